@@ -1,9 +1,25 @@
-// `faceid <command>`: the headless entry point. Each command lives in its own file under commands/.
-import { pathToFileURL } from 'node:url';
+// `faceid <command>`: the headless entry point. Each command lives in its own file under commands/
+// and exports `command`; they are found by listing that folder so adding one touches nothing else.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StudioError } from '../base/errors.ts';
 import type { CliCommand, CliIo } from './command.ts';
 
-const commands: readonly CliCommand[] = [];
+const commandsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function loadCommands(): Promise<CliCommand[]> {
+  let files: string[];
+  try {
+    files = readdirSync(commandsFolder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  } catch {
+    return [];
+  }
+  const loaded = await Promise.all(files.map(async (f) => ((await import(pathToFileURL(path.join(commandsFolder, f)).href)) as { command: CliCommand }).command));
+  return loaded.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const commands: readonly CliCommand[] = await loadCommands();
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);
