@@ -1,0 +1,78 @@
+// What a generation asks for, shared by the CLI, the engine worker, the library and the renderer.
+// Limits here are the ones a user meets as clear errors before any work starts.
+import { z } from 'zod';
+
+/** A1111 display names; the engine maps each to one scheduler file. */
+export const SAMPLERS = ['DDIM', 'Euler', 'Euler a', 'DPM++ 2M', 'DPM++ 2M Karras', 'LCM', 'PNDM'] as const;
+export const SamplerSchema = z.enum(SAMPLERS, { error: (issue) => `unknown sampler ${JSON.stringify(issue.input)}; choose one of ${SAMPLERS.join(', ')}` });
+export type Sampler = z.infer<typeof SamplerSchema>;
+
+export const FACEID_VARIANTS = ['faceid', 'faceid-plus', 'faceid-plusv2', 'faceid-portrait'] as const;
+export const FaceIdVariantSchema = z.enum(FACEID_VARIANTS);
+export type FaceIdVariant = z.infer<typeof FaceIdVariantSchema>;
+
+const sideSchema = (axis: string) =>
+  z
+    .number()
+    .int(`${axis} must be a whole number of pixels`)
+    .min(64, `${axis} must be at least 64 px`)
+    .max(2048, `${axis} must be at most 2048 px`)
+    .refine((v) => v % 8 === 0, { message: `${axis} must be a multiple of 8 (the VAE works on 8×8 pixel blocks)` });
+
+export const LoraChoiceSchema = z.object({
+  file: z.string().min(1),
+  strength: z.number().finite().min(-2).max(2),
+});
+export type LoraChoice = z.infer<typeof LoraChoiceSchema>;
+
+export const FaceIdChoiceSchema = z.object({
+  /** The IP-Adapter FaceID file (.bin or .safetensors); its variant is detected from its contents. */
+  adapter: z.string().min(1),
+  /** Reference photos (paths) — or a character whose stored embedding is used. */
+  faces: z.array(z.string().min(1)).max(16).default([]),
+  characterId: z.string().optional(),
+  faceWeight: z.number().finite().min(0).max(1.5).default(0.8),
+  /** PlusV2 `s_scale`: how much the CLIP face structure counts. */
+  structure: z.number().finite().min(0).max(3).default(1),
+  /** Strength of the variant's paired LoRA, applied automatically. */
+  loraWeight: z.number().finite().min(0).max(1).default(0.6),
+  /** Several references for non-Portrait variants: average the embeddings, or concatenate the tokens. */
+  combine: z.enum(['average', 'concatenate']).default('average'),
+});
+export type FaceIdChoice = z.infer<typeof FaceIdChoiceSchema>;
+
+export const GenerationParamsSchema = z.object({
+  /** A checkpoint file or diffusers folder. */
+  model: z.string().min(1, 'choose a model'),
+  prompt: z.string().max(20_000),
+  negativePrompt: z.string().max(20_000).default(''),
+  seed: z.number().int('seed must be a whole number').min(0, 'seed must not be negative').max(Number.MAX_SAFE_INTEGER, `seed must be at most ${Number.MAX_SAFE_INTEGER}`),
+  steps: z.number().int().min(1, 'steps must be at least 1').max(150, 'steps must be at most 150'),
+  cfg: z.number({ error: 'CFG scale must be a number' }).finite('CFG scale must be a finite number').min(0).max(30, 'CFG scale must be at most 30'),
+  sampler: SamplerSchema,
+  width: sideSchema('width'),
+  height: sideSchema('height'),
+  batchSize: z.number().int().min(1).max(16).default(1),
+  clipSkip: z.number().int().min(1).max(4).default(1),
+  img2img: z
+    .object({
+      initImage: z.string().min(1),
+      strength: z.number().finite().min(0, 'strength must be between 0 and 1').max(1, 'strength must be between 0 and 1'),
+    })
+    .optional(),
+  inpaint: z
+    .object({
+      /** White = repaint. */
+      maskImage: z.string().min(1),
+      featherPx: z.number().finite().min(0).max(256).default(4),
+    })
+    .optional(),
+  loras: z.array(LoraChoiceSchema).max(16).default([]),
+  faceid: FaceIdChoiceSchema.optional(),
+});
+export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
+export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;
+
+export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export const JobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof JobStateSchema>;
