@@ -73,8 +73,12 @@ interface NodeRecord {
 }
 
 export interface ToModelOptions {
-  /** The external-data location (relative to the model file) of each source file named by a weight. */
+  /**
+   * Where each external weight's bytes are, relative to the model file: by default the same offset in the file
+   * `locationOf(file)` names; `placeOf` can move single tensors (e.g. into a packed copy).
+   */
   readonly locationOf: (file: string) => string;
+  readonly placeOf?: (file: string, offset: number, length: number) => { location: string; offset: number };
   readonly metadata?: Readonly<Record<string, string>>;
   readonly producerVersion?: string;
 }
@@ -184,6 +188,11 @@ export class GraphBuilder {
     return [...new Set([...this.external.values()].map((w) => w.file))];
   }
 
+  /** The byte ranges each external initializer reads, in first-use order. */
+  externalRanges(): { file: string; offset: number; length: number }[] {
+    return [...this.external.values()].map(({ file, offset, length }) => ({ file, offset, length }));
+  }
+
   /** Number of nodes (for summaries and tests). */
   get nodeCount(): number {
     return this.nodes.length;
@@ -201,19 +210,23 @@ export class GraphBuilder {
     });
     const locations = new Map<string, string>();
     for (const file of this.externalFiles()) locations.set(file, options.locationOf(file));
+    const place = options.placeOf ?? ((file: string, offset: number) => ({ location: locations.get(file)!, offset }));
     const initializer = [
       ...[...this.raw.values()].map((t) => ({ name: t.name, dataType: OnnxDataType[t.type], dims: [...t.dims], rawData: t.bytes })),
-      ...[...this.external.values()].map((t) => ({
-        name: t.name,
-        dataType: OnnxDataType[t.type],
-        dims: [...t.dims],
-        dataLocation: 1,
-        externalData: [
-          { key: 'location', value: locations.get(t.file)! },
-          { key: 'offset', value: String(t.offset) },
-          { key: 'length', value: String(t.length) },
-        ],
-      })),
+      ...[...this.external.values()].map((t) => {
+        const placed = place(t.file, t.offset, t.length);
+        return {
+          name: t.name,
+          dataType: OnnxDataType[t.type],
+          dims: [...t.dims],
+          dataLocation: 1,
+          externalData: [
+            { key: 'location', value: placed.location },
+            { key: 'offset', value: String(placed.offset) },
+            { key: 'length', value: String(t.length) },
+          ],
+        };
+      }),
     ];
     return encodeModel({
       irVersion: IR_VERSION,
