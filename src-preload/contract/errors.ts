@@ -18,6 +18,11 @@ export const ERROR_CODES = [
   'checkpoint.unsupported-format',
   'checkpoint.unsafe',
   'checkpoint.unsupported-architecture',
+  'checkpoint.legacy-pytorch',
+  'checkpoint.bad-zip',
+  'checkpoint.bad-pickle',
+  'checkpoint.incomplete',
+  'checkpoint.wrong-kind',
   // graph compiler (engine/graph, engine/models)
   'compile.missing-tensor',
   'compile.wrong-shape',
