@@ -14,7 +14,8 @@
 // in the graph, which onnxruntime folds at session creation.
 import type { TensorDescriptor } from '../io/descriptors.ts';
 import type { DType } from '../tensors/dtype.ts';
-import { BugError } from '../../base/errors.ts';
+import path from 'node:path';
+import { BugError, StudioError } from '../../base/errors.ts';
 import { encodeModel, IR_VERSION, OnnxAttributeType, OnnxDataType, OPSET_VERSION, type OnnxElementType } from './onnx-proto.ts';
 
 /** A tensor in the graph, by name. */
@@ -150,12 +151,29 @@ export class GraphBuilder {
     const key = `${descriptor.name}|${dims.join(',')}`;
     const known = this.weightValues.get(key);
     if (known) return known;
+    if (descriptor.strides !== undefined) return this.transposedWeight(descriptor, key);
     const type = ONNX_TYPE_OF_DTYPE[descriptor.dtype];
     if (!type) throw new BugError(`weight ${descriptor.name} has dtype ${descriptor.dtype}, which has no ONNX type`);
     const name = reshaped ? `${descriptor.name}#${dims.join('x')}` : descriptor.name;
     if (this.external.has(name)) throw new BugError(`two weights named ${name}`);
     this.external.set(name, { name, type, dims, file: descriptor.file, offset: descriptor.offset, length: descriptor.byteLength });
     const value = type === 'float' ? name : this.op('Cast', [name], { to: OnnxDataType.float });
+    this.weightValues.set(key, value);
+    return value;
+  }
+
+  /** A 2-D weight stored transposed (strides [1, rows]): the stored matrix plus a Transpose (folded by onnxruntime). */
+  private transposedWeight(descriptor: TensorDescriptor, key: string): Value {
+    const [rows, columns] = descriptor.shape as [number, number];
+    const strides = descriptor.strides!;
+    if (descriptor.shape.length !== 2 || strides[0] !== 1 || strides[1] !== rows) {
+      throw new StudioError('checkpoint.bad-tensor', {
+        userMessage: `Tensor "${descriptor.name}" in ${path.basename(descriptor.file)} is a strided view (strides ${strides.join(', ')}) that a compiled graph cannot read in place.`,
+        hint: 'Save the checkpoint again as .safetensors (for example with a checkpoint converter) and compile that file.',
+      });
+    }
+    const stored = this.weight({ name: descriptor.name, dtype: descriptor.dtype, shape: [columns, rows], file: descriptor.file, offset: descriptor.offset, byteLength: descriptor.byteLength });
+    const value = this.op('Transpose', [stored], { perm: [1, 0] });
     this.weightValues.set(key, value);
     return value;
   }
@@ -191,6 +209,14 @@ export class GraphBuilder {
   /** The byte ranges each external initializer reads, in first-use order. */
   externalRanges(): { file: string; offset: number; length: number }[] {
     return [...this.external.values()].map(({ file, offset, length }) => ({ file, offset, length }));
+  }
+
+  inputNames(): string[] {
+    return this.inputs.map((i) => i.name);
+  }
+
+  outputNames(): string[] {
+    return this.outputs.map((o) => o.name);
   }
 
   /** Number of nodes (for summaries and tests). */

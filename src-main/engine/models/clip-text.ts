@@ -11,7 +11,7 @@ import type { ClipTextConfig } from './config.ts';
 
 export const TEXT_ENCODER_OUTPUTS = { last: 'last_hidden_state', penultimate: 'penultimate_hidden_state' } as const;
 
-export function buildClipTextEncoder(weights: WeightMap, config: ClipTextConfig, loras?: LoraSet): GraphBuilder {
+export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?: LoraSet): GraphBuilder {
   const g = new GraphBuilder('text_encoder');
   const net = new Net(g, weights, loras);
   if (loras?.touches('text_encoder.')) loras.declareInput(g);

@@ -84,7 +84,7 @@ function countIndexed(weights: WeightMap, prefix: string, suffix: string): numbe
 }
 
 function needConfig(what: string, detail: string, file: string): StudioError {
-  return new StudioError('checkpoint.unsupported-architecture', {
+  return new StudioError('compile.config-needed', {
     userMessage: `${what}: ${detail}, and no config file gives it.`,
     hint: `Put the model's ${file} beside the checkpoint (as a diffusers folder has it) or pass it as a config override.`,
   });
