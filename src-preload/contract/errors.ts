@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'checkpoint.bad-pickle',
   'checkpoint.incomplete',
   'checkpoint.wrong-kind',
+  'checkpoint.lora-mismatch',
   // graph compiler (engine/graph, engine/models)
   'compile.missing-tensor',
   'compile.wrong-shape',
