@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { PickleWriter, torchSavePickle, writeTensor, zipStored, type TensorSpec } from '../../../../test/helpers/torch-archive.ts';
+import { isContiguous, readTensorBytes, readTensorFloat32 } from '../descriptors.ts';
+import { readTensorFile } from '../tensor-file.ts';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'faceid-pytorch-'));
+
+function floats(count: number): Uint8Array {
+  return new Uint8Array(Float32Array.from({ length: count }, (_, i) => i).buffer);
+}
+
+function archive(file: string, prefix: string, pickle: Uint8Array, storages: Record<string, Uint8Array>): string {
+  const full = path.join(scratch, file);
+  writeFileSync(
+    full,
+    zipStored([
+      { name: `${prefix}/data.pkl`, data: pickle },
+      { name: `${prefix}/byteorder`, data: Buffer.from('little') },
+      ...Object.entries(storages).map(([key, data]) => ({ name: `${prefix}/data/${key}`, data })),
+      { name: `${prefix}/version`, data: Buffer.from('3\n') },
+    ]),
+  );
+  return full;
+}
+
+const storage = { storageKey: '0', storageType: 'FloatStorage', storageNumel: 12 } as const;
+
+test('views into one shared storage keep their offsets; a transposed view keeps its strides and reads back right', async () => {
+  const specs: TensorSpec[] = [
+    { ...storage, name: 'matrix', offset: 0, shape: [3, 4], strides: [4, 1] },
+    { ...storage, name: 'transposed', offset: 0, shape: [4, 3], strides: [1, 4] },
+    { ...storage, name: 'tail', offset: 5, shape: [2], strides: [1] },
+    { ...storage, name: 'column', offset: 1, shape: [3, 1], strides: [4, 1] },
+  ];
+  const file = archive('views.pt', 'saved_under_another_name', torchSavePickle(specs), { '0': floats(12) });
+  const index = await readTensorFile(file);
+  assert.equal(index.format, 'pytorch-zip');
+  const matrix = index.tensors.get('matrix')!;
+  const tail = index.tensors.get('tail')!;
+  assert.equal(tail.offset - matrix.offset, 5 * 4, 'storage offset in bytes');
+  assert.deepEqual([...(await readTensorFloat32(tail))], [5, 6]);
+  assert.deepEqual([...(await readTensorFloat32(matrix))], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  const transposed = index.tensors.get('transposed')!;
+  assert.equal(isContiguous(transposed), false);
+  assert.deepEqual(transposed.strides, [1, 4]);
+  assert.deepEqual([...(await readTensorFloat32(transposed))], [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+  const column = index.tensors.get('column')!;
+  assert.equal(isContiguous(column), false, 'a strided column is not a plain range');
+  assert.deepEqual([...(await readTensorFloat32(column))], [1, 5, 9]);
+  assert.ok(isContiguous(matrix) && isContiguous(tail));
+});
+
+test('LDM-style .ckpt: the state_dict key is unwrapped and other entries are skipped', async () => {
+  const specs: TensorSpec[] = [{ ...storage, name: 'model.diffusion_model.out.2.bias', offset: 0, shape: [12], strides: [1] }];
+  const file = archive('wrapped.ckpt', 'archive', torchSavePickle(specs, 'state_dict'), { '0': floats(12) });
+  const index = await readTensorFile(file);
+  assert.deepEqual([...index.tensors.keys()], ['model.diffusion_model.out.2.bias']);
+});
+
+test('several storages of different types, nested dicts joined with dots', async () => {
+  const p = new PickleWriter().proto().emptyDict().mark().text('image_proj').emptyDict().mark().text('w');
+  writeTensor(p, { name: 'w', storageKey: '0', storageType: 'FloatStorage', storageNumel: 4, offset: 0, shape: [2, 2], strides: [2, 1] });
+  p.setItems().text('ip_adapter').emptyDict().mark().text('1.to_k_ip.weight');
+  writeTensor(p, { name: 'k', storageKey: '1', storageType: 'HalfStorage', storageNumel: 4, offset: 2, shape: [2], strides: [1] });
+  p.setItems().setItems().stop();
+  const halves = new Uint8Array(new Uint16Array([0x3c00, 0x4000, 0x4200, 0x4400]).buffer);
+  const file = archive('nested.bin', 'nested', p.finish(), { '0': floats(4), '1': halves });
+  const index = await readTensorFile(file);
+  assert.deepEqual([...index.tensors.keys()], ['image_proj.w', 'ip_adapter.1.to_k_ip.weight']);
+  const k = index.tensors.get('ip_adapter.1.to_k_ip.weight')!;
+  assert.equal(k.dtype, 'F16');
+  assert.deepEqual([...(await readTensorFloat32(k))], [3, 4]);
+  assert.deepEqual([...(await readTensorBytes(index.tensors.get('image_proj.w')!))].length, 16);
+});
