@@ -103,6 +103,15 @@ test('malformed pickles are bad-pickle errors, not crashes', async () => {
   for (const [name, pickle, message] of cases) await rejectsWith(torchZip(`${name}.pt`, pickle), 'checkpoint.bad-pickle', message);
 });
 
+test('a pickle that builds millions of objects is stopped before memory runs out', async () => {
+  const bomb = new Uint8Array(3_000_002).fill(0x5d); // PROTO 2, then 3 M × EMPTY_LIST
+  bomb[0] = 0x80;
+  bomb[1] = 0x02;
+  const before = process.memoryUsage().heapUsed;
+  await rejectsWith(torchZip('object-bomb.pt', bomb), 'checkpoint.bad-pickle', /far more objects/);
+  assert.ok(process.memoryUsage().heapUsed - before < 256 * 1024 * 1024, 'memory stayed bounded');
+});
+
 // ---- broken archives ------------------------------------------------------------------------------------
 
 const spec: TensorSpec = { name: 'w', storageKey: '0', storageType: 'FloatStorage', storageNumel: 4, offset: 0, shape: [4], strides: [1] };

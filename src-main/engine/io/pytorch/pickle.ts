@@ -100,6 +100,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   return new Unpickler(bytes, options.what).run();
 }
 
+/**
+ * Objects a pickle may build. Real checkpoints build about six per tensor (a few thousand tensors); the cap
+ * keeps a hostile pickle of millions of one-byte EMPTY_LIST opcodes from exhausting memory.
+ */
+const MAX_OBJECTS = 1_000_000;
+/** Values of any kind pushed (bounds the stack and memo as well). */
+const MAX_PUSHES = 10_000_000;
+
 const MARK = Symbol('mark');
 type StackItem = PyValue | typeof MARK;
 
@@ -112,6 +120,8 @@ class Unpickler {
   private readonly marks: StackItem[][] = [];
   private readonly memo = new Map<number, PyValue>();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private objects = 0;
+  private pushes = 0;
 
   constructor(bytes: Uint8Array, what: string) {
     this.bytes = bytes;
@@ -263,6 +273,9 @@ class Unpickler {
   // ---- stack helpers -------------------------------------------------------------------------------
 
   private push(value: PyValue): void {
+    if ((typeof value === 'object' && value !== null && ++this.objects > MAX_OBJECTS) || ++this.pushes > MAX_PUSHES) {
+      throw this.malformed('it builds far more objects than any checkpoint does');
+    }
     this.stack.push(value);
   }
 
