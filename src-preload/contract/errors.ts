@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'compile.wrong-base',
   'compile.lora-unmatched',
   'compile.cache-unwritable',
+  'compile.config-needed',
+  'compile.unsupported-model',
   // runtime (engine/pipeline, schedulers, jobs)
   'generate.invalid-parameter',
   'generate.model-missing',
