@@ -36,6 +36,11 @@ export const ERROR_CODES = [
   'generate.invalid-parameter',
   'generate.model-missing',
   'generate.runtime-failed',
+  'generate.unsupported-scheduler',
+  'generate.unsupported-model',
+  'generate.image-size-mismatch',
+  'generate.job-not-found',
+  'generate.engine-stopped',
   // face analysis (engine/face)
   'face.none-found',
   'face.model-missing',
