@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'face.model-missing',
   'face.model-unsupported',
   'face.index-out-of-range',
+  'face.no-references',
   // images brought by the user
   'image.unsupported-format',
   'image.corrupt',

@@ -1,6 +1,6 @@
 // Photo → faces: detection (with ComfyUI's smaller-size retry), alignment, ArcFace embedding and reference QA,
 // in insightface FaceAnalysis.get() order (detection score, highest first).
-import { throwIfCancelled } from '../../base/errors.ts';
+import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import { normCrop } from './align.ts';
 import { decodeDetections, detectorBlob, letterbox, type Detection } from './detect.ts';
 import { arcfaceBlob, l2Normalize } from './embed.ts';
@@ -93,6 +93,12 @@ export async function analyzeDecodedImage(image: RgbImage, models: FaceModels, o
       qa: assessFace(detection, crop112),
     };
   });
+  if (options.chosenFace !== undefined && (options.chosenFace < 0 || options.chosenFace >= faces.length)) {
+    throw new StudioError('face.index-out-of-range', {
+      userMessage: `Face ${options.chosenFace + 1} was chosen, but the photo has ${faces.length === 0 ? 'no face' : faces.length === 1 ? 'only 1 face' : `only ${faces.length} faces`}.`,
+      hint: 'Choose one of the faces shown on the photo.',
+    });
+  }
   const verdict = assessReference({ width: image.width, height: image.height, faces, chosenFace: options.chosenFace });
   return { width: image.width, height: image.height, faces, detectionSize, notes, verdict };
 }

@@ -36,6 +36,10 @@ const SUPPORTED = 'JPEG, PNG, WebP, GIF, TIFF or AVIF';
 // ISO-BMFF brands of HEIC/HEIF photos (iPhone); libvips here reads only the AV1 flavour (AVIF).
 const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1']);
 
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).trim().split('\n')[0]!;
+}
+
 function nameOf(input: string | Uint8Array): string {
   return typeof input === 'string' ? path.basename(input) : 'The image';
 }
@@ -91,7 +95,7 @@ export async function decodeReferenceImage(input: string | Uint8Array, options: 
   try {
     metadata = await sharp(source, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    const text = (cause as Error).message;
+    const text = firstLine(cause);
     if (/unsupported image format/i.test(text)) {
       throw new StudioError('image.unsupported-format', { userMessage: `${name} is not an image format FaceID Studio can read.`, hint: `Use a ${SUPPORTED} file.`, cause });
     }
@@ -112,7 +116,6 @@ export async function decodeReferenceImage(input: string | Uint8Array, options: 
   if (orientation > 1) notes.push(`Rotated upright using the photo's EXIF orientation (${orientation}).`);
   if (frames > 1) notes.push(`${metadata.format?.toUpperCase() ?? 'Image'} has ${frames} frames: the first frame was used.`);
   if (metadata.space === 'cmyk') notes.push('CMYK image converted to RGB.');
-  if (metadata.hasAlpha) notes.push('Transparent areas were filled with white.');
   const [uprightWidth, uprightHeight] = orientation >= 5 ? [height, width] : [width, height];
   let pipeline = sharp(source, { limitInputPixels: maxInputPixels, failOn: 'warning', pages: 1, page: 0 }).autoOrient();
   if (Math.max(uprightWidth, uprightHeight) > maxSide) {
@@ -125,7 +128,7 @@ export async function decodeReferenceImage(input: string | Uint8Array, options: 
     raw = await pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (cause) {
     throw new StudioError('image.corrupt', {
-      userMessage: `${name} is damaged or incomplete (${(cause as Error).message.trim()}).`,
+      userMessage: `${name} is damaged or incomplete (${firstLine(cause)}).`,
       hint: 'The file may have been cut off while copying or downloading; get the original photo again.',
       cause,
     });
