@@ -44,11 +44,15 @@ export const ERROR_CODES = [
   // face analysis (engine/face)
   'face.none-found',
   'face.model-missing',
+  'face.model-unsupported',
+  'face.index-out-of-range',
+  'face.no-references',
   // images brought by the user
   'image.unsupported-format',
   'image.corrupt',
   'image.too-large',
   'image.empty',
+  'image.not-found',
   // library
   'library.duplicate',
   'library.not-found',
