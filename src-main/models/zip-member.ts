@@ -3,7 +3,7 @@
 // into `<destination>.part` and renames it into place. No zip64: the archives we fetch are < 4 GiB.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -95,6 +95,7 @@ export async function extractZipMember(zipPath: string, memberName: string, dest
     },
   });
   const part = `${destination}.part`;
+  await mkdir(path.dirname(destination), { recursive: true });
   try {
     const source = member.compressedBytes === 0 ? Readable.from([]) : createReadStream(zipPath, { start: dataStart, end: dataStart + member.compressedBytes - 1 });
     if (member.method === 8) await pipeline(source, createInflateRaw(), measure, createWriteStream(part));
@@ -102,7 +103,7 @@ export async function extractZipMember(zipPath: string, memberName: string, dest
   } catch (cause) {
     await rm(part, { force: true });
     if (cause instanceof StudioError) throw cause;
-    throw corrupt(zipPath, `${memberName} does not inflate: ${(cause as Error).message}`);
+    throw corrupt(zipPath, `${memberName} could not be extracted: ${(cause as Error).message}`);
   }
   if (sizeBytes !== member.uncompressedBytes) {
     await rm(part, { force: true });
