@@ -3,7 +3,7 @@
 // Engine-independent: it knows files, HTTP and licences, not tensors.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Failure } from '../../src-preload/contract/errors.ts';
@@ -98,6 +98,7 @@ export class ModelManager {
   }
 
   async scan(signal?: AbortSignal): Promise<ScanResult> {
+    await mkdir(this.modelsDir, { recursive: true });
     const result = await scanModelFolders({
       roots: [this.modelsDir, ...this.userRoots],
       identify: this.identify,
