@@ -61,6 +61,17 @@ export const ERROR_CODES = [
   'model.download-failed',
   'model.checksum-mismatch',
   'model.no-space',
+  'model.catalog-invalid',
+  'model.unknown-id',
+  'model.source-not-found',
+  'model.source-unauthorized',
+  'model.source-unavailable',
+  'model.source-changed',
+  'model.folder-unreadable',
+  'model.licence-not-acknowledged',
+  'model.hidden-by-commercial-clean',
+  'model.secret-store-insecure',
+  'model.selftest-failed',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
