@@ -57,6 +57,10 @@ export const ERROR_CODES = [
   'library.duplicate',
   'library.not-found',
   'library.busy',
+  'library.too-new',
+  'library.unopenable',
+  // studio host
+  'host.port-in-use',
   // model manager
   'model.download-failed',
   'model.checksum-mismatch',
