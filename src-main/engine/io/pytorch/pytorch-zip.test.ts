@@ -76,3 +76,16 @@ test('several storages of different types, nested dicts joined with dots', async
   assert.deepEqual([...(await readTensorFloat32(k))], [3, 4]);
   assert.deepEqual([...(await readTensorBytes(index.tensors.get('image_proj.w')!))].length, 16);
 });
+
+test('strided views of 1-, 2- and 8-byte elements gather bit-exactly', async () => {
+  const bytesOf = { ByteStorage: 1, HalfStorage: 2, LongStorage: 8 } as const;
+  for (const [storageType, size] of Object.entries(bytesOf)) {
+    const data = Uint8Array.from({ length: 6 * size }, (_, i) => (i * 37 + 11) & 0xff);
+    const spec: TensorSpec = { name: 't', storageKey: '0', storageType, storageNumel: 6, offset: 0, shape: [3, 2], strides: [1, 3] };
+    const index = await readTensorFile(archive(`strided-${storageType}.pt`, 'strided', torchSavePickle([spec]), { '0': data }));
+    const out = await readTensorBytes(index.tensors.get('t')!);
+    // Row-major element (i, j) is storage element i + 3j.
+    const expected = [0, 3, 1, 4, 2, 5].flatMap((e) => [...data.subarray(e * size, (e + 1) * size)]);
+    assert.deepEqual([...out], expected, storageType);
+  }
+});
