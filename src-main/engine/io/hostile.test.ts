@@ -82,6 +82,8 @@ test('REDUCE, NEWOBJ, BUILD, INST and OBJ on things that are not allowlisted cal
     ['reduce-on-string', new PickleWriter().proto().text('os.system').mark().text(shell).tuple().reduce().stop().finish(), /run "os\.system"/],
     // A storage class is allowed as a tag in persistent ids, never as something to call.
     ['reduce-on-storage-class', new PickleWriter().proto().global('torch', 'FloatStorage').mark().int(10).tuple().reduce().stop().finish(), /torch\.FloatStorage/],
+    // Lightning's callback class may key a dict in old .ckpt files; it may never be instantiated.
+    ['reduce-on-callback-class', new PickleWriter().proto().global('pytorch_lightning.callbacks.model_checkpoint', 'ModelCheckpoint').emptyTuple().reduce().stop().finish(), /ModelCheckpoint/],
     ['newobj-on-dict', new PickleWriter().proto().emptyDict().emptyTuple().op(0x81).stop().finish(), /a dict/],
     ['build-on-list', new PickleWriter().proto().emptyList().emptyDict().build().stop().finish(), /BUILD on a list/],
     ['inst-os-system', new PickleWriter().proto().mark().text(shell).inst('os', 'system').stop().finish(), /"os\.system"/],

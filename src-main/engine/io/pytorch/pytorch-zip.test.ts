@@ -89,3 +89,20 @@ test('strided views of 1-, 2- and 8-byte elements gather bit-exactly', async () 
     assert.deepEqual([...out], expected, storageType);
   }
 });
+
+test('an original Lightning .ckpt (numpy global_step, callbacks keyed by class) reads its state_dict and runs nothing', async () => {
+  const p = new PickleWriter().proto().emptyDict().mark();
+  // 'global_step': numpy.core.multiarray.scalar(numpy.dtype('i8', False, True) + BUILD state, _codecs.encode('\x10…', 'latin1'))
+  p.text('global_step').global('numpy.core.multiarray', 'scalar');
+  p.global('numpy', 'dtype').mark().text('i8').op(0x89).op(0x88).tuple().reduce();
+  p.mark().int(3).text('<').op(0x4e).op(0x4e).op(0x4e).int(-1).int(-1).int(0).tuple().build();
+  p.global('_codecs', 'encode').mark().text('\u0010\u0027').text('latin1').tuple().reduce();
+  p.op(0x86).reduce(); // TUPLE2, REDUCE
+  // 'callbacks': {ModelCheckpoint: {'best_model_score': None}}
+  p.text('callbacks').emptyDict().global('pytorch_lightning.callbacks.model_checkpoint', 'ModelCheckpoint').emptyDict().text('best_model_score').op(0x4e).op(0x73).op(0x73);
+  p.text('state_dict').emptyDict().text('model.diffusion_model.out.2.bias');
+  writeTensor(p, { name: 'w', storageKey: '0', storageType: 'FloatStorage', storageNumel: 4, offset: 0, shape: [4], strides: [1] });
+  p.op(0x73).setItems().stop();
+  const index = await readTensorFile(archive('lightning.ckpt', 'archive', p.finish(), { '0': floats(4) }));
+  assert.deepEqual([...index.tensors.keys()], ['model.diffusion_model.out.2.bias']);
+});
