@@ -94,7 +94,7 @@ function mean(vectors: readonly Float32Array[]): Float32Array {
   return Float32Array.from(out);
 }
 
-function stack(vectors: readonly Float32Array[]): Float32Array {
+function stackArrays(vectors: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(vectors.reduce((n, v) => n + v.length, 0));
   let at = 0;
   for (const v of vectors) {
@@ -107,10 +107,10 @@ function stack(vectors: readonly Float32Array[]): Float32Array {
 async function run(projection: FaceProjection, ids: readonly Float32Array[], clip: readonly Float32Array[] | undefined, shortcut: number, structure: number): Promise<TensorF32> {
   const { config } = projection;
   const n = ids.length;
-  const feeds: Record<string, ort.Tensor> = { [FACE_PROJECTION_IO.idEmbeds]: new ort.Tensor('float32', stack(ids), [n, config.idDim]) };
+  const feeds: Record<string, ort.Tensor> = { [FACE_PROJECTION_IO.idEmbeds]: new ort.Tensor('float32', stackArrays(ids), [n, config.idDim]) };
   if (config.kind === 'plus') {
     const tokens = clip![0]!.length / config.clipDim!;
-    feeds[FACE_PROJECTION_IO.clipHidden] = new ort.Tensor('float32', stack(clip!), [n, tokens, config.clipDim!]);
+    feeds[FACE_PROJECTION_IO.clipHidden] = new ort.Tensor('float32', stackArrays(clip!), [n, tokens, config.clipDim!]);
     feeds[FACE_PROJECTION_IO.shortcutScale] = new ort.Tensor('float32', Float32Array.of(shortcut), [1]);
     feeds[FACE_PROJECTION_IO.structureScale] = new ort.Tensor('float32', Float32Array.of(structure), [1]);
   }
@@ -145,6 +145,24 @@ export async function projectFaceTokens(projection: FaceProjection, input: Proje
   const zeros = ids.map(() => new Float32Array(config.idDim));
   const uncond = await run(projection, zeros, clip ? clip.map(() => input.uncondClipHidden!) : undefined, shortcut, structure);
   return { cond, uncond };
+}
+
+/**
+ * CLIP hidden_states[-2] for FaceID-Plus from the compiled image encoder (compileModel's `imageEncoder`): one
+ * [S, hidden] array per reference's pixel values (engine/face clipPixelValues of the 224 crop), and the official
+ * negative, the encoder run on zero pixel values (spec §3).
+ */
+export async function encodeClipPixels(imageEncoder: ort.InferenceSession, pixelValues: readonly Float32Array[]): Promise<{ hidden: Float32Array[]; uncondHidden: Float32Array }> {
+  const first = pixelValues[0];
+  if (!first) throw new RangeError('encodeClipPixels needs at least one image');
+  const side = Math.round(Math.sqrt(first.length / 3));
+  const batch = [...pixelValues, new Float32Array(first.length)];
+  const input = new ort.Tensor('float32', stackArrays(batch), [batch.length, 3, side, side]);
+  const out = await imageEncoder.run({ [imageEncoder.inputNames[0]!]: input });
+  const data = out[imageEncoder.outputNames[0]!]!.data as Float32Array;
+  const each = data.length / batch.length;
+  const all = batch.map((_, i) => data.slice(i * each, (i + 1) * each));
+  return { hidden: all.slice(0, -1), uncondHidden: all[all.length - 1]! };
 }
 
 export async function releaseFaceProjection(projection: FaceProjection): Promise<void> {
