@@ -37,13 +37,16 @@ export async function sniffFormat(file: string): Promise<{ format: FileFormat; s
 }
 
 const MAX_TOKENIZER_BYTES = 8 * 1024 * 1024;
+const CLIP_VOCAB_SIZE = 49_408;
+const CLIP_MERGES = 48_894;
 
 async function identifyVocab(file: string, sizeBytes: number): Promise<ModelIdentity | null> {
   if (sizeBytes > MAX_TOKENIZER_BYTES) return null;
   try {
     const vocab = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     if (typeof vocab['<|startoftext|>'] !== 'number' || typeof vocab['<|endoftext|>'] !== 'number') return null;
-    return { kind: 'tokenizer-vocab', base: null, isFullSize: true, summary: `CLIP BPE vocabulary (${Object.keys(vocab).length} tokens)` };
+    const tokens = Object.keys(vocab).length;
+    return { kind: 'tokenizer-vocab', base: null, isFullSize: tokens >= CLIP_VOCAB_SIZE, summary: `CLIP BPE vocabulary (${tokens} tokens)` };
   } catch {
     return null;
   }
@@ -52,8 +55,8 @@ async function identifyVocab(file: string, sizeBytes: number): Promise<ModelIden
 async function identifyMerges(file: string, sizeBytes: number): Promise<ModelIdentity | null> {
   if (sizeBytes > MAX_TOKENIZER_BYTES) return null;
   const lines = (await readFile(file, 'utf8')).split('\n').slice(1).filter((l) => l.length > 0);
-  if (lines.length < 1000 || !lines.slice(0, 1000).every((l) => l.split(' ').length === 2)) return null;
-  return { kind: 'tokenizer-merges', base: null, isFullSize: true, summary: `CLIP BPE merges (${lines.length} merges)` };
+  if (lines.length < 10 || !lines.slice(0, 1000).every((l) => l.split(' ').length === 2)) return null;
+  return { kind: 'tokenizer-merges', base: null, isFullSize: lines.length >= CLIP_MERGES, summary: `CLIP BPE merges (${lines.length} merges)` };
 }
 
 export function createIdentifier(options: IdentifierOptions = {}): Identify {
