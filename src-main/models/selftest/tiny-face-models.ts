@@ -110,6 +110,7 @@ async function scoreLogits(detector: Uint8Array, blob: Float32Array): Promise<nu
     const outputs = await session.run({ 'input.1': new ort.Tensor('float32', blob, [1, 3, REFERENCE_SIZE, REFERENCE_SIZE]) });
     const logits: number[] = [];
     for (const name of DETECTOR_OUTPUTS[0]) {
+      // by name here: we built this graph, so its names are known
       for (const p of outputs[name]!.data as Float32Array) logits.push(Math.log(p / (1 - p)));
     }
     return logits;
