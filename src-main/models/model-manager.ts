@@ -188,7 +188,7 @@ export class ModelManager {
     if (state.nonCommercialAcknowledgedAt === null) {
       throw new StudioError('model.licence-not-acknowledged', {
         userMessage: `${names} ${researchOnly.length === 1 ? 'is' : 'are'} licensed for non-commercial research only; please confirm you have read that before downloading.`,
-        hint: 'Confirm once on the Models page (or run `faceid doctor --acknowledge-non-commercial`).',
+        hint: 'Confirm once on the Models page (or run `faceid models acknowledge-non-commercial`).',
       });
     }
   }
