@@ -80,5 +80,17 @@ test('torch zip files go to the injected torch identifier, other bytes to nobody
   assert.equal((await identify(zip))?.summary, 'torch file');
   assert.deepEqual(seen, [zip]);
   assert.equal(await identify(junk), null);
-  assert.equal(await createIdentifier()(zip), null, 'without the detector a torch file is not guessed at');
+});
+
+test('real torch .bin adapters (zip, one shared fp16 storage) are identified through engine/io', async () => {
+  const identify = createIdentifier();
+  const expected: Array<[string, Partial<ModelIdentity>]> = [
+    ['ip-adapter-faceid_sd15_tiny.bin', { kind: 'ip-adapter', base: 'sd15', variant: 'faceid', hasEmbeddedLora: true, isFullSize: false }],
+    ['ip-adapter-faceid-plusv2_sd15_tiny.bin', { kind: 'ip-adapter', base: 'sd15', variant: 'faceid-plusv2', hasEmbeddedLora: true }],
+    ['ip-adapter-faceid-portrait_sd15_tiny.bin', { kind: 'ip-adapter', base: 'sd15', variant: 'portrait', hasEmbeddedLora: false }],
+  ];
+  for (const [file, want] of expected) {
+    const identity = await identify(fixture('ipadapter-tiny', file));
+    for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${file}: ${key}`);
+  }
 });

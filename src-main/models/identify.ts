@@ -1,20 +1,21 @@
 // The one `identify(path)` the scan uses: sniffs the first bytes to pick a reader (never the file name),
 // then asks that reader what the file is. Readers: safetensors header, ONNX interface (face models),
-// CLIP tokenizer files, and — injected — engine/io's detectModel for torch zip/pickle files.
+// CLIP tokenizer files, and engine/io's detectModel for torch zip/pickle files.
 import { open, readFile } from 'node:fs/promises';
 import { identifyOnnxFaceModel } from './identify-onnx.ts';
 import { identifySafetensors } from './identify-safetensors.ts';
+import { identifyTorchFile } from './identify-torch.ts';
 import type { Identify, ModelIdentity } from './identity.ts';
 
 export type FileFormat = 'safetensors' | 'torch-zip' | 'pickle' | 'onnx' | 'json' | 'bpe-merges' | 'unknown';
 
 export interface IdentifierOptions {
-  /**
-   * Identifies torch .bin/.ckpt (zip or legacy pickle). WIRING: pass an adapter over engine/io's
-   * detectModel(path) once it is on main; until then such files are listed as "not identified yet".
-   */
+  /** Identifies torch .bin/.ckpt (zip or legacy pickle); defaults to engine/io's detectModel. */
   readonly identifyTorchFile?: Identify;
 }
+
+/** Bump when what the identifier recognises changes: scan-cache entries from older versions are redone. */
+export const IDENTIFIER_VERSION = '2';
 
 export async function sniffFormat(file: string): Promise<{ format: FileFormat; sizeBytes: number }> {
   const handle = await open(file, 'r');
@@ -73,7 +74,7 @@ export function createIdentifier(options: IdentifierOptions = {}): Identify {
         return identifyMerges(file, sizeBytes);
       case 'torch-zip':
       case 'pickle':
-        return options.identifyTorchFile ? options.identifyTorchFile(file) : null;
+        return (options.identifyTorchFile ?? identifyTorchFile)(file);
       case 'unknown':
         return null;
     }

@@ -12,7 +12,7 @@ import type { CatalogEntry } from './catalog-schema.ts';
 import { loadCatalog, type ModelCatalog } from './catalog.ts';
 import { DEFAULT_RETRY, discardPartial, downloadFile, type RetryPolicy } from './download.ts';
 import type { DownloadProgress } from './download-progress.ts';
-import { createIdentifier } from './identify.ts';
+import { createIdentifier, IDENTIFIER_VERSION } from './identify.ts';
 import type { Identify } from './identity.ts';
 import { ModelsStateFile } from './models-state.ts';
 import { proxyDispatcherFromEnv } from './proxy.ts';
@@ -103,7 +103,7 @@ export class ModelManager {
       roots: [this.modelsDir, ...this.userRoots],
       identify: this.identify,
       cacheFile: path.join(this.options.stateDir, 'scan-cache.json'),
-      identifierVersion: this.options.identifierVersion ?? '1',
+      identifierVersion: this.options.identifierVersion ?? IDENTIFIER_VERSION,
       ...(signal ? { signal } : {}),
     });
     this.lastScan = result;
