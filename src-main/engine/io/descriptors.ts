@@ -11,7 +11,30 @@ export interface TensorDescriptor {
   readonly file: string;
   /** Absolute byte offset of the first element in `file`. */
   readonly offset: number;
+  /** Bytes from `offset` that hold the tensor: numel × element size when contiguous, else the span of the view. */
   readonly byteLength: number;
+  /**
+   * Element strides of a non-row-major view (a transposed OpenCLIP projection, a strided PyTorch view).
+   * Absent for contiguous row-major tensors, which are the only ones a graph may point external data at:
+   * check `isContiguous` first; `readTensorBytes` always returns row-major bytes.
+   */
+  readonly strides?: readonly number[];
+}
+
+/** Row-major strides of `shape`, in elements. */
+export function rowMajorStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let step = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = step;
+    step *= shape[i]!;
+  }
+  return strides;
+}
+
+/** True when the tensor's bytes are one row-major range: usable as onnxruntime external data as-is. */
+export function isContiguous(tensor: TensorDescriptor): boolean {
+  return tensor.strides === undefined;
 }
 
 export function elementCount(shape: readonly number[]): number {
@@ -22,8 +45,32 @@ export function expectedByteLength(dtype: DType, shape: readonly number[]): numb
   return elementCount(shape) * DTYPE_BYTES[dtype];
 }
 
-/** Reads a tensor's raw bytes by range: only this tensor enters memory. */
+/** Reads a tensor's raw bytes by range, row-major: only this tensor enters memory. */
 export async function readTensorBytes(tensor: TensorDescriptor): Promise<Uint8Array> {
+  const raw = await readRange(tensor);
+  return tensor.strides === undefined ? raw : gatherRowMajor(raw, tensor.shape, tensor.strides, DTYPE_BYTES[tensor.dtype]);
+}
+
+/** Copies a strided view (`raw` starts at the view's first element) into row-major order. */
+function gatherRowMajor(raw: Uint8Array, shape: readonly number[], strides: readonly number[], elementBytes: number): Uint8Array {
+  const count = elementCount(shape);
+  const out = new Uint8Array(count * elementBytes);
+  const index = new Array<number>(shape.length).fill(0);
+  let source = 0;
+  for (let i = 0; i < count; i++) {
+    out.set(raw.subarray(source * elementBytes, (source + 1) * elementBytes), i * elementBytes);
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      index[axis]! += 1;
+      source += strides[axis]!;
+      if (index[axis]! < shape[axis]!) break;
+      source -= strides[axis]! * shape[axis]!;
+      index[axis] = 0;
+    }
+  }
+  return out;
+}
+
+async function readRange(tensor: TensorDescriptor): Promise<Uint8Array> {
   const handle = await open(tensor.file, 'r');
   try {
     const bytes = new Uint8Array(tensor.byteLength);

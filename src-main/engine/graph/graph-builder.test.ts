@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { readSafetensors } from '../io/safetensors.ts';
+import { floatToHalf } from '../tensors/dtype.ts';
+import { GraphBuilder } from './graph-builder.ts';
+import { attention, layerNorm, linear } from './layers.ts';
+import { decodeModel } from './onnx-proto.ts';
+
+/** Writes a safetensors file from float arrays (F32 or F16). */
+async function writeSafetensorsFile(file: string, tensors: Record<string, { dtype: 'F32' | 'F16'; shape: number[]; data: number[] }>): Promise<void> {
+  const header: Record<string, unknown> = {};
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    const bytes = t.dtype === 'F32' ? Buffer.from(Float32Array.from(t.data).buffer) : Buffer.from(Uint16Array.from(t.data.map(floatToHalf)).buffer);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
+    parts.push(bytes);
+    offset += bytes.length;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  await writeFile(file, Buffer.concat([length, json, ...parts]));
+}
+
+test('a linear layer over external fp32 and fp16 weights runs in onnxruntime and matches x·Wᵀ+b', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'graph-builder-'));
+  try {
+    const file = path.join(dir, 'w.safetensors');
+    const w = [1, 2, 3, 4, 5, 6]; // [3, 2]
+    await writeSafetensorsFile(file, {
+      'a.weight': { dtype: 'F32', shape: [3, 2], data: w },
+      'a.bias': { dtype: 'F16', shape: [3], data: [0.5, -1, 2] },
+    });
+    const { tensors } = await readSafetensors(file);
+    const g = new GraphBuilder('linear');
+    const x = g.input('x', 'float', ['batch', 2]);
+    const y = linear(g, x, tensors.get('a.weight')!, tensors.get('a.bias')!);
+    g.output(y, 'y', 'float', ['batch', 3]);
+    const modelPath = path.join(dir, 'model.onnx');
+    await writeFile(modelPath, g.toModel({ locationOf: (f) => path.basename(f) }));
+    const session = await ort.InferenceSession.create(modelPath);
+    const result = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 1, 2, -1]), [2, 2]) });
+    assert.deepEqual([...(result.y!.data as Float32Array)], [3.5, 6, 13, 0.5, 1, 6]);
+    assert.deepEqual(result.y!.dims, [2, 3]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('attention and layerNorm give the textbook result', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'graph-builder-'));
+  try {
+    const file = path.join(dir, 'w.safetensors');
+    await writeSafetensorsFile(file, { 'ln.weight': { dtype: 'F32', shape: [4], data: [1, 2, 1, 1] }, 'ln.bias': { dtype: 'F32', shape: [4], data: [0, 0, 1, 0] } });
+    const { tensors } = await readSafetensors(file);
+    const g = new GraphBuilder('attn');
+    const q = g.input('q', 'float', [1, 'n', 4]);
+    const kv = g.input('kv', 'float', [1, 'm', 4]);
+    g.output(attention(g, q, kv, kv, 2, 4), 'o', 'float', [1, 'n', 4]);
+    g.output(layerNorm(g, q, tensors.get('ln.weight')!, tensors.get('ln.bias')!, 1e-5), 'ln', 'float', [1, 'n', 4]);
+    const modelPath = path.join(dir, 'model.onnx');
+    await writeFile(modelPath, g.toModel({ locationOf: (f) => path.basename(f) }));
+    const session = await ort.InferenceSession.create(modelPath);
+    const qData = [1, 0, 0, 1];
+    const kvData = [1, 0, 0, 1, 0, 1, 1, 0];
+    const result = await session.run({ q: new ort.Tensor('float32', Float32Array.from(qData), [1, 1, 4]), kv: new ort.Tensor('float32', Float32Array.from(kvData), [1, 2, 4]) });
+    // head 0: q=[1,0], keys [1,0],[0,1] → weights softmax([1,0]/√2); head 1: q=[0,1], keys [0,1],[1,0] → same weights
+    const a = Math.exp(1 / Math.SQRT2) / (Math.exp(1 / Math.SQRT2) + 1);
+    const expected = [a, 1 - a, 1 - a, a];
+    (result.o!.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6, `o[${i}] ${v} vs ${expected[i]}`));
+    const mean = 0.5;
+    const std = Math.sqrt(0.25 + 1e-5);
+    const ln = [(1 - mean) / std, (2 * (0 - mean)) / std, (0 - mean) / std + 1, (1 - mean) / std];
+    (result.ln!.data as Float32Array).forEach((v, i) => assert.ok(Math.abs(v - ln[i]!) < 1e-5, `ln[${i}] ${v} vs ${ln[i]}`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the encoded model declares opset 21, symbolic dims and external data by offset and length', () => {
+  const g = new GraphBuilder('meta');
+  const x = g.input('x', 'float', ['batch', 4]);
+  const w = g.weight({ name: 'w', dtype: 'F16', shape: [4, 4], file: '/data/model.safetensors', offset: 1234, byteLength: 32 });
+  g.output(g.op('MatMul', [x, w]), 'y', 'float', ['batch', 4]);
+  const model = decodeModel(g.toModel({ locationOf: () => 'model.safetensors', metadata: { component: 'test' } })) as {
+    irVersion: number; opsetImport: { version: number }[]; graph: { input: { type: { tensorType: { shape: { dim: { dimParam?: string }[] } } } }[]; initializer: { name: string; dataType: number; externalData: { key: string; value: string }[] }[]; node: { opType: string }[] };
+    metadataProps: { key: string; value: string }[];
+  };
+  assert.equal(model.opsetImport[0]!.version, 21);
+  assert.equal(model.graph.input[0]!.type.tensorType.shape.dim[0]!.dimParam, 'batch');
+  const init = model.graph.initializer.find((i) => i.name === 'w')!;
+  assert.equal(init.dataType, 10);
+  assert.deepEqual(init.externalData, [{ key: 'location', value: 'model.safetensors' }, { key: 'offset', value: '1234' }, { key: 'length', value: '32' }]);
+  assert.deepEqual(model.graph.node.map((n) => n.opType), ['Cast', 'MatMul', 'Identity']);
+  assert.deepEqual(model.metadataProps, [{ key: 'component', value: 'test' }]);
+});

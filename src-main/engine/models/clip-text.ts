@@ -1,0 +1,47 @@
+// CLIP text encoder (HF CLIPTextModel) → ONNX.
+// Inputs: input_ids int64 [batch, tokens] (tokens ≤ max positions, 77 for SD).
+// Outputs: last_hidden_state [batch, tokens, hidden] (after the final LayerNorm) and penultimate_hidden_state
+// (HF hidden_states[-2]: the output of the second-to-last layer, no final LN — "clip skip 2").
+import { GraphBuilder } from '../graph/graph-builder.ts';
+import { Net } from '../graph/layers.ts';
+import type { LoraSet } from '../graph/lora.ts';
+import type { WeightMap } from '../graph/weight-map.ts';
+import { clipEncoderLayer } from './clip-transformer.ts';
+import type { ClipTextConfig } from './config.ts';
+
+export const TEXT_ENCODER_OUTPUTS = { last: 'last_hidden_state', penultimate: 'penultimate_hidden_state' } as const;
+
+export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?: LoraSet): GraphBuilder {
+  const g = new GraphBuilder('text_encoder');
+  const net = new Net(g, weights, loras);
+  if (loras?.touches('text_encoder.')) loras.declareInput(g);
+  const p = config.prefix;
+  const d = config.hiddenSize;
+  const ids = g.input('input_ids', 'int64', ['batch', 'tokens']);
+  const tokens = g.op('Gather', [g.op('Shape', [ids]), g.constInt64(1)], { axis: 0 });
+  const tokenEmbeds = g.op('Gather', [g.weight(weights.get(`${p}embeddings.token_embedding.weight`, [config.vocabSize, d])), ids], { axis: 0 });
+  const positions = g.op('Slice', [
+    g.weight(weights.get(`${p}embeddings.position_embedding.weight`, [config.maxPositions, d])),
+    g.constInt64([0]),
+    g.op('Unsqueeze', [tokens, g.constInt64([0])]),
+    g.constInt64([0]),
+  ]);
+  let h = g.op('Add', [tokenEmbeds, positions]);
+
+  // Causal mask [tokens, tokens]: 0 on and below the diagonal, a large negative above (HF uses finfo(float32).min).
+  const n = config.maxPositions;
+  const full = Array.from({ length: n * n }, (_, i) => (i % n > Math.floor(i / n) ? -3.4028234663852886e38 : 0));
+  const end = g.op('Unsqueeze', [tokens, g.constInt64([0])]);
+  const endBoth = g.op('Concat', [end, end], { axis: 0 });
+  const mask = g.op('Slice', [g.constFloat(full, [n, n]), g.constInt64([0, 0]), endBoth, g.constInt64([0, 1])]);
+
+  let penultimate = h;
+  for (let i = 0; i < config.layers; i++) {
+    if (i === config.layers - 1) penultimate = h;
+    h = clipEncoderLayer(net, h, `${p}encoder.layers.${i}`, config, mask);
+  }
+  const last = net.layerNorm(h, `${p}final_layer_norm`, config.eps, d);
+  g.output(last, TEXT_ENCODER_OUTPUTS.last, 'float', ['batch', 'tokens', d]);
+  g.output(penultimate, TEXT_ENCODER_OUTPUTS.penultimate, 'float', ['batch', 'tokens', d]);
+  return g;
+}

@@ -1,0 +1,289 @@
+// compileModel: a user's SD1.5 checkpoint (+ optional IP-Adapter FaceID file, CLIP image encoder and LoRAs) →
+// onnxruntime graphs in a cache folder, weights left in the user's files (external data via hard links; see
+// graph/external-data.ts for the fallback). Compiled graphs are reused while the sources (path, size, mtime),
+// the options and COMPILER_VERSION are unchanged.
+//
+//   const compiled = await compileModel('/models/sd15.safetensors', {
+//     cacheDir, adapter: '/models/ip-adapter-faceid_sd15.bin', loras: ['/loras/style.safetensors'],
+//     onProgress: (p) => …, signal });
+//   compiled.unet.path, compiled.unet.inputs, compiled.loras[i].label (strength i goes to lora_strengths[i]) …
+//
+// Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
+//   text_encoder: input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
+//   unet: sample [B,4,h,w], timestep [1]|[B], encoder_hidden_states [B, T, C]
+//         (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers]) (+ lora_strengths [loras.length]) → out_sample
+//   vae_encoder: sample [B,3,H,W] in [-1,1] → latent_mean, latent_logvar, latent_std (raw, ×scalingFactor is the caller's)
+//   vae_decoder: latent [B,4,h,w] (raw = latents / scalingFactor) → sample [B,3,8h,8w] in about [-1,1]
+//   image_encoder: pixel_values [B,3,S,S] → penultimate_hidden_state [B, 1+(S/p)², hidden]
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { StudioError, throwIfCancelled } from '../../base/errors.ts';
+import { openCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
+import type { TensorDescriptor } from '../io/descriptors.ts';
+import { readTensorFile } from '../io/tensor-file.ts';
+import { placeWeights } from '../graph/external-data.ts';
+import type { GraphBuilder } from '../graph/graph-builder.ts';
+import { matchKohyaLora } from '../graph/kohya-lora.ts';
+import { LoraSet, LORA_STRENGTHS_INPUT, type LoraSource } from '../graph/lora.ts';
+import { WeightMap } from '../graph/weight-map.ts';
+import { buildClipText, TEXT_ENCODER_OUTPUTS } from './clip-text.ts';
+import { buildClipVision, CLIP_VISION_IO } from './clip-vision.ts';
+import { clipTextConfig, clipVisionConfig, unetConfig, vaeConfig, type ConfigJson } from './config.ts';
+import { ipAdapterForUNet, type IpAdapterVariant } from './ip-adapter.ts';
+import { attentionProcessors, buildUNet, UNET_INPUTS, UNET_OUTPUT } from './unet.ts';
+import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from './vae.ts';
+
+/** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
+export const COMPILER_VERSION = '1';
+
+export type ComponentName = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
+export type ConfigComponent = 'unet' | 'vae' | 'text_encoder' | 'image_encoder';
+
+export interface CompileProgress {
+  readonly component: ComponentName | 'weights';
+  readonly done: number;
+  readonly total: number;
+  readonly message: string;
+}
+
+export interface CompileOptions {
+  readonly cacheDir: string;
+  /** IP-Adapter FaceID file (.bin or .safetensors): adds ip_tokens/ip_scale to the UNet and its FaceID LoRA. */
+  readonly adapter?: string;
+  /** CLIP image encoder (HF folder or file) for FaceID-Plus: compiled as image_encoder. */
+  readonly imageEncoder?: string;
+  /** LoRA files (kohya/A1111 .safetensors); strengths are runtime inputs. */
+  readonly loras?: readonly string[];
+  /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
+  readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: CompileProgress) => void;
+}
+
+export interface CompiledGraph {
+  readonly path: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+export interface CompiledLora {
+  /** Index into the `lora_strengths` input. */
+  readonly index: number;
+  readonly label: string;
+  readonly file: string;
+  readonly entries: number;
+  /** Modules of the file that matched no weight (reported, not fatal when others match). */
+  readonly unmatched: number;
+}
+
+export interface CompiledModel {
+  readonly compilerVersion: string;
+  readonly key: string;
+  readonly dir: string;
+  readonly checkpoint: string;
+  readonly architecture: string;
+  readonly textEncoder: CompiledGraph;
+  readonly unet: CompiledGraph & {
+    readonly crossAttentionLayers: number;
+    readonly crossAttentionDim: number;
+    readonly inChannels: number;
+  };
+  readonly vaeEncoder: CompiledGraph;
+  readonly vaeDecoder: CompiledGraph;
+  readonly imageEncoder?: CompiledGraph;
+  readonly vaeScalingFactor: number;
+  readonly adapter?: { readonly file: string; readonly variant: IpAdapterVariant; readonly tokenDim: number };
+  readonly loras: readonly CompiledLora[];
+  /** Things the user should know (e.g. weights copied because hard links were impossible). */
+  readonly notices: readonly string[];
+  /** Bytes the cache folder uses (graphs + any copied weights; hard links count 0). */
+  readonly diskBytes: number;
+  readonly compileSeconds: number;
+  readonly fromCache: boolean;
+}
+
+const MANIFEST = 'manifest.json';
+
+async function readConfigFile(file: string | undefined): Promise<ConfigJson | undefined> {
+  if (!file) return undefined;
+  return JSON.parse(await readFile(file, 'utf8')) as ConfigJson;
+}
+
+async function fileIdentity(file: string): Promise<string> {
+  const info = await stat(file);
+  return `${path.resolve(file)}|${info.size}|${info.mtimeMs}`;
+}
+
+/** Opens the CLIP image encoder: an HF folder (config.json + model.safetensors) or a weights file. */
+async function openImageEncoder(source: string): Promise<{ tensors: Map<string, TensorDescriptor>; config?: ConfigJson; files: string[] }> {
+  const isFolder = (await stat(source)).isDirectory();
+  const file = isFolder ? ['model.safetensors', 'pytorch_model.bin'].map((f) => path.join(source, f)).find((f) => existsSync(f)) : source;
+  if (!file) {
+    throw new StudioError('checkpoint.not-found', { userMessage: `${source} has no model.safetensors or pytorch_model.bin.`, hint: 'Choose the image_encoder folder of the IP-Adapter download.' });
+  }
+  const index = await readTensorFile(file);
+  const tensors = new Map<string, TensorDescriptor>();
+  for (const [name, d] of index.tensors) tensors.set(`image_encoder.${name}`, { ...d, name: `image_encoder.${name}` });
+  const configFile = path.join(isFolder ? source : path.dirname(source), 'config.json');
+  const config = existsSync(configFile) ? ((JSON.parse(await readFile(configFile, 'utf8')) as ConfigJson)) : undefined;
+  return { tensors, files: [file], ...(config ? { config } : {}) };
+}
+
+function unsupportedModel(checkpoint: Checkpoint): StudioError {
+  return new StudioError('compile.unsupported-model', {
+    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 (txt2img) models so far.`,
+    hint: 'Choose an SD1.5 checkpoint.',
+  });
+}
+
+/** Compiles (or finds in the cache) every graph of a checkpoint. */
+export async function compileModel(checkpointPath: string, options: CompileOptions): Promise<CompiledModel> {
+  const started = performance.now();
+  const { signal } = options;
+  const progress = (component: CompileProgress['component'], done: number, total: number, message: string) => options.onProgress?.({ component, done, total, message });
+
+  const checkpoint = await openCheckpoint(checkpointPath);
+  if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
+  const adapterIndex = options.adapter ? await readTensorFile(options.adapter) : undefined;
+  const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
+  const loraIndexes = await Promise.all((options.loras ?? []).map(async (file) => ({ file, index: await readTensorFile(file) })));
+  throwIfCancelled(signal, 'Compilation');
+
+  const configs = {
+    unet: options.configs?.unet ?? (await readConfigFile(checkpoint.configFiles?.unet)),
+    vae: options.configs?.vae ?? (await readConfigFile(checkpoint.configFiles?.vae)),
+    text_encoder: options.configs?.text_encoder ?? (await readConfigFile(checkpoint.configFiles?.text_encoder)),
+    image_encoder: options.configs?.image_encoder ?? imageEncoder?.config,
+  };
+
+  const sources = [
+    ...new Set([...checkpoint.tensors.values()].map((t) => t.file)),
+    ...(adapterIndex ? [adapterIndex.file] : []),
+    ...(imageEncoder?.files ?? []),
+    ...loraIndexes.map((l) => l.index.file),
+  ];
+  const identity = createHash('sha256')
+    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: options.loras ?? [], configs }))
+    .digest('hex')
+    .slice(0, 20);
+  const dir = path.join(options.cacheDir, identity);
+  const cached = await readManifest(dir, identity);
+  if (cached) {
+    progress('weights', 1, 1, 'Using the compiled graphs from the cache');
+    return { ...cached, fromCache: true, compileSeconds: (performance.now() - started) / 1000 };
+  }
+
+  const weights = new WeightMap(checkpoint.tensors, path.basename(checkpoint.source));
+  const unet = unetConfig(weights, 'unet.', configs.unet);
+  const text = clipTextConfig(weights, 'text_encoder.', configs.text_encoder);
+  const vae = vaeConfig(weights, 'vae.', configs.vae);
+  const adapter = adapterIndex ? ipAdapterForUNet(adapterIndex.file, adapterIndex.tensors, unet) : undefined;
+
+  const canonicalNames = [...checkpoint.tensors.keys()];
+  const matched = await Promise.all(loraIndexes.map((l) => matchKohyaLora(path.basename(l.file), l.index.tensors, canonicalNames)));
+  const loraSources: LoraSource[] = [...(adapter?.lora ? [adapter.lora] : []), ...matched];
+  const loraFiles = [...(adapter?.lora ? [adapterIndex!.file] : []), ...loraIndexes.map((l) => l.file)];
+  const loras = new LoraSet(loraSources);
+
+  const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
+    { name: 'text_encoder', build: () => buildClipText(weights, text, loras) },
+    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras }) },
+    { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae) },
+    { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae) },
+  ];
+  if (imageEncoder) {
+    const imageWeights = new WeightMap(imageEncoder.tensors, path.basename(options.imageEncoder!));
+    const vision = clipVisionConfig(imageWeights, 'image_encoder.', configs.image_encoder);
+    builds.push({ name: 'image_encoder', build: () => buildClipVision(imageWeights, vision) });
+  }
+  const graphs = new Map<ComponentName, GraphBuilder>();
+  builds.forEach(({ name, build }, i) => {
+    throwIfCancelled(signal, 'Compilation');
+    progress(name, i, builds.length + 1, `Building the ${name.replace('_', ' ')} graph`);
+    graphs.set(name, build());
+  });
+
+  const unused = loras.unusedCounts();
+  loraSources.forEach((source, i) => {
+    const unmatched = 'unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0;
+    if (source.entries.length - unused[i]! === 0) {
+      throw new StudioError('compile.lora-unmatched', {
+        userMessage: `${source.label} matches no layer of ${path.basename(checkpoint.source)}: ${unmatched + source.entries.length} of its modules found no weight to change.`,
+        hint: 'The LoRA was made for another base model (for example SDXL), or uses key names we do not know. Check that it is an SD1.5 LoRA.',
+      });
+    }
+  });
+
+  const staging = `${dir}.partial-${process.pid}`;
+  await mkdir(staging, { recursive: true }).catch((cause: unknown) => {
+    throw new StudioError('compile.cache-unwritable', { userMessage: `Cannot create the compiled-model cache folder ${options.cacheDir}: ${(cause as Error).message}`, hint: 'Choose a writable folder for the model cache.', cause });
+  });
+  try {
+    progress('weights', builds.length, builds.length + 1, 'Linking the weights into the cache');
+    const placement = await placeWeights(staging, [...graphs.values()], signal);
+    const written: Partial<Record<ComponentName, CompiledGraph>> = {};
+    for (const [name, g] of graphs) {
+      const file = `${name}.onnx`;
+      await writeFile(path.join(staging, file), g.toModel({ ...placement, producerVersion: COMPILER_VERSION, metadata: { component: name, checkpoint: path.basename(checkpoint.source), compiler_version: COMPILER_VERSION, ...(name === 'vae_decoder' || name === 'vae_encoder' ? { scaling_factor: String(vae.scalingFactor) } : {}) } }));
+      written[name] = { path: path.join(dir, file), inputs: g.inputNames(), outputs: g.outputNames() };
+    }
+    const result: CompiledModel = {
+      compilerVersion: COMPILER_VERSION,
+      key: identity,
+      dir,
+      checkpoint: checkpoint.source,
+      architecture: checkpoint.architecture,
+      textEncoder: written.text_encoder!,
+      unet: { ...written.unet!, crossAttentionLayers: attentionProcessors(unet).filter((p) => p.cross).length, crossAttentionDim: unet.crossAttentionDim, inChannels: unet.inChannels },
+      vaeEncoder: written.vae_encoder!,
+      vaeDecoder: written.vae_decoder!,
+      ...(written.image_encoder ? { imageEncoder: written.image_encoder } : {}),
+      vaeScalingFactor: vae.scalingFactor,
+      ...(adapter ? { adapter: { file: adapterIndex!.file, variant: adapter.variant, tokenDim: adapter.tokenDim } } : {}),
+      loras: loraSources.map((source, index) => ({
+        index,
+        label: source.label,
+        file: loraFiles[index]!,
+        entries: source.entries.length,
+        unmatched: ('unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0) + unused[index]!,
+      })),
+      notices: placement.notices,
+      diskBytes: await folderBytes(staging),
+      compileSeconds: 0,
+      fromCache: false,
+    };
+    await writeFile(path.join(staging, MANIFEST), JSON.stringify(result, null, 2));
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+    progress('weights', builds.length + 1, builds.length + 1, 'Compiled');
+    return { ...result, compileSeconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readManifest(dir: string, key: string): Promise<CompiledModel | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(dir, MANIFEST), 'utf8')) as CompiledModel;
+    if (manifest.key !== key || manifest.compilerVersion !== COMPILER_VERSION) return undefined;
+    const graphs = [manifest.textEncoder, manifest.unet, manifest.vaeEncoder, manifest.vaeDecoder, manifest.imageEncoder].filter((g) => g !== undefined);
+    return graphs.every((g) => existsSync(g.path)) ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes of the files in `dir` that are not hard links to someone else's file (link count 1). */
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir)) {
+    const info = await stat(path.join(dir, entry));
+    if (info.nlink === 1) total += info.size;
+  }
+  return total;
+}
+
+export { CLIP_VISION_IO, LORA_STRENGTHS_INPUT, TEXT_ENCODER_OUTPUTS, UNET_INPUTS, UNET_OUTPUT, VAE_DECODER_IO, VAE_ENCODER_IO };

@@ -1,0 +1,242 @@
+// UNet2DConditionModel (SD1.5 topology family) → ONNX, with optional decoupled IP-Adapter cross-attention and LoRA.
+//
+// Inputs:  sample float [batch, in_ch, height, width]; timestep float [1] or [batch];
+//          encoder_hidden_states float [batch, text_tokens, cross_dim];
+//          with an adapter: ip_tokens float [batch, ip_tokens, cross_dim] (dynamic: Portrait concatenates references)
+//          and ip_scale float [cross_attention_layers] (one λ per attn2, in processor order; see attentionProcessors);
+//          with LoRAs: lora_strengths float [loras].
+// Output:  out_sample float [batch, out_ch, height, width] (eps).
+// Decoupled attention (spec §6.2, tencent IPAttnProcessor): o = MHA(q, K_text, V_text) + λ·MHA(q, c·W_kipᵀ, c·W_vipᵀ),
+// then to_out; softmax in fp32, no mask. A UNet compiled without an adapter has no IP inputs and no IP cost.
+import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
+import { attention, gelu, mergeHeads, Net, scaledDotProductAttention, silu, splitHeads } from '../graph/layers.ts';
+import type { LoraSet } from '../graph/lora.ts';
+import type { WeightMap } from '../graph/weight-map.ts';
+import type { UNetConfig } from './config.ts';
+
+export const UNET_INPUTS = { sample: 'sample', timestep: 'timestep', text: 'encoder_hidden_states', ipTokens: 'ip_tokens', ipScale: 'ip_scale' } as const;
+export const UNET_OUTPUT = 'out_sample';
+
+/** An attention module of the UNet, in diffusers' `attn_processors` order (the IP-Adapter `ip_adapter.N` numbering). */
+export interface AttentionProcessor {
+  /** N of `ip_adapter.N.*`. */
+  readonly index: number;
+  /** Module path without the component prefix, e.g. "down_blocks.0.attentions.0.transformer_blocks.0.attn2". */
+  readonly path: string;
+  readonly cross: boolean;
+  readonly channels: number;
+}
+
+/** Every attn1/attn2 in processor order: down blocks, up blocks, then the mid block (spec §6.4). */
+export function attentionProcessors(config: UNetConfig): AttentionProcessor[] {
+  const list: { path: string; channels: number }[] = [];
+  const blocks = config.blockOutChannels.length;
+  const addTransformer = (base: string, channels: number) => {
+    for (let t = 0; t < config.transformerLayersPerBlock; t++) {
+      for (const attn of ['attn1', 'attn2']) list.push({ path: `${base}.transformer_blocks.${t}.${attn}`, channels });
+    }
+  };
+  for (let i = 0; i < blocks; i++) {
+    if (!config.downHasAttention[i]) continue;
+    for (let j = 0; j < config.layersPerBlock; j++) addTransformer(`down_blocks.${i}.attentions.${j}`, config.blockOutChannels[i]!);
+  }
+  for (let i = 0; i < blocks; i++) {
+    if (!config.upHasAttention[i]) continue;
+    for (let j = 0; j <= config.layersPerBlock; j++) addTransformer(`up_blocks.${i}.attentions.${j}`, config.blockOutChannels[blocks - 1 - i]!);
+  }
+  if (config.midHasAttention) addTransformer('mid_block.attentions.0', config.blockOutChannels[blocks - 1]!);
+  return list.map((p, index) => ({ index, path: p.path, cross: p.path.endsWith('attn2'), channels: p.channels }));
+}
+
+/** The IP-Adapter weights a UNet graph needs: `to_k_ip`/`to_v_ip` per cross-attention, keyed by processor path. */
+export interface IpAttentionWeights {
+  readonly weights: WeightMap;
+  /** Processor path → tensor name prefix (e.g. "ip_adapter.1"). */
+  readonly prefixOf: (path: string) => string;
+}
+
+interface UNetContext {
+  readonly net: Net;
+  readonly config: UNetConfig;
+  readonly text: Value;
+  readonly temb: Value;
+  readonly ip?: { tokens: Value; scales: Value; net: Net; prefixOf: (path: string) => string; indexOf: Map<string, number> };
+}
+
+export function buildUNet(weights: WeightMap, config: UNetConfig, options: { ip?: IpAttentionWeights; loras?: LoraSet } = {}): GraphBuilder {
+  const g = new GraphBuilder('unet');
+  const net = new Net(g, weights, options.loras);
+  const p = config.prefix;
+  const sample = g.input(UNET_INPUTS.sample, 'float', ['batch', config.inChannels, 'height', 'width']);
+  const timestep = g.input(UNET_INPUTS.timestep, 'float', ['timestep_batch']);
+  const text = g.input(UNET_INPUTS.text, 'float', ['batch', 'text_tokens', config.crossAttentionDim]);
+  let ip: UNetContext['ip'];
+  if (options.ip) {
+    const crossLayers = attentionProcessors(config).filter((a) => a.cross);
+    const tokens = g.input(UNET_INPUTS.ipTokens, 'float', ['batch', 'ip_tokens', config.crossAttentionDim]);
+    const scales = g.input(UNET_INPUTS.ipScale, 'float', [crossLayers.length]);
+    ip = { tokens, scales, net: new Net(g, options.ip.weights), prefixOf: options.ip.prefixOf, indexOf: new Map(crossLayers.map((a, i) => [a.path, i])) };
+  }
+  if (options.loras?.touches(p)) options.loras.declareInput(g);
+
+  const batch = g.op('Slice', [g.op('Shape', [sample]), g.constInt64([0]), g.constInt64([1])]);
+  const temb = g.scope('time_embedding', () => timeEmbedding(net, config, g.op('Expand', [timestep, batch])));
+  const ctx: UNetContext = { net, config, text, temb, ...(ip ? { ip } : {}) };
+
+  let h = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: config.blockOutChannels[0] });
+  const skips: Value[] = [h];
+  const blocks = config.blockOutChannels.length;
+  let channels = config.blockOutChannels[0]!;
+  for (let i = 0; i < blocks; i++) {
+    const out = config.blockOutChannels[i]!;
+    g.scope(`down_blocks.${i}`, () => {
+      for (let j = 0; j < config.layersPerBlock; j++) {
+        h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
+        channels = out;
+        if (config.downHasAttention[i]) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out);
+        skips.push(h);
+      }
+      if (i < blocks - 1) {
+        h = net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out });
+        skips.push(h);
+      }
+    });
+  }
+
+  const top = config.blockOutChannels[blocks - 1]!;
+  g.scope('mid_block', () => {
+    h = resnet(ctx, h, `${p}mid_block.resnets.0`, top, top);
+    if (config.midHasAttention) h = transformer(ctx, h, 'mid_block.attentions.0', top);
+    h = resnet(ctx, h, `${p}mid_block.resnets.1`, top, top);
+  });
+
+  for (let i = 0; i < blocks; i++) {
+    const out = config.blockOutChannels[blocks - 1 - i]!;
+    g.scope(`up_blocks.${i}`, () => {
+      for (let j = 0; j <= config.layersPerBlock; j++) {
+        const skip = skips.pop()!;
+        const skipChannels = j === config.layersPerBlock ? config.blockOutChannels[Math.max(0, blocks - 2 - i)]! : out;
+        h = g.op('Concat', [h, skip], { axis: 1 });
+        h = resnet(ctx, h, `${p}up_blocks.${i}.resnets.${j}`, channels + skipChannels, out);
+        channels = out;
+        if (config.upHasAttention[i]) h = transformer(ctx, h, `up_blocks.${i}.attentions.${j}`, out);
+      }
+      if (i < blocks - 1) {
+        // Nearest ×2 to the skip's exact size (diffusers' upsample_size for sizes that are not multiples of 8).
+        const target = skips[skips.length - 1]!;
+        const size = g.op('Concat', [
+          g.op('Slice', [g.op('Shape', [h]), g.constInt64([0]), g.constInt64([2])]),
+          g.op('Slice', [g.op('Shape', [target]), g.constInt64([2]), g.constInt64([4])]),
+        ], { axis: 0 });
+        h = g.op('Resize', [h, '', '', size], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+        h = net.conv2d(h, `${p}up_blocks.${i}.upsamplers.0.conv`, { padding: 1, in: out, out });
+      }
+    });
+  }
+
+  h = net.groupNorm(h, `${p}conv_norm_out`, config.groups, config.eps, channels);
+  h = net.conv2d(silu(g, h), `${p}conv_out`, { padding: 1, in: channels, out: config.outChannels });
+  g.output(h, UNET_OUTPUT, 'float', ['batch', config.outChannels, 'height', 'width']);
+  return g;
+}
+
+/** Sinusoidal embedding (diffusers get_timestep_embedding) → linear_1 → SiLU → linear_2. */
+function timeEmbedding(net: Net, config: UNetConfig, timesteps: Value): Value {
+  const { g } = net;
+  const half = config.timeEmbeddingInput / 2;
+  const freqs = Array.from({ length: half }, (_, i) => Math.fround(Math.exp(Math.fround((-Math.log(10000) * i) / (half - config.freqShift)))));
+  const args = g.op('Mul', [g.op('Unsqueeze', [timesteps, g.constInt64([1])]), g.constFloat(freqs, [1, half])]);
+  const [first, second] = config.flipSinToCos ? [g.op('Cos', [args]), g.op('Sin', [args])] : [g.op('Sin', [args]), g.op('Cos', [args])];
+  const emb = g.op('Concat', [first, second], { axis: 1 });
+  const p = config.prefix;
+  const h = net.linear(emb, `${p}time_embedding.linear_1`, { in: config.timeEmbeddingInput });
+  return net.linear(silu(g, h), `${p}time_embedding.linear_2`);
+}
+
+/** ResnetBlock2D: GN → SiLU → conv1 → +temb → GN → SiLU → conv2, plus (1×1 conv) shortcut. */
+function resnet(ctx: UNetContext, x: Value, path: string, inChannels: number, outChannels: number): Value {
+  const { net, config } = ctx;
+  const { g } = net;
+  let h = silu(g, net.groupNorm(x, `${path}.norm1`, config.groups, config.eps, inChannels));
+  h = net.conv2d(h, `${path}.conv1`, { padding: 1, in: inChannels, out: outChannels });
+  const t = net.linear(silu(g, ctx.temb), `${path}.time_emb_proj`, { out: outChannels });
+  h = g.op('Add', [h, g.op('Unsqueeze', [t, g.constInt64([2, 3])])]);
+  h = silu(g, net.groupNorm(h, `${path}.norm2`, config.groups, config.eps, outChannels));
+  h = net.conv2d(h, `${path}.conv2`, { padding: 1, in: outChannels, out: outChannels });
+  const shortcut = inChannels === outChannels ? x : net.conv2d(x, `${path}.conv_shortcut`, { in: inChannels, out: outChannels });
+  return g.op('Add', [shortcut, h]);
+}
+
+/** Transformer2DModel: GN(eps 1e-6) → proj_in → BasicTransformerBlocks on [B, HW, C] → proj_out → + residual. */
+function transformer(ctx: UNetContext, x: Value, path: string, channels: number): Value {
+  const { net, config } = ctx;
+  const { g } = net;
+  const p = `${config.prefix}${path}`;
+  return g.scope(path, () => {
+    const shape = g.op('Shape', [x]);
+    let h = net.groupNorm(x, `${p}.norm`, config.groups, 1e-6, channels);
+    const toTokens = (v: Value) => g.op('Reshape', [g.op('Transpose', [v], { perm: [0, 2, 3, 1] }), g.constInt64([0, -1, channels])]);
+    if (config.useLinearProjection) {
+      h = net.linear(toTokens(h), `${p}.proj_in`, { in: channels, out: channels });
+    } else {
+      h = toTokens(net.conv2d(h, `${p}.proj_in`, { in: channels, out: channels }));
+    }
+    for (let t = 0; t < config.transformerLayersPerBlock; t++) h = basicTransformerBlock(ctx, h, `${path}.transformer_blocks.${t}`, channels);
+    const spatial = g.op('Concat', [
+      g.op('Slice', [shape, g.constInt64([0]), g.constInt64([1])]),
+      g.op('Slice', [shape, g.constInt64([2]), g.constInt64([4])]),
+      g.constInt64([channels]),
+    ], { axis: 0 });
+    const toImage = (v: Value) => g.op('Transpose', [g.op('Reshape', [v, spatial])], { perm: [0, 3, 1, 2] });
+    h = config.useLinearProjection
+      ? toImage(net.linear(h, `${p}.proj_out`, { in: channels, out: channels }))
+      : net.conv2d(toImage(h), `${p}.proj_out`, { in: channels, out: channels });
+    return g.op('Add', [h, x]);
+  });
+}
+
+/** BasicTransformerBlock: self-attention, cross-attention (+ IP branch), GEGLU feed-forward, each pre-LN + residual. */
+function basicTransformerBlock(ctx: UNetContext, x: Value, path: string, channels: number): Value {
+  const { net, config } = ctx;
+  const { g } = net;
+  const p = `${config.prefix}${path}`;
+  const heads = config.headsAt(channels);
+  let h = x;
+  const n1 = net.layerNorm(h, `${p}.norm1`, 1e-5, channels);
+  h = g.op('Add', [h, selfAttention(net, n1, `${p}.attn1`, channels, heads)]);
+  const n2 = net.layerNorm(h, `${p}.norm2`, 1e-5, channels);
+  h = g.op('Add', [h, crossAttention(ctx, n2, path, channels, heads)]);
+  const n3 = net.layerNorm(h, `${p}.norm3`, 1e-5, channels);
+  const proj = net.linear(n3, `${p}.ff.net.0.proj`, { in: channels });
+  const [value, gate] = g.opMulti('Split', [proj], 2, { axis: -1, num_outputs: 2 });
+  const ff = net.linear(g.op('Mul', [value!, gelu(g, gate!)]), `${p}.ff.net.2`, { out: channels });
+  return g.op('Add', [h, ff]);
+}
+
+function selfAttention(net: Net, x: Value, path: string, channels: number, heads: number): Value {
+  const q = net.linear(x, `${path}.to_q`, { in: channels, out: channels, bias: false });
+  const k = net.linear(x, `${path}.to_k`, { in: channels, out: channels, bias: false });
+  const v = net.linear(x, `${path}.to_v`, { in: channels, out: channels, bias: false });
+  return net.linear(attention(net.g, q, k, v, heads, channels), `${path}.to_out.0`, { in: channels, out: channels });
+}
+
+function crossAttention(ctx: UNetContext, x: Value, path: string, channels: number, heads: number): Value {
+  const { net, config } = ctx;
+  const { g } = net;
+  const p = `${config.prefix}${path}.attn2`;
+  const cross = config.crossAttentionDim;
+  const q = splitHeads(g, net.linear(x, `${p}.to_q`, { in: channels, out: channels, bias: false }), heads);
+  const k = splitHeads(g, net.linear(ctx.text, `${p}.to_k`, { in: cross, out: channels, bias: false }), heads);
+  const v = splitHeads(g, net.linear(ctx.text, `${p}.to_v`, { in: cross, out: channels, bias: false }), heads);
+  const headDim = channels / heads;
+  let o = scaledDotProductAttention(g, q, k, v, headDim);
+  if (ctx.ip) {
+    const prefix = ctx.ip.prefixOf(`${path}.attn2`);
+    const kIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_k_ip`, { in: cross, out: channels, bias: false });
+    const vIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_v_ip`, { in: cross, out: channels, bias: false });
+    const ipOut = scaledDotProductAttention(g, q, splitHeads(g, kIp, heads), splitHeads(g, vIp, heads), headDim);
+    const scale = g.op('Gather', [ctx.ip.scales, g.constInt64(ctx.ip.indexOf.get(`${path}.attn2`)!)], { axis: 0 });
+    o = g.op('Add', [o, g.op('Mul', [ipOut, scale])]);
+  }
+  return net.linear(mergeHeads(g, o), `${p}.to_out.0`, { in: channels, out: channels });
+}

@@ -1,0 +1,73 @@
+// The fixture folder's tiny SD1.5 compiled once per process and per source form, shared by the golden suites:
+// the diffusers folder, the original-LDM single file and its fp16 copy (configs from the diffusers folder,
+// as a user of an unusual-width single file would give them), each with and without the FaceID adapter.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { compileModel, type CompiledModel } from '../../src-main/engine/models/compile.ts';
+import type { ToleranceName } from './tolerances.ts';
+
+export type FixtureSource = 'diffusers' | 'ldm' | 'ldm-fp16';
+
+export const FIXTURE_SOURCES: readonly { source: FixtureSource; label: string; tolerance?: ToleranceName }[] = [
+  { source: 'diffusers', label: 'diffusers' },
+  { source: 'ldm', label: 'ldm' },
+  { source: 'ldm-fp16', label: 'fp16', tolerance: 'fp16Weights' },
+];
+
+const compiled = new Map<string, Promise<CompiledModel>>();
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+
+async function configsOf(fixtures: string): Promise<Record<string, Record<string, unknown>>> {
+  const configs: Record<string, Record<string, unknown>> = {};
+  for (const component of ['unet', 'vae', 'text_encoder']) {
+    configs[component] = JSON.parse(await readFile(path.join(fixtures, 'sd15-tiny', component, 'config.json'), 'utf8')) as Record<string, unknown>;
+  }
+  return configs;
+}
+
+function checkpointOf(fixtures: string, source: FixtureSource): string {
+  if (source === 'diffusers') return path.join(fixtures, 'sd15-tiny');
+  return path.join(fixtures, source === 'ldm' ? 'sd15-tiny.safetensors' : 'sd15-tiny.fp16.safetensors');
+}
+
+export const FACEID_ADAPTER = path.join('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin');
+
+/** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`. */
+export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean): Promise<CompiledModel> {
+  const key = `${fixtures}|${source}|${adapter}`;
+  let result = compiled.get(key);
+  if (!result) {
+    result = (async () => {
+      const imageEncoder = path.join(fixtures, 'ipadapter-tiny', 'image_encoder');
+      return compileModel(checkpointOf(fixtures, source), {
+        cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
+        ...(source === 'diffusers' ? {} : { configs: await configsOf(fixtures) }),
+        ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
+        ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
+      });
+    })();
+    compiled.set(key, result);
+  }
+  return result;
+}
+
+/** One session per compiled graph path, reused across suites. */
+export function sessionFor(modelPath: string): Promise<ort.InferenceSession> {
+  let session = sessions.get(modelPath);
+  if (!session) {
+    session = ort.InferenceSession.create(modelPath, { graphOptimizationLevel: (process.env.GOLDEN_OPT as 'all') ?? 'all', intraOpNumThreads: 2 });
+    sessions.set(modelPath, session);
+  }
+  return session;
+}
+
+export function floatTensor(tensor: { data: Float32Array; shape: readonly number[] }): ort.Tensor {
+  return new ort.Tensor('float32', tensor.data, tensor.shape.length === 0 ? [1] : [...tensor.shape]);
+}
+
+export function filled(length: number, value: number): ort.Tensor {
+  return new ort.Tensor('float32', new Float32Array(length).fill(value), [length]);
+}
