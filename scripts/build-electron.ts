@@ -53,7 +53,7 @@ export const electronBundles: Array<{ name: string; config: InlineConfig }> = [
         rolldownOptions: {
           input: { preload: path.join(repoRoot, 'src-preload/preload.ts') },
           external: ['electron', ...nodeBuiltins],
-          output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+          output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
         },
       },
       ssr: { target: 'node', noExternal: true },

@@ -1,32 +1,37 @@
-// The Electron main process: one window onto the studio, hardened, with the engine in its own process.
+// The Electron main process: one hardened window onto the studio, with the engine in its own process.
 // Bundled by scripts/build-electron.ts to out/main/electron-main.js (package.json "main").
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, protocol, session, shell, utilityProcess } from 'electron';
+import type { AppCommand } from '../../src-preload/contract/commands.ts';
+import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
+import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
 import { utilityEngineProcess } from './engine-process.ts';
-import { EngineSupervisor, type EngineStatus } from './engine-supervisor.ts';
+import { EngineSupervisor } from './engine-supervisor.ts';
 import { LIBRARY_SCHEME_PRIVILEGES, registerLibraryProtocol } from './library-protocol.ts';
-import { buildMenuTemplate, type AppCommand } from './menu.ts';
+import { buildMenuTemplate } from './menu.ts';
 import { createQuitGuard, quitConfirmation } from './quit-guard.ts';
 import { registerRendererProtocol, RENDERER_SCHEME_PRIVILEGES } from './renderer-protocol.ts';
+import { endRunningJobs, runningJobs, type EngineGone } from './running-jobs.ts';
 import { applySessionSecurity, CONTENT_SECURITY_POLICY, externalLinkDecision, hardenWebContents } from './security.ts';
 import { createMainWindow } from './window.ts';
 
 const PRODUCT_NAME = 'FaceID Studio';
-/** out/main, where this bundle lives; the preload, the renderer and the assets sit at fixed places from it. */
+/** out/main, where this bundle lives; the preload, the renderer and the icon sit at fixed places from it. */
 const bundleFolder = path.dirname(fileURLToPath(import.meta.url));
 const appRoot = path.resolve(bundleFolder, '../..');
 const paths = {
   preload: path.join(appRoot, 'out/preload/preload.cjs'),
   renderer: path.join(appRoot, 'dist/renderer'),
   icon: path.join(appRoot, 'assets/icon.png'),
+  /** The runtime's engine worker, bundled beside this file once it exists. */
   engineWorker: path.join(bundleFolder, 'engine-worker.js'),
 };
 
 const log = (message: string, error?: unknown): void => console.error(`[${PRODUCT_NAME}] ${message}`, error ?? '');
 
-// Custom schemes must be declared before `ready`; they give the page a real, exact origin (security.ts).
+// Custom schemes must be declared before `ready`; they give the page one exact origin (security.ts).
 protocol.registerSchemesAsPrivileged([RENDERER_SCHEME_PRIVILEGES, LIBRARY_SCHEME_PRIVILEGES]);
 
 // Every WebContents, whatever creates it, is kept on the app.
@@ -59,19 +64,27 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function startStudio(): Promise<void> {
-  const libraryFolder = app.getPath('userData');
+  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')) });
+  const libraryFolder = studio.library.folder;
+  const refused = (url: string, reason: string): void => log(`refused ${url}: ${reason}`);
   applySessionSecurity(session.defaultSession);
-  registerRendererProtocol(session.defaultSession.protocol, paths.renderer, CONTENT_SECURITY_POLICY, (url, reason) => log(`refused ${url}: ${reason}`));
-  registerLibraryProtocol(session.defaultSession.protocol, libraryFolder, (url, reason) => log(`refused ${url}: ${reason}`));
+  registerRendererProtocol(session.defaultSession.protocol, paths.renderer, CONTENT_SECURITY_POLICY, refused);
+  registerLibraryProtocol(session.defaultSession.protocol, libraryFolder, refused);
 
   let mainWindow: BrowserWindow | undefined;
-  const sendCommand = (command: AppCommand): void => mainWindow?.webContents.send('studio:command', command);
+  // Menu commands go to this window only, on the contract's event channel (studio-bridge.ts forwards them).
+  const sendCommand = (command: AppCommand): void => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, { event: 'app.command', payload: { command } });
+  const endJobs = (gone: EngineGone): void => {
+    for (const job of endRunningJobs(studio.library.jobs, gone)) studio.events.emit('job.updated', { job });
+  };
 
   const engine = new EngineSupervisor({
     spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [], { serviceName: `${PRODUCT_NAME} Engine`, stdio: 'inherit' })),
     onMessage: () => {},
-    onStatus: (status: EngineStatus) => {
-      if (status.state === 'crashed' || status.state === 'gave-up') log(`engine ${status.state} (exit code ${status.exitCode})`);
+    onStatus: (status) => {
+      if (status.state !== 'crashed' && status.state !== 'gave-up') return;
+      log(`engine ${status.state} (exit code ${status.exitCode}, crash ${status.crashCount})`);
+      endJobs({ reason: 'crash', exitCode: status.exitCode });
     },
   });
   if (existsSync(paths.engineWorker)) engine.start();
@@ -86,19 +99,21 @@ async function startStudio(): Promise<void> {
   })));
 
   const guard = createQuitGuard({
-    activeJobCount: () => 0,
+    activeJobCount: () => runningJobs(studio.library.jobs).length,
     confirmQuit: async (count) => {
-      const wording = quitConfirmation(count);
-      const options = { type: 'warning' as const, ...wording, defaultId: 0, cancelId: 0, noLink: true };
+      const options = { type: 'warning' as const, ...quitConfirmation(count), defaultId: 0, cancelId: 0, noLink: true };
       const answer = mainWindow === undefined ? await dialog.showMessageBox(options) : await dialog.showMessageBox(mainWindow, options);
       return answer.response === 1;
     },
-    interruptActiveJobs: () => engine.stop(),
+    interruptActiveJobs: async () => {
+      await engine.stop();
+      endJobs({ reason: 'quit' });
+    },
     quit: () => app.quit(),
     onError: (error) => log('while quitting', error),
   });
   app.on('before-quit', (event) => guard.onBeforeQuit(event));
-  app.on('will-quit', () => void engine.stop());
+  app.on('will-quit', () => shutDown(studio, engine));
 
   mainWindow = await createMainWindow({
     preloadPath: paths.preload,
@@ -108,4 +123,16 @@ async function startStudio(): Promise<void> {
     onStateSaveFailed: (error) => log('could not save the window position', error),
   });
   mainWindow.on('closed', () => (mainWindow = undefined));
+  // Closing the last window quits (except on macOS): ask about running jobs while the window is still there,
+  // rather than after it is gone. Once the guard lets the quit through, no job is running and this passes.
+  mainWindow.on('close', (event) => {
+    if (process.platform === 'darwin' || runningJobs(studio.library.jobs).length === 0) return;
+    event.preventDefault();
+    app.quit();
+  });
+}
+
+function shutDown(studio: Studio, engine: EngineSupervisor): void {
+  engine.stop().catch((error: unknown) => log('engine did not stop', error));
+  studio.close();
 }
