@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'checkpoint.bad-pickle',
   'checkpoint.incomplete',
   'checkpoint.wrong-kind',
+  'checkpoint.lora-mismatch',
   // graph compiler (engine/graph, engine/models)
   'compile.missing-tensor',
   'compile.wrong-shape',
@@ -35,22 +36,46 @@ export const ERROR_CODES = [
   'generate.invalid-parameter',
   'generate.model-missing',
   'generate.runtime-failed',
+  'generate.unsupported-scheduler',
+  'generate.unsupported-model',
+  'generate.image-size-mismatch',
+  'generate.job-not-found',
+  'generate.engine-stopped',
   // face analysis (engine/face)
   'face.none-found',
   'face.model-missing',
+  'face.model-unsupported',
+  'face.index-out-of-range',
+  'face.no-references',
   // images brought by the user
   'image.unsupported-format',
   'image.corrupt',
   'image.too-large',
   'image.empty',
+  'image.not-found',
   // library
   'library.duplicate',
   'library.not-found',
   'library.busy',
+  'library.too-new',
+  'library.unopenable',
+  // studio host
+  'host.port-in-use',
   // model manager
   'model.download-failed',
   'model.checksum-mismatch',
   'model.no-space',
+  'model.catalog-invalid',
+  'model.unknown-id',
+  'model.source-not-found',
+  'model.source-unauthorized',
+  'model.source-unavailable',
+  'model.source-changed',
+  'model.folder-unreadable',
+  'model.licence-not-acknowledged',
+  'model.hidden-by-commercial-clean',
+  'model.secret-store-insecure',
+  'model.selftest-failed',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

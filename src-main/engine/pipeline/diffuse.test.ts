@@ -1,0 +1,103 @@
+// The denoising loop against the diffusers pipeline goldens, with the UNet replaced by the recorded UNet outputs:
+// checks latents in/out of every step, CFG batching and the IP token path without needing compiled graphs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compareTensors } from '../../../test/goldens/compare.ts';
+import { loadGoldenTensors } from '../../../test/goldens/golden-suite.ts';
+import { TOLERANCES } from '../../../test/goldens/tolerances.ts';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { createScheduler } from '../schedulers/index.ts';
+import { TorchCpuGenerator } from '../noise/torch-generator.ts';
+import { diffuse } from './diffuse.ts';
+import type { DiffusionRunners, UnetInput } from './runners.ts';
+
+const ddimConfig = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, set_alpha_to_one: false, clip_sample: false };
+
+function replayRunners(tensors: Map<string, { data: Float32Array }>, seen: UnetInput[]): DiffusionRunners {
+  let step = 0;
+  return {
+    textEncoder: { hiddenSize: 64, encode: async () => new Float32Array(0) },
+    unet: {
+      inChannels: 4,
+      acceptsIpTokens: true,
+      crossAttentionLayers: 16,
+      run: async (input) => {
+        seen.push(input);
+        return tensors.get(`step${step++}_unet_out`)!.data;
+      },
+    },
+    vae: {
+      scalingFactor: 0.18215,
+      encode: async () => ({ mean: new Float32Array(256), std: new Float32Array(256) }),
+      decode: async (_latent, h, w) => new Float32Array(3 * 64 * h * w),
+    },
+  };
+}
+
+for (const name of ['pipe_txt2img', 'pipe_txt2img_faceid']) {
+  test(`${name}: every step's UNet input and latents match diffusers (recorded UNet)`, async () => {
+    const { tensors } = await loadGoldenTensors(fixture('goldens', `${name}.safetensors`));
+    const get = (k: string) => tensors.get(k)!.data;
+    const embeds = tensors.get('prompt_embeds')!;
+    const rows = embeds.shape[1]!;
+    const textRows = 77;
+    const channels = embeds.shape[2]!;
+    const split = (data: Float32Array) => ({ text: data.slice(0, textRows * channels), ip: data.slice(textRows * channels) });
+    const cond = split(get('prompt_embeds'));
+    const uncond = split(get('negative_prompt_embeds'));
+    const seen: UnetInput[] = [];
+    const taps = new Map<string, Float32Array>();
+    await diffuse(
+      {
+        width: 64,
+        height: 64,
+        steps: 4,
+        cfg: 7.5,
+        scheduler: createScheduler('DDIM', ddimConfig),
+        cond: { embeddings: cond.text, tokens: textRows },
+        uncond: { embeddings: uncond.text, tokens: textRows },
+        ...(rows > textRows ? { ip: { cond: cond.ip, uncond: uncond.ip, count: rows - textRows, scale: 1 } } : {}),
+        noise: [new TorchCpuGenerator(0)],
+        initialLatents: [get('latents_init')],
+        tap: (k, v) => taps.set(k, v.slice()),
+      },
+      replayRunners(tensors, seen),
+    );
+    for (let k = 0; k < 4; k++) {
+      assert.equal(seen[k]!.timestep, get(`step${k}_t`)[0]);
+      for (const key of [`step${k}_unet_in`, `step${k}_latents_after`]) {
+        const { error } = compareTensors(taps.get(key)!, get(key), 'rel-std');
+        assert.ok(error <= TOLERANCES.pipelineLatents.value, `${key}: err ${error}`);
+      }
+    }
+    const first = seen[0]!;
+    assert.deepEqual(first.sampleShape, [2, 4, 8, 8]);
+    assert.deepEqual(first.encoderHiddenStates.subarray(0, textRows * channels), uncond.text, 'batch order is [uncond, cond]');
+    if (rows > textRows) {
+      assert.equal(first.ip?.count, rows - textRows);
+      assert.deepEqual(first.ip?.tokens.subarray((rows - textRows) * channels), cond.ip);
+      assert.equal(first.ip?.scale.length, 16);
+    } else {
+      assert.equal(first.ip, undefined);
+    }
+  });
+}
+
+test('bad sizes, inpaint without image and FaceID without an adapter graph are refused before any work', async () => {
+  const { tensors } = await loadGoldenTensors(fixture('goldens', 'pipe_txt2img.safetensors'));
+  const seen: UnetInput[] = [];
+  const runners = replayRunners(tensors, seen);
+  const base = {
+    width: 64, height: 64, steps: 4, cfg: 7.5, scheduler: createScheduler('DDIM', ddimConfig),
+    cond: { embeddings: new Float32Array(77 * 64), tokens: 77 }, uncond: { embeddings: new Float32Array(77 * 64), tokens: 77 },
+    noise: [new TorchCpuGenerator(0)],
+  };
+  await assert.rejects(diffuse({ ...base, width: 513 }, runners), { code: 'generate.invalid-parameter' });
+  await assert.rejects(diffuse({ ...base, mask: { data: new Float32Array(4096), featherPx: 0 } }, runners), { code: 'generate.invalid-parameter' });
+  const noIp = { ...runners, unet: { ...runners.unet, acceptsIpTokens: false } };
+  await assert.rejects(diffuse({ ...base, ip: { cond: new Float32Array(256), uncond: new Float32Array(256), count: 4, scale: 1 } }, noIp), { code: 'generate.unsupported-model' });
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(diffuse({ ...base, signal: controller.signal }, runners), { code: 'cancelled' });
+  assert.equal(seen.length, 0);
+});

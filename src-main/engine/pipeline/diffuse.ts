@@ -1,0 +1,240 @@
+// The denoising loop shared by txt2img, img2img and inpaint (diffusers StableDiffusion{,Img2Img,Inpaint}Pipeline
+// order of operations and noise draws), one image per batch item, each with its own noise generator (seed + i, as
+// A1111 numbers a batch), the UNet run on [uncond…, cond…] for classifier-free guidance.
+import { StudioError, throwIfCancelled } from '../../base/errors.ts';
+import type { NoiseSource } from '../noise/torch-generator.ts';
+import { img2imgTimesteps, type Scheduler } from '../schedulers/index.ts';
+import type { TextConditioning } from './conditioning.ts';
+import { latentMask, tensorToUnitHwc } from './image-tensors.ts';
+import type { DiffusionRunners } from './runners.ts';
+
+const f = Math.fround;
+const LATENT_CHANNELS = 4;
+
+export interface IpConditioning {
+  /** IP tokens [count, crossDim] for the prompt side and the negative side (zero-id embedding). */
+  readonly cond: Float32Array;
+  readonly uncond: Float32Array;
+  readonly count: number;
+  /** λ per cross-attention layer (or one value for all). */
+  readonly scale: number | Float32Array;
+}
+
+export interface DiffusionRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly steps: number;
+  readonly cfg: number;
+  readonly scheduler: Scheduler;
+  readonly cond: TextConditioning;
+  readonly uncond: TextConditioning;
+  readonly ip?: IpConditioning;
+  /** img2img / inpaint source: NCHW [1, 3, H, W] in [−1, 1], with the share of the schedule to run. */
+  readonly init?: { readonly image: Float32Array; readonly strength: number };
+  /** Inpaint mask [H·W] in [0, 1], 1 = repaint; needs `init`. */
+  readonly mask?: { readonly data: Float32Array; readonly featherPx: number };
+  /** One generator per batch item. */
+  readonly noise: readonly NoiseSource[];
+  /** txt2img: start from these x_T instead of drawing them (one per batch item; tests and "reuse latents"). */
+  readonly initialLatents?: readonly Float32Array[];
+  readonly signal?: AbortSignal;
+  readonly onStep?: (event: StepEvent) => void | Promise<void>;
+  /** Sees every intermediate tensor by name (golden tests). */
+  readonly tap?: (name: string, data: Float32Array) => void;
+}
+
+export interface StepEvent {
+  /** 1-based step just finished. */
+  readonly step: number;
+  readonly total: number;
+  /** Current latents and the x₀ estimate of batch item 0 [4, h, w], for previews. */
+  readonly latents: Float32Array;
+  readonly predOriginal: Float32Array | undefined;
+  readonly latentHeight: number;
+  readonly latentWidth: number;
+}
+
+export interface DiffusionResult {
+  /** One HWC image in [0, 1] per batch item. */
+  readonly images: Float32Array[];
+  readonly latents: Float32Array[];
+}
+
+function badParameter(userMessage: string, hint?: string): StudioError {
+  return new StudioError('generate.invalid-parameter', { userMessage, ...(hint ? { hint } : {}) });
+}
+
+function checkRequest(request: DiffusionRequest, runners: DiffusionRunners): void {
+  const { width, height } = request;
+  for (const [axis, v] of [['width', width], ['height', height]] as const) {
+    if (!Number.isInteger(v) || v < 64 || v > 2048 || v % 8 !== 0) {
+      throw badParameter(`The ${axis} ${v} px is not usable: it must be a multiple of 8 from 64 to 2048.`, 'Pick a size such as 512×512 or 512×768.');
+    }
+  }
+  if (request.noise.length < 1) throw badParameter('The batch needs at least one image.');
+  if (request.mask && !request.init) throw badParameter('Inpainting needs the image to paint into as well as the mask.');
+  if (request.cond.tokens !== request.uncond.tokens) throw badParameter('Prompt and negative prompt conditionings differ in length.');
+  if (runners.unet.inChannels !== LATENT_CHANNELS) {
+    throw new StudioError('generate.unsupported-model', {
+      userMessage: `This UNet takes ${runners.unet.inChannels} input channels; only ordinary 4-channel UNets are supported so far (inpainting models with 9 channels are not).`,
+      hint: 'Use an ordinary SD1.5 checkpoint; inpainting works with it through latent blending.',
+    });
+  }
+  if (request.ip && !runners.unet.acceptsIpTokens) {
+    throw new StudioError('generate.unsupported-model', {
+      userMessage: 'FaceID was requested but the UNet was compiled without an IP-Adapter.',
+      hint: 'Compile the model together with the IP-Adapter FaceID file.',
+    });
+  }
+}
+
+/** noise_pred = u + g·(c − u); the UNet output is ordered [uncond…, cond…], each half `half` values. */
+function guide(output: Float32Array, half: number, cfg: number): Float32Array {
+  const out = new Float32Array(half);
+  for (let i = 0; i < half; i++) out[i] = f(output[i]! + f(cfg * f(output[half + i]! - output[i]!)));
+  return out;
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function repeatRows(row: Float32Array, times: number): Float32Array {
+  const out = new Float32Array(row.length * times);
+  for (let i = 0; i < times; i++) out.set(row, i * row.length);
+  return out;
+}
+
+export async function diffuse(request: DiffusionRequest, runners: DiffusionRunners): Promise<DiffusionResult> {
+  checkRequest(request, runners);
+  const { scheduler, width, height, cfg, signal } = request;
+  const batch = request.noise.length;
+  const h = height / 8;
+  const w = width / 8;
+  const itemShape = [1, LATENT_CHANNELS, h, w] as const;
+  const itemSize = LATENT_CHANNELS * h * w;
+  const guided = cfg > 1;
+  const tap = request.tap ?? (() => {});
+
+  scheduler.setTimesteps(request.steps);
+  const strength = request.init?.strength ?? 1;
+  const timesteps = request.init ? img2imgTimesteps(scheduler, request.steps, strength) : scheduler.timesteps;
+  if (timesteps.length === 0) {
+    throw badParameter(`Strength ${strength} with ${request.steps} steps leaves no step to run.`, 'Raise the strength or the number of steps.');
+  }
+  throwIfCancelled(signal);
+
+  // Image latents: the VAE posterior sampled with each item's generator (diffusers' retrieve_latents), × scale.
+  let imageLatents: Float32Array[] | undefined;
+  let posterior: { mean: Float32Array; std: Float32Array } | undefined;
+  const encodeImage = async (noise: NoiseSource, image: Float32Array): Promise<Float32Array> => {
+    posterior ??= await runners.vae.encode(image, height, width);
+    const { mean, std } = posterior;
+    const eps = noise.randn(itemShape);
+    const s = runners.vae.scalingFactor;
+    return mean.map((m, i) => f(f(m + f(std[i]! * eps[i]!)) * s));
+  };
+
+  const latents: Float32Array[] = [];
+  const inpaintNoise: Float32Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    const noise = request.noise[b]!;
+    if (!request.init) {
+      const start = request.initialLatents?.[b] ?? noise.randn(itemShape);
+      latents.push(start.map((v) => f(v * scheduler.initNoiseSigma)));
+      continue;
+    }
+    const imageLatent = await encodeImage(noise, request.init.image);
+    (imageLatents ??= []).push(imageLatent);
+    const eps = noise.randn(itemShape);
+    if (request.mask) {
+      inpaintNoise.push(eps);
+      latents.push(strength >= 1 ? eps.map((v) => f(v * scheduler.initNoiseSigma)) : scheduler.addNoise(imageLatent, eps, timesteps[0]!));
+      // diffusers also encodes the masked image (used only by 9-channel UNets); drawing its noise keeps the
+      // generator in step with diffusers for everything after.
+      noise.randn(itemShape);
+    } else {
+      latents.push(scheduler.addNoise(imageLatent, eps, timesteps[0]!));
+    }
+  }
+  const mask = request.mask ? latentMask(request.mask.data, height, width, request.mask.featherPx) : undefined;
+  if (mask) tap('latent_mask', mask);
+  latents.forEach((l, b) => tap(`latents_init${b}`, l));
+
+  // Conditioning for the whole UNet batch: [uncond × batch, cond × batch] (or cond only without guidance).
+  const text = guided
+    ? concat([repeatRows(request.uncond.embeddings, batch), repeatRows(request.cond.embeddings, batch)])
+    : repeatRows(request.cond.embeddings, batch);
+  const unetBatch = guided ? 2 * batch : batch;
+  const ip = request.ip
+    ? {
+        tokens: guided ? concat([repeatRows(request.ip.uncond, batch), repeatRows(request.ip.cond, batch)]) : repeatRows(request.ip.cond, batch),
+        count: request.ip.count,
+        scale: typeof request.ip.scale === 'number' ? new Float32Array(runners.unet.crossAttentionLayers).fill(request.ip.scale) : request.ip.scale,
+      }
+    : undefined;
+
+  // The scheduler steps the whole batch as one tensor (its maths is element-wise); ancestral noise comes from each
+  // item's own generator.
+  const batchShape = [batch, LATENT_CHANNELS, h, w] as const;
+  const batchNoise: NoiseSource = {
+    randn: () => concat(request.noise.map((n) => n.randn(itemShape))),
+  };
+  let current = concat(latents);
+  const knownLatents = imageLatents ? concat(imageLatents) : undefined;
+  const knownNoise = inpaintNoise.length > 0 ? concat(inpaintNoise) : undefined;
+  for (let i = 0; i < timesteps.length; i++) {
+    throwIfCancelled(signal);
+    const t = timesteps[i]!;
+    const scaled = scheduler.scaleModelInput(current, t);
+    const unetIn = guided ? concat([scaled, scaled]) : scaled;
+    tap(`step${i}_unet_in`, unetIn);
+    const output = await runners.unet.run({
+      sample: unetIn,
+      sampleShape: [unetBatch, LATENT_CHANNELS, h, w],
+      timestep: t,
+      encoderHiddenStates: text,
+      tokens: request.cond.tokens,
+      ...(ip ? { ip } : {}),
+    });
+    tap(`step${i}_unet_out`, output);
+    const prediction = guided ? guide(output, batch * itemSize, cfg) : output;
+    const result = scheduler.step(prediction, t, current, batchNoise, batchShape);
+    let next = result.prevSample;
+    if (mask && knownLatents && knownNoise) {
+      // Legacy (4-channel) inpainting: keep the unmasked area on the source image's trajectory.
+      const last = i === timesteps.length - 1;
+      const known = last ? knownLatents : scheduler.addNoise(knownLatents, knownNoise, timesteps[i + 1]!);
+      const plane = h * w;
+      next = next.map((v, k) => {
+        const m = mask[k % plane]!;
+        return f(f(f(1 - m) * known[k]!) + f(m * v));
+      });
+    }
+    current = next;
+    tap(`step${i}_latents_after`, current);
+    await request.onStep?.({
+      step: i + 1,
+      total: timesteps.length,
+      latents: current.subarray(0, itemSize),
+      predOriginal: result.predOriginal?.subarray(0, itemSize),
+      latentHeight: h,
+      latentWidth: w,
+    });
+  }
+
+  throwIfCancelled(signal);
+  const images: Float32Array[] = [];
+  const finalLatents = Array.from({ length: batch }, (_, b) => current.slice(b * itemSize, (b + 1) * itemSize));
+  for (const latent of finalLatents) {
+    const decoded = await runners.vae.decode(latent.map((v) => f(v / runners.vae.scalingFactor)), h, w);
+    images.push(tensorToUnitHwc(decoded, height, width));
+  }
+  return { images, latents: finalLatents };
+}

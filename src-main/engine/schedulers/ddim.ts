@@ -1,0 +1,50 @@
+// DDIM (diffusers DDIMScheduler, η = 0): deterministic; "DDIM" in A1111.
+import { addNoiseWithAlpha, predictOriginal } from './alpha-noise.ts';
+import { alphasCumprod, checkSteps, discreteTimesteps, type Scheduler, type SchedulerConfig, type StepResult } from './scheduler.ts';
+
+const f = Math.fround;
+
+export class DdimScheduler implements Scheduler {
+  readonly initNoiseSigma = 1;
+  readonly order = 1;
+  readonly sigmas = undefined;
+  timesteps: number[] = [];
+  private readonly config: SchedulerConfig;
+  private readonly alphas: Float32Array;
+  private readonly finalAlpha: number;
+  private steps = 0;
+
+  constructor(config: SchedulerConfig) {
+    this.config = config;
+    this.alphas = alphasCumprod(config);
+    this.finalAlpha = config.setAlphaToOne ? 1 : this.alphas[0]!;
+  }
+
+  setTimesteps(steps: number): void {
+    checkSteps(steps, this.config.numTrainTimesteps);
+    this.steps = steps;
+    this.timesteps = discreteTimesteps(this.config, steps);
+  }
+
+  setBeginIndex(): void {}
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array): StepResult {
+    const prevTimestep = timestep - Math.floor(this.config.numTrainTimesteps / this.steps);
+    const alphaProd = this.alphas[timestep]!;
+    const alphaPrev = prevTimestep >= 0 ? this.alphas[prevTimestep]! : this.finalAlpha;
+    const { original, epsilon } = predictOriginal(this.config.predictionType, alphaProd, modelOutput, sample);
+    const a = f(Math.sqrt(alphaPrev));
+    const d = f(Math.sqrt(f(1 - alphaPrev)));
+    const prevSample = new Float32Array(sample.length);
+    for (let i = 0; i < prevSample.length; i++) prevSample[i] = f(a * original[i]!) + f(d * epsilon[i]!);
+    return { prevSample, predOriginal: original };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseWithAlpha(this.alphas, original, noise, timestep);
+  }
+}

@@ -1,0 +1,128 @@
+// Generations: every image made, with all parameters as JSON and indexed columns for the gallery's filters.
+import { randomUUID } from 'node:crypto';
+import { GenerationParamsSchema, type GenerationParams } from '../../src-preload/contract/generation.ts';
+import type { Generation, GenerationFilter } from '../../src-preload/contract/generations.ts';
+import { StudioError } from '../base/errors.ts';
+import type { LibraryDatabase } from './db.ts';
+
+export interface GenerationRow {
+  id: string;
+  job_id: string | null;
+  character_id: string | null;
+  parent_id: string | null;
+  params_json: string;
+  model: string;
+  seed: number;
+  width: number;
+  height: number;
+  image: string;
+  favorite: 0 | 1;
+  identity_score: number | null;
+  created_at: number;
+}
+
+export interface NewGeneration {
+  jobId?: string | null;
+  characterId?: string | null;
+  parentId?: string | null;
+  params: GenerationParams;
+  /** The seed this image was made with (batch images use seed, seed + 1, …). */
+  seed: number;
+  identityScore?: number | null;
+}
+
+const ORDER_BY: Record<GenerationFilter['sort'], string> = {
+  newest: 'created_at DESC, rowid DESC',
+  oldest: 'created_at ASC, rowid ASC',
+  identity: 'identity_score IS NULL, identity_score DESC, created_at DESC',
+};
+
+export function toGeneration(row: GenerationRow): Generation {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    characterId: row.character_id,
+    parentId: row.parent_id,
+    params: GenerationParamsSchema.parse(JSON.parse(row.params_json)),
+    model: row.model,
+    seed: row.seed,
+    width: row.width,
+    height: row.height,
+    image: row.image,
+    favorite: row.favorite === 1,
+    identityScore: row.identity_score,
+    createdAt: row.created_at,
+  };
+}
+
+export class GenerationsRepository {
+  readonly #db: LibraryDatabase;
+
+  constructor(db: LibraryDatabase) {
+    this.#db = db;
+  }
+
+  /** Media path where a generation's PNG is stored. */
+  static imagePath(id: string): string {
+    return `generations/${id.slice(0, 2)}/${id}.png`;
+  }
+
+  /** Records an image already written at `imagePath(id)`; the id is chosen by the caller so the file can be written first. */
+  insert(input: NewGeneration & { id?: string }, now = Date.now()): Generation {
+    const id = input.id ?? randomUUID();
+    this.#db
+      .prepare(
+        `INSERT INTO generations (id, job_id, character_id, parent_id, params_json, model, seed, width, height, image, identity_score, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.jobId ?? null, input.characterId ?? null, input.parentId ?? null, JSON.stringify(input.params), input.params.model, input.seed,
+        input.params.width, input.params.height, GenerationsRepository.imagePath(id), input.identityScore ?? null, now);
+    return this.get(id);
+  }
+
+  get(id: string): Generation {
+    const row = this.#db.prepare('SELECT * FROM generations WHERE id = ?').get(id) as GenerationRow | undefined;
+    if (row === undefined) throw new StudioError('library.not-found', { userMessage: `There is no generation with id ${id}; it may have been deleted.` });
+    return toGeneration(row);
+  }
+
+  list(filter: GenerationFilter): { generations: Generation[]; total: number } {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (filter.characterId !== undefined) conditions.push('character_id = ?'), values.push(filter.characterId);
+    if (filter.model !== undefined) conditions.push('model = ?'), values.push(filter.model);
+    if (filter.favoriteOnly) conditions.push('favorite = 1');
+    if (filter.createdAfter !== undefined) conditions.push('created_at >= ?'), values.push(filter.createdAfter);
+    if (filter.createdBefore !== undefined) conditions.push('created_at < ?'), values.push(filter.createdBefore);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const total = this.#db.prepare(`SELECT COUNT(*) FROM generations ${where}`).pluck().get(...values) as number;
+    const rows = this.#db
+      .prepare(`SELECT * FROM generations ${where} ORDER BY ${ORDER_BY[filter.sort]} LIMIT ? OFFSET ?`)
+      .all(...values, filter.limit, filter.offset) as GenerationRow[];
+    return { generations: rows.map(toGeneration), total };
+  }
+
+  setFavorite(id: string, favorite: boolean): Generation {
+    const { changes } = this.#db.prepare('UPDATE generations SET favorite = ? WHERE id = ?').run(favorite ? 1 : 0, id);
+    if (changes === 0) this.get(id);
+    return this.get(id);
+  }
+
+  /** Deletes rows and returns the media paths of their images, for the caller to remove once the transaction committed. */
+  delete(ids: readonly string[]): string[] {
+    const images: string[] = [];
+    const select = this.#db.prepare('SELECT image FROM generations WHERE id = ?').pluck();
+    const remove = this.#db.prepare('DELETE FROM generations WHERE id = ?');
+    for (const id of ids) {
+      const image = select.get(id) as string | undefined;
+      if (image === undefined) continue;
+      remove.run(id);
+      images.push(image);
+    }
+    return images;
+  }
+
+  idsOfCharacter(characterId: string): string[] {
+    return this.#db.prepare('SELECT id FROM generations WHERE character_id = ?').pluck().all(characterId) as string[];
+  }
+}

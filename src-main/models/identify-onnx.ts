@@ -1,0 +1,53 @@
+// Recognises InsightFace's buffalo_l ONNX models by their interface, not their name:
+// det_10g (SCRFD): input `input.1` [1,3,?,?] and 9 outputs — scores [K,1], boxes [K,4], keypoints [K,10]
+// for strides 8/16/32 (spec §2, matched by position); w600k_r50 (ArcFace): [N,3,112,112] → [N,512].
+import * as ort from 'onnxruntime-node';
+import type { ModelIdentity } from './identity.ts';
+
+type Shape = ReadonlyArray<number | string>;
+
+function tensorShapes(metadata: readonly ort.InferenceSession.ValueMetadata[]): Shape[] | null {
+  const shapes: Shape[] = [];
+  for (const value of metadata) {
+    if (!value.isTensor) return null;
+    shapes.push(value.shape);
+  }
+  return shapes;
+}
+
+const lastDim = (shape: Shape | undefined): number | string | undefined => shape?.[shape.length - 1];
+
+export function classifyFaceModel(inputs: readonly Shape[], outputs: readonly Shape[], fileSizeBytes: number): ModelIdentity | null {
+  const input = inputs[0];
+  if (inputs.length !== 1 || input?.length !== 4 || input[1] !== 3) return null;
+  const isDetectorOutputs = outputs.length === 9 && outputs.every((shape, i) => shape.length === 2 && lastDim(shape) === [1, 4, 10][Math.floor(i / 3)]);
+  if (isDetectorOutputs && typeof input[2] !== 'number' && typeof input[3] !== 'number') {
+    const isFullSize = fileSizeBytes > 10_000_000;
+    return { kind: 'face-detector', base: null, isFullSize, summary: `SCRFD face detector (ONNX, 9 outputs)${isFullSize ? '' : ', tiny test model'}` };
+  }
+  const output = outputs[0];
+  if (outputs.length === 1 && input[2] === 112 && input[3] === 112 && output?.length === 2 && output[1] === 512) {
+    const isFullSize = fileSizeBytes > 100_000_000;
+    return { kind: 'face-recognizer', base: null, isFullSize, summary: `ArcFace face recognizer (ONNX, 112×112 → 512)${isFullSize ? '' : ', tiny test model'}` };
+  }
+  return null;
+}
+
+/** Opens the file with onnxruntime (graph only, no inference) and classifies its interface. */
+export async function identifyOnnxFaceModel(file: string, fileSizeBytes: number): Promise<ModelIdentity | null> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', executionProviders: ['cpu'] });
+  } catch {
+    return null; // not an ONNX model onnxruntime can load: not ours to identify
+  }
+  try {
+    const inputs = tensorShapes(session.inputMetadata);
+    const outputs = tensorShapes(session.outputMetadata);
+    if (!inputs || !outputs) return null;
+    const identity = classifyFaceModel(inputs, outputs, fileSizeBytes);
+    return identity ?? { kind: 'other', base: null, isFullSize: true, summary: `ONNX model (${session.inputNames.length} inputs, ${session.outputNames.length} outputs)` };
+  } finally {
+    await session.release();
+  }
+}

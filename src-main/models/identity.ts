@@ -1,0 +1,25 @@
+// What a model file IS, decided from its content (tensor names and shapes, ONNX inputs/outputs),
+// never from its name. The scan stores one of these per file; readiness matches them to features.
+import { z } from 'zod';
+import { FaceIdVariantSchema, ModelBaseSchema, ModelKindSchema } from './catalog-schema.ts';
+
+export const ModelIdentitySchema = z.object({
+  /** 'other' = a recognised model file the studio does not use directly (a VAE, a ControlNet, a diffusers part). */
+  kind: z.union([ModelKindSchema, z.literal('other')]),
+  base: ModelBaseSchema.nullable(),
+  variant: FaceIdVariantSchema.optional(),
+  /** Variants with exactly the same tensors (Plus v1 vs v2, Portrait vs v11): content cannot tell them apart. */
+  alsoPossible: z.array(FaceIdVariantSchema).optional(),
+  /** An IP-Adapter whose file carries its LoRA (the FaceID .bin files do): no separate LoRA needed. */
+  hasEmbeddedLora: z.boolean().optional(),
+  /** A LoRA on exactly the attention projections FaceID trains (to_q/to_k/to_v/to_out of every attention). */
+  isFaceIdLora: z.boolean().optional(),
+  /** Full-size (real) weights, as opposed to a tiny test model with the same topology. */
+  isFullSize: z.boolean(),
+  /** One line for people: "SD1.5 checkpoint (LDM single file)", "SCRFD face detector (ONNX)". */
+  summary: z.string(),
+});
+export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
+
+/** Reads a file's content and says what it is; null when it is not a model file the studio knows. */
+export type Identify = (file: string) => Promise<ModelIdentity | null>;

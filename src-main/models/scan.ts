@@ -1,0 +1,171 @@
+// Finds model files in the studio's models folder and in the user's own folders (ComfyUI and A1111
+// layouts read in place), and identifies each one by content. Results are cached by path + size + mtime
+// in a JSON file, so a rescan of an unchanged tree only lists folders and stats files.
+import { mkdir, readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ModelIdentitySchema, type Identify, type ModelIdentity } from './identity.ts';
+
+export type FolderLayout = 'comfyui' | 'a1111' | 'plain';
+
+/** Model folders of each layout (relative to the root), as peers document them (issue #8, peers §2). */
+const LAYOUT_FOLDERS: Record<Exclude<FolderLayout, 'plain'>, readonly string[]> = {
+  comfyui: ['models/checkpoints', 'models/ipadapter', 'models/clip_vision', 'models/loras', 'models/insightface', 'models/controlnet', 'models/vae', 'models/unet', 'models/diffusion_models'],
+  a1111: ['models/Stable-diffusion', 'models/Lora', 'models/ControlNet', 'models/VAE', 'models/insightface', 'extensions/sd-webui-controlnet/models'],
+};
+
+const MAX_DEPTH = 8;
+
+export interface ScannedFile {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly mtimeMs: number;
+  /** The root it was found under and the layout folder it sat in (informational: identity comes from content). */
+  readonly root: string;
+  readonly layoutFolder: string | null;
+  /** Null: not a model file the studio knows (or a torch file waiting for the checkpoint detector). */
+  readonly identity: ModelIdentity | null;
+  readonly fromCache: boolean;
+}
+
+export interface ScannedRoot {
+  readonly path: string;
+  readonly layout: FolderLayout;
+  readonly error: string | null;
+}
+
+export interface ScanResult {
+  readonly roots: readonly ScannedRoot[];
+  readonly files: readonly ScannedFile[];
+  readonly identifiedCount: number;
+  readonly fromCacheCount: number;
+  readonly durationMs: number;
+}
+
+export interface ScanOptions {
+  readonly roots: readonly string[];
+  readonly identify: Identify;
+  /** JSON cache file (in the studio folder). Without it every scan identifies every file again. */
+  readonly cacheFile?: string;
+  readonly signal?: AbortSignal;
+  /** Changes whenever what `identify` can recognise changes (e.g. the torch-file detector is wired): old cache entries are then ignored. */
+  readonly identifierVersion?: string;
+}
+
+const CacheSchema = z.object({
+  version: z.literal(1),
+  identifierVersion: z.string(),
+  files: z.record(z.string(), z.object({ sizeBytes: z.number(), mtimeMs: z.number(), identity: ModelIdentitySchema.nullable() })),
+});
+type Cache = z.infer<typeof CacheSchema>;
+
+async function isDirectory(folder: string): Promise<boolean> {
+  try {
+    return (await stat(folder)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export async function detectLayout(root: string): Promise<FolderLayout> {
+  for (const base of [root, path.dirname(root)]) {
+    if (await isDirectory(path.join(base, 'models', 'Stable-diffusion'))) return 'a1111';
+    if (await isDirectory(path.join(base, 'models', 'checkpoints'))) return 'comfyui';
+  }
+  return 'plain';
+}
+
+/** The folders to walk for a root: the layout's model folders (skipping venvs and outputs), or the whole root. */
+async function foldersOf(root: string, layout: FolderLayout): Promise<Array<{ folder: string; layoutFolder: string | null }>> {
+  if (layout === 'plain') return [{ folder: root, layoutFolder: null }];
+  // A user may point at the app root or at its models/ folder: accept both.
+  const base = (await isDirectory(path.join(root, 'models'))) ? root : path.dirname(root);
+  const found: Array<{ folder: string; layoutFolder: string | null }> = [];
+  for (const relative of LAYOUT_FOLDERS[layout]) {
+    const folder = path.join(base, relative);
+    if (await isDirectory(folder)) found.push({ folder, layoutFolder: `${layout}:${relative}` });
+  }
+  return found;
+}
+
+async function* walk(folder: string, seen: Set<string>, depth = 0): AsyncGenerator<string> {
+  if (depth > MAX_DEPTH) return;
+  const real = await realpath(folder);
+  if (seen.has(real)) return; // symlink loops, or two roots sharing a folder
+  seen.add(real);
+  const entries = await readdir(folder, { withFileTypes: true });
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue; // our own .part files and state, editors' droppings
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) yield* walk(full, seen, depth + 1);
+    else if (entry.isFile() || entry.isSymbolicLink()) yield full;
+  }
+}
+
+async function readCache(file: string | undefined, identifierVersion: string): Promise<Cache> {
+  const empty: Cache = { version: 1, identifierVersion, files: {} };
+  if (!file) return empty;
+  try {
+    const parsed = CacheSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (parsed.success && parsed.data.identifierVersion === identifierVersion) return parsed.data;
+  } catch {
+    // missing or torn: rebuild it
+  }
+  return empty;
+}
+
+async function writeCache(file: string, cache: Cache): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(cache));
+  await rename(temporary, file);
+}
+
+export async function scanModelFolders(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const identifierVersion = options.identifierVersion ?? '1';
+  const cache = await readCache(options.cacheFile, identifierVersion);
+  const nextCache: Cache = { version: 1, identifierVersion, files: {} };
+  const roots: ScannedRoot[] = [];
+  const files: ScannedFile[] = [];
+  const seenFolders = new Set<string>();
+  const seenFiles = new Set<string>();
+
+  for (const root of options.roots) {
+    const layout = await detectLayout(root);
+    if (!(await isDirectory(root))) {
+      roots.push({ path: root, layout, error: `${root} does not exist or is not a folder.` });
+      continue;
+    }
+    let error: string | null = null;
+    for (const { folder, layoutFolder } of await foldersOf(root, layout)) {
+      try {
+        for await (const file of walk(folder, seenFolders)) {
+          options.signal?.throwIfAborted();
+          if (seenFiles.has(file)) continue;
+          seenFiles.add(file);
+          const info = await stat(file).catch(() => null);
+          if (!info?.isFile() || info.size === 0) continue;
+          const cached = cache.files[file];
+          const mtimeMs = Math.trunc(info.mtimeMs); // whole ms: copies and restores keep that much, not always the ns
+          const isFresh = cached !== undefined && cached.sizeBytes === info.size && cached.mtimeMs === mtimeMs;
+          const identity = isFresh ? cached.identity : await options.identify(file).catch(() => null);
+          nextCache.files[file] = { sizeBytes: info.size, mtimeMs, identity };
+          files.push({ path: file, sizeBytes: info.size, mtimeMs, root, layoutFolder, identity, fromCache: isFresh });
+        }
+      } catch (cause) {
+        if (options.signal?.aborted) throw cause;
+        error = `${folder} could not be read: ${(cause as Error).message}`;
+      }
+    }
+    roots.push({ path: root, layout, error });
+  }
+  if (options.cacheFile) await writeCache(options.cacheFile, nextCache);
+  return {
+    roots,
+    files,
+    identifiedCount: files.filter((f) => f.identity !== null).length,
+    fromCacheCount: files.filter((f) => f.fromCache).length,
+    durationMs: performance.now() - started,
+  };
+}

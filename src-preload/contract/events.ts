@@ -1,0 +1,33 @@
+// Events main pushes to the renderer: job progress and library changes. Payloads are parsed like responses.
+import { z } from 'zod';
+import { AppCommandSchema } from './commands.ts';
+import { IdSchema, MediaPathSchema } from './characters.ts';
+import { GenerationSchema } from './generations.ts';
+import { JobSchema } from './jobs.ts';
+
+export const studioEvents = {
+  /** A menu item or shortcut of the desktop app asks the window to do something (Electron only). */
+  'app.command': z.object({ command: AppCommandSchema }),
+  /** A job changed state (queued, started, finished, failed, cancelled, interrupted). */
+  'job.updated': z.object({ job: JobSchema }),
+  /** One denoising step done. */
+  'job.progress': z.object({
+    jobId: IdSchema,
+    step: z.number().int().nonnegative(),
+    totalSteps: z.number().int().positive(),
+    stepsPerSecond: z.number().nonnegative(),
+    etaMs: z.number().nonnegative(),
+  }),
+  /** A cheap preview of the current latents. */
+  'job.preview': z.object({ jobId: IdSchema, step: z.number().int().nonnegative(), image: MediaPathSchema }),
+  'generation.created': z.object({ generation: GenerationSchema }),
+  /** Characters or their references changed; views showing them reload. */
+  'characters.changed': z.object({ characterId: IdSchema.nullable() }),
+} as const;
+
+export type StudioEventName = keyof typeof studioEvents;
+export type StudioEventPayload<E extends StudioEventName> = z.infer<(typeof studioEvents)[E]>;
+
+/** The envelope every transport carries an event in. */
+export const StudioEventEnvelopeSchema = z.object({ event: z.string(), payload: z.unknown() });
+export const STUDIO_EVENT_NAMES = Object.keys(studioEvents) as StudioEventName[];

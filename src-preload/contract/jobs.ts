@@ -1,0 +1,35 @@
+// Generation jobs: what was asked, where it stands, and how it ended.
+import { z } from 'zod';
+import { IdSchema, TimestampSchema } from './characters.ts';
+import { FailureSchema } from './errors.ts';
+import { GenerationParamsSchema, JobStateSchema } from './generation.ts';
+
+export const JobSchema = z.object({
+  id: IdSchema,
+  state: JobStateSchema,
+  params: GenerationParamsSchema,
+  characterId: IdSchema.nullable(),
+  /** The generation this job remixes or inpaints, if any. */
+  parentId: IdSchema.nullable(),
+  step: z.number().int().nonnegative(),
+  totalSteps: z.number().int().nonnegative(),
+  error: FailureSchema.nullable(),
+  createdAt: TimestampSchema,
+  startedAt: TimestampSchema.nullable(),
+  finishedAt: TimestampSchema.nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const jobsMethods = {
+  list: {
+    request: z.object({ states: z.array(JobStateSchema).optional(), limit: z.number().int().min(1).max(1000).default(200) }),
+    response: z.object({ jobs: z.array(JobSchema) }),
+  },
+  get: { request: z.object({ id: IdSchema }), response: JobSchema },
+  /** Queues a generation; the engine takes queued jobs in order. */
+  enqueue: {
+    request: z.object({ params: GenerationParamsSchema, characterId: IdSchema.optional(), parentId: IdSchema.optional() }),
+    response: JobSchema,
+  },
+  cancel: { request: z.object({ id: IdSchema }), response: JobSchema },
+} as const;
