@@ -54,8 +54,11 @@ export interface CompileOptions {
   readonly adapter?: string;
   /** CLIP image encoder (HF folder or file) for FaceID-Plus: compiled as image_encoder. */
   readonly imageEncoder?: string;
-  /** LoRA files (kohya/A1111 .safetensors); strengths are runtime inputs, `strength` is only the suggested default. */
-  readonly loras?: readonly LoraRequest[];
+  /**
+   * LoRA files (kohya/A1111 .safetensors), as paths or { file, strength }: strengths are runtime inputs
+   * (`lora_strengths`), `strength` is only recorded as the suggested default.
+   */
+  readonly loras?: readonly (string | LoraRequest)[];
   /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
   readonly signal?: AbortSignal;
@@ -157,7 +160,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
   const adapterIndex = options.adapter ? await readTensorFile(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
-  const loraIndexes = await Promise.all((options.loras ?? []).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
+  const loraIndexes = await Promise.all((options.loras ?? []).map((l) => (typeof l === 'string' ? { file: l } : l)).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
   throwIfCancelled(signal, 'Compilation');
 
   const configs = {
