@@ -15,6 +15,8 @@ import { rgbToTensor, unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
 
 export const GENERATOR_VERSION = 'FaceID Studio 0.1.0';
+/** The text encoder graph outputs the last and the penultimate layer. */
+const MAX_CLIP_SKIP = 2;
 
 export interface GeneratedImage {
   readonly png: Uint8Array;
@@ -46,6 +48,12 @@ export function validateGenerationParams(input: unknown): GenerationParams {
     });
   }
   const params = result.data;
+  if (params.clipSkip > MAX_CLIP_SKIP) {
+    throw new StudioError('generate.invalid-parameter', {
+      userMessage: `Clip skip ${params.clipSkip} is not available: the compiled text encoder gives the last two layers (clip skip 1 or 2).`,
+      hint: 'Use clip skip 1, or 2 for anime-style models.',
+    });
+  }
   if (params.inpaint && !params.img2img) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
   }

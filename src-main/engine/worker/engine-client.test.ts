@@ -135,3 +135,7 @@ test('the main thread stays responsive while a job runs (event-loop lag p99)', a
   // 20 ms is the bench target on a quiet machine; this shared 2-core CI box gets some slack.
   assert.ok(p99 < 60, `p99 ${p99} ms`);
 });
+
+test('clip skip beyond what the graphs provide is refused at submit', () => {
+  assert.throws(() => engine.submit(params({ clipSkip: 3 })), { code: 'generate.invalid-parameter', message: /Clip skip 3/ });
+});
