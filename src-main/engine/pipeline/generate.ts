@@ -13,6 +13,7 @@ import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { rgbToTensor, unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
+import type { TensorF32 } from '../tensors/tensor.ts';
 
 export const GENERATOR_VERSION = 'FaceID Studio 0.1.0';
 /** The text encoder graph outputs the last and the penultimate layer. */
@@ -35,6 +36,11 @@ export interface GenerateContext {
   readonly noise?: readonly NoiseSource[];
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
+}
+
+/** FaceID tokens from engine/models projectFaceTokens ([1, n, C] each) as the pipeline's IP conditioning at λ = weight. */
+export function ipConditioning(tokens: { readonly cond: TensorF32; readonly uncond: TensorF32 }, weight: number | Float32Array): IpConditioning {
+  return { cond: tokens.cond.data, uncond: tokens.uncond.data, count: tokens.cond.shape[1] ?? 0, scale: weight };
 }
 
 /** Parses and checks parameters; every problem is a StudioError naming the field. */
