@@ -1,15 +1,15 @@
 // `faceid generate`: txt2img / img2img / inpaint from the command line through the engine worker, with a progress
 // bar; writes PNGs carrying the A1111 `parameters` text (and, with --json, a JSON file per image and a JSON summary
-// on stdout). Compiled graphs are cached in ~/.faceid-studio/compiled (FACEID_COMPILED_DIR overrides); single-file
-// checkpoints use the CLIP tokenizer from the models folder.
+// on stdout). Compiled graphs go to the same cache as `faceid compile` ($FACEID_CACHE); single-file checkpoints use
+// the CLIP tokenizer from the models folder.
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
+import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobProgressEvent } from '../../engine/worker/protocol.ts';
-import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
@@ -124,11 +124,7 @@ export const command: CliCommand = {
     const params = paramsFromArgs(values);
     // Refuse bad settings before the engine (and a model) is even started.
     validateGenerationParams(params);
-    const engine = EngineClient.start({
-      cacheDir: process.env['FACEID_COMPILED_DIR'] ? path.resolve(process.env['FACEID_COMPILED_DIR']) : path.join(defaultStudioDir(), 'compiled'),
-      tokenizerDir: path.join(modelFolders().modelsDir, 'tokenizer', 'clip-vit-large-patch14'),
-      previewEvery: 0,
-    });
+    const engine = EngineClient.start({ ...defaultEngineOptions(), previewEvery: 0 });
     try {
       const jobId = engine.submit(params);
       const bar = progressBar('generate', io.stderr);
