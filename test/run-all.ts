@@ -30,8 +30,8 @@ function add(counts: Counts): void {
   total.skipped += counts.skipped;
 }
 
-// 1. Type-check both programs (main + contract, renderer + contract). Each counts as one check.
-for (const [title, project] of [['typecheck main', 'tsconfig.json'], ['typecheck renderer', 'src-renderer/tsconfig.json']] as const) {
+// 1. Type-check each program (main + contract, renderer + contract, browser tests). Each counts as one check.
+for (const [title, project] of [['typecheck main', 'tsconfig.json'], ['typecheck renderer', 'src-renderer/tsconfig.json'], ['typecheck e2e', 'test/e2e/tsconfig.json']] as const) {
   const status = run(title, bin('tsc'), ['-p', project]);
   add({ passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 });
 }

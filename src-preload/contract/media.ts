@@ -13,3 +13,11 @@ export function isMediaPath(path: string): boolean {
 export function hostMediaUrl(mediaPath: string): string {
   return `/media/${mediaPath}`;
 }
+
+/** The custom protocol through which the Electron window loads library media: studio-media://library/<media path>. */
+export const ELECTRON_MEDIA_SCHEME = 'studio-media';
+
+/** The URL under which the Electron window loads a media path. */
+export function electronMediaUrl(mediaPath: string): string {
+  return `${ELECTRON_MEDIA_SCHEME}://library/${mediaPath}`;
+}

@@ -28,9 +28,8 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export const AppInfoSchema = z.object({
   version: z.string(),
+  /** Where the library (database, photos, images) lives. */
   libraryFolder: z.string(),
-  /** How this renderer reaches main: through Electron IPC or the studio host. */
-  transport: z.enum(['ipc', 'host']),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

@@ -1,0 +1,57 @@
+// Builds every main-process service once. The only place that reads environment variables.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Library } from '../library/library.ts';
+import { createDispatch, type Dispatch } from './dispatch.ts';
+import { StudioEventBus } from './events.ts';
+import { createHandlers } from './handlers/index.ts';
+import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PRODUCT_NAME = 'FaceID Studio';
+
+export interface Studio {
+  readonly library: Library;
+  readonly events: StudioEventBus;
+  readonly handlers: StudioHandlers;
+  readonly dispatch: Dispatch;
+  close(): void;
+}
+
+export function composeStudio(options: { libraryFolder: string; engine?: JobEngine }): Studio {
+  const library = new Library(options.libraryFolder);
+  const events = new StudioEventBus();
+  const handlers = createHandlers({ library, events, version: studioVersion(), engine: options.engine });
+  return { library, events, handlers, dispatch: createDispatch(handlers), close: () => library.close() };
+}
+
+/**
+ * The library folder: FACEID_STUDIO_HOME when set, else Electron's userData (passed in by the Electron main),
+ * else the folder Electron would use for userData, so the host and the window share one library.
+ */
+export function libraryFolderFromEnvironment(electronUserData?: string): string {
+  const fromEnvironment = process.env.FACEID_STUDIO_HOME;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return path.resolve(fromEnvironment);
+  return electronUserData ?? path.join(appDataFolder(), PRODUCT_NAME);
+}
+
+/** Electron's `app.getPath('appData')` on each platform. */
+function appDataFolder(): string {
+  switch (process.platform) {
+    case 'win32':
+      return process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming');
+    case 'darwin':
+      return path.join(os.homedir(), 'Library', 'Application Support');
+    default:
+      return process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
+  }
+}
+
+export function studioVersion(): string {
+  return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Where `npm run build` puts the renderer. */
+export const rendererFolder = path.join(repoRoot, 'dist', 'renderer');

@@ -1,0 +1,40 @@
+// Generations (the gallery) and jobs (the queue). The engine takes queued jobs from the library.
+import { StudioError } from '../../base/errors.ts';
+import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
+
+export function generationsHandlers({ library }: StudioServices): NamespaceHandlers<'generations'> {
+  return {
+    list: (filter) => library.generations.list(filter),
+    get: ({ id }) => library.generations.get(id),
+    setFavorite: ({ id, favorite }) => library.generations.setFavorite(id, favorite),
+    delete: ({ ids }) => ({ deleted: library.deleteGenerations(ids) }),
+  };
+}
+
+export function jobsHandlers({ library, events, engine }: StudioServices): NamespaceHandlers<'jobs'> {
+  return {
+    list: ({ states, limit }) => ({ jobs: library.jobs.list({ states, limit }) }),
+    get: ({ id }) => library.jobs.get(id),
+    enqueue: ({ params, characterId, parentId }) => {
+      if (characterId !== undefined) library.characters.get(characterId);
+      if (parentId !== undefined) library.generations.get(parentId);
+      const job = library.jobs.enqueue({ params, characterId, parentId });
+      events.emit('job.updated', { job });
+      return job;
+    },
+    cancel: ({ id }) => {
+      const current = library.jobs.get(id);
+      if (current.state === 'running' && engine !== undefined) {
+        // The engine stops at the next step and records the job as cancelled itself.
+        engine.cancel(id);
+        return current;
+      }
+      if (current.state !== 'queued' && current.state !== 'running') {
+        throw new StudioError('invalid-request', { userMessage: `This job has already ended (${current.state}); there is nothing to cancel.` });
+      }
+      const job = library.jobs.finish(id, 'cancelled');
+      events.emit('job.updated', { job });
+      return job;
+    },
+  };
+}

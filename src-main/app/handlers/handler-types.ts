@@ -1,0 +1,30 @@
+// What a handler is: a transport-free function from a parsed request (defaults filled) to the response value.
+import type { z } from 'zod';
+import type { MethodDefinition, studioApi } from '../../../src-preload/contract/index.ts';
+import type { Library } from '../../library/library.ts';
+import type { StudioEventBus } from '../events.ts';
+
+type Api = typeof studioApi;
+
+/** Handlers for one namespace of the contract, e.g. `NamespaceHandlers<'characters'>`. */
+export type NamespaceHandlers<N extends keyof Api> = {
+  [K in keyof Api[N]]: Api[N][K] extends MethodDefinition
+    ? (request: z.output<Api[N][K]['request']>) => Promise<z.input<Api[N][K]['response']>> | z.input<Api[N][K]['response']>
+    : never;
+};
+
+/** One handler per contract method; the compiler checks none is missing. */
+export type StudioHandlers = { [N in keyof Api]: NamespaceHandlers<N> };
+
+/** Running jobs belong to the engine; it is wired in by the runtime when present. */
+export interface JobEngine {
+  /** Asks the engine to stop a running job; the engine records it as cancelled within one step. */
+  cancel(jobId: string): void;
+}
+
+export interface StudioServices {
+  library: Library;
+  events: StudioEventBus;
+  version: string;
+  engine?: JobEngine | undefined;
+}

@@ -1,0 +1,18 @@
+// Every handler of the contract, built once from the services.
+import { charactersHandlers, referencesHandlers } from './characters.ts';
+import { generationsHandlers, jobsHandlers } from './generations.ts';
+import type { StudioHandlers, StudioServices } from './handler-types.ts';
+import { modelsHandlers } from './models.ts';
+import { appHandlers, settingsHandlers } from './settings.ts';
+
+export function createHandlers(services: StudioServices): StudioHandlers {
+  return {
+    app: appHandlers(services),
+    characters: charactersHandlers(services),
+    references: referencesHandlers(services),
+    generations: generationsHandlers(services),
+    jobs: jobsHandlers(services),
+    models: modelsHandlers(services),
+    settings: settingsHandlers(services),
+  };
+}
