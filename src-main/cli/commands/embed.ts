@@ -11,7 +11,7 @@ const BUFFALO_L_FOLDER = path.join('insightface', 'models', 'buffalo_l');
 
 /**
  * Where the face models are looked for when --face-models is not given: FACEID_FACE_MODELS, else buffalo_l in the
- * studio's models folder (FACEID_STUDIO_DIR or ~/.faceid-studio, then models/), where the model manager downloads it.
+ * studio's models folder (studio-paths.ts: FACEID_STUDIO_HOME or the app's data folder), where the model manager downloads it.
  */
 export function defaultFaceModelsFolder(env: NodeJS.ProcessEnv = process.env): string {
   if (env['FACEID_FACE_MODELS']) return path.resolve(env['FACEID_FACE_MODELS']);
