@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { StudioError } from '../../base/errors.ts';
 import { facePhotoPixels, facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
-import { analyzeImage } from './analyze.ts';
+import { analyzeDecodedImage, analyzeImage, detectFaces } from './analyze.ts';
+import { rgbImage } from './image.ts';
 import { characterEmbedding, identityScore } from './identity.ts';
 import { loadFaceModels, releaseFaceModels, type FaceModels } from './models.ts';
 
@@ -46,6 +47,21 @@ test('no face: a plain photo is unusable with advice, after retrying smaller det
   assert.equal(analysis.verdict.level, 'unusable');
   assert.equal(analysis.verdict.usedFace, null);
   assert.match(analysis.verdict.message, /No face found/);
+});
+
+test('when the first detection size finds nothing, the next is tried and the result says so', async (t) => {
+  const { data, width, height } = await facePhotoPixels();
+  const image = rgbImage(width, height, new Uint8Array(data));
+  // A size at which the stand-in detector finds nothing on this photo (it depends on the stand-in's weights).
+  let empty: number | undefined;
+  for (let size = 96; size <= 512 && empty === undefined; size += 32) {
+    if ((await detectFaces(image, models, { detectionSizes: [size] })).detections.length === 0) empty = size;
+  }
+  if (empty === undefined) return t.skip('the stand-in detector finds a face at every small size on this photo');
+  const analysis = await analyzeDecodedImage(image, models, { detectionSizes: [empty, 640] });
+  assert.equal(analysis.detectionSize, 640);
+  assert.ok(analysis.faces.length > 0);
+  assert.match(analysis.notes.join(' '), new RegExp(`No face at detection size ${empty}×${empty}; found at 640×640`));
 });
 
 test('a 16×16 image is unusable and says how small it is', async () => {
