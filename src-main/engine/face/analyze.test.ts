@@ -79,13 +79,15 @@ test('several faces: the largest is used by default, the user can choose another
     .composite([0, 1, 2, 3].map((i) => ({ input: png, left: (i % 2) * width, top: Math.floor(i / 2) * height })))
     .png()
     .toBuffer();
-  const analysis = await analyzeImage(tiled, models);
+  // Detected at twice the usual size so each copy is seen at the scale of the original photo at 640.
+  const detectionSizes = [1280];
+  const analysis = await analyzeImage(tiled, models, { detectionSizes });
   const count = analysis.faces.length;
   assert.ok(count >= 2, `expected several faces, found ${count}`);
   assert.match(analysis.verdict.advice[0]!, new RegExp(`^${count} faces: using the largest — pick another`));
-  const chosen = await analyzeImage(tiled, models, { chosenFace: count - 1 });
+  const chosen = await analyzeImage(tiled, models, { detectionSizes, chosenFace: count - 1 });
   assert.equal(chosen.verdict.usedFace, count - 1);
-  await assert.rejects(analyzeImage(tiled, models, { chosenFace: count }), (e: unknown) => e instanceof StudioError && e.code === 'face.index-out-of-range');
+  await assert.rejects(analyzeImage(tiled, models, { detectionSizes, chosenFace: count }), (e: unknown) => e instanceof StudioError && e.code === 'face.index-out-of-range');
 });
 
 test('identity: the face photo scores ≈1 against a character made from itself; no face is not a score of 0', async () => {
