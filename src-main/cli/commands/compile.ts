@@ -5,15 +5,9 @@ import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { compileModel, readConfigFile, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
 import type { ConfigJson } from '../../engine/models/config.ts';
-import { defaultStudioDir } from '../../models/studio-paths.ts';
+import { compiledCacheDir } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
-
-/** The compiled-model cache `faceid generate` uses too: $FACEID_COMPILED_DIR, else <studio folder>/compiled. */
-export function defaultCacheDir(): string {
-  const override = process.env['FACEID_COMPILED_DIR'];
-  return override ? path.resolve(override) : path.join(defaultStudioDir(), 'compiled');
-}
 
 /** "FILE:STRENGTH" (strength optional; the last colon splits, so Windows drive letters survive). */
 export function parseLoraArgument(value: string): LoraRequest {
@@ -61,7 +55,7 @@ export const command: CliCommand = {
     if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'faceid compile needs exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
     const bar = progressBar('compile', io.stderr);
     const compiled = await compileModel(checkpoint, {
-      cacheDir: values.cache ?? defaultCacheDir(),
+      cacheDir: values.cache ?? compiledCacheDir(),
       ...(values.adapter ? { adapter: values.adapter } : {}),
       ...(values['image-encoder'] ? { imageEncoder: values['image-encoder'] } : {}),
       ...(values.lora ? { loras: values.lora.map(parseLoraArgument) } : {}),
