@@ -2,16 +2,18 @@
 // broken install is told apart from a missing model. Steps run in order and stop at the first failure.
 //
 // WIRING THAT REMAINS (pipeline steps, built by other rooms; add them to PIPELINE_STEPS below as they land):
-//   1. face      — engine/face: detect (SCRFD decode) + norm_crop 112 + ArcFace on `set.files.reference` with
-//                  `set.files.detector` / `set.files.recognizer` → exactly one face, a 512-d normed embedding.
+//   1. face      — DONE (faceStep: engine/face analyzeImage on the reference → one face, unit 512-d embedding).
 //   2. tokens    — engine/models/ip-adapter: FaceID MLP projection from `set.files.adapter` → [1,4,64] tokens.
 //   3. txt2img   — engine/pipeline: `set.files.checkpoint` (+ adapter with its embedded LoRA, tokenizer
 //                  `set.files.vocab`/`merges`), 64×64, 4 steps, fixed seed → an image, all values finite.
 //   4. identity  — engine/face identity score between the reference embedding and the generated image's (a
 //                  number in [-1, 1]; with random weights no face is expected, so "no face" is a pass here).
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { analyzeImage } from '../../engine/face/analyze.ts';
+import { loadFaceModels, releaseFaceModels } from '../../engine/face/models.ts';
 import { createIdentifier } from '../identify.ts';
 import type { ModelIdentity } from '../identity.ts';
 import { detectorBlob, REFERENCE_SIZE } from './tiny-face-models.ts';
@@ -46,9 +48,26 @@ export interface SelftestReport {
   readonly durationMs: number;
 }
 
-/** Pipeline steps, in order; empty until the face, runtime and graph rooms land (see the header). */
-export const PIPELINE_STEPS: readonly SelftestStep[] = [];
-export const PIPELINE_STEPS_NOT_BUILT: readonly string[] = ['face → embedding', 'embedding → FaceID tokens', 'txt2img with FaceID', 'identity score'];
+const faceStep: SelftestStep = {
+  name: 'face → embedding',
+  async run({ set, signal }) {
+    const models = await loadFaceModels(path.dirname(set.files.detector));
+    try {
+      const analysis = await analyzeImage(set.files.reference, models, { detectionSizes: [REFERENCE_SIZE], ...(signal ? { signal } : {}) });
+      const face = analysis.faces[0];
+      if (analysis.faces.length !== 1 || !face) throw new Error(`expected one face on the reference picture, found ${analysis.faces.length}.`);
+      const norm = Math.sqrt(face.embedding.reduce((sum, v) => sum + v * v, 0));
+      if (face.embedding.length !== 512 || Math.abs(norm - 1) > 1e-4) throw new Error(`expected a unit 512-d embedding, got ${face.embedding.length} values with norm ${norm}.`);
+      return `1 face (score ${face.score.toFixed(4)}), unit 512-d embedding`;
+    } finally {
+      await releaseFaceModels(models);
+    }
+  },
+};
+
+/** Pipeline steps, in order, as they are built (see the header for the ones still to wire). */
+export const PIPELINE_STEPS: readonly SelftestStep[] = [faceStep];
+export const PIPELINE_STEPS_NOT_BUILT: readonly string[] = ['embedding → FaceID tokens', 'txt2img with FaceID', 'identity score'];
 
 const EXPECTED: Record<Exclude<TinySetRole, 'reference'>, Partial<ModelIdentity>> = {
   checkpoint: { kind: 'checkpoint', base: 'sd15' },
@@ -151,7 +170,7 @@ export async function runSelftest(options: { cacheDir: string; signal?: AbortSig
       report({ name: step.name, status: 'failed', detail: (error as Error).message, durationMs: performance.now() - stepStarted });
     }
   }
-  for (const name of PIPELINE_STEPS_NOT_BUILT.slice(PIPELINE_STEPS.length)) report({ name, status: 'not-built', detail: 'not in this build yet', durationMs: 0 });
+  for (const name of PIPELINE_STEPS_NOT_BUILT) report({ name, status: 'not-built', detail: 'not in this build yet', durationMs: 0 });
   return {
     passed: !failed && !options.signal?.aborted,
     complete: results.every((r) => r.status === 'passed'),

@@ -46,7 +46,7 @@ test('faceid selftest passes offline on a fresh cache; the set is reproducible b
   const report = await runSelftest({ cacheDir, onStep: (s) => steps.push(`${s.status} ${s.name}`) });
   assert.ok(report.passed, JSON.stringify(report.steps, null, 2));
   assert.ok(report.durationMs < 60_000);
-  assert.deepEqual(steps.slice(0, 4), ['passed tiny model set', 'passed identify models by content', 'passed onnxruntime: face detector', 'passed onnxruntime: face recognizer']);
+  assert.deepEqual(steps.slice(0, 5), ['passed tiny model set', 'passed identify models by content', 'passed onnxruntime: face detector', 'passed onnxruntime: face recognizer', 'passed face → embedding']);
   assert.equal(report.complete, report.steps.every((s) => s.status === 'passed'));
 
   const manifestFile = path.join(report.modelFolder, 'manifest.json');
