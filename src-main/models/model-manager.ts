@@ -68,6 +68,7 @@ export class ModelManager {
   private readonly dispatcher: Dispatcher;
   private userRoots: readonly string[];
   private lastScan: ScanResult | null = null;
+  private scanning: Promise<ScanResult> | null = null;
   /** In-flight fetches keyed by catalog id (or archive URL): a shared dependency is fetched once. */
   private readonly jobs = new Map<string, SharedJob>();
   /** The top-level download(id) calls, for pause/cancel. */
@@ -97,7 +98,13 @@ export class ModelManager {
     return path.join(this.modelsDir, entry.folder, entry.fileName);
   }
 
-  async scan(signal?: AbortSignal): Promise<ScanResult> {
+  /** Scans the studio folder and the user roots; calls made while a scan runs share it. */
+  scan(signal?: AbortSignal): Promise<ScanResult> {
+    this.scanning ??= this.runScan(signal).finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  private async runScan(signal?: AbortSignal): Promise<ScanResult> {
     await mkdir(this.modelsDir, { recursive: true });
     const result = await scanModelFolders({
       roots: [this.modelsDir, ...this.userRoots],

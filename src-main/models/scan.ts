@@ -15,6 +15,10 @@ const LAYOUT_FOLDERS: Record<Exclude<FolderLayout, 'plain'>, readonly string[]> 
 };
 
 const MAX_DEPTH = 8;
+/** A root set too wide (a home folder, "/") stops here with a note instead of walking for minutes. */
+const MAX_FILES_PER_ROOT = 20_000;
+/** Folders that hold code, not models, in the installs people point us at. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'venv', '__pycache__', 'site-packages', 'outputs', 'output']);
 
 export interface ScannedFile {
   readonly path: string;
@@ -97,7 +101,9 @@ async function* walk(folder: string, seen: Set<string>, depth = 0): AsyncGenerat
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue; // our own .part files and state, editors' droppings
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) yield* walk(full, seen, depth + 1);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) {
+      if (!SKIPPED_FOLDERS.has(entry.name)) yield* walk(full, seen, depth + 1);
+    }
     else if (entry.isFile() || entry.isSymbolicLink()) yield full;
   }
 }
@@ -138,10 +144,15 @@ export async function scanModelFolders(options: ScanOptions): Promise<ScanResult
       continue;
     }
     let error: string | null = null;
+    let filesInRoot = 0;
     for (const { folder, layoutFolder } of await foldersOf(root, layout)) {
       try {
         for await (const file of walk(folder, seenFolders)) {
           options.signal?.throwIfAborted();
+          if (++filesInRoot > MAX_FILES_PER_ROOT) {
+            error = `Stopped after ${MAX_FILES_PER_ROOT} files in ${root}: choose the folder that holds the models (for ComfyUI, its models folder).`;
+            break;
+          }
           if (seenFiles.has(file)) continue;
           seenFiles.add(file);
           const info = await stat(file).catch(() => null);
