@@ -42,20 +42,27 @@ function electronBinary(): string | undefined {
   return candidate !== undefined && existsSync(candidate) ? candidate : undefined;
 }
 
-/** The Electron main script named by package.json `main`, once the Electron shell has built it. */
+const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string; scripts?: Record<string, string> };
+
+/** The Electron main script named by package.json `main`, built with `npm run build:electron` when missing. */
 function electronMain(): string | undefined {
-  const main = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string }).main;
-  return main !== undefined && existsSync(path.join(repoRoot, main)) ? main : undefined;
+  const main = packageJson.main;
+  if (main === undefined) return undefined;
+  if (!existsSync(path.join(repoRoot, main)) && packageJson.scripts?.['build:electron'] !== undefined) {
+    console.log('Building the Electron main process…');
+    spawnSync('npm', ['run', '--silent', 'build:electron'], { cwd: repoRoot, stdio: 'inherit' });
+  }
+  return existsSync(path.join(repoRoot, main)) ? main : undefined;
 }
 
 buildRendererIfNeeded();
 const binary = electronBinary();
-const main = electronMain();
+const main = binary === undefined ? undefined : electronMain();
 if (binary !== undefined && main !== undefined) {
   const child = spawn(binary, [repoRoot, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 0 : 1)));
 } else {
-  const why = binary === undefined ? "Electron's binary is not installed (it downloads on first use; this machine cannot fetch it)" : `the Electron main script (package.json "main") is not built`;
+  const why = binary === undefined ? "Electron's binary is not installed (it downloads on first use; this machine cannot fetch it)" : `the Electron main script (${packageJson.main ?? 'package.json "main"'}) could not be built`;
   console.log(`${why}: starting the studio host instead.`);
   await runHost(process.argv.slice(2));
 }
