@@ -50,6 +50,14 @@ function electronMain(): string | undefined {
 
 buildRendererIfNeeded();
 const binary = electronBinary();
+if (binary !== undefined) {
+  // Electron loads the bundles, not the sources; bundling main, engine worker and preload takes about a second.
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-electron.ts')], { cwd: repoRoot, stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('The Electron bundles did not build (see above); `npm run build:electron` shows the full output.');
+    process.exit(1);
+  }
+}
 const main = electronMain();
 if (binary !== undefined && main !== undefined) {
   const child = spawn(binary, [repoRoot, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
