@@ -62,7 +62,7 @@ test('the window opens on the app and a contract call round-trips through the pr
     assert.ok(thumbnailSize > 0);
     const navigated = await window.evaluate(() => {
       const page = globalThis as unknown as { location: { href: string } };
-      page.location.href = 'https://example.com/';
+      page.location.href = 'file:///etc/hostname'; // refused outright (a web URL would open the system browser)
       return new Promise((resolve) => setTimeout(() => resolve(page.location.href), 500));
     });
     assert.match(String(navigated), /^studio-app:/, 'navigation away from the app must be blocked');
