@@ -34,10 +34,15 @@ function checkpointOf(fixtures: string, source: FixtureSource): string {
 }
 
 export const FACEID_ADAPTER = path.join('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin');
+/** The same FaceID LoRA as kohya-named .safetensors, without and with `.alpha` (= rank). */
+export const KOHYA_FACEID_LORAS = [
+  path.join('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora.safetensors'),
+  path.join('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora_with_alpha.safetensors'),
+];
 
 /** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`. */
-export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean): Promise<CompiledModel> {
-  const key = `${fixtures}|${source}|${adapter}`;
+export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean, loras: readonly string[] = []): Promise<CompiledModel> {
+  const key = `${fixtures}|${source}|${adapter}|${loras.join(',')}`;
   let result = compiled.get(key);
   if (!result) {
     result = (async () => {
@@ -47,6 +52,7 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
         ...(source === 'diffusers' ? {} : { configs: await configsOf(fixtures) }),
         ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
         ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
+        ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.join(fixtures, l) })) } : {}),
       });
     })();
     compiled.set(key, result);

@@ -105,5 +105,5 @@ test('a missing face models folder and a bad --face are usage errors, not crashe
 
 test('the face models folder defaults to FACEID_FACE_MODELS, then the studio models folder', () => {
   assert.equal(defaultFaceModelsFolder({ FACEID_FACE_MODELS: '/m/faces' }), path.resolve('/m/faces'));
-  assert.equal(defaultFaceModelsFolder({ FACEID_MODELS: '/m' }), path.join('/m', 'insightface', 'models', 'buffalo_l'));
+  assert.equal(defaultFaceModelsFolder({ FACEID_STUDIO_DIR: '/s' }), path.join('/s', 'models', 'insightface', 'models', 'buffalo_l'));
 });

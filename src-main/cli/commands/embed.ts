@@ -1,19 +1,21 @@
 // `faceid embed IMG… [--json]`: faces, reference QA and the ArcFace embedding of each photo.
-import os from 'node:os';
 import path from 'node:path';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import { analyzeImage, type ImageAnalysis } from '../../engine/face/analyze.ts';
 import { loadFaceModels, releaseFaceModels } from '../../engine/face/models.ts';
+import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 
+/** The catalog's folder for buffalo_l inside the studio's models folder (ComfyUI's layout). */
+const BUFFALO_L_FOLDER = path.join('insightface', 'models', 'buffalo_l');
+
 /**
- * Where the face models are looked for: --face-models, else FACEID_FACE_MODELS, else the catalog's folder
- * (insightface/models/buffalo_l, ComfyUI's layout) inside FACEID_MODELS or ~/.faceid-studio/models.
+ * Where the face models are looked for when --face-models is not given: FACEID_FACE_MODELS, else buffalo_l in the
+ * studio's models folder (FACEID_STUDIO_DIR or ~/.faceid-studio, then models/), where the model manager downloads it.
  */
 export function defaultFaceModelsFolder(env: NodeJS.ProcessEnv = process.env): string {
   if (env['FACEID_FACE_MODELS']) return path.resolve(env['FACEID_FACE_MODELS']);
-  const models = env['FACEID_MODELS'] ? path.resolve(env['FACEID_MODELS']) : path.join(os.homedir(), '.faceid-studio', 'models');
-  return path.join(models, 'insightface', 'models', 'buffalo_l');
+  return path.join(modelFolders({ studioDir: defaultStudioDir(env) }).modelsDir, BUFFALO_L_FOLDER);
 }
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));

@@ -5,27 +5,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { readSafetensors } from '../io/safetensors.ts';
-import { floatToHalf } from '../tensors/dtype.ts';
+import { writeSafetensorsFile } from '../../../test/helpers/write-safetensors.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { attention, layerNorm, linear } from './layers.ts';
 import { decodeModel } from './onnx-proto.ts';
-
-/** Writes a safetensors file from float arrays (F32 or F16). */
-async function writeSafetensorsFile(file: string, tensors: Record<string, { dtype: 'F32' | 'F16'; shape: number[]; data: number[] }>): Promise<void> {
-  const header: Record<string, unknown> = {};
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    const bytes = t.dtype === 'F32' ? Buffer.from(Float32Array.from(t.data).buffer) : Buffer.from(Uint16Array.from(t.data.map(floatToHalf)).buffer);
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
-    parts.push(bytes);
-    offset += bytes.length;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  await writeFile(file, Buffer.concat([length, json, ...parts]));
-}
 
 test('a linear layer over external fp32 and fp16 weights runs in onnxruntime and matches x·Wᵀ+b', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'graph-builder-'));

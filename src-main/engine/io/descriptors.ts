@@ -51,19 +51,29 @@ export async function readTensorBytes(tensor: TensorDescriptor): Promise<Uint8Ar
   return tensor.strides === undefined ? raw : gatherRowMajor(raw, tensor.shape, tensor.strides, DTYPE_BYTES[tensor.dtype]);
 }
 
+/** Element views by size, so a gather moves whole elements (raw and out are fresh, hence aligned). */
+const ELEMENT_ARRAYS = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array, 8: BigUint64Array } as const;
+
 /** Copies a strided view (`raw` starts at the view's first element) into row-major order. */
-function gatherRowMajor(raw: Uint8Array, shape: readonly number[], strides: readonly number[], elementBytes: number): Uint8Array {
+function gatherRowMajor(raw: Uint8Array, shape: readonly number[], strides: readonly number[], elementBytes: 1 | 2 | 4 | 8): Uint8Array {
   const count = elementCount(shape);
   const out = new Uint8Array(count * elementBytes);
+  const Elements = ELEMENT_ARRAYS[elementBytes];
+  const source = new Elements(raw.buffer as ArrayBuffer, raw.byteOffset, Math.floor(raw.byteLength / elementBytes));
+  const target = new Elements(out.buffer);
   const index = new Array<number>(shape.length).fill(0);
-  let source = 0;
+  let at = 0;
   for (let i = 0; i < count; i++) {
-    out.set(raw.subarray(source * elementBytes, (source + 1) * elementBytes), i * elementBytes);
+    target[i] = source[at]!;
+    // Odometer over the shape: step the last axis, carry into earlier ones.
     for (let axis = shape.length - 1; axis >= 0; axis--) {
-      index[axis]! += 1;
-      source += strides[axis]!;
-      if (index[axis]! < shape[axis]!) break;
-      source -= strides[axis]! * shape[axis]!;
+      const next = index[axis]! + 1;
+      at += strides[axis]!;
+      if (next < shape[axis]!) {
+        index[axis] = next;
+        break;
+      }
+      at -= strides[axis]! * shape[axis]!;
       index[axis] = 0;
     }
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import type { TensorDescriptor } from './descriptors.ts';
 import { readPytorchZip } from './pytorch/pytorch-zip.ts';
-import { readSafetensors } from './safetensors.ts';
+import { MAX_HEADER_BYTES, readSafetensors } from './safetensors.ts';
 
 export type TensorFileFormat = 'safetensors' | 'pytorch-zip';
 
@@ -45,8 +45,12 @@ export function sniff(head: Uint8Array): Sniffed {
   if (starts(0x47, 0x47, 0x55, 0x46)) return 'a GGUF model';
   // torch < 1.6 wrote a bare pickle (PROTO 2, then the magic number as a LONG1).
   if (starts(0x80, 0x02, 0x8a, 0x0a)) return 'legacy-pickle';
-  // safetensors: u64 header length, then the JSON header starts with '{'.
-  if (head.length >= 9 && head[8] === 0x7b && head[6] === 0 && head[7] === 0) return 'safetensors';
+  // safetensors: u64 header length (its top bytes zero), then the JSON header, which starts with '{'. A plausible
+  // length without the '{' is still read as safetensors so that a damaged header gets the precise error.
+  if (head.length >= 9 && head[6] === 0 && head[7] === 0) {
+    const length = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+    if (head[8] === 0x7b || length <= BigInt(MAX_HEADER_BYTES)) return 'safetensors';
+  }
   if (head.length >= 2 && head[0] === 0x08) return 'an ONNX or other protobuf model';
   return 'unknown';
 }

@@ -54,12 +54,17 @@ export interface CompileOptions {
   readonly adapter?: string;
   /** CLIP image encoder (HF folder or file) for FaceID-Plus: compiled as image_encoder. */
   readonly imageEncoder?: string;
-  /** LoRA files (kohya/A1111 .safetensors); strengths are runtime inputs. */
-  readonly loras?: readonly string[];
+  /** LoRA files (kohya/A1111 .safetensors); strengths are runtime inputs, `strength` is only the suggested default. */
+  readonly loras?: readonly LoraRequest[];
   /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: CompileProgress) => void;
+}
+
+export interface LoraRequest {
+  readonly file: string;
+  readonly strength?: number;
 }
 
 export interface CompiledGraph {
@@ -76,11 +81,15 @@ export interface CompiledLora {
   readonly entries: number;
   /** Modules of the file that matched no weight (reported, not fatal when others match). */
   readonly unmatched: number;
+  /** The strength asked for at compile time (1 for the FaceID LoRA): a default for the runtime input. */
+  readonly defaultStrength: number;
 }
 
 export interface CompiledModel {
   readonly compilerVersion: string;
   readonly key: string;
+  /** Same for every compilation of the same sources and options, whatever their size/mtime: finds superseded ones. */
+  readonly sourcesKey: string;
   readonly dir: string;
   readonly checkpoint: string;
   readonly architecture: string;
@@ -98,7 +107,7 @@ export interface CompiledModel {
   readonly loras: readonly CompiledLora[];
   /** Things the user should know (e.g. weights copied because hard links were impossible). */
   readonly notices: readonly string[];
-  /** Bytes the cache folder uses (graphs + any copied weights; hard links count 0). */
+  /** Bytes the cache folder uses (graphs + any copied weights; hard links and the manifest not counted). */
   readonly diskBytes: number;
   readonly compileSeconds: number;
   readonly fromCache: boolean;
@@ -148,7 +157,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
   const adapterIndex = options.adapter ? await readTensorFile(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
-  const loraIndexes = await Promise.all((options.loras ?? []).map(async (file) => ({ file, index: await readTensorFile(file) })));
+  const loraIndexes = await Promise.all((options.loras ?? []).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
   throwIfCancelled(signal, 'Compilation');
 
   const configs = {
@@ -165,14 +174,16 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     ...loraIndexes.map((l) => l.index.file),
   ];
   const identity = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: options.loras ?? [], configs }))
+    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs }))
     .digest('hex')
     .slice(0, 20);
+  const sourcesKey = createHash('sha256').update(JSON.stringify({ sources, adapter: options.adapter, configs })).digest('hex').slice(0, 20);
   const dir = path.join(options.cacheDir, identity);
   const cached = await readManifest(dir, identity);
   if (cached) {
     progress('weights', 1, 1, 'Using the compiled graphs from the cache');
-    return { ...cached, fromCache: true, compileSeconds: (performance.now() - started) / 1000 };
+    const loras = cached.loras.map((l) => ({ ...l, defaultStrength: l.file === adapterIndex?.file ? 1 : (loraIndexes.find((r) => r.file === l.file)?.strength ?? l.defaultStrength) }));
+    return { ...cached, loras, fromCache: true, compileSeconds: (performance.now() - started) / 1000 };
   }
 
   const weights = new WeightMap(checkpoint.tensors, path.basename(checkpoint.source));
@@ -185,6 +196,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const matched = await Promise.all(loraIndexes.map((l) => matchKohyaLora(path.basename(l.file), l.index.tensors, canonicalNames)));
   const loraSources: LoraSource[] = [...(adapter?.lora ? [adapter.lora] : []), ...matched];
   const loraFiles = [...(adapter?.lora ? [adapterIndex!.file] : []), ...loraIndexes.map((l) => l.file)];
+  const loraDefaults = [...(adapter?.lora ? [1] : []), ...loraIndexes.map((l) => l.strength)];
   const loras = new LoraSet(loraSources);
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
@@ -232,6 +244,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     const result: CompiledModel = {
       compilerVersion: COMPILER_VERSION,
       key: identity,
+      sourcesKey,
       dir,
       checkpoint: checkpoint.source,
       architecture: checkpoint.architecture,
@@ -248,6 +261,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
         file: loraFiles[index]!,
         entries: source.entries.length,
         unmatched: ('unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0) + unused[index]!,
+        defaultStrength: loraDefaults[index]!,
       })),
       notices: placement.notices,
       diskBytes: await folderBytes(staging),
@@ -257,6 +271,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     await writeFile(path.join(staging, MANIFEST), JSON.stringify(result, null, 2));
     await rm(dir, { recursive: true, force: true });
     await rename(staging, dir);
+    await pruneSuperseded(options.cacheDir, sourcesKey, identity);
     progress('weights', builds.length + 1, builds.length + 1, 'Compiled');
     return { ...result, compileSeconds: (performance.now() - started) / 1000 };
   } catch (error) {
@@ -273,6 +288,22 @@ async function readManifest(dir: string, key: string): Promise<CompiledModel | u
     return graphs.every((g) => existsSync(g.path)) ? manifest : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Removes compilations of the same sources made before a file changed (or by an older compiler): their hard links
+ * would otherwise keep the replaced checkpoint's bytes alive on disk.
+ */
+async function pruneSuperseded(cacheDir: string, sourcesKey: string, keep: string): Promise<void> {
+  for (const entry of await readdir(cacheDir)) {
+    if (entry === keep) continue;
+    try {
+      const manifest = JSON.parse(await readFile(path.join(cacheDir, entry, MANIFEST), 'utf8')) as Partial<CompiledModel>;
+      if (manifest.sourcesKey === sourcesKey) await rm(path.join(cacheDir, entry), { recursive: true, force: true });
+    } catch {
+      // Not a compilation folder (or one being written): leave it alone.
+    }
   }
 }
 

@@ -86,7 +86,7 @@ function countIndexed(weights: WeightMap, prefix: string, suffix: string): numbe
 function needConfig(what: string, detail: string, file: string): StudioError {
   return new StudioError('compile.config-needed', {
     userMessage: `${what}: ${detail}, and no config file gives it.`,
-    hint: `Put the model's ${file} beside the checkpoint (as a diffusers folder has it) or pass it as a config override.`,
+    hint: `Give the model's ${file} as a config override (CLI: --configs <a diffusers folder of the same model>), or use the model as a diffusers folder.`,
   });
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readSafetensors } from '../../../src-main/engine/io/safetensors.ts';
 import { readTensorBytes, type TensorDescriptor } from '../../../src-main/engine/io/descriptors.ts';
 import { bytesToFloat32 } from '../../../src-main/engine/tensors/dtype.ts';
-import { estimateNorm } from '../../../src-main/engine/face/align.ts';
+import { estimateNorm, normCrop } from '../../../src-main/engine/face/align.ts';
 import { arcfaceBlob, l2Normalize } from '../../../src-main/engine/face/embed.ts';
 import { CLIP_MEAN, CLIP_STD, clipPixelValues } from '../../../src-main/engine/face/clip-preprocess.ts';
 import { DETECTOR_STRIDES, decodeCandidates, decodeDetections, detectorBlob, letterbox, nonMaximumSuppression, type DetectorOutputs } from '../../../src-main/engine/face/detect.ts';
@@ -15,7 +15,6 @@ import { warpAffineU8, type AffineMatrix } from '../../../src-main/engine/face/o
 import { loadFaceModels, releaseFaceModels, runDetector, runRecognizer } from '../../../src-main/engine/face/models.ts';
 import { analyzeDecodedImage } from '../../../src-main/engine/face/analyze.ts';
 import type { GoldenContext, GoldenSuite } from '../golden-suite.ts';
-import { compareTensors } from '../compare.ts';
 
 interface Golden {
   readonly descriptor: TensorDescriptor;
@@ -47,17 +46,6 @@ function get(goldens: Map<string, Golden>, name: string): Golden {
   const golden = goldens.get(name);
   if (!golden) throw new Error(`face_goldens.safetensors has no tensor "${name}"`);
   return golden;
-}
-
-/** Informational lines: printed by `npm run goldens`, not counted as goldens. */
-function note(text: string): void {
-  console.log(`note  face/${text}`);
-}
-
-function countDifferent(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let count = 0;
-  for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) count++;
-  return count;
 }
 
 function checkLetterbox(ctx: GoldenContext, goldens: Map<string, Golden>, which: string, size: number): void {
@@ -109,14 +97,15 @@ function checkNormCrop(ctx: GoldenContext, goldens: Map<string, Golden>): void {
     const [, set, sizeText] = match as unknown as [string, string, string];
     const size = Number(sizeText);
     const landmarks = points(get(goldens, `normcrop_${set}_lmk`).values);
+    ctx.check(`${name}_closedform_f64`, estimateNorm(landmarks, size, 'float64'), get(goldens, `${name}_closedform_f64`).values, 'alignMatrixClosedForm');
     const matrix = estimateNorm(landmarks, size);
-    ctx.check(`${name}_closedform_f64`, matrix, get(goldens, `${name}_closedform_f64`).values, 'alignMatrixClosedForm');
     ctx.check(name, matrix, get(goldens, name).values, 'alignMatrixSkimage');
     const cropGolden = goldens.get(`normcrop_${set}_${size}_crop_bgr`);
     if (!cropGolden) continue;
-    // The crop with insightface's own (skimage float32) matrix isolates the warp: bit-exact is required.
+    // The warp alone, with insightface's own matrix, then the whole norm_crop with ours.
     const reference = [...get(goldens, name).values] as unknown as AffineMatrix;
     ctx.check(`normcrop_${set}_${size}_crop (warp)`, swapRedBlue(warpAffineU8(image, reference, size)).data, cropGolden.values, 'alignCrop');
+    ctx.check(`normcrop_${set}_${size}_crop`, swapRedBlue(normCrop(image, landmarks, size).crop).data, cropGolden.values, 'alignCrop');
   }
 }
 
@@ -129,24 +118,23 @@ async function checkEndToEnd(ctx: GoldenContext, goldens: Map<string, Golden>, m
     ctx.check('e2e_bbox', faces.flatMap((f) => f.box), get(goldens, 'e2e_bbox').values, 'faceDecode');
     ctx.check('e2e_det_score', faces.map((f) => f.score), get(goldens, 'e2e_det_score').values, 'faceDecode');
     ctx.check('e2e_kps', faces.flatMap((f) => f.landmarks.flatMap((p) => [p[0], p[1]])), get(goldens, 'e2e_kps').values, 'faceDecode');
+    // Fully chained (our detection → our matrix → our crops → ArcFace / CLIP preprocessing) …
+    ctx.check('e2e_embedding', faces.flatMap((f) => [...f.rawEmbedding]), get(goldens, 'e2e_embedding').values, 'embedding');
+    ctx.check('e2e_normed_embedding', faces.flatMap((f) => [...f.embedding]), get(goldens, 'e2e_normed_embedding').values, 'embedding');
     const face0 = faces[0];
     if (!face0?.crop224) throw new Error('no face (or no 224 crop) found end to end');
-    // From here stage by stage: a crop warped with our float64 closed-form matrix can differ from insightface's
-    // (skimage float32 SVD) by 1 in a few values (fixtures/face/README.md, "Crops"), so the checks start from the golden
-    // crops; the fully chained numbers are printed as notes.
+    ctx.check('e2e_face0_crop112', swapRedBlue(face0.crop112).data, get(goldens, 'e2e_face0_crop112_bgr').values, 'alignCrop');
+    ctx.check('e2e_face0_crop224', swapRedBlue(face0.crop224).data, get(goldens, 'e2e_face0_crop224_bgr').values, 'alignCrop');
+    ctx.check('clip_pixel_values_official_bgr', clipPixelValues(face0.crop224, 'bgr-official'), get(goldens, 'clip_pixel_values_official_bgr').values, 'clipPixels');
+    ctx.check('clip_pixel_values_rgb', clipPixelValues(face0.crop224, 'rgb'), get(goldens, 'clip_pixel_values_rgb').values, 'clipPixels');
+    // … and stage by stage from the golden crops, so a failure says which stage broke.
     const goldenCrop112 = bgrGolden(get(goldens, 'e2e_face0_crop112_bgr'));
     const goldenCrop224 = bgrGolden(get(goldens, 'e2e_face0_crop224_bgr'));
-    ctx.check('e2e_face0_arcface_blob', arcfaceBlob([goldenCrop112]), get(goldens, 'e2e_face0_arcface_blob').values, 'embedding');
+    ctx.check('e2e_face0_arcface_blob (golden crop)', arcfaceBlob([goldenCrop112]), get(goldens, 'e2e_face0_arcface_blob').values, 'embedding');
     const [rawFromCrop] = await runRecognizer(models, arcfaceBlob([goldenCrop112]), 1);
     const width = rawFromCrop?.length ?? 0;
-    ctx.check('e2e_face0_embedding', rawFromCrop ?? [], get(goldens, 'e2e_embedding').values.slice(0, width), 'embedding');
-    ctx.check('e2e_face0_normed_embedding', l2Normalize(rawFromCrop ?? []), get(goldens, 'e2e_normed_embedding').values.slice(0, width), 'embedding');
-    ctx.check('clip_pixel_values_official_bgr', clipPixelValues(goldenCrop224, 'bgr-official'), get(goldens, 'clip_pixel_values_official_bgr').values, 'clipPixels');
-    ctx.check('clip_pixel_values_rgb', clipPixelValues(goldenCrop224, 'rgb'), get(goldens, 'clip_pixel_values_rgb').values, 'clipPixels');
-    note(`e2e_face0_crop112 from our matrix: ${countDifferent(swapRedBlue(face0.crop112).data, get(goldens, 'e2e_face0_crop112_bgr').values)} of ${face0.crop112.data.length} values differ`);
-    note(`e2e_face0_crop224 from our matrix: ${countDifferent(swapRedBlue(face0.crop224).data, get(goldens, 'e2e_face0_crop224_bgr').values)} of ${face0.crop224.data.length} values differ`);
-    const chained = compareTensors(faces.flatMap((f) => [...f.embedding]), get(goldens, 'e2e_normed_embedding').values, 'abs');
-    note(`e2e_normed_embedding, all ${faces.length} faces chained from our own crops: max abs ${chained.error.toExponential(2)}`);
+    ctx.check('e2e_face0_normed_embedding (golden crop)', l2Normalize(rawFromCrop ?? []), get(goldens, 'e2e_normed_embedding').values.slice(0, width), 'embedding');
+    ctx.check('clip_pixel_values_official_bgr (golden crop)', clipPixelValues(goldenCrop224, 'bgr-official'), get(goldens, 'clip_pixel_values_official_bgr').values, 'clipPixels');
     // Raw detector scores on the landscape letterbox: onnxruntime-node against the reference run.
     const { canvas } = letterbox(image, detSize);
     const raw = await runDetector(models, detectorBlob(canvas), detSize, detSize);

@@ -5,21 +5,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
-import type { NoiseSource } from '../../../src-main/engine/noise/torch-generator.ts';
+import { recordedNoise } from '../recorded-noise.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
-
-/** Replays recorded draws in order; running out is a failure of the port (it drew more than diffusers). */
-export function recordedNoise(draws: Float32Array[], label: string): NoiseSource {
-  let next = 0;
-  return {
-    randn(shape) {
-      const draw = draws[next++];
-      const size = shape.reduce((a, b) => a * b, 1);
-      if (!draw || draw.length !== size) throw new Error(`${label}: noise draw ${next - 1} of shape [${shape.join(',')}] was not recorded`);
-      return draw;
-    },
-  };
-}
 
 /** The JSON after "config " in a golden's notes (Python's -Infinity written as JSON null). */
 function configFromNotes(notes: string): Record<string, unknown> {

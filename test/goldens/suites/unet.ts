@@ -2,7 +2,7 @@
 // LoRA at each golden strength), from each checkpoint form; ip scale 0 (and LoRA 0) must equal the plain UNet.
 // Scales and strengths are read from the golden tensor names, never assumed.
 import path from 'node:path';
-import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, sessionFor } from '../compiled-fixtures.ts';
+import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, KOHYA_FACEID_LORAS, sessionFor } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 export const suite: GoldenSuite = {
@@ -15,6 +15,19 @@ export const suite: GoldenSuite = {
     const ip = (name: string) => ipGolden.tensors.get(name)!;
     const lora = (name: string) => loraGolden.tensors.get(name)!;
     const textTokens = ip('encoder_hidden_states_text').shape[1]!;
+    const concatInputs = (golden: typeof ip) => {
+      const concat = golden('encoder_hidden_states_concat');
+      // The goldens give text ⊕ IP tokens along the sequence; our graph takes them apart.
+      const [batch, tokens, width] = concat.shape as [number, number, number];
+      const ipCount = tokens - textTokens;
+      const text = new Float32Array(batch * textTokens * width);
+      const ipTokens = new Float32Array(batch * ipCount * width);
+      for (let b = 0; b < batch; b++) {
+        text.set(concat.data.subarray(b * tokens * width, (b * tokens + textTokens) * width), b * textTokens * width);
+        ipTokens.set(concat.data.subarray((b * tokens + textTokens) * width, (b + 1) * tokens * width), b * ipCount * width);
+      }
+      return { text: floatTensor({ data: text, shape: [batch, textTokens, width] }), ipTokens: floatTensor({ data: ipTokens, shape: [batch, ipCount, width] }) };
+    };
     for (const { source, label, tolerance } of FIXTURE_SOURCES) {
       const plain = await compiledFixture(ctx.fixtures, source, false);
       const plainSession = await sessionFor(plain.unet.path);
@@ -27,24 +40,13 @@ export const suite: GoldenSuite = {
       const session = await sessionFor(withAdapter.unet.path);
       const layers = withAdapter.unet.crossAttentionLayers;
       const loraCount = withAdapter.loras.length;
-      const run = async (latent: string, textName: string, golden: typeof ip, ipScale: number, loraStrength: number) => {
-        const concat = golden(textName);
-        // The goldens give text ⊕ IP tokens along the sequence; our graph takes them apart.
-        const tokens = concat.shape[1]!;
-        const width = concat.shape[2]!;
-        const batch = concat.shape[0]!;
-        const ipCount = tokens - textTokens;
-        const text = new Float32Array(batch * textTokens * width);
-        const ipTokens = new Float32Array(batch * ipCount * width);
-        for (let b = 0; b < batch; b++) {
-          text.set(concat.data.subarray(b * tokens * width, (b * tokens + textTokens) * width), b * textTokens * width);
-          ipTokens.set(concat.data.subarray((b * tokens + textTokens) * width, (b + 1) * tokens * width), b * ipCount * width);
-        }
+      const run = async (golden: typeof ip, ipScale: number, loraStrength: number) => {
+        const { text, ipTokens } = concatInputs(golden);
         const out = await session.run({
-          sample: floatTensor(golden(latent)),
+          sample: floatTensor(golden('latent')),
           timestep: floatTensor(golden('timestep')),
-          encoder_hidden_states: floatTensor({ data: text, shape: [batch, textTokens, width] }),
-          ip_tokens: floatTensor({ data: ipTokens, shape: [batch, ipCount, width] }),
+          encoder_hidden_states: text,
+          ip_tokens: ipTokens,
           ip_scale: filled(layers, ipScale),
           lora_strengths: filled(loraCount, loraStrength),
         });
@@ -53,14 +55,35 @@ export const suite: GoldenSuite = {
       const scaleNames = [...ipGolden.tensors.keys()].filter((n) => n.startsWith('out_scale_'));
       for (const name of scaleNames) {
         const scale = Number(name.slice('out_scale_'.length));
-        const out = await run('latent', 'encoder_hidden_states_concat', ip, scale, 0);
+        const out = await run(ip, scale, 0);
         ctx.check(`${label}/ip scale ${scale}`, out, ip(name).data, tolerance ?? 'unet');
         if (scale === 0) ctx.check(`${label}/ip scale 0 equals plain`, out, plainOut['out_sample']!.data as Float32Array, tolerance ?? 'unet');
       }
       for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
         const strength = Number(name.slice('out_lora_'.length));
-        const out = await run('latent', 'encoder_hidden_states_concat', lora, 1, strength);
+        const out = await run(lora, 1, strength);
         ctx.check(`${label}/FaceID LoRA ${strength} (ip 1)`, out, lora(name).data, tolerance ?? 'unet');
+      }
+    }
+
+    // The same LoRA from the kohya-named .safetensors files (no alpha / alpha = rank), the .bin's own LoRA at 0.
+    const kohya = await compiledFixture(ctx.fixtures, 'diffusers', true, KOHYA_FACEID_LORAS);
+    const session = await sessionFor(kohya.unet.path);
+    const { text, ipTokens } = concatInputs(lora);
+    for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
+      const strength = Number(name.slice('out_lora_'.length));
+      for (const file of KOHYA_FACEID_LORAS) {
+        const strengths = new Float32Array(kohya.loras.length);
+        strengths[kohya.loras.findIndex((l) => l.file.endsWith(path.basename(file)))] = strength;
+        const out = await session.run({
+          sample: floatTensor(lora('latent')),
+          timestep: floatTensor(lora('timestep')),
+          encoder_hidden_states: text,
+          ip_tokens: ipTokens,
+          ip_scale: filled(kohya.unet.crossAttentionLayers, 1),
+          lora_strengths: floatTensor({ data: strengths, shape: [strengths.length] }),
+        });
+        ctx.check(`diffusers/${path.basename(file, '.safetensors')} ${strength}`, out['out_sample']!.data as Float32Array, lora(name).data, 'unet');
       }
     }
   },

@@ -71,6 +71,21 @@ const STORAGE_DTYPES: Readonly<Record<string, DType>> = {
   'torch.BoolStorage': 'BOOL',
 };
 
+/** Emulated as inert opaque values when called (they only build numbers, bytes and arrays in Python). */
+const OPAQUE_BUILDERS = [
+  '_codecs.encode',
+  'numpy.core.multiarray.scalar',
+  'numpy._core.multiarray.scalar',
+  'numpy.core.multiarray._reconstruct',
+  'numpy._core.multiarray._reconstruct',
+  'numpy.dtype',
+  'builtins.set',
+  '__builtin__.set',
+];
+
+/** May be named (as a dictionary key or an argument), never called. */
+const TAG_ONLY = ['pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint', 'numpy.ndarray'];
+
 /** Globals a checkpoint may name. Storage classes and tensor types are tags; the rest are emulated in `call`. */
 const ALLOWED_GLOBALS = new Set([
   ...Object.keys(STORAGE_DTYPES),
@@ -83,11 +98,10 @@ const ALLOWED_GLOBALS = new Set([
   'torch.Tensor',
   'torch.nn.parameter.Parameter',
   'torch.Size',
-  // Lightning .ckpt files keep `global_step` as a numpy scalar built from these: emulated as opaque values.
-  '_codecs.encode',
-  'numpy.core.multiarray.scalar',
-  'numpy._core.multiarray.scalar',
-  'numpy.dtype',
+  // Lightning .ckpt files (the original SD 1.x releases) keep `global_step` and callback state as numpy
+  // values and key callback state by the callback class: emulated as opaque values / used as a name only.
+  ...OPAQUE_BUILDERS,
+  ...TAG_ONLY,
 ]);
 
 export interface UnpickleOptions {
@@ -99,6 +113,14 @@ export interface UnpickleOptions {
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   return new Unpickler(bytes, options.what).run();
 }
+
+/**
+ * Objects a pickle may build. Real checkpoints build about six per tensor (a few thousand tensors); the cap
+ * keeps a hostile pickle of millions of one-byte EMPTY_LIST opcodes from exhausting memory.
+ */
+const MAX_OBJECTS = 1_000_000;
+/** Values of any kind pushed (bounds the stack and memo as well). */
+const MAX_PUSHES = 10_000_000;
 
 const MARK = Symbol('mark');
 type StackItem = PyValue | typeof MARK;
@@ -112,6 +134,8 @@ class Unpickler {
   private readonly marks: StackItem[][] = [];
   private readonly memo = new Map<number, PyValue>();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private objects = 0;
+  private pushes = 0;
 
   constructor(bytes: Uint8Array, what: string) {
     this.bytes = bytes;
@@ -222,12 +246,8 @@ class Unpickler {
       }
       case 'torch.Size':
         return this.tuple(a[0], 'torch.Size argument');
-      case '_codecs.encode':
-      case 'numpy.core.multiarray.scalar':
-      case 'numpy._core.multiarray.scalar':
-      case 'numpy.dtype':
-        return new PyOpaque(callable.qualifiedName);
       default:
+        if (OPAQUE_BUILDERS.includes(callable.qualifiedName)) return new PyOpaque(callable.qualifiedName);
         throw this.unsafeCall(callable.qualifiedName);
     }
   }
@@ -245,8 +265,9 @@ class Unpickler {
   private build(): void {
     const state = this.pop();
     const target = this.peek();
-    // state_dict() OrderedDicts carry `_metadata` this way, parameters their Python state: neither matters here.
-    if (target instanceof PyDict || target instanceof PyTensor) return;
+    // state_dict() OrderedDicts carry `_metadata` this way, parameters and numpy values their Python state:
+    // none of it matters here, and setting it on our inert values runs nothing.
+    if (target instanceof PyDict || target instanceof PyTensor || target instanceof PyOpaque) return;
     void state;
     throw this.unsafeCall(`BUILD on ${describe(target)}`);
   }
@@ -263,6 +284,9 @@ class Unpickler {
   // ---- stack helpers -------------------------------------------------------------------------------
 
   private push(value: PyValue): void {
+    if ((typeof value === 'object' && value !== null && ++this.objects > MAX_OBJECTS) || ++this.pushes > MAX_PUSHES) {
+      throw this.malformed('it builds far more objects than any checkpoint does');
+    }
     this.stack.push(value);
   }
 
@@ -316,7 +340,9 @@ class Unpickler {
   private setItems(dict: PyDict, items: readonly PyValue[]): void {
     if (items.length % 2 !== 0) throw this.malformed('a dictionary has a key without a value');
     for (let i = 0; i < items.length; i += 2) {
-      const key = items[i]!;
+      const raw = items[i]!;
+      // Old Lightning checkpoints key callback state by the callback's class: keep its name as the key.
+      const key = raw instanceof PyGlobal ? raw.qualifiedName : raw;
       if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean' && key !== null) {
         throw this.malformed(`a dictionary key is ${describe(key)}`);
       }

@@ -10,8 +10,8 @@ import type { TensorFileIndex } from '../tensor-file.ts';
 import { PyDict, PyTensor, unpickle, type PyValue } from './pickle.ts';
 import { badZip, readZipEntries, type ZipEntry } from './zip.ts';
 
-/** data.pkl of the largest real checkpoints is a few MB; a bigger one is not a model file. */
-const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+/** data.pkl of real checkpoints is under a few MB (SDXL: ~0.5 MB); a bigger one is not a model file. */
+const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
 
 export async function readPytorchZip(file: string): Promise<TensorFileIndex> {
   const what = path.basename(file);

@@ -1,0 +1,87 @@
+// `faceid compile CKPT [--adapter FILE] [--image-encoder DIR] [--lora FILE:STRENGTH …] [--configs DIR] [--cache DIR]`:
+// compiles a checkpoint's graphs into the model cache and prints what was made, how long it took and the disk used.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { StudioError } from '../../base/errors.ts';
+import { compileModel, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
+import type { ConfigJson } from '../../engine/models/config.ts';
+import { parseCommandArgs, type CliCommand } from '../command.ts';
+import { progressBar } from '../progress.ts';
+
+/** The compiled-model cache: $FACEID_CACHE, else $XDG_CACHE_HOME/faceid-studio/compiled, else ~/.cache/…. */
+export function defaultCacheDir(): string {
+  if (process.env['FACEID_CACHE']) return process.env['FACEID_CACHE'];
+  return path.join(process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'faceid-studio', 'compiled');
+}
+
+/** "FILE:STRENGTH" (strength optional; the last colon splits, so Windows drive letters survive). */
+export function parseLoraArgument(value: string): LoraRequest {
+  const colon = value.lastIndexOf(':');
+  const tail = colon > 1 ? value.slice(colon + 1) : '';
+  if (tail !== '' && /^-?[0-9.]+$/.test(tail)) {
+    const strength = Number(tail);
+    if (!Number.isFinite(strength)) throw new StudioError('invalid-request', { userMessage: `--lora ${value}: "${tail}" is not a number.` });
+    return { file: value.slice(0, colon), strength };
+  }
+  return { file: value };
+}
+
+/** config.json of each component found in a diffusers-style folder (DIR/unet/config.json, …). */
+async function configsFrom(folder: string): Promise<Partial<Record<ConfigComponent, ConfigJson>>> {
+  const configs: Partial<Record<ConfigComponent, ConfigJson>> = {};
+  for (const component of ['unet', 'vae', 'text_encoder', 'image_encoder'] as const) {
+    const file = path.join(folder, component, 'config.json');
+    if (existsSync(file)) configs[component] = JSON.parse(await readFile(file, 'utf8')) as ConfigJson;
+  }
+  if (Object.keys(configs).length === 0) {
+    throw new StudioError('invalid-request', { userMessage: `--configs ${folder}: no unet/, vae/ or text_encoder/ config.json found there.`, hint: 'Point it at a diffusers model folder of the same architecture.' });
+  }
+  return configs;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+export const command: CliCommand = {
+  name: 'compile',
+  summary: 'Compile a checkpoint (+ FaceID adapter, LoRAs) into onnxruntime graphs',
+  usage: 'faceid compile CKPT [--adapter FILE] [--image-encoder DIR] [--lora FILE[:STRENGTH] …] [--configs DIR] [--cache DIR]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(this, args, {
+      adapter: { type: 'string' },
+      'image-encoder': { type: 'string' },
+      lora: { type: 'string', multiple: true },
+      configs: { type: 'string' },
+      cache: { type: 'string' },
+    });
+    const [checkpoint, ...extra] = positionals;
+    if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'faceid compile needs exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
+    const bar = progressBar('compile', io.stderr);
+    const compiled = await compileModel(checkpoint, {
+      cacheDir: values.cache ?? defaultCacheDir(),
+      ...(values.adapter ? { adapter: values.adapter } : {}),
+      ...(values['image-encoder'] ? { imageEncoder: values['image-encoder'] } : {}),
+      ...(values.lora ? { loras: values.lora.map(parseLoraArgument) } : {}),
+      ...(values.configs ? { configs: await configsFrom(values.configs) } : {}),
+      signal: io.signal,
+      onProgress: (p) => bar.update(p.done, p.total, p.message),
+    });
+    bar.finish(compiled.fromCache ? '(from cache)' : '');
+    const lines = [
+      `Compiled ${path.basename(compiled.checkpoint)} (${compiled.architecture}) ${compiled.fromCache ? 'was already in the cache' : `in ${compiled.compileSeconds.toFixed(1)} s`}`,
+      `  folder:        ${compiled.dir}`,
+      `  text encoder:  ${path.basename(compiled.textEncoder.path)}`,
+      `  unet:          ${path.basename(compiled.unet.path)}${compiled.adapter ? ` with ${compiled.adapter.variant} IP attention on ${compiled.unet.crossAttentionLayers} layers` : ''}`,
+      `  vae:           ${path.basename(compiled.vaeEncoder.path)}, ${path.basename(compiled.vaeDecoder.path)} (scaling factor ${compiled.vaeScalingFactor})`,
+      ...(compiled.imageEncoder ? [`  image encoder: ${path.basename(compiled.imageEncoder.path)}`] : []),
+      ...compiled.loras.map((l) => `  lora[${l.index}]:       ${l.label}: ${l.entries} layers, default strength ${l.defaultStrength}${l.unmatched > 0 ? `, ${l.unmatched} modules matched no layer` : ''}`),
+      `  disk used:     ${mib(compiled.diskBytes)} (weights stay in your files)`,
+      ...compiled.notices.map((n) => `  note: ${n}`),
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import { parseA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
+import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { main } from '../faceid.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-cli-'));
+process.env['FACEID_COMPILED_DIR'] = path.join(work, 'compiled');
+after(() => rmSync(work, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await main(['generate', ...args], { stdout, stderr, signal: new AbortController().signal });
+  return { code, stdout: out, stderr: err };
+}
+
+const base = ['--model', fixture('sd15-tiny'), '--prompt', 'a photo of a woman, (red coat:1.2)', '--negative', 'lowres, blurry', '--steps', '3', '--cfg', '6.5', '--sampler', 'DPM++ 2M Karras', '--size', '64x64', '--clip-skip', '2'];
+
+test('writes PNGs whose A1111 parameters parse back to the same settings, plus JSON with --json', async () => {
+  const out = path.join(work, 'a');
+  const { code, stdout, stderr } = await cli([...base, '--seed', '123', '--batch', '2', '--out', out, '--json']);
+  assert.equal(code, 0, stderr);
+  const summary = JSON.parse(stdout) as { images: { file: string; seed: number }[] };
+  assert.deepEqual(summary.images.map((i) => path.basename(i.file)), ['00000-123.png', '00001-124.png']);
+  const png = readFileSync(summary.images[1]!.file);
+  const parsed = parseA1111Parameters(readPngTexts(png).parameters ?? '');
+  assert.deepEqual(parsed.params, {
+    prompt: 'a photo of a woman, (red coat:1.2)', negativePrompt: 'lowres, blurry', steps: 3, sampler: 'DPM++ 2M Karras', cfg: 6.5, seed: 124, width: 64, height: 64, clipSkip: 2,
+  });
+  const json = JSON.parse(readFileSync(summary.images[1]!.file.replace(/\.png$/u, '.json'), 'utf8')) as { seed: number; steps: number };
+  assert.equal(json.seed, 124);
+  assert.equal(json.steps, 3);
+  assert.ok(stderr.includes('generate'), 'a progress bar was drawn');
+});
+
+test('the same seed and parameters write identical bytes (a second run of the first test\'s command)', async () => {
+  const again = path.join(work, 'b');
+  assert.equal((await cli([...base, '--seed', '123', '--batch', '2', '--out', again])).code, 0);
+  const read = (dir: string, name: string) => readFileSync(path.join(dir, name));
+  assert.deepEqual(readdirSync(again), ['00000-123.png', '00001-124.png']);
+  assert.deepEqual(read(again, '00001-124.png'), read(path.join(work, 'a'), '00001-124.png'));
+});
+
+test('absurd parameters are refused with a clear message before any work', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--steps', '0'], /steps/],
+    [['--steps', '10000'], /steps/],
+    [['--cfg', 'NaN'], /cfg/i],
+    [['--size', '513x512'], /multiple of 8/],
+    [['--init', fixture('face', 'models', 'det_10g.onnx'), '--strength', '-0.5'], /strength/],
+    [['--sampler', 'Heun'], /unknown sampler/i],
+    [['--seed', '18446744073709551616'], /2\^64/],
+    [['--lora', 'style.safetensors'], /FILE:STRENGTH/],
+  ];
+  for (const [args, message] of cases) {
+    const out = path.join(work, 'never');
+    const started = performance.now();
+    const { code, stderr } = await cli([...base, ...args, '--out', out]);
+    assert.equal(code, 1, args.join(' '));
+    assert.match(stderr, message, args.join(' '));
+    assert.ok(performance.now() - started < 2000, 'refused before loading anything');
+    assert.ok(!existsSync(out));
+  }
+});

@@ -1,0 +1,163 @@
+// `faceid generate`: txt2img / img2img / inpaint from the command line through the engine worker, with a progress
+// bar; writes PNGs carrying the A1111 `parameters` text (and, with --json, a JSON file per image and a JSON summary
+// on stdout). Compiled graphs are cached in ~/.faceid-studio/compiled (FACEID_COMPILED_DIR overrides); single-file
+// checkpoints use the CLIP tokenizer from the models folder.
+import { randomInt } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { StudioError } from '../../base/errors.ts';
+import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
+import { EngineClient } from '../../engine/worker/engine-client.ts';
+import type { JobProgressEvent } from '../../engine/worker/protocol.ts';
+import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
+import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { parseCommandArgs, type CliCommand } from '../command.ts';
+import { progressBar } from '../progress.ts';
+
+const USAGE =
+  'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
+  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG] [--lora FILE:X]… --out DIR [--json]';
+
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  negative: { type: 'string' },
+  seed: { type: 'string' },
+  steps: { type: 'string' },
+  cfg: { type: 'string' },
+  sampler: { type: 'string' },
+  size: { type: 'string' },
+  batch: { type: 'string' },
+  'clip-skip': { type: 'string' },
+  init: { type: 'string' },
+  strength: { type: 'string' },
+  mask: { type: 'string' },
+  lora: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const MAX_SEED = (1n << 64n) - 1n;
+
+function invalid(userMessage: string, hint = `Usage: ${USAGE}`): StudioError {
+  return new StudioError('generate.invalid-parameter', { userMessage, hint });
+}
+
+function number(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got "${value}".`);
+  return n;
+}
+
+function parseSeed(value: string | undefined): number {
+  if (value === undefined || value === '-1') return randomInt(0, 2 ** 32);
+  if (!/^\d+$/u.test(value)) throw invalid(`--seed must be a whole number from 0 to 2^64−1 (or -1 for random), got "${value}".`);
+  const seed = BigInt(value);
+  if (seed > MAX_SEED) throw invalid(`--seed ${value} is beyond 2^64−1, the largest seed PyTorch accepts.`);
+  if (seed > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw invalid(`--seed ${value} is larger than ${Number.MAX_SAFE_INTEGER}, the largest seed this version stores exactly.`, 'Use a smaller seed; only its low 32 bits pick the noise anyway.');
+  }
+  return Number(seed);
+}
+
+function parseSize(value: string | undefined): { width: number; height: number } {
+  if (value === undefined) return { width: 512, height: 512 };
+  const match = /^(\d+)x(\d+)$/iu.exec(value);
+  if (!match) throw invalid(`--size must look like 512x768, got "${value}".`);
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+function parseLora(value: string): { file: string; strength: number } {
+  const colon = value.lastIndexOf(':');
+  const strength = colon > 0 ? Number(value.slice(colon + 1)) : Number.NaN;
+  if (colon <= 0 || !Number.isFinite(strength)) throw invalid(`--lora must be FILE:STRENGTH (e.g. style.safetensors:0.8), got "${value}".`);
+  return { file: path.resolve(value.slice(0, colon)), strength };
+}
+
+function parseSampler(value: string | undefined): Sampler {
+  if (value === undefined) return 'Euler a';
+  const sampler = SAMPLERS.find((s) => s.toLowerCase() === value.toLowerCase());
+  if (!sampler) throw invalid(`Unknown sampler "${value}"; choose one of ${SAMPLERS.join(', ')}.`);
+  return sampler;
+}
+
+/** The next free A1111-style file number in the output folder. */
+async function nextCounter(dir: string): Promise<number> {
+  const numbers = (await readdir(dir)).map((f) => /^(\d{5})-/u.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  return numbers.length === 0 ? 0 : Math.max(...numbers) + 1;
+}
+
+export function paramsFromArgs(values: Record<string, string | boolean | string[] | undefined>): GenerationParamsInput {
+  const get = (k: string) => values[k] as string | undefined;
+  if (!get('model')) throw invalid('--model is required (a checkpoint file or a diffusers model folder).');
+  if (get('prompt') === undefined) throw invalid('--prompt is required.');
+  if (get('strength') !== undefined && !get('init')) throw invalid('--strength needs --init IMG.');
+  if (get('mask') && !get('init')) throw invalid('--mask needs --init IMG (the image to paint into).');
+  const init = get('init');
+  const mask = get('mask');
+  return {
+    model: path.resolve(get('model')!),
+    prompt: get('prompt')!,
+    negativePrompt: get('negative') ?? '',
+    seed: parseSeed(get('seed')),
+    steps: number('steps', get('steps'), 20),
+    cfg: number('cfg', get('cfg'), 7),
+    sampler: parseSampler(get('sampler')),
+    ...parseSize(get('size')),
+    batchSize: number('batch', get('batch'), 1),
+    clipSkip: number('clip-skip', get('clip-skip'), 1),
+    ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
+    ...(mask ? { inpaint: { maskImage: path.resolve(mask) } } : {}),
+    loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
+  };
+}
+
+export const command: CliCommand = {
+  name: 'generate',
+  summary: 'Generate images (txt2img, img2img, inpaint) into a folder as PNGs with A1111 parameters',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseCommandArgs(command, args, OPTIONS);
+    const out = values.out;
+    if (!out) throw invalid('--out DIR is required.');
+    const params = paramsFromArgs(values);
+    // Refuse bad settings before the engine (and a model) is even started.
+    validateGenerationParams(params);
+    const engine = EngineClient.start({
+      cacheDir: process.env['FACEID_COMPILED_DIR'] ? path.resolve(process.env['FACEID_COMPILED_DIR']) : path.join(defaultStudioDir(), 'compiled'),
+      tokenizerDir: path.join(modelFolders().modelsDir, 'tokenizer', 'clip-vit-large-patch14'),
+      previewEvery: 0,
+    });
+    try {
+      const jobId = engine.submit(params);
+      const bar = progressBar('generate', io.stderr);
+      engine.on('progress', (p: JobProgressEvent) => bar.update(p.step, p.total, `${p.itPerSec.toFixed(2)} it/s, ETA ${Math.ceil(p.etaSeconds)} s`));
+      const onAbort = () => engine.cancel(jobId);
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      const result = await engine.waitFor(jobId);
+      io.signal.removeEventListener('abort', onAbort);
+      if (result.state !== 'done' || !result.images) {
+        const error = result.error ?? { code: 'internal' as const, userMessage: `The job ended as ${result.state}.` };
+        throw new StudioError(error.code, { userMessage: error.userMessage, ...(error.hint ? { hint: error.hint } : {}) });
+      }
+      bar.finish(`(${result.images.length} image${result.images.length === 1 ? '' : 's'})`);
+      await mkdir(out, { recursive: true });
+      let counter = await nextCounter(out);
+      const written: { file: string; seed: number; parameters: string }[] = [];
+      for (const image of result.images) {
+        const file = path.join(out, `${String(counter++).padStart(5, '0')}-${image.seed}.png`);
+        await writeFile(file, image.png);
+        if (values.json) {
+          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters }, null, 2)}\n`);
+        }
+        written.push({ file, seed: image.seed, parameters: image.parameters });
+      }
+      if (values.json) io.stdout.write(`${JSON.stringify({ params, images: written, elapsedSeconds: result.elapsedSeconds }, null, 2)}\n`);
+      else for (const w of written) io.stdout.write(`${w.file}\n`);
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { test } from 'node:test';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { SessionPool } from './session-pool.ts';
+
+const detector = fixture('face', 'models', 'det_10g.onnx');
+const recognizer = fixture('face', 'models', 'w600k_r50.onnx');
+
+test('a session is created once and reused; an unavailable provider falls back to CPU with its reason recorded', async () => {
+  const lines: string[] = [];
+  const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: ['coreml'], log: (l) => lines.push(l) });
+  const first = await pool.get(detector);
+  const again = await pool.get(detector);
+  assert.equal(first.session, again.session);
+  assert.equal(first.provider, 'cpu');
+  const coreml = pool.providers().find((p) => p.provider === 'coreml');
+  assert.equal(coreml?.available, false);
+  assert.ok(coreml?.reason && coreml.reason.length > 0);
+  assert.equal(lines.length, 1, 'a failed provider is tried once, not per session');
+  await pool.releaseAll();
+});
+
+test('the least recently used session is released when the budget is exceeded', async () => {
+  const budget = statSync(recognizer).size + statSync(detector).size / 2;
+  const pool = new SessionPool({ memoryBudgetBytes: budget, preferredProviders: [] });
+  await pool.get(detector);
+  await pool.get(recognizer);
+  assert.deepEqual(pool.openPaths(), [recognizer]);
+  await pool.get(detector);
+  assert.deepEqual(pool.openPaths(), [detector]);
+  await pool.releaseAll();
+  assert.deepEqual(pool.openPaths(), []);
+});
+
+test('a missing model file is a StudioError and leaves nothing in the pool', async () => {
+  const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [] });
+  await assert.rejects(pool.get('/nonexistent/model.onnx'), { code: 'generate.model-missing' });
+  assert.deepEqual(pool.openPaths(), []);
+});

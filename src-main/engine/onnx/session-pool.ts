@@ -1,0 +1,147 @@
+// onnxruntime sessions created once and reused across jobs. Accelerated execution providers (CUDA, DirectML, CoreML)
+// are tried first where this build of onnxruntime-node lists them; a provider that fails is remembered with the
+// reason (shown in Settings) and not tried again. The pool keeps the sessions' estimated memory under a budget by
+// releasing the least recently used ones.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../../base/errors.ts';
+import { openSession } from './session.ts';
+
+export interface ProviderStatus {
+  readonly provider: string;
+  readonly available: boolean;
+  /** Why it is not used (load failure, not present in this build). */
+  readonly reason?: string;
+}
+
+export interface PooledSession {
+  readonly session: ort.InferenceSession;
+  readonly provider: string;
+  readonly bytes: number;
+}
+
+export interface SessionPoolOptions {
+  /** Total estimated bytes of open sessions before least recently used ones are released. */
+  readonly memoryBudgetBytes: number;
+  /** Providers to try before CPU; default: the accelerated ones this platform and build offer. */
+  readonly preferredProviders?: readonly string[];
+  readonly intraOpNumThreads?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Accelerated providers worth trying here, in order of preference. */
+export function defaultProviders(platform: NodeJS.Platform = process.platform): string[] {
+  const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const wanted = platform === 'win32' ? ['dml', 'cuda'] : platform === 'darwin' ? ['coreml'] : ['cuda'];
+  return wanted.filter((p) => listed.has(p) || (p === 'dml' && platform === 'win32') || (p === 'coreml' && platform === 'darwin'));
+}
+
+/** Model file plus its external-data files in the same folder (what the session maps into memory). */
+async function estimateBytes(modelPath: string): Promise<number> {
+  const own = (await stat(modelPath)).size;
+  const base = path.basename(modelPath, '.onnx');
+  let external = 0;
+  for (const entry of await readdir(path.dirname(modelPath))) {
+    if (entry !== path.basename(modelPath) && entry.startsWith(base) && /\.(data|bin|weights)$/u.test(entry)) {
+      external += (await stat(path.join(path.dirname(modelPath), entry))).size;
+    }
+  }
+  return own + external;
+}
+
+export class SessionPool {
+  private readonly options: SessionPoolOptions;
+  private readonly sessions = new Map<string, Promise<PooledSession>>();
+  private readonly providerState = new Map<string, ProviderStatus>();
+  private readonly candidates: string[];
+
+  constructor(options: SessionPoolOptions) {
+    this.options = options;
+    this.candidates = [...(options.preferredProviders ?? defaultProviders())];
+  }
+
+  /** Every provider tried so far and CPU, with reasons for those not in use. */
+  providers(): ProviderStatus[] {
+    return [...this.providerState.values(), { provider: 'cpu', available: true }];
+  }
+
+  /** The open (or opening) session for a model, created on first use; marks it most recently used. */
+  async get(modelPath: string): Promise<PooledSession> {
+    const key = path.resolve(modelPath);
+    const existing = this.sessions.get(key);
+    if (existing) {
+      this.sessions.delete(key);
+      this.sessions.set(key, existing);
+      return existing;
+    }
+    const opening = this.open(key);
+    this.sessions.set(key, opening);
+    try {
+      const pooled = await opening;
+      await this.enforceBudget(key);
+      return pooled;
+    } catch (error) {
+      this.sessions.delete(key);
+      throw error;
+    }
+  }
+
+  /** Estimated bytes of the open sessions. */
+  async usedBytes(): Promise<number> {
+    let total = 0;
+    for (const s of this.sessions.values()) total += (await s.catch(() => undefined))?.bytes ?? 0;
+    return total;
+  }
+
+  async release(modelPath: string): Promise<void> {
+    const key = path.resolve(modelPath);
+    const entry = this.sessions.get(key);
+    this.sessions.delete(key);
+    const pooled = await entry?.catch(() => undefined);
+    await pooled?.session.release();
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const key of [...this.sessions.keys()]) await this.release(key);
+  }
+
+  /** Paths of the open sessions, least recently used first. */
+  openPaths(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  private async open(modelPath: string): Promise<PooledSession> {
+    const bytes = await estimateBytes(modelPath).catch((cause: unknown) => {
+      throw new StudioError('generate.model-missing', {
+        userMessage: `The compiled model ${modelPath} is missing or unreadable.`,
+        hint: 'Compile the checkpoint again (the compiled cache may have been deleted).',
+        cause,
+      });
+    });
+    for (const provider of this.candidates) {
+      if (this.providerState.get(provider)?.available === false) continue;
+      try {
+        const session = await openSession(modelPath, { executionProviders: [provider], ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}) });
+        this.providerState.set(provider, { provider, available: true });
+        return { session, provider, bytes };
+      } catch (error) {
+        const cause = (error as Error & { cause?: Error }).cause ?? error;
+        const reason = String((cause as Error).message ?? cause).split('\n')[0]!.slice(0, 300);
+        this.providerState.set(provider, { provider, available: false, reason });
+        this.options.log?.(`execution provider ${provider} unavailable, falling back: ${reason}`);
+      }
+    }
+    const session = await openSession(modelPath, { executionProviders: ['cpu'], ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}) });
+    return { session, provider: 'cpu', bytes };
+  }
+
+  private async enforceBudget(keep: string): Promise<void> {
+    while ((await this.usedBytes()) > this.options.memoryBudgetBytes) {
+      const oldest = [...this.sessions.keys()].find((k) => k !== keep);
+      if (oldest === undefined) return;
+      this.options.log?.(`releasing ${oldest} to stay under the session memory budget`);
+      await this.release(oldest);
+    }
+  }
+}

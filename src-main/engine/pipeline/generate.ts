@@ -1,0 +1,147 @@
+// One generation job: parameters → images (PNG bytes carrying the A1111 `parameters` text). Validates everything
+// before any work, loads the model through the ModelLoader, builds the text conditioning, seeds one torch-compatible
+// generator per image (seed + i, as A1111 numbers a batch) and runs the denoising loop.
+import path from 'node:path';
+import sharp from 'sharp';
+import { StudioError, throwIfCancelled } from '../../base/errors.ts';
+import { formatA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
+import { GenerationParamsSchema, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
+import { addPngText } from '../../../src-preload/contract/png-text.ts';
+import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
+import { createScheduler } from '../schedulers/index.ts';
+import { encodePromptPair } from './conditioning.ts';
+import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { rgbToTensor, unitHwcToRgb } from './image-tensors.ts';
+import type { LoadedModel, ModelLoader } from './model-loader.ts';
+
+export const GENERATOR_VERSION = 'FaceID Studio 0.1.0';
+
+export interface GeneratedImage {
+  readonly png: Uint8Array;
+  readonly seed: number;
+  /** The A1111 `parameters` text stored in the PNG. */
+  readonly parameters: string;
+}
+
+export interface GenerateContext {
+  readonly loader: ModelLoader;
+  readonly signal?: AbortSignal;
+  readonly onStep?: (event: StepEvent) => void | Promise<void>;
+  /** FaceID tokens for the prompt and negative side, computed by the face pipeline (engine/face + projections). */
+  readonly ip?: IpConditioning;
+  /** Test entry: noise sources replacing the seeded generators (one per image). */
+  readonly noise?: readonly NoiseSource[];
+  /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
+  readonly onModelLoaded?: (model: LoadedModel) => void;
+}
+
+/** Parses and checks parameters; every problem is a StudioError naming the field. */
+export function validateGenerationParams(input: unknown): GenerationParams {
+  const result = GenerationParamsSchema.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || 'parameters'}: ${issue.message}`);
+    throw new StudioError('generate.invalid-parameter', {
+      userMessage: `The generation parameters are not usable — ${issues.join('; ')}.`,
+      hint: 'Fix the named setting and try again.',
+    });
+  }
+  const params = result.data;
+  if (params.inpaint && !params.img2img) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
+  }
+  return params;
+}
+
+async function loadImage(file: string, width: number, height: number, what: string): Promise<Uint8Array> {
+  try {
+    const { data, info } = await sharp(file).rotate().resize(width, height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
+    return new Uint8Array(data);
+  } catch (cause) {
+    throw new StudioError('image.unsupported-format', {
+      userMessage: `The ${what} ${file} could not be read as an image (${(cause as Error).message}).`,
+      hint: 'Use a PNG, JPEG or WebP file.',
+      cause,
+    });
+  }
+}
+
+async function loadMask(file: string, width: number, height: number): Promise<Float32Array> {
+  const rgb = await loadImage(file, width, height, 'mask');
+  const mask = new Float32Array(width * height);
+  for (let p = 0; p < mask.length; p++) mask[p] = (rgb[p * 3]! + rgb[p * 3 + 1]! + rgb[p * 3 + 2]!) / (3 * 255);
+  return mask;
+}
+
+function loraStrengths(model: LoadedModel, params: GenerationParams): number[] {
+  return model.compiled.loras.map((lora) => {
+    if (params.faceid && path.resolve(lora.file) === path.resolve(params.faceid.adapter)) return params.faceid.loraWeight;
+    return params.loras.find((l) => path.resolve(l.file) === path.resolve(lora.file))?.strength ?? 0;
+  });
+}
+
+async function encodePng(hwc: Float32Array, width: number, height: number, parameters: string): Promise<Uint8Array> {
+  const png = await sharp(Buffer.from(unitHwcToRgb(hwc)), { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return addPngText(new Uint8Array(png), 'parameters', parameters);
+}
+
+export async function generate(input: GenerationParamsInput | GenerationParams, context: GenerateContext): Promise<GeneratedImage[]> {
+  const params = validateGenerationParams(input);
+  if (params.faceid && !context.ip) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
+  }
+  const { width, height } = params;
+  const init = params.img2img ? rgbToTensor(await loadImage(params.img2img.initImage, width, height, 'init image'), height, width) : undefined;
+  const mask = params.inpaint ? await loadMask(params.inpaint.maskImage, width, height) : undefined;
+  throwIfCancelled(context.signal);
+
+  const model = await context.loader.load(
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file) },
+    context.signal,
+  );
+  context.onModelLoaded?.(model);
+  throwIfCancelled(context.signal);
+  const runners = model.runners(loraStrengths(model, params));
+  const conditioning = await encodePromptPair(model.tokenizer, runners.textEncoder, params.prompt, params.negativePrompt, params.clipSkip);
+  const noise = context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
+  const result = await diffuse(
+    {
+      width,
+      height,
+      steps: params.steps,
+      cfg: params.cfg,
+      scheduler: createScheduler(params.sampler, model.schedulerConfig),
+      cond: conditioning.cond,
+      uncond: conditioning.uncond,
+      ...(context.ip ? { ip: context.ip } : {}),
+      ...(init && params.img2img ? { init: { image: init, strength: params.img2img.strength } } : {}),
+      ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
+      noise,
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.onStep ? { onStep: context.onStep } : {}),
+    },
+    runners,
+  );
+  return Promise.all(
+    result.images.map(async (hwc, i) => {
+      const seed = params.seed + i;
+      const parameters = formatA1111Parameters({
+        prompt: params.prompt,
+        negativePrompt: params.negativePrompt,
+        steps: params.steps,
+        sampler: params.sampler,
+        cfg: params.cfg,
+        seed,
+        width,
+        height,
+        clipSkip: params.clipSkip,
+        model: path.basename(params.model).replace(/\.(safetensors|ckpt)$/u, ''),
+        ...(params.img2img ? { denoisingStrength: params.img2img.strength } : {}),
+        ...(params.inpaint ? { maskBlur: params.inpaint.featherPx } : {}),
+        ...(params.faceid ? { extra: { 'FaceID model': path.basename(params.faceid.adapter), 'FaceID weight': params.faceid.faceWeight, 'FaceID LoRA weight': params.faceid.loraWeight } } : {}),
+        version: GENERATOR_VERSION,
+      });
+      return { png: await encodePng(hwc, width, height, parameters), seed, parameters };
+    }),
+  );
+}

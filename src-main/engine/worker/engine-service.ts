@@ -1,0 +1,130 @@
+// The engine's job queue, independent of how messages travel (worker thread, child process, utility process):
+// jobs run one at a time in submission order; progress per step; a preview every N steps; cancel takes effect
+// before the next step; a failing job is reported with its typed error and the next job still runs.
+import { CancelledError, StudioError, toFailure } from '../../base/errors.ts';
+import { SessionPool } from '../onnx/session-pool.ts';
+import { generate, validateGenerationParams } from '../pipeline/generate.ts';
+import { ModelLoader } from '../pipeline/model-loader.ts';
+import type { EngineEvent, EngineOptions, EngineRequest } from './protocol.ts';
+import { latentPreviewPng } from './preview.ts';
+
+type SubmitRequest = Extract<EngineRequest, { type: 'submit' }>;
+
+const DEFAULT_BUDGET = 6 * 2 ** 30;
+
+export class EngineService {
+  private readonly options: EngineOptions;
+  private readonly emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void;
+  private readonly pool: SessionPool;
+  private readonly loader: ModelLoader;
+  private readonly queue: SubmitRequest[] = [];
+  private running: { jobId: string; controller: AbortController } | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private logCounter = 0;
+
+  constructor(options: EngineOptions, emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void) {
+    this.options = options;
+    this.emit = emit;
+    this.pool = new SessionPool({
+      memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_BUDGET,
+      ...(options.preferredProviders ? { preferredProviders: options.preferredProviders } : {}),
+      log: (line) => console.warn(`[engine] ${line}`),
+    });
+    this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}) });
+  }
+
+  handle(request: EngineRequest): void {
+    switch (request.type) {
+      case 'submit':
+        this.queue.push(request);
+        this.emit({ type: 'state', jobId: request.jobId, state: 'queued' });
+        this.pump();
+        break;
+      case 'cancel':
+        this.cancel(request.jobId);
+        break;
+      case 'providers':
+        this.emit({ type: 'providers', providers: this.pool.providers() });
+        break;
+      case 'shutdown':
+        for (const job of this.queue.splice(0)) this.emit({ type: 'state', jobId: job.jobId, state: 'cancelled', error: new CancelledError().toFailure() });
+        this.running?.controller.abort();
+        break;
+    }
+  }
+
+  /** Resolves when the queue has drained and the sessions are released. */
+  async close(): Promise<void> {
+    this.handle({ type: 'shutdown' });
+    await this.idle;
+    await this.pool.releaseAll();
+  }
+
+  private cancel(jobId: string): void {
+    const index = this.queue.findIndex((j) => j.jobId === jobId);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      this.emit({ type: 'state', jobId, state: 'cancelled', error: new CancelledError().toFailure() });
+    } else if (this.running?.jobId === jobId) {
+      this.running.controller.abort();
+    }
+  }
+
+  private pump(): void {
+    if (this.running || this.queue.length === 0) return;
+    const job = this.queue.shift()!;
+    const controller = new AbortController();
+    this.running = { jobId: job.jobId, controller };
+    this.idle = this.run(job, controller.signal).finally(() => {
+      this.running = undefined;
+      this.pump();
+    });
+  }
+
+  private async run(job: SubmitRequest, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    this.emit({ type: 'state', jobId: job.jobId, state: 'running' });
+    const previewEvery = this.options.previewEvery ?? 5;
+    let samplingStarted = started;
+    try {
+      const params = validateGenerationParams(job.params);
+      const images = await generate(params, {
+        loader: this.loader,
+        signal,
+        ...(job.ip ? { ip: job.ip } : {}),
+        onModelLoaded: () => {
+          samplingStarted = performance.now();
+        },
+        onStep: async (event) => {
+          const seconds = (performance.now() - samplingStarted) / 1000;
+          const itPerSec = seconds > 0 ? event.step / seconds : 0;
+          this.emit({
+            type: 'progress',
+            jobId: job.jobId,
+            step: event.step,
+            total: event.total,
+            itPerSec,
+            etaSeconds: itPerSec > 0 ? (event.total - event.step) / itPerSec : 0,
+          });
+          if (previewEvery > 0 && event.step % previewEvery === 0 && event.step < event.total) {
+            const png = await latentPreviewPng(event.predOriginal ?? event.latents, event.latentHeight, event.latentWidth);
+            this.emit({ type: 'preview', jobId: job.jobId, step: event.step, png }, [png.buffer as ArrayBuffer]);
+          }
+        },
+      });
+      this.emit(
+        { type: 'state', jobId: job.jobId, state: 'done', images, elapsedSeconds: elapsed() },
+        images.map((i) => i.png.buffer as ArrayBuffer),
+      );
+    } catch (error) {
+      if (error instanceof CancelledError || (signal.aborted && error instanceof StudioError && error.code === 'cancelled')) {
+        this.emit({ type: 'state', jobId: job.jobId, state: 'cancelled', error: new CancelledError().toFailure(), elapsedSeconds: elapsed() });
+        return;
+      }
+      const logId = `engine-${process.pid}-${++this.logCounter}`;
+      if (!(error instanceof StudioError)) console.error(`[engine] ${logId}`, error);
+      this.emit({ type: 'state', jobId: job.jobId, state: 'failed', error: toFailure(error, () => logId), elapsedSeconds: elapsed() });
+    }
+  }
+}

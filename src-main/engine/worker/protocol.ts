@@ -1,0 +1,66 @@
+// Messages between the app side (EngineClient, the Electron engine process supervisor) and the engine worker.
+// Everything is structured-clone safe (plain objects, typed arrays).
+import type { Failure } from '../../../src-preload/contract/errors.ts';
+import type { GenerationParams, JobState } from '../../../src-preload/contract/generation.ts';
+import type { IpConditioning } from '../pipeline/diffuse.ts';
+import type { ProviderStatus } from '../onnx/session-pool.ts';
+
+export interface EngineOptions {
+  /** Where compiled graphs are cached. */
+  readonly cacheDir: string;
+  /** CLIP tokenizer folder for single-file checkpoints. */
+  readonly tokenizerDir?: string;
+  /** Estimated bytes of open onnxruntime sessions before the least recently used is released. */
+  readonly memoryBudgetBytes?: number;
+  /** A preview image every N steps (0 = none). */
+  readonly previewEvery?: number;
+  /** Execution providers to try before CPU (default: what the platform offers). */
+  readonly preferredProviders?: readonly string[];
+}
+
+export type EngineRequest =
+  | { readonly type: 'submit'; readonly jobId: string; readonly params: GenerationParams; readonly ip?: IpConditioning }
+  | { readonly type: 'cancel'; readonly jobId: string }
+  | { readonly type: 'providers' }
+  | { readonly type: 'shutdown' };
+
+export interface JobImage {
+  readonly png: Uint8Array;
+  readonly seed: number;
+  readonly parameters: string;
+}
+
+export interface JobStateEvent {
+  readonly type: 'state';
+  readonly jobId: string;
+  readonly state: JobState;
+  readonly error?: Failure;
+  readonly images?: readonly JobImage[];
+  /** Seconds from start of the job to this state (running → done/failed/cancelled). */
+  readonly elapsedSeconds?: number;
+}
+
+export interface JobProgressEvent {
+  readonly type: 'progress';
+  readonly jobId: string;
+  readonly step: number;
+  readonly total: number;
+  readonly itPerSec: number;
+  readonly etaSeconds: number;
+}
+
+export interface JobPreviewEvent {
+  readonly type: 'preview';
+  readonly jobId: string;
+  readonly step: number;
+  readonly png: Uint8Array;
+}
+
+export interface ProvidersEvent {
+  readonly type: 'providers';
+  readonly providers: readonly ProviderStatus[];
+}
+
+export type EngineEvent = JobStateEvent | JobProgressEvent | JobPreviewEvent | ProvidersEvent;
+
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled', 'interrupted']);

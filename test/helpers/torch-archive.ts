@@ -1,0 +1,152 @@
+// Writers for hand-made PyTorch archives in tests: a stored-entry zip and a protocol-2 pickle builder that emits
+// the same opcodes torch.save does (and, for the hostile corpus, the ones an attacker would).
+import { crc32 } from 'node:zlib';
+
+export interface ZipInput {
+  readonly name: string;
+  readonly data: Uint8Array;
+  /** Compression method written in the headers (the data is not actually compressed). */
+  readonly method?: number;
+  /** Uncompressed/compressed size written in the central directory instead of the real one. */
+  readonly declaredSize?: number;
+}
+
+/** A zip of stored entries, as torch.save writes it (local headers, data, central directory, end record). */
+export function zipStored(entries: readonly ZipInput[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const size = entry.declaredSize ?? entry.data.length;
+    const crc = crc32(entry.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(entry.method ?? 0, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(size, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(entry.method ?? 0, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(size, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, Buffer.from(entry.data));
+    centrals.push(central, name);
+    offset += 30 + name.length + entry.data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** Appends pickle opcodes; every method returns `this` so streams read like the disassembly. */
+export class PickleWriter {
+  private readonly bytes: number[] = [];
+
+  op(...codes: number[]): this {
+    this.bytes.push(...codes);
+    return this;
+  }
+  proto(version = 2): this {
+    return this.op(0x80, version);
+  }
+  text(value: string): this {
+    const utf8 = Buffer.from(value, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(utf8.length);
+    return this.op(0x58, ...length, ...utf8); // BINUNICODE
+  }
+  int(value: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(value);
+    return this.op(0x4a, ...b); // BININT
+  }
+  global(module: string, name: string): this {
+    return this.op(0x63, ...Buffer.from(`${module}\n${name}\n`, 'latin1')); // GLOBAL
+  }
+  stackGlobal(module: string, name: string): this {
+    return this.text(module).text(name).op(0x93); // STACK_GLOBAL
+  }
+  inst(module: string, name: string): this {
+    return this.op(0x69, ...Buffer.from(`${module}\n${name}\n`, 'latin1')); // INST
+  }
+  mark(): this {
+    return this.op(0x28);
+  }
+  tuple(): this {
+    return this.op(0x74);
+  }
+  emptyTuple(): this {
+    return this.op(0x29);
+  }
+  emptyDict(): this {
+    return this.op(0x7d);
+  }
+  emptyList(): this {
+    return this.op(0x5d);
+  }
+  reduce(): this {
+    return this.op(0x52);
+  }
+  build(): this {
+    return this.op(0x62);
+  }
+  setItems(): this {
+    return this.op(0x75);
+  }
+  stop(): this {
+    return this.op(0x2e);
+  }
+  ints(values: readonly number[]): this {
+    this.mark();
+    for (const v of values) this.int(v);
+    return this.tuple();
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly storageKey: string;
+  /** torch storage class name, e.g. FloatStorage. */
+  readonly storageType: string;
+  readonly storageNumel: number;
+  readonly offset: number;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+}
+
+/** Appends `_rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())` as torch.save writes it. */
+export function writeTensor(p: PickleWriter, t: TensorSpec): PickleWriter {
+  p.global('torch._utils', '_rebuild_tensor_v2').mark();
+  p.mark().text('storage').global('torch', t.storageType).text(t.storageKey).text('cpu').int(t.storageNumel).tuple().op(0x51); // BINPERSID
+  p.int(t.offset).ints(t.shape).ints(t.strides).op(0x89); // NEWFALSE
+  p.global('collections', 'OrderedDict').emptyTuple().reduce();
+  return p.tuple().reduce();
+}
+
+/** The data.pkl of `torch.save({name: tensor, …})`, optionally nested under a key (e.g. state_dict). */
+export function torchSavePickle(tensors: readonly TensorSpec[], wrapIn?: string): Uint8Array {
+  const p = new PickleWriter().proto();
+  if (wrapIn !== undefined) p.emptyDict().mark().text(wrapIn);
+  p.global('collections', 'OrderedDict').emptyTuple().reduce().mark();
+  for (const t of tensors) writeTensor(p.text(t.name), t);
+  p.setItems();
+  if (wrapIn !== undefined) p.text('global_step').int(1000).setItems();
+  return p.stop().finish();
+}
