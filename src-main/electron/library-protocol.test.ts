@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { electronMediaUrl } from '../../src-preload/contract/media.ts';
 import { resolveLibraryRequest, serveLibraryRequest } from './library-protocol.ts';
 
 // A real library folder with a real image, a secret file beside it and symlinks pointing in and out.
@@ -18,6 +19,8 @@ before(async () => {
   imageBytes = await sharp({ create: { width: 12, height: 8, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
   await writeFile(path.join(library, 'references/ab/photo.png'), imageBytes);
   await writeFile(path.join(library, 'references/ab/with space.png'), imageBytes);
+  await mkdir(path.join(library, 'notes'));
+  await writeFile(path.join(library, 'notes/photo.png'), imageBytes);
   await writeFile(path.join(library, 'library.sqlite'), 'database');
   await writeFile(path.join(sandbox, 'secret.png'), 'outside the library');
   await writeFile(path.join(sandbox, 'passwd'), 'root:x:0:0');
@@ -44,10 +47,10 @@ test('serves a library image whose bytes decode to the stored picture', async ()
   assert.equal(meta.height, 8);
 });
 
-test('serves names with encoded spaces, ignores the query, and follows a symlink that stays inside', async () => {
-  for (const tail of ['references/ab/with%20space.png', 'references/ab/photo.png?v=2#x', 'thumbnails/cd/inside.png']) {
-    const result = await resolveLibraryRequest(library, url(tail));
-    assert.equal(result.ok, true, tail);
+test('serves the URLs the contract makes, ignores the query, and follows a symlink that stays inside', async () => {
+  for (const address of [electronMediaUrl('references/ab/photo.png'), url('references/ab/photo.png?v=2#x'), url('thumbnails/cd/inside.png')]) {
+    const result = await resolveLibraryRequest(library, address);
+    assert.equal(result.ok, true, address);
   }
 });
 
@@ -95,8 +98,8 @@ for (const [name, attempt] of traversalAttempts) {
   });
 }
 
-test('never serves files that are not images, even inside the library', async () => {
-  for (const tail of ['library.sqlite', 'references/ab', 'references/ab/']) {
+test('never serves what is not a media path, even inside the library', async () => {
+  for (const tail of ['library.sqlite', 'references/ab', 'references/ab/', 'notes/photo.png', 'references/ab/with%20space.png']) {
     const result = await resolveLibraryRequest(library, url(tail));
     assert.equal(result.ok, false, tail);
   }

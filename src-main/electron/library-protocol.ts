@@ -1,11 +1,13 @@
 // `studio-media://library/<media path>`: how the Electron renderer loads library images (references,
-// thumbnails, generations, previews). Only image files inside the library folder are served.
+// thumbnails, generations, previews); the contract's electronMediaUrl() makes these URLs. Only well-formed
+// media paths (contract/media.ts) that resolve to an image file inside the library folder are served.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
-import { refusal, resolveInsideFolder, schemeUrlPath } from './folder-path.ts';
+import { ELECTRON_MEDIA_SCHEME, isMediaPath } from '../../src-preload/contract/media.ts';
+import { decodeUrlPath, refusal, resolveInsideFolder, schemeUrlPath } from './folder-path.ts';
 
-export const LIBRARY_SCHEME = 'studio-media';
+export const LIBRARY_SCHEME = ELECTRON_MEDIA_SCHEME;
 export const LIBRARY_HOST = 'library';
 
 /** Image types the library stores; any other file in the folder (the database, a log) is never served. */
@@ -42,8 +44,11 @@ export async function resolveLibraryRequest(libraryRoot: string, url: string, me
   if (method !== 'GET' && method !== 'HEAD') return { ok: false, status: 405, reason: `method ${method}` };
   const encodedPath = schemeUrlPath(url, LIBRARY_SCHEME, LIBRARY_HOST);
   if (encodedPath === undefined) return { ok: false, status: 400, reason: `not a ${LIBRARY_SCHEME}://${LIBRARY_HOST}/ URL` };
-  const contentType = IMAGE_TYPES[path.extname(decodeURIComponentSafe(encodedPath)).toLowerCase()];
-  if (contentType === undefined) return { ok: false, status: 403, reason: 'not an image file' };
+  const decoded = decodeUrlPath(encodedPath);
+  if (!decoded.ok) return { ok: false, status: 400, reason: decoded.reason };
+  const mediaPath = decoded.segments.join('/');
+  const contentType = IMAGE_TYPES[path.extname(mediaPath).toLowerCase()];
+  if (contentType === undefined || !isMediaPath(mediaPath)) return { ok: false, status: 403, reason: 'not a library media path' };
   const resolved = await resolveInsideFolder(libraryRoot, encodedPath);
   return resolved.ok ? { ok: true, file: resolved.file, contentType } : resolved;
 }
@@ -69,12 +74,4 @@ export async function serveLibraryRequest(
 /** Serves the library folder on the given session's protocol object (`session.protocol` or the default one). */
 export function registerLibraryProtocol(protocol: Protocol, libraryRoot: string, onRefused?: (url: string, reason: string) => void): void {
   protocol.handle(LIBRARY_SCHEME, (request) => serveLibraryRequest(libraryRoot, request, onRefused));
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
-import { APP_COMMANDS, buildMenuTemplate, type AppCommand } from './menu.ts';
+import { APP_COMMANDS, type AppCommand } from '../../src-preload/contract/commands.ts';
+import { buildMenuTemplate } from './menu.ts';
 
 function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
   return items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? flatten(item.submenu) : [])]);

@@ -1,20 +1,7 @@
 // The native menu: the studio's shortcuts in the places desktop users look for them. The template is plain
 // data built from the platform, so tests check it without Electron; main.ts hands it to Menu.buildFromTemplate.
 import type { MenuItemConstructorOptions } from 'electron';
-
-/** Commands the menu sends to the renderer (it owns the views and the forms). */
-export const APP_COMMANDS = [
-  'navigate.characters',
-  'navigate.generate',
-  'navigate.queue',
-  'navigate.gallery',
-  'navigate.models',
-  'navigate.settings',
-  'character.new',
-  'generate.start',
-  'job.cancel',
-] as const;
-export type AppCommand = (typeof APP_COMMANDS)[number];
+import type { AppCommand } from '../../src-preload/contract/commands.ts';
 
 export interface MenuOptions {
   platform: NodeJS.Platform;

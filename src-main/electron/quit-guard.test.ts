@@ -58,7 +58,7 @@ test('a failure while recording the jobs is logged and the app still quits', asy
 });
 
 test('the dialog says what happens to the jobs', () => {
-  assert.match(quitConfirmation(1).message, /A job is/);
-  assert.match(quitConfirmation(3).message, /3 jobs are/);
+  assert.match(quitConfirmation(1).message, /A generation is/);
+  assert.match(quitConfirmation(3).message, /3 generations are/);
   assert.match(quitConfirmation(3).detail, /interrupted/);
 });

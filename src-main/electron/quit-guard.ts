@@ -2,7 +2,7 @@
 // (not failed, not lost) before the process ends. Electron-free: main.ts feeds it `before-quit` events.
 
 export interface QuitGuardOptions {
-  /** How many jobs are running or queued right now. */
+  /** How many jobs are running right now (queued ones just wait for the next start). */
   activeJobCount: () => number;
   /** Asks the user; resolves true to quit anyway. */
   confirmQuit: (activeJobCount: number) => Promise<boolean>;
@@ -59,10 +59,10 @@ export function createQuitGuard(options: QuitGuardOptions): QuitGuard {
 
 /** The dialog's wording, kept beside the guard so it is reviewed with it. */
 export function quitConfirmation(activeJobCount: number): { message: string; detail: string; buttons: [string, string] } {
-  const jobs = activeJobCount === 1 ? 'A job is' : `${activeJobCount} jobs are`;
+  const jobs = activeJobCount === 1 ? 'A generation is' : `${activeJobCount} generations are`;
   return {
-    message: `${jobs} still running or waiting.`,
-    detail: 'If you quit now, they stop and are kept in the queue as interrupted; you can run them again later.',
+    message: `${jobs} still running.`,
+    detail: 'If you quit now, it stops and stays in the queue as interrupted; you can run it again later. Waiting jobs stay queued.',
     buttons: ['Keep Working', 'Quit Anyway'],
   };
 }

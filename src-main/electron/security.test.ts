@@ -24,6 +24,7 @@ test('windows run sandboxed and isolated, without Node, with web security on', (
   assert.equal(prefs.experimentalFeatures, false);
   assert.equal(prefs.webviewTag, false);
   assert.equal(prefs.enableBlinkFeatures, undefined);
+  assert.equal(prefs.disableBlinkFeatures, 'Auxclick');
 });
 
 function directives(policy: string): Map<string, string[]> {

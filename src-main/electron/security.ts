@@ -20,6 +20,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
+    // Middle-click would otherwise open links in a new window, bypassing will-navigate.
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 

@@ -37,7 +37,7 @@ test('state round-trips through its JSON file, and a broken file reads as no sta
     const file = path.join(folder, 'window-state.json');
     assert.equal(await readWindowState(file), undefined);
     const state = { x: 40, y: 30, width: 1300, height: 900, isMaximized: false };
-    await writeWindowState(file, state);
+    writeWindowState(file, state);
     assert.deepEqual(restoreWindowState(await readWindowState(file), [laptop]), state);
     await writeFile(file, '{"x": 4');
     assert.equal(await readWindowState(file), undefined);

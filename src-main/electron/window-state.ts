@@ -1,6 +1,7 @@
 // The main window's size and position, kept as JSON in userData and restored on the next start —
 // but only onto a display that still exists (a laptop unplugged from its monitor must not open off-screen).
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
 export interface Rectangle {
@@ -59,9 +60,12 @@ export async function readWindowState(file: string): Promise<unknown> {
   }
 }
 
-/** Saves the state atomically (temp file + rename), so a crash mid-write leaves the old file. */
-export async function writeWindowState(file: string, state: WindowState): Promise<void> {
+/**
+ * Saves the state atomically (temp file + rename), so a crash mid-write leaves the old file. Synchronous on
+ * purpose: it runs from the window's `close` event, after which the process may end before async I/O.
+ */
+export function writeWindowState(file: string, state: WindowState): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(state)}\n`);
-  await rename(temporary, file);
+  writeFileSync(temporary, `${JSON.stringify(state)}\n`);
+  renameSync(temporary, file);
 }

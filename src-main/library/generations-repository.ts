@@ -5,7 +5,7 @@ import type { Generation, GenerationFilter } from '../../src-preload/contract/ge
 import { StudioError } from '../base/errors.ts';
 import type { LibraryDatabase } from './db.ts';
 
-interface GenerationRow {
+export interface GenerationRow {
   id: string;
   job_id: string | null;
   character_id: string | null;
@@ -37,7 +37,7 @@ const ORDER_BY: Record<GenerationFilter['sort'], string> = {
   identity: 'identity_score IS NULL, identity_score DESC, created_at DESC',
 };
 
-function toGeneration(row: GenerationRow): Generation {
+export function toGeneration(row: GenerationRow): Generation {
   return {
     id: row.id,
     jobId: row.job_id,

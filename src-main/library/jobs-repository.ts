@@ -7,7 +7,7 @@ import { FailureSchema } from '../../src-preload/contract/errors.ts';
 import { StudioError } from '../base/errors.ts';
 import type { LibraryDatabase } from './db.ts';
 
-interface JobRow {
+export interface JobRow {
   id: string;
   state: JobState;
   params_json: string;
@@ -21,7 +21,7 @@ interface JobRow {
   finished_at: number | null;
 }
 
-function toJob(row: JobRow): Job {
+export function toJob(row: JobRow): Job {
   return {
     id: row.id,
     state: row.state,
@@ -66,9 +66,9 @@ export class JobsRepository {
     return rows.map(toJob);
   }
 
-  /** The oldest queued job: the next one the engine should run. */
+  /** The first queued job in queue order (oldest first unless the user moved jobs): the next one the engine should run. */
   nextQueued(): Job | undefined {
-    const row = this.#db.prepare(`SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1`).get() as JobRow | undefined;
+    const row = this.#db.prepare(`SELECT * FROM jobs WHERE state = 'queued' ORDER BY ifnull(queue_order, created_at), rowid LIMIT 1`).get() as JobRow | undefined;
     return row === undefined ? undefined : toJob(row);
   }
 

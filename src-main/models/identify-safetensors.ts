@@ -2,8 +2,8 @@
 // checkpoint (LDM single file), FaceID IP-Adapter (variant by its image_proj keys, spec §8), LoRA (FaceID-style
 // or not), CLIP vision encoder. The base (SD1.5/SDXL) comes from the topology — the number of attention
 // processors — so tiny test models with the same topology are classified like the real ones.
-// WIRING: engine/io's detectModel(path) (checkpoint I/O issue) also reads torch .bin/.ckpt and diffusers
-// folders; identify.ts prefers it for those once it is on main; this file stays the safetensors path until then.
+// Torch .bin/.ckpt files go through engine/io's detectModel instead (identify-torch.ts); safetensors stay here
+// because the readiness check needs facts detectModel does not give (FaceID-style LoRA, full size vs tiny).
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';

@@ -1,20 +1,21 @@
 // The one `identify(path)` the scan uses: sniffs the first bytes to pick a reader (never the file name),
 // then asks that reader what the file is. Readers: safetensors header, ONNX interface (face models),
-// CLIP tokenizer files, and — injected — engine/io's detectModel for torch zip/pickle files.
+// CLIP tokenizer files, and engine/io's detectModel for torch zip/pickle files.
 import { open, readFile } from 'node:fs/promises';
 import { identifyOnnxFaceModel } from './identify-onnx.ts';
 import { identifySafetensors } from './identify-safetensors.ts';
+import { identifyTorchFile } from './identify-torch.ts';
 import type { Identify, ModelIdentity } from './identity.ts';
 
 export type FileFormat = 'safetensors' | 'torch-zip' | 'pickle' | 'onnx' | 'json' | 'bpe-merges' | 'unknown';
 
 export interface IdentifierOptions {
-  /**
-   * Identifies torch .bin/.ckpt (zip or legacy pickle). WIRING: pass an adapter over engine/io's
-   * detectModel(path) once it is on main; until then such files are listed as "not identified yet".
-   */
+  /** Identifies torch .bin/.ckpt (zip or legacy pickle); defaults to engine/io's detectModel. */
   readonly identifyTorchFile?: Identify;
 }
+
+/** Bump when what the identifier recognises changes: scan-cache entries from older versions are redone. */
+export const IDENTIFIER_VERSION = '2';
 
 export async function sniffFormat(file: string): Promise<{ format: FileFormat; sizeBytes: number }> {
   const handle = await open(file, 'r');
@@ -37,13 +38,16 @@ export async function sniffFormat(file: string): Promise<{ format: FileFormat; s
 }
 
 const MAX_TOKENIZER_BYTES = 8 * 1024 * 1024;
+const CLIP_VOCAB_SIZE = 49_408;
+const CLIP_MERGES = 48_894;
 
 async function identifyVocab(file: string, sizeBytes: number): Promise<ModelIdentity | null> {
   if (sizeBytes > MAX_TOKENIZER_BYTES) return null;
   try {
     const vocab = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     if (typeof vocab['<|startoftext|>'] !== 'number' || typeof vocab['<|endoftext|>'] !== 'number') return null;
-    return { kind: 'tokenizer-vocab', base: null, isFullSize: true, summary: `CLIP BPE vocabulary (${Object.keys(vocab).length} tokens)` };
+    const tokens = Object.keys(vocab).length;
+    return { kind: 'tokenizer-vocab', base: null, isFullSize: tokens >= CLIP_VOCAB_SIZE, summary: `CLIP BPE vocabulary (${tokens} tokens)` };
   } catch {
     return null;
   }
@@ -52,8 +56,8 @@ async function identifyVocab(file: string, sizeBytes: number): Promise<ModelIden
 async function identifyMerges(file: string, sizeBytes: number): Promise<ModelIdentity | null> {
   if (sizeBytes > MAX_TOKENIZER_BYTES) return null;
   const lines = (await readFile(file, 'utf8')).split('\n').slice(1).filter((l) => l.length > 0);
-  if (lines.length < 1000 || !lines.slice(0, 1000).every((l) => l.split(' ').length === 2)) return null;
-  return { kind: 'tokenizer-merges', base: null, isFullSize: true, summary: `CLIP BPE merges (${lines.length} merges)` };
+  if (lines.length < 10 || !lines.slice(0, 1000).every((l) => l.split(' ').length === 2)) return null;
+  return { kind: 'tokenizer-merges', base: null, isFullSize: lines.length >= CLIP_MERGES, summary: `CLIP BPE merges (${lines.length} merges)` };
 }
 
 export function createIdentifier(options: IdentifierOptions = {}): Identify {
@@ -70,7 +74,7 @@ export function createIdentifier(options: IdentifierOptions = {}): Identify {
         return identifyMerges(file, sizeBytes);
       case 'torch-zip':
       case 'pickle':
-        return options.identifyTorchFile ? options.identifyTorchFile(file) : null;
+        return (options.identifyTorchFile ?? identifyTorchFile)(file);
       case 'unknown':
         return null;
     }

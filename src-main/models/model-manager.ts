@@ -12,7 +12,7 @@ import type { CatalogEntry } from './catalog-schema.ts';
 import { loadCatalog, type ModelCatalog } from './catalog.ts';
 import { DEFAULT_RETRY, discardPartial, downloadFile, type RetryPolicy } from './download.ts';
 import type { DownloadProgress } from './download-progress.ts';
-import { createIdentifier } from './identify.ts';
+import { createIdentifier, IDENTIFIER_VERSION } from './identify.ts';
 import type { Identify } from './identity.ts';
 import { ModelsStateFile } from './models-state.ts';
 import { proxyDispatcherFromEnv } from './proxy.ts';
@@ -103,7 +103,7 @@ export class ModelManager {
       roots: [this.modelsDir, ...this.userRoots],
       identify: this.identify,
       cacheFile: path.join(this.options.stateDir, 'scan-cache.json'),
-      identifierVersion: this.options.identifierVersion ?? '1',
+      identifierVersion: this.options.identifierVersion ?? IDENTIFIER_VERSION,
       ...(signal ? { signal } : {}),
     });
     this.lastScan = result;
@@ -188,7 +188,7 @@ export class ModelManager {
     if (state.nonCommercialAcknowledgedAt === null) {
       throw new StudioError('model.licence-not-acknowledged', {
         userMessage: `${names} ${researchOnly.length === 1 ? 'is' : 'are'} licensed for non-commercial research only; please confirm you have read that before downloading.`,
-        hint: 'Confirm once on the Models page (or run `faceid doctor --acknowledge-non-commercial`).',
+        hint: 'Confirm once on the Models page (or run `faceid models acknowledge-non-commercial`).',
       });
     }
   }

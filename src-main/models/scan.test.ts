@@ -20,6 +20,8 @@ const sources = {
   recognizer: fixture('face', 'models', 'w600k_r50.onnx'),
   vocab: fixture('tokenizer', 'vocab.json'),
   merges: fixture('tokenizer', 'merges.txt'),
+  faceidBin: fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'),
+  plusv2Bin: fixture('ipadapter-tiny', 'ip-adapter-faceid-plusv2_sd15_tiny.bin'),
 };
 type Source = keyof typeof sources;
 
@@ -32,6 +34,7 @@ const comfyTree: Array<[string, Source]> = [
   ['ComfyUI/models/loras/ip-adapter-faceid-plusv2_sd15.safetensors', 'portrait'],
   ['ComfyUI/models/insightface/models/buffalo_l/det_10g.onnx', 'recognizer'],
   ['ComfyUI/models/insightface/models/buffalo_l/w600k_r50.onnx', 'detector'],
+  ['ComfyUI/models/ipadapter/ip-adapter-faceid-plusv2_sd15.bin', 'faceidBin'],
 ];
 const a1111Tree: Array<[string, Source]> = [
   ['webui/models/Stable-diffusion/realisticVision.ckpt', 'plusv2'],
@@ -41,6 +44,7 @@ const a1111Tree: Array<[string, Source]> = [
   ['webui/extensions/sd-webui-controlnet/models/ip-adapter-faceid-plusv2_sd15_lora.safetensors', 'detector'],
   ['webui/models/insightface/models/buffalo_l/1k3d68.onnx', 'recognizer'],
   ['webui/models/Stable-diffusion/image_encoder.bin', 'lora'],
+  ['webui/extensions/sd-webui-controlnet/models/ip-adapter-faceid-portrait_sd15.bin', 'plusv2Bin'],
 ];
 
 const expected: Record<Source, Partial<ModelIdentity>> = {
@@ -54,6 +58,8 @@ const expected: Record<Source, Partial<ModelIdentity>> = {
   recognizer: { kind: 'face-recognizer', base: null },
   vocab: { kind: 'tokenizer-vocab' },
   merges: { kind: 'tokenizer-merges' },
+  faceidBin: { kind: 'ip-adapter', base: 'sd15', variant: 'faceid', hasEmbeddedLora: true },
+  plusv2Bin: { kind: 'ip-adapter', base: 'sd15', variant: 'faceid-plusv2', hasEmbeddedLora: true },
 };
 
 let folder: string;

@@ -1,14 +1,26 @@
-// Where the studio keeps its own files when no shell (Electron) says otherwise: FACEID_STUDIO_DIR, else
-// ~/.faceid-studio. The models folder and the model manager's state live inside it.
+// Where the studio keeps its files when the CLI runs without the app: the same folder app/compose.ts's
+// libraryFolderFromEnvironment() picks (FACEID_STUDIO_HOME, else the folder Electron uses for userData), so
+// `faceid doctor` and the window see one models folder. studio-paths.test.ts keeps the two rules equal.
 import os from 'node:os';
 import path from 'node:path';
 
-export function defaultStudioDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.FACEID_STUDIO_DIR ?? path.join(os.homedir(), '.faceid-studio'));
+const PRODUCT_NAME = 'FaceID Studio';
+
+export function defaultStudioDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const fromEnvironment = env.FACEID_STUDIO_HOME;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return path.resolve(fromEnvironment);
+  switch (platform) {
+    case 'win32':
+      return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), PRODUCT_NAME);
+    case 'darwin':
+      return path.join(os.homedir(), 'Library', 'Application Support', PRODUCT_NAME);
+    default:
+      return path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), PRODUCT_NAME);
+  }
 }
 
 export interface ModelFolders {
-  /** Downloads land here (ComfyUI folder names). */
+  /** Downloads land here (ComfyUI folder names); the app's models handler lists `<library>/models` too. */
   readonly modelsDir: string;
   /** models-state.json, scan-cache.json. */
   readonly stateDir: string;

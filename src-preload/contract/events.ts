@@ -1,10 +1,13 @@
 // Events main pushes to the renderer: job progress and library changes. Payloads are parsed like responses.
 import { z } from 'zod';
+import { AppCommandSchema } from './commands.ts';
 import { IdSchema, MediaPathSchema } from './characters.ts';
 import { GenerationSchema } from './generations.ts';
 import { JobSchema } from './jobs.ts';
 
 export const studioEvents = {
+  /** A menu item or shortcut of the desktop app asks the window to do something (Electron only). */
+  'app.command': z.object({ command: AppCommandSchema }),
   /** A job changed state (queued, started, finished, failed, cancelled, interrupted). */
   'job.updated': z.object({ job: JobSchema }),
   /** One denoising step done. */

@@ -9,6 +9,11 @@ import { generationsMethods } from './generations.ts';
 import { jobsMethods } from './jobs.ts';
 import { modelsMethods } from './models.ts';
 import { appMethods, settingsMethods } from './settings.ts';
+// Studio UI (issue 9)
+import { galleryMethods } from './gallery.ts';
+import { presetsMethods } from './presets.ts';
+import { promptsMethods } from './prompts.ts';
+import { queueMethods } from './queue.ts';
 
 /** Method `namespace.name` → { request, response }. A call's wire answer is `resultSchema(response)`. */
 export const studioApi = {
@@ -19,6 +24,11 @@ export const studioApi = {
   jobs: jobsMethods,
   models: modelsMethods,
   settings: settingsMethods,
+  // Studio UI (issue 9)
+  gallery: galleryMethods,
+  presets: presetsMethods,
+  prompts: promptsMethods,
+  queue: queueMethods,
 } as const;
 
 export interface MethodDefinition {

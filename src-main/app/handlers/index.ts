@@ -4,6 +4,7 @@ import { generationsHandlers, jobsHandlers } from './generations.ts';
 import type { StudioHandlers, StudioServices } from './handler-types.ts';
 import { modelsHandlers } from './models.ts';
 import { appHandlers, settingsHandlers } from './settings.ts';
+import { galleryHandlers, presetsHandlers, promptsHandlers, queueHandlers } from './studio-ui.ts';
 
 export function createHandlers(services: StudioServices): StudioHandlers {
   return {
@@ -14,5 +15,9 @@ export function createHandlers(services: StudioServices): StudioHandlers {
     jobs: jobsHandlers(services),
     models: modelsHandlers(services),
     settings: settingsHandlers(services),
+    gallery: galleryHandlers(services),
+    presets: presetsHandlers(services),
+    prompts: promptsHandlers(services),
+    queue: queueHandlers(services),
   };
 }

@@ -21,6 +21,11 @@ const SAMPLE_ROWS: Record<number, (db: LibraryDatabase) => void> = {
     db.prepare(`INSERT INTO generations (id, job_id, character_id, params_json, model, seed, width, height, image, created_at)
                 VALUES ('g1', 'j1', 'c1', '{}', 'm', 5, 64, 64, 'generations/g1/g1.png', 2)`).run();
   },
+  3: (db) => {
+    db.prepare(`INSERT INTO style_presets (id, name, template, face_weight, structure, created_at, updated_at) VALUES ('p1', 'Mine', '{prompt}', 0.7, 1, 3, 3)`).run();
+    db.prepare(`UPDATE jobs SET queue_order = 1.5 WHERE id = 'j1'`).run();
+    assert.equal(db.prepare(`SELECT adapter FROM generations WHERE id = 'g1'`).pluck().get(), '');
+  },
 };
 
 function assertHealthy(db: LibraryDatabase): void {

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { tempFolder } from '../../../test/helpers/temp-library.ts';
+import { composeStudio } from '../compose.ts';
+
+test('prompts.tokenCount counts CLIP tokens with the models folder tokenizer, in 75-token chunks', async (t) => {
+  const folder = tempFolder(t);
+  mkdirSync(path.join(folder, 'models'), { recursive: true });
+  cpSync(fixture('tokenizer'), path.join(folder, 'models', 'tokenizer'), { recursive: true });
+  const studio = composeStudio({ libraryFolder: folder });
+  t.after(() => studio.close());
+  const short = await studio.dispatch('prompts.tokenCount', { text: 'a photo of an astronaut' });
+  assert.deepEqual(short, { ok: true, value: { tokens: 5, chunks: 1, exact: true } });
+  const long = await studio.dispatch('prompts.tokenCount', { text: Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ') });
+  assert.equal(long.ok, true);
+  const value = (long as { value: { tokens: number; chunks: number } }).value;
+  assert.ok(value.tokens > 75, `${value.tokens} tokens`);
+  assert.equal(value.chunks, Math.ceil(value.tokens / 75));
+});
+
+test('prompts.tokenCount estimates (and says so) when no tokenizer is installed; bad requests are refused', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  assert.deepEqual(await studio.dispatch('prompts.tokenCount', { text: 'red hat, blue sky' }), { ok: true, value: { tokens: 5, chunks: 1, exact: false } });
+  const refused = await studio.dispatch('prompts.tokenCount', { text: 5 });
+  assert.equal(refused.ok, false);
+  const badPreset = await studio.dispatch('presets.save', { name: 'x', template: 'no placeholder', negative: '', faceWeight: 1, structure: 1 });
+  assert.equal(badPreset.ok === false && badPreset.error.code, 'invalid-request');
+});

@@ -1,0 +1,82 @@
+// Handlers for the Studio UI's contract sections: style presets, gallery pages, token counts and queue order.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ClipTokenizer } from '../../engine/text/clip-tokenizer.ts';
+import { tokenizePrompt } from '../../engine/text/prompt-chunks.ts';
+import { GalleryQueries } from '../../library/gallery-query.ts';
+import { PresetsRepository } from '../../library/presets-repository.ts';
+import { QueueOrder } from '../../library/queue-order.ts';
+import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
+
+export function presetsHandlers({ library }: StudioServices): NamespaceHandlers<'presets'> {
+  const presets = new PresetsRepository(library.db);
+  return {
+    list: () => ({ presets: presets.list() }),
+    save: (input) => presets.save(input),
+    delete: ({ id }) => ({ deleted: presets.delete(id) }),
+  };
+}
+
+export function galleryHandlers({ library }: StudioServices): NamespaceHandlers<'gallery'> {
+  const gallery = new GalleryQueries(library.db);
+  return {
+    page: (query) => gallery.page(query),
+    facets: () => gallery.facets(),
+  };
+}
+
+export function queueHandlers({ library, events }: StudioServices): NamespaceHandlers<'queue'> {
+  const order = new QueueOrder(library.db);
+  return {
+    list: ({ recentLimit }) => ({
+      running: library.jobs.list({ states: ['running'], limit: 16 }),
+      queued: order.queued(),
+      recent: recentLimit === 0 ? [] : library.jobs.list({ states: ['done', 'failed', 'cancelled', 'interrupted'], limit: recentLimit }),
+    }),
+    move: ({ id, beforeId }) => {
+      const queued = order.move(id, beforeId);
+      const moved = queued.find((job) => job.id === id);
+      if (moved !== undefined) events.emit('job.updated', { job: moved });
+      return { queued };
+    },
+  };
+}
+
+/** A CLIP tokenizer folder holds vocab.json and merges.txt. */
+function isTokenizerFolder(folder: string): boolean {
+  return existsSync(path.join(folder, 'vocab.json')) && existsSync(path.join(folder, 'merges.txt'));
+}
+
+/** Words, numbers and punctuation runs: close to what CLIP's BPE makes of ordinary English, used when no tokenizer is found. */
+const ESTIMATE_PATTERN = /[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/gu;
+
+export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<'prompts'> {
+  const tokenizers = new Map<string, Promise<ClipTokenizer>>();
+  const tokenizerFor = (model: string | undefined): Promise<ClipTokenizer> | undefined => {
+    // A diffusers folder carries tokenizer/; a single-file checkpoint may sit beside one; else the studio's own models folder.
+    const candidates = [
+      ...(model === undefined ? [] : [path.join(model, 'tokenizer'), path.join(path.dirname(model), 'tokenizer')]),
+      path.join(library.folder, 'models', 'tokenizer'),
+    ];
+    const folder = candidates.find(isTokenizerFolder);
+    if (folder === undefined) return undefined;
+    let tokenizer = tokenizers.get(folder);
+    if (tokenizer === undefined) {
+      tokenizer = ClipTokenizer.fromFolder(folder);
+      tokenizers.set(folder, tokenizer);
+      tokenizer.catch(() => tokenizers.delete(folder));
+    }
+    return tokenizer;
+  };
+  return {
+    tokenCount: async ({ text, model }) => {
+      const tokenizer = tokenizerFor(model);
+      if (tokenizer !== undefined) {
+        const { tokenCount, chunks } = tokenizePrompt(await tokenizer, text);
+        return { tokens: tokenCount, chunks: Math.max(1, chunks.length), exact: true };
+      }
+      const tokens = text.match(ESTIMATE_PATTERN)?.length ?? 0;
+      return { tokens, chunks: Math.max(1, Math.ceil(tokens / 75)), exact: false };
+    },
+  };
+}

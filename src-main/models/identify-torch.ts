@@ -1,0 +1,56 @@
+// Torch .bin/.ckpt files (zip or legacy pickle) identified through engine/io's detectModel, which reads
+// them without executing anything; its description is mapped onto the model manager's identity.
+// A file detectModel refuses (SD2.x, SDXL refiner, SD3, Flux, not a model) becomes `other` with its reason.
+import { StudioError } from '../base/errors.ts';
+import { detectModel, type ModelDescription } from '../engine/io/detect.ts';
+import type { FaceIdVariant, ModelBase } from './catalog-schema.ts';
+import type { ModelIdentity } from './identity.ts';
+
+const CONTEXT_DIM: Record<ModelBase, number> = { sd15: 768, sdxl: 2048 };
+
+function label(base: ModelBase | undefined): string {
+  return base === 'sdxl' ? 'SDXL' : base === 'sd15' ? 'SD1.5' : '';
+}
+
+function adapterVariant(description: ModelDescription): { variant: FaceIdVariant; alsoPossible?: FaceIdVariant[] } {
+  switch (description.variant) {
+    case 'faceid-plus':
+    case 'faceid-plusv2':
+      return { variant: 'faceid-plusv2', alsoPossible: ['faceid-plus'] }; // identical tensors (spec §8.3)
+    case 'faceid-portrait':
+      if (description.details['projection'] === 'resampler') return { variant: 'portrait-unnorm' };
+      return description.base === 'sd15' ? { variant: 'portrait', alsoPossible: ['portrait-v11'] } : { variant: 'portrait' };
+    default:
+      return { variant: 'faceid' };
+  }
+}
+
+export function identityFromDescription(description: ModelDescription): ModelIdentity {
+  const base = description.base ?? null;
+  switch (description.kind) {
+    case 'checkpoint': {
+      const isFullSize = description.parameterCount > 500_000_000;
+      return { kind: 'checkpoint', base, isFullSize, summary: `${label(description.base)} checkpoint (${description.layout})${isFullSize ? '' : ', tiny test model'}` };
+    }
+    case 'ip-adapter': {
+      const isFullSize = base !== null && description.details['crossAttentionDim'] === CONTEXT_DIM[base];
+      const hasEmbeddedLora = description.details['loraRank'] !== undefined;
+      return { kind: 'ip-adapter', base, ...adapterVariant(description), hasEmbeddedLora, isFullSize, summary: `${label(description.base)} FaceID adapter (${description.variant})${isFullSize ? '' : ', tiny test model'}` };
+    }
+    case 'lora':
+      return { kind: 'lora', base, isFaceIdLora: false, isFullSize: true, summary: `${label(description.base)} LoRA (${description.variant ?? 'unknown format'})` };
+    case 'clip-vision':
+      return { kind: 'image-encoder', base: null, isFullSize: description.variant === 'vit-h-14', summary: `CLIP vision encoder (${description.variant})` };
+    default:
+      return { kind: 'other', base, isFullSize: true, summary: `${label(description.base)} ${description.kind} (${description.layout})`.trim() };
+  }
+}
+
+export async function identifyTorchFile(file: string): Promise<ModelIdentity | null> {
+  try {
+    return identityFromDescription(await detectModel(file));
+  } catch (error) {
+    if (error instanceof StudioError) return { kind: 'other', base: null, isFullSize: true, summary: error.userMessage };
+    return null;
+  }
+}
