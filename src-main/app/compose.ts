@@ -3,9 +3,12 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Settings } from '../../src-preload/contract/settings.ts';
 import { Library } from '../library/library.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
+import { FaceService } from './face-service.ts';
+import { JobRunner, type GenerationEngine } from './job-runner.ts';
 import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
 
@@ -17,14 +20,45 @@ export interface Studio {
   readonly events: StudioEventBus;
   readonly handlers: StudioHandlers;
   readonly dispatch: Dispatch;
+  /** The face engine's part of the studio (reference analysis, identity); absent without `generation`. */
+  readonly faces: FaceService | undefined;
+  /** Closes the library at once (a running job is cut off and marked interrupted at the next start). */
   close(): void;
+  /** Lets the running job end (cancelled), stops the engine and closes the library. */
+  stop(): Promise<void>;
 }
 
-export function composeStudio(options: { libraryFolder: string; engine?: JobEngine }): Studio {
+/** What the studio generates with: an engine started with the user's settings, the face models and the graph cache. */
+export interface GenerationSetup {
+  startEngine(settings: Settings): GenerationEngine & { close(): Promise<void> };
+  faceModelsFolder: string;
+  cacheDir: string;
+}
+
+export function composeStudio(options: { libraryFolder: string; engine?: JobEngine; generation?: GenerationSetup }): Studio {
   const library = new Library(options.libraryFolder);
   const events = new StudioEventBus();
-  const handlers = createHandlers({ library, events, version: studioVersion(), engine: options.engine });
-  return { library, events, handlers, dispatch: createDispatch(handlers), close: () => library.close() };
+  const setup = options.generation;
+  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: setup.faceModelsFolder, cacheDir: setup.cacheDir });
+  const generationEngine = setup?.startEngine(library.settings.get());
+  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
+  const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces });
+  // Jobs queued in an earlier session run now.
+  runner?.wake();
+  return {
+    library,
+    events,
+    handlers,
+    faces,
+    dispatch: createDispatch(handlers),
+    close: () => library.close(),
+    stop: async () => {
+      await runner?.close();
+      await generationEngine?.close();
+      await faces?.close();
+      library.close();
+    },
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ export function jobsHandlers({ library, events, engine }: StudioServices): Names
       if (parentId !== undefined) library.generations.get(parentId);
       const job = library.jobs.enqueue({ params, characterId, parentId });
       events.emit('job.updated', { job });
+      engine?.wake();
       return job;
     },
     cancel: ({ id }) => {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MethodDefinition, studioApi } from '../../../src-preload/contract/index.ts';
 import type { Library } from '../../library/library.ts';
 import type { StudioEventBus } from '../events.ts';
+import type { FaceService } from '../face-service.ts';
 
 type Api = typeof studioApi;
 
@@ -20,6 +21,8 @@ export type StudioHandlers = { [N in keyof Api]: NamespaceHandlers<N> };
 export interface JobEngine {
   /** Asks the engine to stop a running job; the engine records it as cancelled within one step. */
   cancel(jobId: string): void;
+  /** A job was queued (or the queue changed): start the next one if nothing is running. */
+  wake(): void;
 }
 
 export interface StudioServices {
@@ -27,4 +30,6 @@ export interface StudioServices {
   events: StudioEventBus;
   version: string;
   engine?: JobEngine | undefined;
+  /** Reference analysis and identity; absent when the studio runs without generation (tests of the library). */
+  faces?: FaceService | undefined;
 }

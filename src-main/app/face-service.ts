@@ -1,0 +1,152 @@
+// The studio's use of the face engine: analysing reference photos into face records, the character's identity
+// embedding (recomputed from the stored faces whenever it is asked for, so it always follows the references),
+// FaceID tokens for a job, and the identity score of a finished image. The face models are opened once, on first use.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { FaceIdChoice } from '../../src-preload/contract/generation.ts';
+import { StudioError } from '../base/errors.ts';
+import { analyzeImage, type ImageAnalysis } from '../engine/face/analyze.ts';
+import { characterEmbedding, identityScore } from '../engine/face/identity.ts';
+import { faceModelFiles, loadFaceModels, releaseFaceModels, RECOGNIZER_FILE, type FaceModels } from '../engine/face/models.ts';
+import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
+import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
+import type { Library } from '../library/library.ts';
+import type { FaceRecord } from '../library/faces-repository.ts';
+
+export interface LoadedFaceModels {
+  readonly models: FaceModels;
+  /** Identifies the recognizer, so embeddings of another recognizer are never mixed in. */
+  readonly embeddingModel: string;
+}
+
+export class FaceService {
+  readonly folder: string;
+  readonly #library: Library;
+  readonly #cacheDir: string;
+  #loaded: Promise<LoadedFaceModels> | undefined;
+
+  constructor(options: { library: Library; faceModelsFolder: string; cacheDir: string }) {
+    this.#library = options.library;
+    this.folder = options.faceModelsFolder;
+    this.#cacheDir = options.cacheDir;
+  }
+
+  /** True when both face model files are in the folder (they may still fail to open). */
+  installed(): boolean {
+    const files = faceModelFiles(this.folder);
+    return files.detector !== null && files.recognizer !== null;
+  }
+
+  /** The open face models; a `face.model-missing` StudioError names the folder when they are not installed. */
+  models(): Promise<LoadedFaceModels> {
+    if (this.#loaded === undefined) {
+      const loading = (async () => {
+        const models = await loadFaceModels(this.folder);
+        return { models, embeddingModel: `insightface/${path.basename(RECOGNIZER_FILE, '.onnx')}@${await fileSha256(path.join(this.folder, RECOGNIZER_FILE))}` };
+      })();
+      this.#loaded = loading;
+      // A failed load (models missing, then installed) is tried again on the next use.
+      loading.catch(() => {
+        if (this.#loaded === loading) this.#loaded = undefined;
+      });
+    }
+    return this.#loaded;
+  }
+
+  /** Detects, checks and embeds the faces of a stored reference photo and stores them; returns the analysis. */
+  async analyzeReference(referenceId: string, signal?: AbortSignal): Promise<ImageAnalysis> {
+    const reference = this.#library.references.get(referenceId);
+    const { models, embeddingModel } = await this.models();
+    const analysis = await analyzeImage(this.#library.blobs.absolute(reference.original), models, signal ? { signal } : {});
+    const records: FaceRecord[] = analysis.faces.map((face) => ({
+      box: [face.box[0], face.box[1], face.box[2] - face.box[0], face.box[3] - face.box[1]],
+      landmarks: face.landmarks.map(([x, y]) => [x, y] as [number, number]),
+      detectionScore: face.score,
+      embedding: face.embedding,
+      embeddingModel,
+    }));
+    this.#library.faces.replaceForReference(referenceId, records);
+    return analysis;
+  }
+
+  /**
+   * The character's identity: the mean of its references' chosen faces (the first, highest-scoring face unless the
+   * user chose another). `face.no-references` when none of its photos has a usable face.
+   */
+  async characterEmbedding(characterId: string): Promise<Float32Array> {
+    const { embeddingModel } = await this.models();
+    return characterEmbedding(this.#chosenFaces(characterId, embeddingModel).map((face) => face.embedding!));
+  }
+
+  /** How many of the character's photos contribute a face to its identity. */
+  async facesInIdentity(characterId: string): Promise<number> {
+    const { embeddingModel } = await this.models();
+    return this.#chosenFaces(characterId, embeddingModel).length;
+  }
+
+  /** Cosine similarity of the most similar face in `png` to the character; null when the image shows no face. */
+  async identityScore(characterEmbedding: Float32Array, png: Uint8Array, signal?: AbortSignal): Promise<number | null> {
+    const { models } = await this.models();
+    const analysis = await analyzeImage(png, models, signal ? { signal } : {});
+    const score = identityScore(characterEmbedding, analysis.faces);
+    return score.kind === 'face' ? score.score : null;
+  }
+
+  /**
+   * FaceID tokens for a generation: from the photos the parameters name, else from the character's reference photos
+   * (each with its chosen face). The adapter's paired LoRA is applied by the engine from `faceid.loraWeight`.
+   */
+  async conditioning(faceid: FaceIdChoice, characterId: string | null, signal: AbortSignal): Promise<IpConditioning> {
+    const references = faceid.faces.length > 0 ? faceid.faces.map((file) => ({ file })) : this.#characterReferences(faceid.characterId ?? characterId);
+    const { models } = await this.models();
+    const result = await prepareFaceConditioning(
+      { adapter: faceid.adapter, references, structure: faceid.structure, combine: faceid.combine },
+      { faceModels: models, cacheDir: this.#cacheDir, signal },
+    );
+    return { cond: result.cond, uncond: result.uncond, count: result.count, scale: faceid.faceWeight };
+  }
+
+  async close(): Promise<void> {
+    const loaded = await this.#loaded?.catch(() => undefined);
+    this.#loaded = undefined;
+    if (loaded !== undefined) await releaseFaceModels(loaded.models);
+  }
+
+  #characterReferences(characterId: string | null | undefined): { file: string; chosenFace?: number }[] {
+    if (characterId === null || characterId === undefined) {
+      throw new StudioError('face.no-references', {
+        userMessage: 'This FaceID generation names neither reference photos nor a character.',
+        hint: 'Choose a character with reference photos, or add reference photos to the generation.',
+      });
+    }
+    const character = this.#library.characters.get(characterId);
+    const references = this.#library.references.listForCharacter(characterId);
+    if (references.length === 0) {
+      throw new StudioError('face.no-references', {
+        userMessage: `"${character.name}" has no reference photos, so FaceID has no face to follow.`,
+        hint: 'Add a photo of the person on the character\'s page.',
+      });
+    }
+    return references.map((reference) => {
+      const chosenFace = this.#library.references.chosenFace(reference.id);
+      return { file: this.#library.blobs.absolute(reference.original), ...(chosenFace === null ? {} : { chosenFace }) };
+    });
+  }
+
+  #chosenFaces(characterId: string, embeddingModel: string) {
+    const faces = this.#library.faces.embeddedFacesOfCharacter(characterId, embeddingModel);
+    const byReference = new Map<string, (typeof faces)[number]>();
+    for (const face of faces) {
+      const chosen = this.#library.references.chosenFace(face.referenceId) ?? 0;
+      if (face.faceIndex === chosen) byReference.set(face.referenceId, face);
+    }
+    return [...byReference.values()];
+  }
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
