@@ -1,10 +1,15 @@
 // Characters and their reference photos.
 import { Buffer } from 'node:buffer';
 import type { FaceService } from '../face-service.ts';
+import { characterIdentity, chooseFace, referenceFaces } from './reference-faces.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
-export function charactersHandlers({ library, events }: StudioServices): NamespaceHandlers<'characters'> {
+export function charactersHandlers({ library, events, faces }: StudioServices): NamespaceHandlers<'characters'> {
   return {
+    identity: ({ id }) => {
+      library.characters.get(id);
+      return characterIdentity(library, faces, id);
+    },
     list: () => ({ characters: library.characters.list() }),
     get: ({ id }) => ({ character: library.characters.get(id), references: library.references.listForCharacter(id) }),
     create: (request) => {
@@ -42,6 +47,12 @@ export function referencesHandlers({ library, events, faces }: StudioServices): 
       const reference = library.removeReference(id);
       events.emit('characters.changed', { characterId: reference.characterId });
       return { removed: true };
+    },
+    faces: ({ id }) => referenceFaces(library, faces, id),
+    chooseFace: async ({ id, faceIndex }) => {
+      const result = await chooseFace(library, faces, id, faceIndex);
+      events.emit('characters.changed', { characterId: library.references.get(id).characterId });
+      return result;
     },
   };
 }
