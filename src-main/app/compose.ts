@@ -53,8 +53,8 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
     dispatch: createDispatch(handlers),
     close: () => library.close(),
     stop: async () => {
-      await runner?.close();
-      await generationEngine?.close();
+      // Together: the runner waits for the engine's last word on its job, which a closing engine always gives.
+      await Promise.all([runner?.close(), generationEngine?.close()]);
       await faces?.close();
       library.close();
     },
