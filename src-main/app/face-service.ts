@@ -5,11 +5,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { FaceIdChoice } from '../../src-preload/contract/generation.ts';
-import { StudioError } from '../base/errors.ts';
+import { StudioError, throwIfCancelled } from '../base/errors.ts';
 import { analyzeImage, type ImageAnalysis } from '../engine/face/analyze.ts';
 import { characterEmbedding, identityScore } from '../engine/face/identity.ts';
 import { faceModelFiles, loadFaceModels, releaseFaceModels, RECOGNIZER_FILE, type FaceModels } from '../engine/face/models.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
+import { loadFaceProjection, projectFaceTokens, releaseFaceProjection } from '../engine/models/face-tokens.ts';
 import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
 import type { Library } from '../library/library.ts';
 import type { FaceRecord } from '../library/faces-repository.ts';
@@ -71,12 +72,19 @@ export class FaceService {
   }
 
   /**
-   * The character's identity: the mean of its references' chosen faces (the first, highest-scoring face unless the
-   * user chose another). `face.no-references` when none of its photos has a usable face.
+   * The character's identity: the mean of its references' chosen faces (the largest face unless the user chose another). `face.no-references` when none of its photos has a usable face.
    */
   async characterEmbedding(characterId: string): Promise<Float32Array> {
     const { embeddingModel } = await this.models();
+    await this.analyzeMissing(characterId);
     return characterEmbedding(this.#chosenFaces(characterId, embeddingModel).map((face) => face.embedding!));
+  }
+
+  /** Analyses the character's photos that were added before the face models were installed. */
+  async analyzeMissing(characterId: string, signal?: AbortSignal): Promise<void> {
+    for (const reference of this.#library.references.listForCharacter(characterId)) {
+      if (reference.faceCount === null) await this.analyzeReference(reference.id, signal);
+    }
   }
 
   /** How many of the character's photos contribute a face to its identity. */
@@ -94,17 +102,46 @@ export class FaceService {
   }
 
   /**
-   * FaceID tokens for a generation: from the photos the parameters name, else from the character's reference photos
-   * (each with its chosen face). The adapter's paired LoRA is applied by the engine from `faceid.loraWeight`.
+   * FaceID tokens for a generation: from the photos the parameters name, else from the character. A character's
+   * stored embeddings (each photo's chosen face) are projected directly; FaceID-Plus also needs the face crops, so
+   * for it the character's photos are analysed again. The adapter's paired LoRA is applied by the engine.
    */
   async conditioning(faceid: FaceIdChoice, characterId: string | null, signal: AbortSignal): Promise<IpConditioning> {
-    const references = faceid.faces.length > 0 ? faceid.faces.map((file) => ({ file })) : this.#characterReferences(faceid.characterId ?? characterId);
+    const character = faceid.characterId ?? characterId;
+    if (faceid.faces.length === 0 && character !== null) {
+      const stored = await this.#storedConditioning(faceid, character, signal);
+      if (stored !== undefined) return stored;
+    }
+    const references = faceid.faces.length > 0 ? faceid.faces.map((file) => ({ file })) : this.#characterReferences(character);
     const { models } = await this.models();
     const result = await prepareFaceConditioning(
       { adapter: faceid.adapter, references, structure: faceid.structure, combine: faceid.combine },
       { faceModels: models, cacheDir: this.#cacheDir, signal },
     );
     return { cond: result.cond, uncond: result.uncond, count: result.count, scale: faceid.faceWeight };
+  }
+
+  /** Tokens from the character's stored embeddings; undefined for FaceID-Plus adapters (they need the photos). */
+  async #storedConditioning(faceid: FaceIdChoice, characterId: string, signal: AbortSignal): Promise<IpConditioning | undefined> {
+    const { embeddingModel } = await this.models();
+    await this.analyzeMissing(characterId, signal);
+    const faces = this.#chosenFaces(characterId, embeddingModel);
+    const projection = await loadFaceProjection(faceid.adapter, { cacheDir: this.#cacheDir, signal });
+    try {
+      if (projection.config.kind === 'plus') return undefined;
+      throwIfCancelled(signal, 'FaceID');
+      if (faces.length === 0) this.#characterReferences(characterId); // names what is missing: no photos at all
+      if (faces.length === 0) {
+        throw new StudioError('face.none-found', {
+          userMessage: `No face was found in the reference photos of "${this.#library.characters.get(characterId).name}", so FaceID has nothing to follow.`,
+          hint: 'Add a photo where the face is clearly visible and facing the camera, at least 112 px wide.',
+        });
+      }
+      const tokens = await projectFaceTokens(projection, { embeddings: faces.map((face) => face.embedding!), combine: faceid.combine });
+      return { cond: tokens.cond.data, uncond: tokens.uncond.data, count: tokens.cond.shape[1]!, scale: faceid.faceWeight };
+    } finally {
+      await releaseFaceProjection(projection);
+    }
   }
 
   async close(): Promise<void> {
@@ -134,12 +171,15 @@ export class FaceService {
     });
   }
 
+  /** Per photo the face the user chose, else the largest one (as the face analysis picks). */
   #chosenFaces(characterId: string, embeddingModel: string) {
     const faces = this.#library.faces.embeddedFacesOfCharacter(characterId, embeddingModel);
     const byReference = new Map<string, (typeof faces)[number]>();
     for (const face of faces) {
-      const chosen = this.#library.references.chosenFace(face.referenceId) ?? 0;
-      if (face.faceIndex === chosen) byReference.set(face.referenceId, face);
+      const chosen = this.#library.references.chosenFace(face.referenceId);
+      const current = byReference.get(face.referenceId);
+      const area = (f: typeof face) => f.box[2] * f.box[3];
+      if (chosen === null ? current === undefined || area(face) > area(current) : face.faceIndex === chosen) byReference.set(face.referenceId, face);
     }
     return [...byReference.values()];
   }

@@ -95,7 +95,7 @@ export class ReferencesRepository {
     this.#db.prepare('DELETE FROM reference_photos WHERE id = ?').run(id);
   }
 
-  /** The face the user picked in this photo, or null for the analysis's default (the first, highest-scoring face). */
+  /** The face the user picked in this photo, or null for the analysis's default (the largest face). */
   chosenFace(id: string): number | null {
     const row = this.#db.prepare('SELECT chosen_face FROM reference_photos WHERE id = ?').get(id) as { chosen_face: number | null } | undefined;
     if (row === undefined) this.get(id);

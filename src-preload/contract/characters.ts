@@ -62,7 +62,7 @@ export const ReferenceFacesSchema = z.object({
   state: z.enum(FACE_ANALYSIS_STATES),
   /** Faces found, highest detection score first; box is [x, y, width, height] in pixels of the upright photo. */
   faces: z.array(z.object({ index: z.number().int().nonnegative(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]), score: z.number() })),
-  /** The face FaceID and the identity use; null = the first (highest-scoring) one. */
+  /** The face FaceID and the identity use; null = the largest one. */
   chosenFace: z.number().int().nonnegative().nullable(),
   /** Shown when the state is not `analysed`: what is wrong and what to do (e.g. get the face models in Models). */
   message: z.string().optional(),
@@ -124,6 +124,6 @@ export const referencesMethods = {
   remove: { request: z.object({ id: IdSchema }), response: z.object({ removed: z.literal(true) }) },
   /** The faces found in a photo (analysed now if it was not yet and the face models are installed). */
   faces: { request: z.object({ id: IdSchema }), response: ReferenceFacesSchema },
-  /** Picks the face to use in a photo with several people; null goes back to the first one. */
+  /** Picks the face to use in a photo with several people; null goes back to the largest one. */
   chooseFace: { request: z.object({ id: IdSchema, faceIndex: z.number().int().nonnegative().nullable() }), response: ReferenceFacesSchema },
 } as const;

@@ -1,4 +1,4 @@
-// Wiring: the face a user picked in a reference photo with several people (NULL: the analysis's first, highest-scoring face).
+// Wiring: the face a user picked in a reference photo with several people (NULL: the largest face, as the face analysis picks).
 import type { Migration } from './migration.ts';
 
 export const migration: Migration = {
