@@ -4,6 +4,7 @@ import type { MethodDefinition, studioApi } from '../../../src-preload/contract/
 import type { Library } from '../../library/library.ts';
 import type { StudioEventBus } from '../events.ts';
 import type { FaceService } from '../face-service.ts';
+import type { ModelManager } from '../../models/model-manager.ts';
 
 type Api = typeof studioApi;
 
@@ -32,4 +33,6 @@ export interface StudioServices {
   engine?: JobEngine | undefined;
   /** Reference analysis and identity; absent when the studio runs without generation (tests of the library). */
   faces?: FaceService | undefined;
+  /** The model manager (catalog, scan, readiness, downloads); made over the library folder when not given. */
+  models?: ModelManager | undefined;
 }
