@@ -118,4 +118,17 @@ test('cancelling a running job ends it as cancelled; a failing job is recorded w
   const next = await ended(after.value.id);
   assert.equal(next.state, 'done', JSON.stringify(next.error));
   assert.equal(created.filter((g) => g.jobId === after.value.id).length, 1);
+
+  // Retry: the failed job runs again as a new job with the same settings (and fails the same way).
+  const retried = await client.jobs.retry({ id: missing.value.id });
+  assert.ok(retried.ok);
+  assert.notEqual(retried.value.id, missing.value.id);
+  assert.deepEqual(retried.value.params, failed.params);
+  assert.equal((await ended(retried.value.id)).state, 'failed');
+  const busy = await client.jobs.enqueue({ params: params({ steps: 150, seed: 9 }) });
+  assert.ok(busy.ok);
+  const refused = await client.jobs.retry({ id: busy.value.id });
+  assert.equal(!refused.ok && refused.error.code, 'invalid-request', 'a queued or running job is not retried');
+  await client.jobs.cancel({ id: busy.value.id });
+  assert.equal((await ended(busy.value.id)).state, 'cancelled');
 });
