@@ -9,6 +9,7 @@ import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
 import { FaceService } from './face-service.ts';
 import { JobRunner, type GenerationEngine } from './job-runner.ts';
+import { faceModelFolders, findTokenizerFolder } from './model-places.ts';
 import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
 
@@ -30,8 +31,10 @@ export interface Studio {
 
 /** What the studio generates with: an engine started with the user's settings, the face models and the graph cache. */
 export interface GenerationSetup {
-  startEngine(settings: Settings): GenerationEngine & { close(): Promise<void> };
-  faceModelsFolder: string;
+  /** `tokenizerDir`: the CLIP tokenizer found among the model roots, for single-file checkpoints. */
+  startEngine(settings: Settings, places: { tokenizerDir: string | undefined }): GenerationEngine & { close(): Promise<void> };
+  /** Where FACEID_FACE_MODELS is read from (default process.env); without it the model roots are searched. */
+  env?: NodeJS.ProcessEnv;
   cacheDir: string;
 }
 
@@ -39,8 +42,8 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   const library = new Library(options.libraryFolder);
   const events = new StudioEventBus();
   const setup = options.generation;
-  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: setup.faceModelsFolder, cacheDir: setup.cacheDir });
-  const generationEngine = setup?.startEngine(library.settings.get());
+  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.env), cacheDir: setup.cacheDir });
+  const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
   const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
   const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces });
   // Jobs queued in an earlier session run now.

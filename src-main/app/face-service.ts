@@ -22,29 +22,37 @@ export interface LoadedFaceModels {
 }
 
 export class FaceService {
-  readonly folder: string;
+  readonly #candidates: () => readonly string[];
   readonly #library: Library;
   readonly #cacheDir: string;
   #loaded: Promise<LoadedFaceModels> | undefined;
 
-  constructor(options: { library: Library; faceModelsFolder: string; cacheDir: string }) {
+  /** `faceModelsFolder`: one folder, or the folders to look in (first with both files wins; asked again at each use). */
+  constructor(options: { library: Library; faceModelsFolder: string | (() => readonly string[]); cacheDir: string }) {
     this.#library = options.library;
-    this.folder = options.faceModelsFolder;
+    const folders = options.faceModelsFolder;
+    this.#candidates = typeof folders === 'string' ? () => [folders] : folders;
     this.#cacheDir = options.cacheDir;
   }
 
-  /** True when both face model files are in the folder (they may still fail to open). */
+  /** The folder holding both face model files, else the first place they are expected (named in messages). */
+  get folder(): string {
+    const candidates = this.#candidates();
+    return candidates.find(hasFaceModels) ?? candidates[0] ?? '';
+  }
+
+  /** True when both face model files are in one of the folders (they may still fail to open). */
   installed(): boolean {
-    const files = faceModelFiles(this.folder);
-    return files.detector !== null && files.recognizer !== null;
+    return this.#candidates().some(hasFaceModels);
   }
 
   /** The open face models; a `face.model-missing` StudioError names the folder when they are not installed. */
   models(): Promise<LoadedFaceModels> {
     if (this.#loaded === undefined) {
       const loading = (async () => {
-        const models = await loadFaceModels(this.folder);
-        return { models, embeddingModel: `insightface/${path.basename(RECOGNIZER_FILE, '.onnx')}@${await fileSha256(path.join(this.folder, RECOGNIZER_FILE))}` };
+        const folder = this.folder;
+        const models = await loadFaceModels(folder);
+        return { models, embeddingModel: `insightface/${path.basename(RECOGNIZER_FILE, '.onnx')}@${await fileSha256(path.join(folder, RECOGNIZER_FILE))}` };
       })();
       this.#loaded = loading;
       // A failed load (models missing, then installed) is tried again on the next use.
@@ -183,6 +191,11 @@ export class FaceService {
     }
     return [...byReference.values()];
   }
+}
+
+function hasFaceModels(folder: string): boolean {
+  const files = faceModelFiles(folder);
+  return files.detector !== null && files.recognizer !== null;
 }
 
 async function fileSha256(file: string): Promise<string> {

@@ -7,7 +7,6 @@ import type { AppCommand } from '../../src-preload/contract/commands.ts';
 import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
 import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
 import { forwardStudioEvents, registerStudioIpc } from '../app/ipc.ts';
-import { defaultFaceModelsFolder } from '../cli/commands/embed.ts';
 import { defaultEngineOptions } from '../engine/worker/default-options.ts';
 import { utilityEngineProcess } from './engine-process.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
@@ -74,10 +73,9 @@ async function startStudio(): Promise<void> {
   const studio = composeStudio({
     libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')),
     generation: {
-      faceModelsFolder: defaultFaceModelsFolder(),
       cacheDir: engineOptions.cacheDir,
-      startEngine: (settings) => {
-        const options = { ...engineOptions, previewEvery: settings.previewEverySteps, memoryBudgetBytes: settings.memoryBudgetMb * 2 ** 20 };
+      startEngine: (settings, { tokenizerDir }) => {
+        const options = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), previewEvery: settings.previewEverySteps, memoryBudgetBytes: settings.memoryBudgetMb * 2 ** 20 };
         const started = new EngineSupervisor({
           spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(options)}`], {
             serviceName: `${PRODUCT_NAME} Engine`,
