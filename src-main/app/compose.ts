@@ -9,7 +9,7 @@ import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
 import { FaceService } from './face-service.ts';
 import { JobRunner, type GenerationEngine } from './job-runner.ts';
-import { faceModelFolders, findTokenizerFolder } from './model-places.ts';
+import { faceModelFolders, findImageEncoder, findTokenizerFolder } from './model-places.ts';
 import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
 
@@ -42,7 +42,7 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   const library = new Library(options.libraryFolder);
   const events = new StudioEventBus();
   const setup = options.generation;
-  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.env), cacheDir: setup.cacheDir });
+  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.env), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
   const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
   const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
   const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces });

@@ -35,3 +35,20 @@ test('character tokens from stored embeddings equal the tokens made from its pho
     (error: unknown) => error instanceof StudioError && error.code === 'face.no-references' && /Nobody/u.test(error.userMessage),
   );
 });
+
+test('FaceID-PlusV2 for a character: its photos and the image encoder found among the model roots; without one, a typed error', async (t) => {
+  const library = tempLibrary(t);
+  const cacheDir = path.join(tempFolder(t), 'compiled');
+  let encoder: string | undefined;
+  const faces = new FaceService({ library, faceModelsFolder: faceModelsFolder(), cacheDir, imageEncoder: () => encoder });
+  t.after(() => faces.close());
+  const character = library.characters.create({ name: 'Ada', notes: '' });
+  await library.addReference(character.id, 'ada.png', await facePhotoPng());
+  const choice = FaceIdChoiceSchema.parse({ adapter: fixture('ipadapter-tiny', 'ip-adapter-faceid-plusv2_sd15_tiny.safetensors') });
+  const signal = new AbortController().signal;
+  await assert.rejects(faces.conditioning(choice, character.id, signal, fixture('sd15-tiny')), (error: unknown) => error instanceof StudioError && error.code === 'generate.model-missing');
+  encoder = fixture('ipadapter-tiny', 'image_encoder');
+  const tokens = await faces.conditioning(choice, character.id, signal, fixture('sd15-tiny'));
+  assert.equal(tokens.count, 4);
+  assert.ok(tokens.cond.every(Number.isFinite) && tokens.uncond.every(Number.isFinite));
+});

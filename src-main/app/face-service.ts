@@ -3,6 +3,7 @@
 // FaceID tokens for a job, and the identity score of a finished image. The face models are opened once, on first use.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type * as ort from 'onnxruntime-node';
 import path from 'node:path';
 import type { FaceIdChoice } from '../../src-preload/contract/generation.ts';
 import { StudioError, throwIfCancelled } from '../base/errors.ts';
@@ -10,6 +11,9 @@ import { analyzeImage, type ImageAnalysis } from '../engine/face/analyze.ts';
 import { characterEmbedding, identityScore } from '../engine/face/identity.ts';
 import { faceModelFiles, loadFaceModels, releaseFaceModels, RECOGNIZER_FILE, type FaceModels } from '../engine/face/models.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
+import { openIpAdapter } from '../engine/io/ipadapter.ts';
+import { compileModel } from '../engine/models/compile.ts';
+import { openSession } from '../engine/onnx/session.ts';
 import { loadFaceProjection, projectFaceTokens, releaseFaceProjection } from '../engine/models/face-tokens.ts';
 import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
 import type { Library } from '../library/library.ts';
@@ -25,11 +29,13 @@ export class FaceService {
   readonly #candidates: () => readonly string[];
   readonly #library: Library;
   readonly #cacheDir: string;
+  readonly #imageEncoder: () => string | undefined;
   #loaded: Promise<LoadedFaceModels> | undefined;
 
   /** `faceModelsFolder`: one folder, or the folders to look in (first with both files wins; asked again at each use). */
-  constructor(options: { library: Library; faceModelsFolder: string | (() => readonly string[]); cacheDir: string }) {
+  constructor(options: { library: Library; faceModelsFolder: string | (() => readonly string[]); cacheDir: string; imageEncoder?: () => string | undefined }) {
     this.#library = options.library;
+    this.#imageEncoder = options.imageEncoder ?? (() => undefined);
     const folders = options.faceModelsFolder;
     this.#candidates = typeof folders === 'string' ? () => [folders] : folders;
     this.#cacheDir = options.cacheDir;
@@ -114,7 +120,7 @@ export class FaceService {
    * stored embeddings (each photo's chosen face) are projected directly; FaceID-Plus also needs the face crops, so
    * for it the character's photos are analysed again. The adapter's paired LoRA is applied by the engine.
    */
-  async conditioning(faceid: FaceIdChoice, characterId: string | null, signal: AbortSignal): Promise<IpConditioning> {
+  async conditioning(faceid: FaceIdChoice, characterId: string | null, signal: AbortSignal, model?: string): Promise<IpConditioning> {
     const character = faceid.characterId ?? characterId;
     if (faceid.faces.length === 0 && character !== null) {
       const stored = await this.#storedConditioning(faceid, character, signal);
@@ -122,11 +128,26 @@ export class FaceService {
     }
     const references = faceid.faces.length > 0 ? faceid.faces.map((file) => ({ file })) : this.#characterReferences(character);
     const { models } = await this.models();
-    const result = await prepareFaceConditioning(
-      { adapter: faceid.adapter, references, structure: faceid.structure, combine: faceid.combine },
-      { faceModels: models, cacheDir: this.#cacheDir, signal },
-    );
-    return { cond: result.cond, uncond: result.uncond, count: result.count, scale: faceid.faceWeight };
+    const imageEncoder = await this.#openImageEncoder(faceid.adapter, model, signal);
+    try {
+      const result = await prepareFaceConditioning(
+        { adapter: faceid.adapter, references, structure: faceid.structure, combine: faceid.combine },
+        { faceModels: models, cacheDir: this.#cacheDir, signal, ...(imageEncoder ? { imageEncoder } : {}) },
+      );
+      return { cond: result.cond, uncond: result.uncond, count: result.count, scale: faceid.faceWeight };
+    } finally {
+      await imageEncoder?.release();
+    }
+  }
+
+  /** For a FaceID-Plus adapter: the CLIP image encoder found among the model roots, compiled with the model (as the CLI does). */
+  async #openImageEncoder(adapter: string, model: string | undefined, signal: AbortSignal): Promise<ort.InferenceSession | undefined> {
+    const encoder = this.#imageEncoder();
+    if (encoder === undefined || model === undefined) return undefined;
+    const { variant } = await openIpAdapter(adapter);
+    if (variant !== 'faceid-plus' && variant !== 'faceid-plusv2') return undefined;
+    const compiled = await compileModel(model, { cacheDir: this.#cacheDir, adapter, imageEncoder: encoder, signal });
+    return compiled.imageEncoder ? openSession(compiled.imageEncoder.path) : undefined;
   }
 
   /** Tokens from the character's stored embeddings; undefined for FaceID-Plus adapters (they need the photos). */

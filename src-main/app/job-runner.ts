@@ -102,7 +102,7 @@ export class JobRunner implements JobEngine {
   async #run(running: RunningJob): Promise<void> {
     const { job, controller } = running;
     try {
-      const ip = job.params.faceid ? await this.#faces.conditioning(job.params.faceid, job.characterId, controller.signal) : undefined;
+      const ip = job.params.faceid ? await this.#faces.conditioning(job.params.faceid, job.characterId, controller.signal, job.params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
       const engineJobId = this.#engine.submit(job.params, ip ? { ip } : {});
       running.engineJobId = engineJobId;

@@ -24,3 +24,12 @@ export function findTokenizerFolder(library: Library): string | undefined {
     .flatMap((root) => TOKENIZER_SUBFOLDERS.map((sub) => path.join(root, sub)))
     .find((folder) => existsSync(path.join(folder, 'vocab.json')) && existsSync(path.join(folder, 'merges.txt')));
 }
+
+/** CLIP ViT-H image encoder for FaceID-Plus: ComfyUI's clip_vision file, or an HF image_encoder folder. */
+const IMAGE_ENCODER_PLACES = [path.join('clip_vision', 'CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors'), 'image_encoder', path.join('clip_vision', 'image_encoder')];
+
+export function findImageEncoder(library: Library): string | undefined {
+  return modelRoots(library)
+    .flatMap((root) => IMAGE_ENCODER_PLACES.map((place) => path.join(root, place)))
+    .find((place) => existsSync(place.endsWith('.safetensors') ? place : path.join(place, 'model.safetensors')));
+}
