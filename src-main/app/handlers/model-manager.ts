@@ -15,7 +15,7 @@ export function studioModelManager(libraryFolder: string): ModelManager {
   return new ModelManager({ modelsDir: path.join(libraryFolder, 'models'), stateDir: libraryFolder });
 }
 
-export function modelManagerHandlers({ library, events, models }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> {
+export function modelManagerHandlers({ library, events, models }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> & { syncRoots(): void } {
   const manager = models ?? studioModelManager(library.folder);
   let roots = '';
   /** The user's roots from Settings; a change makes the next readiness scan again. */
@@ -36,6 +36,7 @@ export function modelManagerHandlers({ library, events, models }: StudioServices
     return { features: report.features.map((feature) => ({ ...feature, pieces: [...feature.pieces] })), commercialClean: report.commercialClean, nonCommercialAcknowledged: settings.nonCommercialAcknowledged, summary: report.summary };
   };
   return {
+    syncRoots,
     readiness: ({ rescan }) => readiness(rescan),
     download: ({ id }) => {
       manager.catalog().withDependencies(id); // an unknown id is refused now, not as a later event
