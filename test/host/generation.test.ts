@@ -69,7 +69,8 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   assert.ok(character.ok);
   const reference = await client.references.add({ characterId: character.value.id, fileName: 'ada.png', dataBase64: (await facePhotoPng()).toString('base64') });
   assert.ok(reference.ok, JSON.stringify(reference));
-  assert.ok((reference.value.faceCount ?? 0) >= 1, 'the reference photo is analysed on intake');
+  const faces = await client.references.faces({ id: reference.value.id });
+  assert.ok(faces.ok && faces.value.state === 'analysed' && faces.value.faces.length >= 1, 'the reference photo is analysed on intake');
 
   const adapter = fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin');
   const queued = await client.jobs.enqueue({ params: params({ faceid: { adapter, faceWeight: 0.9 } }), characterId: character.value.id });
