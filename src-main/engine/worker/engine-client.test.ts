@@ -159,3 +159,10 @@ test('img2img and inpaint run from image files; an unreadable init image fails w
   assert.equal(bad.error?.code, 'image.unsupported-format');
   assert.ok(bad.error?.userMessage.includes('model_index.json'));
 });
+
+test('the generation bench hook reports load time, speed and event-loop lag', async () => {
+  const { benchGeneration } = await import('./bench-generation.ts');
+  const result = await benchGeneration({ engine: { cacheDir, preferredProviders: [] }, params: params({ steps: 2 }), repeats: 1 });
+  assert.ok(result.firstJobSeconds > 0 && result.jobSeconds > 0 && result.itPerSec > 0);
+  assert.ok(result.eventLoopLagP99Ms >= 0 && result.eventLoopLagMaxMs >= result.eventLoopLagP99Ms);
+});
