@@ -10,7 +10,7 @@ import { fixture } from '../../../test/helpers/fixtures.ts';
 import { main } from '../faceid.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-cli-'));
-process.env['FACEID_CACHE'] = path.join(work, 'compiled');
+process.env['FACEID_COMPILED_DIR'] = path.join(work, 'compiled');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

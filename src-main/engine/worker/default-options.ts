@@ -1,15 +1,15 @@
 // Where the engine keeps compiled graphs and finds the CLIP tokenizer when its host names no other place: the same
-// compiled-model cache as `faceid compile` ($FACEID_CACHE, else $XDG_CACHE_HOME or ~/.cache /faceid-studio/compiled)
-// and the models folder's CLIP tokenizer.
-import os from 'node:os';
+// compiled-model cache as `faceid compile` ($FACEID_COMPILED_DIR, else <studio folder>/compiled) and the models
+// folder's CLIP tokenizer.
 import path from 'node:path';
-import { modelFolders } from '../../models/studio-paths.ts';
+import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import type { EngineOptions } from './protocol.ts';
 
 export function defaultEngineOptions(env: NodeJS.ProcessEnv = process.env): EngineOptions {
-  const cacheDir = env['FACEID_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'faceid-studio', 'compiled');
+  const override = env['FACEID_COMPILED_DIR'];
+  const studioDir = defaultStudioDir(env);
   return {
-    cacheDir: path.resolve(cacheDir),
-    tokenizerDir: path.join(modelFolders().modelsDir, 'tokenizer', 'clip-vit-large-patch14'),
+    cacheDir: override ? path.resolve(override) : path.join(studioDir, 'compiled'),
+    tokenizerDir: path.join(modelFolders({ studioDir }).modelsDir, 'tokenizer', 'clip-vit-large-patch14'),
   };
 }
