@@ -36,6 +36,9 @@ test('SIGKILL while writing: integrity ok, every committed row present, the runn
   side.prepare(`UPDATE jobs SET state = 'running', started_at = ? WHERE id = ?`).run(Date.now(), job.value.id);
   side.close();
 
+  // A second studio on the same library is refused while the first runs: two would both claim the queue.
+  await assert.rejects(spawnHost(folder), /already open in another FaceID Studio \(process \d+/);
+
   const photos = await Promise.all(Array.from({ length: 24 }, (_, seed) => makeJpeg({ width: 160, height: 160, seed: seed + 100 })));
   const acknowledged = { characters: [] as string[], references: [] as { id: string; original: string; thumbnail: string }[], jobs: [] as string[] };
   let killed = false;
