@@ -42,22 +42,25 @@ function electronBinary(): string | undefined {
   return candidate !== undefined && existsSync(candidate) ? candidate : undefined;
 }
 
-const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string; scripts?: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
 
-/** The Electron main script named by package.json `main`, built with `npm run build:electron` when missing. */
+/** The Electron main script named by package.json `main`, once built. */
 function electronMain(): string | undefined {
   const main = packageJson.main;
-  if (main === undefined) return undefined;
-  if (!existsSync(path.join(repoRoot, main)) && packageJson.scripts?.['build:electron'] !== undefined) {
-    console.log('Building the Electron main process…');
-    spawnSync('npm', ['run', '--silent', 'build:electron'], { cwd: repoRoot, stdio: 'inherit' });
-  }
-  return existsSync(path.join(repoRoot, main)) ? main : undefined;
+  return main !== undefined && existsSync(path.join(repoRoot, main)) ? main : undefined;
 }
 
 buildRendererIfNeeded();
 const binary = electronBinary();
-const main = binary === undefined ? undefined : electronMain();
+if (binary !== undefined) {
+  // Electron loads the bundles, not the sources; bundling main, engine worker and preload takes about a second.
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-electron.ts')], { cwd: repoRoot, stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('The Electron bundles did not build (see above); `npm run build:electron` shows the full output.');
+    process.exit(1);
+  }
+}
+const main = electronMain();
 if (binary !== undefined && main !== undefined) {
   const child = spawn(binary, [repoRoot, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 0 : 1)));
