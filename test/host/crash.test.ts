@@ -65,6 +65,8 @@ test('SIGKILL while writing: integrity ok, every committed row present, the runn
 
   const writers = Array.from({ length: WRITERS }, (_, index) => writer(index));
   await new Promise((resolve) => setTimeout(resolve, WRITE_MS));
+  // On a loaded machine 2 s may hold few writes: keep going until a few rounds are in (at most 30 s more).
+  for (const deadline = Date.now() + 30_000; acknowledged.jobs.length < 3 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
   killed = true;
   host.process.kill('SIGKILL');
   await Promise.all(writers);
