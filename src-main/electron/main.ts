@@ -31,6 +31,8 @@ const paths = {
 
 const log = (message: string, error?: unknown): void => console.error(`[${PRODUCT_NAME}] ${message}`, error ?? '');
 
+// Every renderer sandboxed, whatever a future window's preferences say (window.ts sets it as well).
+app.enableSandbox();
 // Custom schemes must be declared before `ready`; they give the page one exact origin (security.ts).
 protocol.registerSchemesAsPrivileged([RENDERER_SCHEME_PRIVILEGES, LIBRARY_SCHEME_PRIVILEGES]);
 
