@@ -33,9 +33,11 @@ function buildRendererIfNeeded(): void {
   }
 }
 
+const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
+
 /** The Electron main script named by package.json `main`, once the Electron shell has built it. */
 function electronMain(): string | undefined {
-  const main = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string }).main;
+  const main = packageJson.main;
   return main !== undefined && existsSync(path.join(repoRoot, main)) ? main : undefined;
 }
 
@@ -55,7 +57,7 @@ if (binary !== undefined && main !== undefined) {
   const child = spawn(binary, [repoRoot, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 0 : 1)));
 } else {
-  const why = binary === undefined ? "Electron's binary is not installed (it downloads on first use; this machine cannot fetch it)" : `the Electron main script (package.json "main") is not built`;
+  const why = binary === undefined ? "Electron's binary is not installed (it downloads on first use; this machine cannot fetch it)" : `the Electron main script (${packageJson.main ?? 'package.json "main"'}) could not be built`;
   console.log(`${why}: starting the studio host instead.`);
   await runHost(process.argv.slice(2));
 }
