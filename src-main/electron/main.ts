@@ -1,5 +1,6 @@
 // The Electron main process: one hardened window onto the studio, with the engine in its own process.
 // Bundled by scripts/build-electron.ts to out/main/electron-main.js (package.json "main").
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
@@ -66,6 +67,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function startStudio(): Promise<void> {
+  if (!existsSync(path.join(paths.renderer, 'index.html'))) {
+    throw new Error(`The user interface is not built (${paths.renderer} has no index.html). Run \`npm run build\`, then start again.`);
+  }
   const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')) });
   const libraryFolder = studio.library.folder;
   const refused = (url: string, reason: string): void => log(`refused ${url}: ${reason}`);
