@@ -120,12 +120,18 @@ test('dropping an A1111 PNG onto Generate loads its parameters', async ({ page }
 });
 
 test('screenshots of every page at 1280×800', async ({ page }, testInfo) => {
-  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  const shot = async (name: string) => {
+    await page.mouse.move(1279, 799); // no tooltip left open over the page
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+  };
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Characters' })).toBeVisible();
   await shot('characters');
   await openSection(page, 'Generate');
   await page.getByLabel('Prompt', { exact: true }).fill('portrait of Ada in a sunlit library, reading');
+  await page.getByRole('combobox', { name: 'Model' }).click();
+  await page.getByRole('option', { name: 'sd15-tiny.safetensors' }).click();
   await shot('generate');
   await openSection(page, 'Queue');
   await shot('queue');
@@ -170,4 +176,30 @@ test('the smallest supported window (1024×700): no page scrolls sideways', asyn
   }
   await openSection(page, 'Generate');
   await page.screenshot({ path: testInfo.outputPath('generate-1024x700.png') });
+});
+
+test('gallery → remix fills Generate; export PNG carries A1111 parameters that read back', async ({ page }) => {
+  await page.goto(host.url);
+  await openSection(page, 'Gallery');
+  await page.locator('[data-tile] button').first().click();
+  const dialog = page.getByRole('dialog', { name: 'Image details' });
+  await expect(dialog.getByRole('table', { name: 'Parameters' })).toContainText('portrait 0');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Export PNG' }).click()]);
+  const { readFile } = await import('node:fs/promises');
+  const { readPngTexts } = await import('../../src-preload/contract/png-text.ts');
+  const { parseA1111Parameters } = await import('../../src-preload/contract/a1111-parameters.ts');
+  const texts = readPngTexts(new Uint8Array(await readFile(await download.path())));
+  const parsed = parseA1111Parameters(texts.parameters ?? '');
+  expect(parsed.prompt).toBe('portrait 0');
+  expect(parsed.params).toMatchObject({ seed: 0, steps: 20, cfg: 7, sampler: 'Euler a', width: 96, height: 96 });
+  expect(parsed.raw.Model).toBe('sd15-photo'); // portrait 0 was made without FaceID, so no FaceID keys
+  expect(parsed.raw['FaceID weight']).toBeUndefined();
+
+  await dialog.getByRole('button', { name: 'Remix' }).click();
+  await expect(page.getByRole('heading', { name: 'Generate', level: 2 })).toBeVisible();
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('portrait 0');
+  await expect(page.getByRole('combobox', { name: 'Seed mode' })).toHaveText('Fixed');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('0');
+  await expect(page.getByRole('combobox', { name: 'Style preset' })).toHaveText('None');
 });

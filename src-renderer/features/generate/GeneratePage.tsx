@@ -225,7 +225,7 @@ export function GeneratePage() {
           </Stack>
         </Paper>
       </Box>
-      <Box sx={{ position: 'sticky', bottom: 0, py: 2, display: 'flex', justifyContent: 'flex-end', gap: 2, bgcolor: 'background.default' }}>
+      <Box sx={{ position: 'sticky', bottom: 0, zIndex: 2, py: 2, display: 'flex', justifyContent: 'flex-end', gap: 2, bgcolor: 'background.default', borderTop: 1, borderColor: 'divider' }}>
         <Tooltip title="Reset every setting on this page to its default">
           <Button onClick={() => setForm(DEFAULT_FORM)}>Reset form</Button>
         </Tooltip>
