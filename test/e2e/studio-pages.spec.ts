@@ -121,7 +121,9 @@ test('dropping an A1111 PNG onto Generate loads its parameters', async ({ page }
 
 test('screenshots of every page at 1280×800', async ({ page }, testInfo) => {
   const shot = async (name: string) => {
-    await page.mouse.move(1279, 799); // no tooltip left open over the page
+    // No tooltip left open over the page (they open on hover and on focus).
+    await page.mouse.move(1279, 799);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.waitForTimeout(300);
     await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
   };

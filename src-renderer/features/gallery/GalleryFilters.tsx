@@ -41,10 +41,10 @@ export const GalleryFilters = memo(function GalleryFilters({ filter, onChange, c
       {select('Model', 'Only images made with this model', filter.model, models.map((m) => [m, fileName(m)]), (model) => set({ model }))}
       {select('Variant', 'Only images made with this FaceID adapter (it decides the variant)', filter.adapter, [['', 'No FaceID'], ...adapters.map((a): [string, string] => [a, `${VARIANT_LABELS[variantOfFile(fileName(a)) ?? 'faceid']} · ${fileName(a)}`])], (adapter) => set({ adapter }), 190)}
       <Tooltip title="Only images created on or after this day">
-        <TextField size="small" type="date" label="From" value={dateInput(filter.createdAfter)} onChange={(e) => set({ createdAfter: e.target.value === '' ? undefined : Date.parse(e.target.value) })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" type="date" label="From" value={dateInput(filter.createdAfter)} onChange={(e) => set({ createdAfter: e.target.value === '' ? undefined : Date.parse(e.target.value) })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
       </Tooltip>
       <Tooltip title="Only images created on or before this day">
-        <TextField size="small" type="date" label="To" value={dateInput(filter.createdBefore === undefined ? undefined : filter.createdBefore - DAY_MS)} onChange={(e) => set({ createdBefore: e.target.value === '' ? undefined : Date.parse(e.target.value) + DAY_MS })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" type="date" label="To" value={dateInput(filter.createdBefore === undefined ? undefined : filter.createdBefore - DAY_MS)} onChange={(e) => set({ createdBefore: e.target.value === '' ? undefined : Date.parse(e.target.value) + DAY_MS })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
       </Tooltip>
       <Tooltip title="Only favourites">
         <ToggleButton size="small" value="favorites" selected={filter.favoriteOnly} onChange={() => set({ favoriteOnly: !filter.favoriteOnly })} aria-label="Favourites only">

@@ -4,7 +4,7 @@ import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
 import BrushIcon from '@mui/icons-material/Brush';
 import ClearIcon from '@mui/icons-material/Clear';
 import { Alert, Box, Button, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { SAMPLERS, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import type { StylePreset } from '../../../src-preload/contract/presets.ts';
@@ -86,6 +86,11 @@ export function GeneratePage() {
     }
     setSubmitting(false);
   };
+
+  // The desktop app's menu item "Generate" arrives as an app command.
+  const latestGenerate = useRef(generate);
+  latestGenerate.current = generate;
+  useEffect(() => studio.on('app.command', ({ command }) => command === 'generate.start' && void latestGenerate.current()), [studio]);
 
   useKeydown((event) => {
     if (event.key === 'Enter' && isModKey(event)) {
