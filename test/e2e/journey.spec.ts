@@ -85,6 +85,11 @@ test('journey: character → two styled FaceID images → gallery → favourite 
       .catch(() => false);
     if (!started) {
       await expect(queued.getByRole('listitem')).toHaveCount(2);
+      // Reorder: the second job moves first, and the order holds after a reload (it lives in the library).
+      await page.getByRole('button', { name: 'Move job 2 up' }).click();
+      await expect(queued.getByRole('listitem').first()).toContainText('seed 101');
+      await page.reload();
+      await expect(queued.getByRole('listitem').first()).toContainText('seed 101');
       await page.screenshot({ path: testInfo.outputPath('journey-queue.png') });
       pending('progress bar, live preview, it/s and ETA while the two jobs run', 'the engine worker taking queued jobs from the library in the studio host (runtime)');
       return false;
