@@ -1,0 +1,154 @@
+// Timings of the engine's networks on the compiled full-size graphs, fp32 on CPU, through the same SessionPool the
+// pipeline uses (so the txt2img run afterwards reuses these sessions and its "parts" are the same sessions' times),
+// plus the whole-pipeline run and the event-loop lag of the main thread while the engine worker runs a job.
+import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { CompiledModel } from '../src-main/engine/models/compile.ts';
+import type { SessionPool } from '../src-main/engine/onnx/session-pool.ts';
+import { generate } from '../src-main/engine/pipeline/generate.ts';
+import type { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
+import { EngineClient } from '../src-main/engine/worker/engine-client.ts';
+import type { CompileChildResult } from './compile-child.ts';
+import { median } from './results.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Runs bench/compile-child.ts; throws with its stderr when it fails. */
+export function compileInChild(checkpoint: string, adapter: string, cacheDir: string): CompileChildResult {
+  const child = spawnSync(process.execPath, [path.join(here, 'compile-child.ts'), checkpoint, adapter, cacheDir], { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
+  if (child.status !== 0) throw new Error(`compile child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as CompileChildResult;
+}
+
+/** Deterministic values in [−1, 1) (latents and hidden states need only be finite and varied). */
+function pseudoRandom(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export interface Timing {
+  /** Median seconds of the timed runs. */
+  readonly seconds: number;
+  readonly repeats: number;
+  /** Seconds to get the session (opening it when the pool did not have it yet). */
+  readonly openSeconds: number;
+}
+
+/** Opens (via the pool) and times one graph: one untimed warm-up run, then `repeats` timed runs. */
+async function timeGraph(pool: SessionPool, modelPath: string, feeds: () => Record<string, ort.Tensor>, repeats: number, check: (outputs: ort.InferenceSession.OnnxValueMapType) => void): Promise<Timing> {
+  const openStarted = performance.now();
+  const { session } = await pool.get(modelPath);
+  const openSeconds = (performance.now() - openStarted) / 1000;
+  check(await session.run(feeds()));
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const input = feeds();
+    const started = performance.now();
+    await session.run(input);
+    times.push((performance.now() - started) / 1000);
+  }
+  return { seconds: median(times), repeats, openSeconds };
+}
+
+function assertFinite(name: string) {
+  return (outputs: ort.InferenceSession.OnnxValueMapType): void => {
+    const data = outputs[name]?.data as Float32Array | undefined;
+    if (!data) throw new Error(`the graph produced no ${name}`);
+    for (const v of data) if (!Number.isFinite(v)) throw new Error(`${name} has non-finite values: the random weights are scaled wrongly`);
+  };
+}
+
+/** UNet feeds for a CFG batch of 2 at `size`² (77 text tokens; FaceID: 4 ID tokens, scale 1 on every layer, LoRA 1). */
+export function unetFeeds(compiled: CompiledModel, size: number): () => Record<string, ort.Tensor> {
+  const side = size / 8;
+  const dim = compiled.unet.crossAttentionDim;
+  const inputs = new Set(compiled.unet.inputs);
+  return () => {
+    const feeds: Record<string, ort.Tensor> = {
+      sample: new ort.Tensor('float32', pseudoRandom(2 * compiled.unet.inChannels * side * side, 1), [2, compiled.unet.inChannels, side, side]),
+      timestep: new ort.Tensor('float32', Float32Array.of(501), [1]),
+      encoder_hidden_states: new ort.Tensor('float32', pseudoRandom(2 * 77 * dim, 2), [2, 77, dim]),
+    };
+    if (inputs.has('ip_tokens')) {
+      feeds.ip_tokens = new ort.Tensor('float32', pseudoRandom(2 * 4 * dim, 3), [2, 4, dim]);
+      feeds.ip_scale = new ort.Tensor('float32', new Float32Array(compiled.unet.crossAttentionLayers).fill(1), [compiled.unet.crossAttentionLayers]);
+    }
+    if (inputs.has('lora_strengths')) feeds.lora_strengths = new ort.Tensor('float32', new Float32Array(compiled.loras.length).fill(1), [compiled.loras.length]);
+    return feeds;
+  };
+}
+
+/** The shapes the FLOP counter needs for the same UNet feeds. */
+export function unetInputShapes(compiled: CompiledModel, size: number): Record<string, number[]> {
+  const feeds = unetFeeds(compiled, size)();
+  return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.dims]]));
+}
+
+export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {
+  return timeGraph(pool, compiled.unet.path, unetFeeds(compiled, size), repeats, assertFinite('out_sample'));
+}
+
+/** Text encoder on 2×77 ids (uncond + cond, as the pipeline batches them). */
+export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number): Promise<Timing> {
+  const ids = BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));
+  return timeGraph(pool, compiled.textEncoder.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
+}
+
+export function timeVaeDecode(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {
+  const side = size / 8;
+  return timeGraph(pool, compiled.vaeDecoder.path, () => ({ latent: new ort.Tensor('float32', pseudoRandom(4 * side * side, 4), [1, 4, side, side]) }), repeats, assertFinite('sample'));
+}
+
+export function timeVaeEncode(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {
+  return timeGraph(pool, compiled.vaeEncoder.path, () => ({ sample: new ort.Tensor('float32', pseudoRandom(3 * size * size, 5), [1, 3, size, size]) }), repeats, assertFinite('latent_mean'));
+}
+
+export const TXT2IMG_REQUEST = { prompt: 'a photo of a woman in a garden, best quality', negativePrompt: 'lowres, bad anatomy', seed: 1, cfg: 7, sampler: 'DDIM', width: 256, height: 256 } as const;
+
+/** A whole txt2img through generate() (model already loaded, sessions open): wall seconds. */
+export async function timeTxt2img(loader: ModelLoader, model: string, steps: number): Promise<number> {
+  await loader.load({ model, loras: [] });
+  const started = performance.now();
+  const images = await generate({ ...TXT2IMG_REQUEST, model, steps }, { loader });
+  const seconds = (performance.now() - started) / 1000;
+  if (images.length !== 1 || images[0]!.png.length === 0) throw new Error('txt2img produced no image');
+  return seconds;
+}
+
+export interface LagResult {
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly jobSeconds: number;
+  readonly state: string;
+}
+
+/**
+ * The main thread's event-loop delay (p99, 10 ms resolution) while the engine worker (EngineClient → worker thread)
+ * loads the model and runs one txt2img job: what the app's main process feels during a generation.
+ */
+export async function eventLoopLagDuringJob(options: { cacheDir: string; tokenizerDir: string; model: string; steps: number }): Promise<LagResult> {
+  const client = EngineClient.start({ cacheDir: options.cacheDir, tokenizerDir: options.tokenizerDir, preferredProviders: [], memoryBudgetBytes: 64 * 2 ** 30 });
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    histogram.enable();
+    const started = performance.now();
+    const jobId = client.submit({ ...TXT2IMG_REQUEST, model: options.model, steps: options.steps });
+    const final = await client.waitFor(jobId);
+    const jobSeconds = (performance.now() - started) / 1000;
+    histogram.disable();
+    if (final.state !== 'done') throw new Error(`the engine job ended ${final.state}: ${final.error?.userMessage ?? ''}`);
+    return { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6, jobSeconds, state: final.state };
+  } finally {
+    histogram.disable();
+    await client.close();
+  }
+}

@@ -1,0 +1,208 @@
+// `npm run bench` (full: 256² and 512², more repeats) and `npm run bench -- --quick` (256² only, fewer repeats):
+// every figure of the benchmarks issue in one run, printed as a table and written to bench/results.json with the
+// machine's description and each figure's repeat count. Ratios (fraction of peak, overhead) use figures of this
+// run only. A figure whose engine part fails is recorded as n/a with the reason, and the run goes on.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { benchFace } from '../src-main/engine/face/bench-face.ts';
+import { benchCheckpointIndexing } from '../src-main/engine/io/bench-indexing.ts';
+import { compileModel, type CompiledModel } from '../src-main/engine/models/compile.ts';
+import { SessionPool } from '../src-main/engine/onnx/session-pool.ts';
+import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
+import { facePhotoPng, faceModelsFolder } from '../test/helpers/face-fixtures.ts';
+import { fixture } from '../test/helpers/fixtures.ts';
+import { compileInChild, eventLoopLagDuringJob, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
+import { countGraphFlops } from './flops.ts';
+import { ensureBenchWeights } from './generate-weights.ts';
+import { benchLibrary } from './library-bench.ts';
+import { describeMachine } from './machine.ts';
+import { measureMatMulPeak } from './matmul-peak.ts';
+import { completeFigures, evaluateTargets, formatTable, formatTargets, isMeasured, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const TXT2IMG_STEPS = 4;
+const plan = quick
+  ? { sizes: [256], indexRepeats: 3, peakRepeats: 3, unetRepeats: 2, smallRepeats: 3, faceRepeats: 3, libraryRows: 100_000, libraryQueries: 200 }
+  : { sizes: [256, 512], indexRepeats: 5, peakRepeats: 5, unetRepeats: 3, smallRepeats: 5, faceRepeats: 10, libraryRows: 100_000, libraryQueries: 1000 };
+const SKIPPED_IN_QUICK = 'not run with --quick (256² only)';
+
+// A steadier heap figure for indexing: gc() between measurements (as `node --expose-gc` would allow).
+setFlagsFromString('--expose-gc');
+(globalThis as { gc?: () => void }).gc ??= runInNewContext('gc') as () => void;
+
+const startedAt = new Date();
+const started = performance.now();
+const log = (line: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const figures: Partial<Record<FigureId, Figure>> = {};
+const MB = 1e6;
+
+/** Runs one measurement; if it throws, its figures become n/a with the error as reason. */
+async function attempt(ids: readonly FigureId[], what: string, measure: () => Promise<void>): Promise<void> {
+  log(what);
+  try {
+    await measure();
+  } catch (error) {
+    const reason = `${what} failed: ${(error as Error).message.split('\n')[0]}`;
+    log(reason);
+    for (const id of ids) figures[id] ??= notAvailable(reason);
+  }
+}
+
+const machine = describeMachine();
+log(`${quick ? 'quick' : 'full'} run on ${machine.cpuModel}, ${machine.cores} cores, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, node ${machine.node}, onnxruntime ${machine.onnxruntime}, load ${machine.loadAverageAtStart.toFixed(1)}`);
+const cacheRoot = path.join(here, 'cache');
+const weights = ensureBenchWeights(cacheRoot, fixture('manifests'), log);
+const compileDir = path.join(cacheRoot, `compiled-run-${process.pid}`);
+
+await attempt(['indexing.seconds', 'indexing.heap'], 'indexing the checkpoint', async () => {
+  const runs = [];
+  for (let i = 0; i < plan.indexRepeats; i++) runs.push(await benchCheckpointIndexing(weights.checkpoint));
+  figures['indexing.seconds'] = measured(median(runs.map((r) => r.seconds)), 's', { repeats: runs.length, note: `${runs[0]!.tensors} tensors, ${(weights.checkpointBytes / MB).toFixed(0)} MB file` });
+  figures['indexing.heap'] = measured(median(runs.map((r) => r.heapDeltaBytes)) / MB, 'MB', { repeats: runs.length, note: 'heap growth while the index is alive' });
+});
+
+let plain: CompiledModel | undefined;
+let faceid: CompiledModel | undefined;
+await attempt(['compile.seconds', 'compile.faceid_seconds', 'compile.extra_disk', 'compile.peak_rss'], 'compiling (child process, fresh cache folder)', async () => {
+  const child = compileInChild(weights.checkpoint, weights.adapter, compileDir);
+  figures['compile.seconds'] = measured(child.plain.seconds, 's', { repeats: 1 });
+  figures['compile.faceid_seconds'] = measured(child.faceid.seconds, 's', { repeats: 1 });
+  const notices = [...child.plain.notices, ...child.faceid.notices];
+  figures['compile.extra_disk'] = measured((child.plain.diskBytes + child.faceid.diskBytes) / MB, 'MB', { note: notices.length > 0 ? `weights copied: ${notices[0]}` : 'graphs only; weights hard-linked' });
+  figures['compile.peak_rss'] = measured(child.maxRssBytes / MB, 'MB', { note: 'both compilations in one process' });
+  // The same compilations, now from the cache, as CompiledModel objects for this process.
+  plain = await compileModel(weights.checkpoint, { cacheDir: compileDir });
+  faceid = await compileModel(weights.checkpoint, { cacheDir: compileDir, adapter: weights.adapter });
+});
+
+const peaks: number[] = [];
+let peakNote = '';
+const measurePeak = async () => {
+  const peak = await measureMatMulPeak({ repeats: plan.peakRepeats });
+  peaks.push(peak.gflops);
+  peakNote = `best of ${peak.perShape.length} UNet-like shapes (${peak.shape.m}×${peak.shape.k}·${peak.shape.k}×${peak.shape.n}), measured before and after the UNet runs; max taken`;
+};
+await attempt(['matmul.peak'], 'MatMul peak microbenchmark', measurePeak);
+
+const pool = new SessionPool({ memoryBudgetBytes: 256 * 2 ** 30, preferredProviders: [] });
+let workingSetBytes = 0;
+const unetRates: { id: FigureId; gflops: number }[] = [];
+
+async function benchUnet(model: CompiledModel | undefined, size: number, prefix: string): Promise<void> {
+  const ids = ['flops', 'step', 'achieved', 'peak_fraction'].map((s) => `${prefix}.${s}` as FigureId);
+  await attempt(ids, `UNet ${size}² ${model?.adapter ? 'with FaceID + LoRA' : 'plain'}`, async () => {
+    if (!model) throw new Error('the model did not compile');
+    const flops = countGraphFlops(model.unet.path, unetInputShapes(model, size));
+    workingSetBytes = Math.max(workingSetBytes, 3 * 4 * flops.largestTensorElements);
+    figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
+    const timing = await timeUnet(pool, model, size, plan.unetRepeats);
+    if (!model.adapter && size === 256) figures['unet.session_open'] = measured(timing.openSeconds, 's', { repeats: 1, note: 'fp16 external weights → fp32 session (Cast folded)' });
+    figures[`${prefix}.step` as FigureId] = measured(timing.seconds, 's/step', { repeats: timing.repeats, note: 'batch 2 (CFG), fp32 CPU, after 1 warm-up' });
+    const gflops = flops.matrixFlops / timing.seconds / 1e9;
+    figures[`${prefix}.achieved` as FigureId] = measured(gflops, 'GFLOP/s');
+    unetRates.push({ id: `${prefix}.peak_fraction` as FigureId, gflops });
+  });
+}
+
+await benchUnet(plain, 256, 'unet.256');
+const smallIds: FigureId[] = ['text_encoder.seconds', 'vae.decode.256', 'vae.encode.256'];
+await attempt(smallIds, 'text encoder and VAE at 256²', async () => {
+  if (!plain) throw new Error('the model did not compile');
+  const te = await timeTextEncoder(pool, plain, plan.smallRepeats);
+  figures['text_encoder.seconds'] = measured(te.seconds, 's', { repeats: te.repeats, note: 'uncond + cond in one call' });
+  const dec = await timeVaeDecode(pool, plain, 256, plan.smallRepeats);
+  figures['vae.decode.256'] = measured(dec.seconds, 's', { repeats: dec.repeats });
+  const enc = await timeVaeEncode(pool, plain, 256, plan.smallRepeats);
+  figures['vae.encode.256'] = measured(enc.seconds, 's', { repeats: enc.repeats });
+});
+
+await attempt(['txt2img.256.wall', 'txt2img.256.parts', 'txt2img.256.overhead'], `txt2img 256², ${TXT2IMG_STEPS} steps (generate(), warm sessions)`, async () => {
+  if (!plain) throw new Error('the model did not compile');
+  const loader = new ModelLoader({ cacheDir: compileDir, pool, tokenizerDir: fixture('sd15-tiny', 'tokenizer') });
+  const wall = await timeTxt2img(loader, weights.checkpoint, TXT2IMG_STEPS);
+  const te = figures['text_encoder.seconds'];
+  const unet = figures['unet.256.step'];
+  const dec = figures['vae.decode.256'];
+  if (!isMeasured(te) || !isMeasured(unet) || !isMeasured(dec)) throw new Error('a part (text encoder, UNet 256², VAE decode 256²) has no time');
+  const parts = te.value + TXT2IMG_STEPS * unet.value + dec.value;
+  figures['txt2img.256.wall'] = measured(wall, 's', { repeats: 1, note: 'DDIM, CFG 7, batch 1, PNG included' });
+  figures['txt2img.256.parts'] = measured(parts, 's', { note: `text encoder + ${TXT2IMG_STEPS} × UNet step + VAE decode (medians above)` });
+  figures['txt2img.256.overhead'] = measured((100 * (wall - parts)) / wall, '%', { note: '(wall − parts) / wall; negative = noise larger than the overhead' });
+});
+
+if (plan.sizes.includes(512)) {
+  await benchUnet(plain, 512, 'unet.512');
+  await attempt(['vae.decode.512', 'vae.encode.512'], 'VAE at 512²', async () => {
+    if (!plain) throw new Error('the model did not compile');
+    const dec = await timeVaeDecode(pool, plain, 512, plan.smallRepeats);
+    figures['vae.decode.512'] = measured(dec.seconds, 's', { repeats: dec.repeats });
+    const enc = await timeVaeEncode(pool, plain, 512, plan.smallRepeats);
+    figures['vae.encode.512'] = measured(enc.seconds, 's', { repeats: enc.repeats });
+  });
+} else {
+  for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512'] as const) {
+    figures[id] = notAvailable(SKIPPED_IN_QUICK);
+  }
+}
+await pool.releaseAll();
+
+for (const size of plan.sizes) await benchUnet(faceid, size, `unet.${size}.faceid`);
+await pool.releaseAll();
+
+await attempt(['matmul.peak'], 'MatMul peak microbenchmark (again, after the UNet runs)', measurePeak);
+if (peaks.length > 0) {
+  const peak = Math.max(...peaks);
+  figures['matmul.peak'] = measured(peak, 'GFLOP/s', { repeats: plan.peakRepeats, note: peakNote });
+  for (const { id, gflops } of unetRates) figures[id] = measured((100 * gflops) / peak, '%', { note: 'achieved / MatMul peak, same run' });
+}
+
+await attempt(['engine.event_loop_lag_p99'], `event-loop lag while the engine worker runs a 256² ${TXT2IMG_STEPS}-step job`, async () => {
+  const lag = await eventLoopLagDuringJob({ cacheDir: compileDir, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), model: weights.checkpoint, steps: TXT2IMG_STEPS });
+  figures['engine.event_loop_lag_p99'] = measured(lag.p99Ms, 'ms', { note: `EngineClient worker thread, model load + job ${lag.jobSeconds.toFixed(0)} s; max ${lag.maxMs.toFixed(0)} ms` });
+});
+
+await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-in models)', async () => {
+  const face = await benchFace({ modelsFolder: faceModelsFolder(), images: [await facePhotoPng()], repeats: plan.faceRepeats });
+  figures['face.per_reference'] = measured(face.totalMs, 'ms', {
+    repeats: face.repeats,
+    note: `TINY STAND-INS (fixtures/face/models: real I/O, not real size): detect ${face.detectMs.toFixed(1)} + align ${face.alignMs.toFixed(1)} + embed ${face.embedMs.toFixed(1)} ms, ${face.faces} faces`,
+  });
+});
+
+await attempt(['library.insert', 'library.page_p50', 'library.page_p99'], `library: ${plan.libraryRows} inserts, ${plan.libraryQueries} page queries`, async () => {
+  const lib = await benchLibrary({ rows: plan.libraryRows, queries: plan.libraryQueries });
+  figures['library.insert'] = measured(lib.insertSeconds, 's', { note: `${lib.rows} rows through GenerationsRepository.insert, 1000 per transaction (${((lib.insertSeconds / lib.rows) * 1e6).toFixed(0)} µs/row)` });
+  figures['library.page_p50'] = measured(lib.pageP50Ms, 'ms', { repeats: lib.queries, note: 'character / model / favourites filters, newest first, random offsets' });
+  figures['library.page_p99'] = measured(lib.pageP99Ms, 'ms', { repeats: lib.queries });
+});
+
+rmSync(compileDir, { recursive: true, force: true });
+figures['run.peak_rss'] = measured((process.resourceUsage().maxRSS * 1024) / MB, 'MB', { note: 'main thread + engine worker thread (compile ran in a child)' });
+
+const complete = completeFigures(figures, 'not measured');
+const results: Results = ResultsSchema.parse({
+  schemaVersion: RESULTS_SCHEMA_VERSION,
+  mode: quick ? 'quick' : 'full',
+  startedAt: startedAt.toISOString(),
+  wallSeconds: (performance.now() - started) / 1000,
+  machine,
+  inputs: {
+    checkpoint: path.basename(weights.checkpoint),
+    checkpointBytes: weights.checkpointBytes,
+    adapter: path.basename(weights.adapter),
+    adapterBytes: weights.adapterBytes,
+    weightsGeneratedSeconds: weights.generatedSeconds,
+    txt2imgSteps: TXT2IMG_STEPS,
+  },
+  figures: complete,
+  targets: evaluateTargets(complete, { fp16WeightBytes: weights.checkpointBytes, workingSetBytes }),
+});
+const file = path.join(here, 'results.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${formatTable(results)}\n\nTargets (goals, not tests):\n${formatTargets(results.targets)}\n`);
+console.log(`${machine.cpuModel} · ${machine.cores} cores · ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB · node ${machine.node} · onnxruntime ${machine.onnxruntime} · load at start ${machine.loadAverageAtStart.toFixed(1)}`);
+console.log(`${results.mode} run: ${results.wallSeconds.toFixed(0)} s; written to ${path.relative(process.cwd(), file)}`);
