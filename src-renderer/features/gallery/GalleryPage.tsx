@@ -113,8 +113,8 @@ export function GalleryPage() {
     setUndoable(undefined);
   };
 
-  // Pending deletes are dropped (not sent) if the page goes away: nothing is lost by leaving early.
-  useEffect(() => () => pendingDeletes.forEach((timer) => clearTimeout(timer)), []);
+  // A pending delete still happens when the user moves to another page (they asked for it); if the window closes
+  // first it is never sent, so an early close keeps the image rather than losing it.
 
   const select = (index: number) => {
     const clamped = Math.min(Math.max(0, index), Math.max(0, total - 1));
