@@ -124,6 +124,15 @@ export async function timeTxt2img(loader: ModelLoader, model: string, steps: num
   return seconds;
 }
 
+/** The main thread's event-loop delay p99 (ms) over `seconds` with nothing else running: the machine's noise floor. */
+export async function idleEventLoopLag(seconds: number): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  histogram.disable();
+  return histogram.percentile(99) / 1e6;
+}
+
 export interface LagResult {
   readonly p99Ms: number;
   readonly maxMs: number;
