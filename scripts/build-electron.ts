@@ -1,6 +1,6 @@
 // `npm run build:electron`: bundles the Electron main process and the preload from TypeScript, since Electron
-// loads neither .ts nor our `.ts` import paths. Output: out/main/electron-main.js (ESM, dependencies left to
-// node_modules) and out/preload/preload.cjs (CommonJS with zod and the contract inlined: a sandboxed preload
+// loads neither .ts nor our `.ts` import paths. Output: out/main/electron-main.js and out/main/engine-worker.js
+// (ESM, shared code in out/main/chunks/, dependencies left to node_modules) and out/preload/preload.cjs (CommonJS with zod and the contract inlined: a sandboxed preload
 // can require nothing but `electron`). The renderer keeps its own build (`npm run build`).
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -28,7 +28,11 @@ export const electronBundles: Array<{ name: string; config: InlineConfig }> = [
         sourcemap: true,
         minify: false,
         rolldownOptions: {
-          input: { 'electron-main': path.join(repoRoot, 'src-main/electron/main.ts') },
+          input: {
+            'electron-main': path.join(repoRoot, 'src-main/electron/main.ts'),
+            // Started by main.ts in a utility process (never on the main thread).
+            'engine-worker': path.join(repoRoot, 'src-main/engine/worker/engine-worker.ts'),
+          },
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
       },

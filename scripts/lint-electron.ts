@@ -41,8 +41,8 @@ registerHooks({
   },
 });
 
-/** What is scanned: the Electron main-process code and the preload with its contract (tests excluded). */
-export const SCANNED_FOLDERS = ['src-main/electron', 'src-preload'];
+/** What is scanned: the Electron main-process code, its IPC binding and the preload with its contract (tests excluded). */
+export const SCANNED_FOLDERS = ['src-main/electron', 'src-main/app/ipc.ts', 'src-preload'];
 
 export type Severity = 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
 
@@ -67,6 +67,7 @@ interface RawIssue {
 type Run = (options: object) => Promise<{ issues: RawIssue[]; errors: Array<{ file: string; message: string; tolerable: boolean }> }>;
 
 function sourceFiles(root: string, folder: string): string[] {
+  if (statSync(path.join(root, folder)).isFile()) return [folder];
   return readdirSync(path.join(root, folder), { recursive: true, encoding: 'utf8' })
     .map((name) => path.join(folder, name))
     .filter((file) => /\.(ts|tsx|js|cjs|mjs|html)$/.test(file) && !/\.test\.ts$/.test(file) && statSync(path.join(root, file)).isFile());

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { forkEngineProcess } from '../src-main/electron/engine-process.ts';
 import { extractAsar, listAsar, type AsarEntry } from './helpers/asar.ts';
 import { repoRoot } from './helpers/fixtures.ts';
 
@@ -98,7 +99,10 @@ test('native binaries are unpacked beside the asar, for linux-x64 only', { skip 
 test('every package the main bundle imports is packed, and the natives load from the packed copy', { skip }, () => {
   extractAsar(archive, extracted);
   const mainFolder = path.join(extracted, 'out/main');
-  const bundle = readdirSync(mainFolder).filter((file) => file.endsWith('.js')).map((file) => readFileSync(path.join(mainFolder, file), 'utf8')).join('\n');
+  const bundle = readdirSync(mainFolder, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => readFileSync(path.join(mainFolder, file), 'utf8'))
+    .join('\n');
   const specifiers = new Set([...bundle.matchAll(/(?:from|import\()\s*["']([^"'.][^"']*)["']/g)].map((match) => match[1] ?? ''));
   const packages = [...specifiers].filter((name) => name !== 'electron' && !name.startsWith('node:'));
   // Run in the extracted tree, under /tmp: resolution cannot fall back to the repository's node_modules.
@@ -119,4 +123,23 @@ test('every package the main bundle imports is packed, and the natives load from
   assert.ok(loaded.ortBackends.includes('cpu'));
   assert.ok(loaded.pngBytes > 0);
   assert.ok(loaded.binding.startsWith(extracted), `onnxruntime-node resolved outside the packed copy: ${loaded.binding}`);
+});
+
+test('the packed engine worker starts in its own process and answers', { skip }, async () => {
+  // Under Node's fork here; main.ts starts the same file as an Electron utility process. Both speak process IPC.
+  const cacheDir = path.join(extracted, 'engine-cache');
+  const engine = forkEngineProcess(path.join(extracted, 'out/main/engine-worker.js'), [`--engine-options=${JSON.stringify({ cacheDir })}`]);
+  try {
+    const answer = new Promise<{ type: string; providers?: Array<{ name: string }> }>((resolve, reject) => {
+      engine.onMessage((message) => resolve(message as { type: string }));
+      engine.onExit((code) => reject(new Error(`engine worker exited with ${code}`)));
+    });
+    engine.postMessage({ type: 'providers' });
+    const event = await answer;
+    assert.equal(event.type, 'providers');
+    assert.ok(Array.isArray(event.providers), JSON.stringify(event));
+    assert.notEqual(engine.pid, process.pid);
+  } finally {
+    engine.kill();
+  }
 });

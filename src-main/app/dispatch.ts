@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { methodDefinition, type Result } from '../../src-preload/contract/index.ts';
 import { StudioError, toFailure } from '../base/errors.ts';
+import { explainDatabaseError } from '../library/db.ts';
 import type { StudioHandlers } from './handlers/handler-types.ts';
 
 export type Dispatch = (method: string, request: unknown) => Promise<Result<unknown>>;
@@ -30,7 +31,7 @@ export function createDispatch(handlers: StudioHandlers, options: DispatchOption
       const value = definition.response.parse(await handler(parsed.data));
       return { ok: true, value };
     } catch (error) {
-      const failure = toFailure(error, () => randomBytes(4).toString('hex'));
+      const failure = toFailure(explainDatabaseError(error), () => randomBytes(4).toString('hex'));
       if (failure.logId !== undefined) logError(failure.logId, method, error);
       return { ok: false, error: failure };
     }

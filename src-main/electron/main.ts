@@ -1,12 +1,12 @@
 // The Electron main process: one hardened window onto the studio, with the engine in its own process.
 // Bundled by scripts/build-electron.ts to out/main/electron-main.js (package.json "main").
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
 import type { AppCommand } from '../../src-preload/contract/commands.ts';
 import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
 import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
+import { forwardStudioEvents, registerStudioIpc } from '../app/ipc.ts';
 import { utilityEngineProcess } from './engine-process.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
 import { LIBRARY_SCHEME_PRIVILEGES, registerLibraryProtocol } from './library-protocol.ts';
@@ -14,7 +14,7 @@ import { buildMenuTemplate } from './menu.ts';
 import { createQuitGuard, quitConfirmation } from './quit-guard.ts';
 import { registerRendererProtocol, RENDERER_SCHEME_PRIVILEGES } from './renderer-protocol.ts';
 import { endRunningJobs, runningJobs, type EngineGone } from './running-jobs.ts';
-import { applySessionSecurity, CONTENT_SECURITY_POLICY, externalLinkDecision, hardenWebContents } from './security.ts';
+import { applySessionSecurity, CONTENT_SECURITY_POLICY, externalLinkDecision, hardenWebContents, isAppOrigin } from './security.ts';
 import { createMainWindow } from './window.ts';
 
 const PRODUCT_NAME = 'FaceID Studio';
@@ -25,7 +25,7 @@ const paths = {
   preload: path.join(appRoot, 'out/preload/preload.cjs'),
   renderer: path.join(appRoot, 'dist/renderer'),
   icon: path.join(appRoot, 'assets/icon.png'),
-  /** The runtime's engine worker, bundled beside this file once it exists. */
+  /** The runtime's engine worker (src-main/engine/worker/engine-worker.ts), bundled beside this file. */
   engineWorker: path.join(bundleFolder, 'engine-worker.js'),
 };
 
@@ -70,6 +70,9 @@ async function startStudio(): Promise<void> {
   applySessionSecurity(session.defaultSession);
   registerRendererProtocol(session.defaultSession.protocol, paths.renderer, CONTENT_SECURITY_POLICY, refused);
   registerLibraryProtocol(session.defaultSession.protocol, libraryFolder, refused);
+  // The contract, one channel per method; only the app's own page may call it (a frame from anywhere else
+  // cannot exist given the navigation rules, but the check costs nothing).
+  registerStudioIpc(ipcMain, studio.dispatch, (event) => isAppOrigin(event.senderFrame?.url ?? ''));
 
   let mainWindow: BrowserWindow | undefined;
   // Menu commands go to this window only, on the contract's event channel (studio-bridge.ts forwards them).
@@ -78,8 +81,12 @@ async function startStudio(): Promise<void> {
     for (const job of endRunningJobs(studio.library.jobs, gone)) studio.events.emit('job.updated', { job });
   };
 
+  const engineOptions = { cacheDir: path.join(app.getPath('userData'), 'compiled-models') };
   const engine = new EngineSupervisor({
-    spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [], { serviceName: `${PRODUCT_NAME} Engine`, stdio: 'inherit' })),
+    spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(engineOptions)}`], {
+      serviceName: `${PRODUCT_NAME} Engine`,
+      stdio: 'inherit',
+    })),
     onMessage: () => {},
     onStatus: (status) => {
       if (status.state !== 'crashed' && status.state !== 'gave-up') return;
@@ -87,8 +94,7 @@ async function startStudio(): Promise<void> {
       endJobs({ reason: 'crash', exitCode: status.exitCode });
     },
   });
-  if (existsSync(paths.engineWorker)) engine.start();
-  else log(`no engine worker at ${paths.engineWorker}; generation is unavailable in this build`);
+  engine.start();
 
   Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({
     platform: process.platform,
@@ -122,7 +128,11 @@ async function startStudio(): Promise<void> {
     ...(process.platform === 'linux' ? { iconPath: paths.icon } : {}),
     onStateSaveFailed: (error) => log('could not save the window position', error),
   });
-  mainWindow.on('closed', () => (mainWindow = undefined));
+  const stopForwarding = forwardStudioEvents(studio.events, mainWindow.webContents);
+  mainWindow.on('closed', () => {
+    stopForwarding();
+    mainWindow = undefined;
+  });
   // Closing the last window quits (except on macOS): ask about running jobs while the window is still there,
   // rather than after it is gone. Once the guard lets the quit through, no job is running and this passes.
   mainWindow.on('close', (event) => {

@@ -54,3 +54,26 @@ export function migrate(db: LibraryDatabase, migrations: readonly Migration[]): 
     })();
   }
 }
+
+/**
+ * SQLite failures a user can act on, as StudioErrors: the library locked by another studio process for longer than
+ * busy_timeout, or the disk full. Anything else is returned unchanged (an internal error).
+ */
+export function explainDatabaseError(error: unknown): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  if (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED')) {
+    return new StudioError('library.busy', {
+      userMessage: 'The library is busy: another FaceID Studio window or host is writing to it.',
+      hint: 'Try again in a moment.',
+      cause: error,
+    });
+  }
+  if (error.code === 'SQLITE_FULL') {
+    return new StudioError('library.unopenable', {
+      userMessage: 'The disk holding the library is full; nothing was saved.',
+      hint: 'Free some space, then try again.',
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -119,3 +119,34 @@ test('settings read as defaults until changed, and keep changes', (t) => {
   library.settings.update({ theme: 'light', previewEverySteps: 2 });
   assert.deepEqual([library.settings.get().theme, library.settings.get().previewEverySteps], ['light', 2]);
 });
+
+test('face records keep 512-d float32 embeddings exactly, per recognizer, and mark the photo analysed', async (t) => {
+  const library = tempLibrary(t);
+  const ada = library.characters.create({ name: 'Ada', notes: '' });
+  const reference = await library.addReference(ada.id, 'a.jpg', await makeJpeg({ seed: 9 }));
+  assert.equal(reference.faceCount, null, 'not analysed yet');
+  const embedding = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i) / 3);
+  const face = { box: [1, 2, 30, 40] as [number, number, number, number], landmarks: [[5, 6], [7, 8], [9, 10], [11, 12], [13, 14]] as [number, number][], detectionScore: 0.93 };
+  library.faces.replaceForReference(reference.id, [
+    { ...face, embedding, embeddingModel: 'arcface-a' },
+    { ...face, embedding: null, embeddingModel: null },
+  ]);
+  assert.equal(library.references.get(reference.id).faceCount, 2);
+  const stored = library.faces.embeddedFacesOfCharacter(ada.id, 'arcface-a');
+  assert.equal(stored.length, 1);
+  assert.deepEqual(stored[0]?.embedding, embedding);
+  assert.deepEqual(stored[0]?.box, face.box);
+  assert.deepEqual(library.faces.embeddedFacesOfCharacter(ada.id, 'arcface-b'), []);
+  library.faces.replaceForReference(reference.id, []);
+  assert.equal(library.references.get(reference.id).faceCount, 0, 'analysed, no face found');
+});
+
+test('a recorded generation has its PNG on disk under its media path', async (t) => {
+  const library = tempLibrary(t);
+  const png = await makeJpeg(); // any bytes: the library stores what the engine encoded
+  const generation = library.recordGeneration({ params, seed: 7, png });
+  assert.match(generation.image, /^generations\/[0-9a-f]{2}\/[0-9a-f-]{36}\.png$/);
+  assert.ok(existsSync(library.blobs.absolute(generation.image)));
+  assert.equal(library.deleteGenerations([generation.id]), 1);
+  assert.ok(!existsSync(library.blobs.absolute(generation.image)));
+});

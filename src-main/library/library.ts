@@ -2,12 +2,15 @@
 // Operations that touch both the database and files live here, so each keeps the two consistent.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Reference } from '../../src-preload/contract/characters.ts';
+import type { Generation } from '../../src-preload/contract/generations.ts';
 import { StudioError } from '../base/errors.ts';
 import { BlobStore, sha256Hex } from './blob-store.ts';
 import { CharactersRepository } from './characters-repository.ts';
 import { openLibraryDatabase, type LibraryDatabase } from './db.ts';
-import { GenerationsRepository } from './generations-repository.ts';
+import { FacesRepository } from './faces-repository.ts';
+import { GenerationsRepository, type NewGeneration } from './generations-repository.ts';
 import { inspectImage } from './image-intake.ts';
 import { JobsRepository } from './jobs-repository.ts';
 import { ReferencesRepository } from './references-repository.ts';
@@ -21,6 +24,7 @@ export class Library {
   readonly blobs: BlobStore;
   readonly characters: CharactersRepository;
   readonly references: ReferencesRepository;
+  readonly faces: FacesRepository;
   readonly generations: GenerationsRepository;
   readonly jobs: JobsRepository;
   readonly settings: SettingsRepository;
@@ -43,6 +47,7 @@ export class Library {
     this.blobs = new BlobStore(this.folder);
     this.characters = new CharactersRepository(this.db, (sha256) => this.blobs.thumbnailPath(sha256));
     this.references = new ReferencesRepository(this.db, this.blobs);
+    this.faces = new FacesRepository(this.db);
     this.generations = new GenerationsRepository(this.db);
     this.jobs = new JobsRepository(this.db);
     this.settings = new SettingsRepository(this.db);
@@ -95,6 +100,13 @@ export class Library {
     for (const image of deletedImages) this.blobs.remove(image);
     for (const photo of photos) this.#removeFilesIfUnused(photo.sha256, this.blobs.referencePath(photo.sha256, photo.extension));
     return { deletedGenerations: deletedImages.length };
+  }
+
+  /** Stores a finished image: the PNG is written (atomically) before its row, so a row never lacks its file. */
+  recordGeneration(input: NewGeneration & { png: Buffer }): Generation {
+    const id = randomUUID();
+    this.blobs.write(GenerationsRepository.imagePath(id), input.png);
+    return this.generations.insert({ ...input, id });
   }
 
   /** Deletes generations and their image files. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,18 @@ test('a server that ignores Range restarts from zero and still ends with the rig
   const destination = path.join(folder, 'norange.bin');
   const result = await downloadFile({ url: `${server.url}/norange.bin`, destination, expectedSha256: payloadSha, retry: fastRetry });
   assert.equal(result.sha256, payloadSha);
+});
+
+test('a part file longer than the file on the server (416) is thrown away and the download starts over', async () => {
+  const small = payload.subarray(0, 10_000);
+  server.route('/shrunk.bin', { body: small });
+  const destination = path.join(folder, 'shrunk.bin');
+  const { part, sidecar } = partPaths(destination);
+  await writeFile(part, payload.subarray(0, 50_000));
+  await writeFile(sidecar, JSON.stringify({ url: `${server.url}/shrunk.bin`, etag: null, lastModified: null, totalBytes: payload.length }));
+  const result = await downloadFile({ url: `${server.url}/shrunk.bin`, destination, retry: fastRetry });
+  assert.equal(result.sizeBytes, small.length);
+  assert.deepEqual(await readFile(destination), small);
 });
 
 test('404 and 500 give clear errors that name the file, and 500 is retried first', async () => {

@@ -90,9 +90,14 @@ export async function downloadFile(request: DownloadRequest): Promise<DownloadRe
         signal: request.signal,
         ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
       });
-      if (response.status === 416 && offset > 0 && state.totalBytes === offset) {
+      if (response.status === 416 && offset > 0) {
         await response.body?.cancel();
-        break; // everything was already here; only the rename was missing
+        if (state.totalBytes === offset) break; // everything was already here; only the rename was missing
+        // The part is longer than the file on the server (it changed, or the part is damaged): start over.
+        offset = 0;
+        hash = createHash('sha256');
+        meter.reset();
+        throw new RetryableError('the partial download did not match the file on the server');
       }
       if (!response.ok) {
         await response.body?.cancel();

@@ -1,5 +1,5 @@
-// Torch .bin/.ckpt files (zip or legacy pickle) identified through engine/io's detectModel, which reads
-// them without executing anything; its description is mapped onto the model manager's identity.
+// Torch .bin/.ckpt files (zip or legacy pickle) and diffusers folders identified through engine/io's detectModel,
+// which reads them without executing anything; its description is mapped onto the model manager's identity.
 // A file detectModel refuses (SD2.x, SDXL refiner, SD3, Flux, not a model) becomes `other` with its reason.
 import { StudioError } from '../base/errors.ts';
 import { detectModel, type ModelDescription } from '../engine/io/detect.ts';
@@ -29,7 +29,7 @@ export function identityFromDescription(description: ModelDescription): ModelIde
   const base = description.base ?? null;
   switch (description.kind) {
     case 'checkpoint': {
-      const isFullSize = description.parameterCount > 500_000_000;
+      const isFullSize = description.parameterCount > 500_000_000; // SD1.5 ≈ 1.07 G parameters; tiny test models ≈ 3 M
       return { kind: 'checkpoint', base, isFullSize, summary: `${label(description.base)} checkpoint (${description.layout})${isFullSize ? '' : ', tiny test model'}` };
     }
     case 'ip-adapter': {

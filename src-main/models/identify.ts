@@ -1,7 +1,7 @@
 // The one `identify(path)` the scan uses: sniffs the first bytes to pick a reader (never the file name),
 // then asks that reader what the file is. Readers: safetensors header, ONNX interface (face models),
 // CLIP tokenizer files, and engine/io's detectModel for torch zip/pickle files.
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { identifyOnnxFaceModel } from './identify-onnx.ts';
 import { identifySafetensors } from './identify-safetensors.ts';
 import { identifyTorchFile } from './identify-torch.ts';
@@ -15,7 +15,7 @@ export interface IdentifierOptions {
 }
 
 /** Bump when what the identifier recognises changes: scan-cache entries from older versions are redone. */
-export const IDENTIFIER_VERSION = '2';
+export const IDENTIFIER_VERSION = '3';
 
 export async function sniffFormat(file: string): Promise<{ format: FileFormat; sizeBytes: number }> {
   const handle = await open(file, 'r');
@@ -62,6 +62,8 @@ async function identifyMerges(file: string, sizeBytes: number): Promise<ModelIde
 
 export function createIdentifier(options: IdentifierOptions = {}): Identify {
   return async (file) => {
+    // A diffusers folder (model_index.json, unet/, vae/, …) is one model: engine/io reads it as a whole.
+    if ((await stat(file)).isDirectory()) return identifyTorchFile(file);
     const { format, sizeBytes } = await sniffFormat(file);
     switch (format) {
       case 'safetensors':

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -153,11 +153,41 @@ test('pause keeps the partial file, cancel deletes it, and a fresh download then
     await assert.rejects(manager.download('faceid-sd15'), isCode('cancelled'));
     const kept = statSync(part).size;
     assert.ok(kept > 0 && kept < bodies.adapter.length);
+    const cancelled: string[] = [];
+    manager.events.on('event', (e) => e.type === 'download.state' && e.state === 'cancelled' && cancelled.push(e.id));
     await manager.cancel('faceid-sd15');
     assert.ok(!existsSync(part), 'cancel removes the partial file');
+    assert.deepEqual(cancelled, ['faceid-sd15']);
     server.route('/adapter.bin', { body: bodies.adapter });
     const installed = await manager.download('faceid-sd15');
     assert.equal(installed.at(-1)?.sha256, sha(bodies.adapter));
+  } finally {
+    server.route('/adapter.bin', { body: bodies.adapter, chunkBytes: 16_384, chunkDelayMs: 2 });
+  }
+});
+
+test('pause then download again at once resumes from the partial file', async () => {
+  const manager = await newManager('resume', 'hf_test_token');
+  await manager.acknowledgeNonCommercial();
+  await manager.download('faceid-sd15-lora');
+  await manager.download('insightface-det-10g');
+  await manager.download('insightface-w600k-r50');
+  server.route('/adapter.bin', { body: bodies.adapter, chunkBytes: 4096, chunkDelayMs: 10 });
+  try {
+    let paused = false;
+    const onEvent = (e: ModelEvent) => {
+      if (!paused && e.type === 'download.progress' && e.id === 'faceid-sd15' && e.progress.receivedBytes > 20_000) {
+        paused = true;
+        manager.pause('faceid-sd15');
+      }
+    };
+    manager.events.on('event', onEvent);
+    await assert.rejects(manager.download('faceid-sd15'), isCode('cancelled'));
+    manager.events.off('event', onEvent);
+    const before = server.requests.length;
+    const installed = await manager.download('faceid-sd15');
+    assert.equal(installed.at(-1)?.sha256, sha(bodies.adapter));
+    assert.match(server.requests.slice(before).find((r) => r.path === '/adapter.bin')?.range ?? '', /^bytes=[1-9]\d*-$/);
   } finally {
     server.route('/adapter.bin', { body: bodies.adapter, chunkBytes: 16_384, chunkDelayMs: 2 });
   }
@@ -168,6 +198,14 @@ test('the token file is private to its owner and an unknown model id is a clear 
   await store.set(HUGGING_FACE_TOKEN, 'hf_abc');
   assert.equal(statSync(store.file).mode & 0o777, 0o600);
   assert.equal(await store.get(HUGGING_FACE_TOKEN), 'hf_abc');
+  if (process.platform !== 'win32') {
+    await chmod(store.file, 0o644);
+    await assert.rejects(store.get(HUGGING_FACE_TOKEN), (e: unknown) => {
+      assert.ok(e instanceof StudioError && e.code === 'model.secret-store-insecure');
+      assert.doesNotMatch(`${e.userMessage} ${e.hint}`, /hf_abc/);
+      return true;
+    });
+  }
   const manager = await newManager('unknown');
   await assert.rejects(manager.download('no-such-model'), isCode('model.unknown-id'));
 });

@@ -68,6 +68,7 @@ export class ModelManager {
   private readonly dispatcher: Dispatcher;
   private userRoots: readonly string[];
   private lastScan: ScanResult | null = null;
+  private scanning: Promise<ScanResult> | null = null;
   /** In-flight fetches keyed by catalog id (or archive URL): a shared dependency is fetched once. */
   private readonly jobs = new Map<string, SharedJob>();
   /** The top-level download(id) calls, for pause/cancel. */
@@ -97,7 +98,13 @@ export class ModelManager {
     return path.join(this.modelsDir, entry.folder, entry.fileName);
   }
 
-  async scan(signal?: AbortSignal): Promise<ScanResult> {
+  /** Scans the studio folder and the user roots; calls made while a scan runs share it. */
+  scan(signal?: AbortSignal): Promise<ScanResult> {
+    this.scanning ??= this.runScan(signal).finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  private async runScan(signal?: AbortSignal): Promise<ScanResult> {
     await mkdir(this.modelsDir, { recursive: true });
     const result = await scanModelFolders({
       roots: [this.modelsDir, ...this.userRoots],
@@ -170,7 +177,14 @@ export class ModelManager {
   async cancel(id: string): Promise<void> {
     this.active.get(id)?.abort();
     for (const entry of this.modelCatalog.withDependencies(id)) {
-      if (!this.jobs.has(entry.id)) await discardPartial(this.destinationOf(entry));
+      const job = this.jobs.get(entry.id);
+      if (job && job.waiters > 0) continue; // another download still needs it
+      await job?.promise.catch(() => undefined); // an abandoned job is stopping: let it close its file first
+      const destination = this.destinationOf(entry);
+      if (existsSync(`${destination}.part`)) {
+        await discardPartial(destination);
+        this.events.emit('event', { type: 'download.state', id: entry.id, state: 'cancelled' });
+      }
     }
   }
 
@@ -275,8 +289,13 @@ export class ModelManager {
   }
 
   /** Joins an in-flight job or starts one. The job stops only when every caller waiting on it has aborted. */
-  private share<T>(key: string, signal: AbortSignal, label: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async share<T>(key: string, signal: AbortSignal, label: string, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let job = this.jobs.get(key);
+    while (job?.controller.signal.aborted) {
+      // Paused a moment ago and still closing its file: resume with a fresh job once it has stopped.
+      await job.promise.catch(() => undefined);
+      job = this.jobs.get(key);
+    }
     if (!job) {
       const controller = new AbortController();
       const promise = start(controller.signal).finally(() => this.jobs.delete(key));

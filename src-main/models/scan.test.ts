@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, open, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, open, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -70,6 +70,8 @@ before(async () => {
     await copyFile(sources[source], path.join(folder, relative));
   }
   // Things a real install has that are not models, and a model outside the model folders (a venv) that must not be walked.
+  // A diffusers folder is one model, whatever its name.
+  await cp(fixture('sd15-tiny'), path.join(folder, 'webui/models/Stable-diffusion/loras-backup'), { recursive: true });
   await writeFile(path.join(folder, 'ComfyUI/models/checkpoints/put_checkpoints_here'), '');
   await writeFile(path.join(folder, 'ComfyUI/models/loras/notes.txt'), 'my favourite loras');
   await mkdir(path.join(folder, 'ComfyUI/venv'), { recursive: true });
@@ -97,7 +99,11 @@ test('ComfyUI and A1111 trees with misleading names are identified by content', 
   assert.ok(!result.files.some((f) => f.path.includes('venv')), 'folders outside the layout are not walked');
   const notes = result.files.find((f) => f.path.endsWith('notes.txt'));
   assert.equal(notes?.identity, null);
-  assert.equal(result.identifiedCount, comfyTree.length + a1111Tree.length);
+  const diffusers = result.files.find((f) => f.path.endsWith('loras-backup'));
+  assert.equal(diffusers?.identity?.kind, 'checkpoint');
+  assert.equal(diffusers?.identity?.base, 'sd15');
+  assert.ok(!result.files.some((f) => f.path.includes('loras-backup/')), 'files inside a diffusers folder are not listed one by one');
+  assert.equal(result.identifiedCount, comfyTree.length + a1111Tree.length + 1);
 });
 
 test('a missing root is reported, not thrown, and other roots are still scanned', async () => {
@@ -107,6 +113,7 @@ test('a missing root is reported, not thrown, and other roots are still scanned'
   assert.equal(result.roots[1]?.error, null);
   assert.equal(result.identifiedCount, comfyTree.length);
 });
+
 
 test('a rescan of an unchanged tree reads no file contents; a changed file is read again', async () => {
   const cacheFile = path.join(folder, 'studio', 'scan-cache.json');

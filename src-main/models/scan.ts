@@ -2,6 +2,7 @@
 // layouts read in place), and identifies each one by content. Results are cached by path + size + mtime
 // in a JSON file, so a rescan of an unchanged tree only lists folders and stats files.
 import { mkdir, readdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ModelIdentitySchema, type Identify, type ModelIdentity } from './identity.ts';
@@ -15,6 +16,10 @@ const LAYOUT_FOLDERS: Record<Exclude<FolderLayout, 'plain'>, readonly string[]> 
 };
 
 const MAX_DEPTH = 8;
+/** A root set too wide (a home folder, "/") stops here with a note instead of walking for minutes. */
+const MAX_FILES_PER_ROOT = 20_000;
+/** Folders that hold code, not models, in the installs people point us at. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'venv', '__pycache__', 'site-packages', 'outputs', 'output']);
 
 export interface ScannedFile {
   readonly path: string;
@@ -97,9 +102,22 @@ async function* walk(folder: string, seen: Set<string>, depth = 0): AsyncGenerat
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue; // our own .part files and state, editors' droppings
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) yield* walk(full, seen, depth + 1);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(full)))) {
+      if (existsSync(path.join(full, 'model_index.json'))) yield full; // a diffusers model folder is one model
+      else if (!SKIPPED_FOLDERS.has(entry.name)) yield* walk(full, seen, depth + 1);
+    }
     else if (entry.isFile() || entry.isSymbolicLink()) yield full;
   }
+}
+
+/** Size and mtime of a model file; for a diffusers folder, of its model_index.json and the folder itself. */
+async function modelStat(file: string): Promise<{ size: number; mtimeMs: number } | null> {
+  const info = await stat(file).catch(() => null);
+  if (!info) return null;
+  if (info.isFile()) return info;
+  if (!info.isDirectory()) return null;
+  const index = await stat(path.join(file, 'model_index.json')).catch(() => null);
+  return index ? { size: index.size, mtimeMs: Math.max(index.mtimeMs, info.mtimeMs) } : null;
 }
 
 async function readCache(file: string | undefined, identifierVersion: string): Promise<Cache> {
@@ -138,14 +156,19 @@ export async function scanModelFolders(options: ScanOptions): Promise<ScanResult
       continue;
     }
     let error: string | null = null;
+    let filesInRoot = 0;
     for (const { folder, layoutFolder } of await foldersOf(root, layout)) {
       try {
         for await (const file of walk(folder, seenFolders)) {
           options.signal?.throwIfAborted();
+          if (++filesInRoot > MAX_FILES_PER_ROOT) {
+            error = `Stopped after ${MAX_FILES_PER_ROOT} files in ${root}: choose the folder that holds the models (for ComfyUI, its models folder).`;
+            break;
+          }
           if (seenFiles.has(file)) continue;
           seenFiles.add(file);
-          const info = await stat(file).catch(() => null);
-          if (!info?.isFile() || info.size === 0) continue;
+          const info = await modelStat(file);
+          if (!info || info.size === 0) continue;
           const cached = cache.files[file];
           const mtimeMs = Math.trunc(info.mtimeMs); // whole ms: copies and restores keep that much, not always the ns
           const isFresh = cached !== undefined && cached.sizeBytes === info.size && cached.mtimeMs === mtimeMs;

@@ -35,3 +35,9 @@ export function modelFolders(options: { studioDir?: string; modelsDir?: string }
   const studioDir = options.studioDir ?? defaultStudioDir();
   return { modelsDir: path.join(studioDir, 'models'), stateDir: studioDir };
 }
+
+/** The compiled-graph cache shared by `faceid compile`, `faceid generate` and the app: $FACEID_COMPILED_DIR, else <studio folder>/compiled. */
+export function compiledCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['FACEID_COMPILED_DIR'];
+  return override ? path.resolve(override) : path.join(defaultStudioDir(env), 'compiled');
+}

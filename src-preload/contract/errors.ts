@@ -70,12 +70,9 @@ export const ERROR_CODES = [
   'model.source-not-found',
   'model.source-unauthorized',
   'model.source-unavailable',
-  'model.source-changed',
-  'model.folder-unreadable',
   'model.licence-not-acknowledged',
   'model.hidden-by-commercial-clean',
   'model.secret-store-insecure',
-  'model.selftest-failed',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -11,6 +11,7 @@ import { modelsMethods } from './models.ts';
 import { appMethods, settingsMethods } from './settings.ts';
 // Studio UI (issue 9)
 import { galleryMethods } from './gallery.ts';
+import { masksMethods } from './masks.ts';
 import { presetsMethods } from './presets.ts';
 import { promptsMethods } from './prompts.ts';
 import { queueMethods } from './queue.ts';
@@ -26,6 +27,7 @@ export const studioApi = {
   settings: settingsMethods,
   // Studio UI (issue 9)
   gallery: galleryMethods,
+  masks: masksMethods,
   presets: presetsMethods,
   prompts: promptsMethods,
   queue: queueMethods,

@@ -2,7 +2,7 @@
 // Records carry these paths; each transport turns one into a URL (the host serves /media/<path>).
 
 /** The library subfolders a media path may point into, and the file names allowed there. */
-export const MEDIA_PATTERN = /^(references|thumbnails|generations|previews)\/[0-9a-f]{2}\/[0-9a-zA-Z_-]{1,80}\.(png|jpg|jpeg|webp|gif|tif|tiff|avif|heif|bmp)$/;
+export const MEDIA_PATTERN = /^(references|thumbnails|generations|previews|masks)\/[0-9a-f]{2}\/[0-9a-zA-Z_-]{1,80}\.(png|jpg|jpeg|webp|gif|tif|tiff|avif|heif|bmp)$/;
 
 /** True when `path` is a well-formed media path (no traversal, no absolute path, a known folder). */
 export function isMediaPath(path: string): boolean {

@@ -5,13 +5,29 @@ import { useStudio } from '../client/studio-context.tsx';
 import { SectionPending } from '../common/SectionPending.tsx';
 import { CharacterPage } from '../features/characters/CharacterPage.tsx';
 import { CharactersPage } from '../features/characters/CharactersPage.tsx';
+import { GalleryPage } from '../features/gallery/GalleryPage.tsx';
+import { GeneratePage } from '../features/generate/GeneratePage.tsx';
+import { InpaintEditor } from '../features/inpaint/InpaintEditor.tsx';
+import { QueueProvider } from '../features/queue/queue-context.tsx';
+import { QueueIndicator } from '../features/queue/QueueIndicator.tsx';
+import { QueuePage } from '../features/queue/QueuePage.tsx';
+import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+import { ShortcutHelp } from '../features/shortcuts/ShortcutHelp.tsx';
 import { navigate, SECTIONS, useRoute, type SectionId } from './navigation.ts';
 import { createStudioTheme } from './theme.ts';
 
-function SectionPage({ section, rest }: { section: SectionId; rest: string[] }) {
+function SectionPage({ section, rest, onThemeChange }: { section: SectionId; rest: string[]; onThemeChange: (mode: 'dark' | 'light') => void }) {
   switch (section) {
     case 'characters':
       return rest[0] === undefined ? <CharactersPage /> : <CharacterPage characterId={rest[0]} />;
+    case 'generate':
+      return rest[0] === 'inpaint' ? <InpaintEditor /> : <GeneratePage />;
+    case 'queue':
+      return <QueuePage />;
+    case 'gallery':
+      return <GalleryPage />;
+    case 'settings':
+      return <SettingsPage onThemeChange={onThemeChange} />;
     default:
       return <SectionPending label={SECTIONS.find((s) => s.id === section)?.label ?? section} />;
   }
@@ -31,9 +47,10 @@ export function App() {
 
   return (
     <ThemeProvider theme={theme}>
+      <QueueProvider>
       <CssBaseline />
       <AppBar position="sticky" color="default" elevation={1}>
-        <Toolbar variant="dense" sx={{ gap: 3 }}>
+        <Toolbar variant="dense" sx={{ gap: 2 }}>
           <Typography variant="h6" component="h1" sx={{ whiteSpace: 'nowrap' }}>
             FaceID Studio
           </Typography>
@@ -42,11 +59,14 @@ export function App() {
               <Tab key={section.id} value={section.id} label={section.label} id={`section-${section.id}`} />
             ))}
           </Tabs>
+          <QueueIndicator />
+          <ShortcutHelp />
         </Toolbar>
       </AppBar>
       <Box component="main" sx={{ p: 3, maxWidth: 1400, mx: 'auto' }}>
-        <SectionPage section={route.section} rest={route.rest} />
+        <SectionPage section={route.section} rest={route.rest} onThemeChange={setMode} />
       </Box>
+      </QueueProvider>
     </ThemeProvider>
   );
 }

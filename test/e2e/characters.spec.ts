@@ -52,7 +52,7 @@ test('create a character, add two photos, remove one, and find it all after a re
   await expect(page.getByRole('heading', { name: 'Characters' })).toBeVisible();
 
   await page.getByRole('button', { name: 'New character' }).click();
-  await page.getByLabel('Name').fill('Ada Lovelace');
+  await page.getByRole('textbox', { name: 'Name' }).fill('Ada Lovelace');
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByRole('heading', { name: 'Ada Lovelace' })).toBeVisible();
 
@@ -79,4 +79,35 @@ test('create a character, add two photos, remove one, and find it all after a re
   await page.screenshot({ path: testInfo.outputPath('characters.png'), fullPage: true });
   await page.getByRole('link', { name: 'Open Ada Lovelace' }).click();
   await page.screenshot({ path: testInfo.outputPath('character-page.png'), fullPage: true });
+});
+
+test('rename a character, see why a photo is refused, delete it keeping its images', async ({ page }, testInfo) => {
+  const notes = path.join(scratch, 'notes.txt');
+  writeFileSync(notes, 'not a photo');
+
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'New character' }).click();
+  await page.getByRole('textbox', { name: 'Name' }).fill('Grace');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { name: 'Grace' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByRole('textbox', { name: 'Name' }).fill('Grace Hopper');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('heading', { name: 'Grace Hopper' })).toBeVisible();
+
+  await page.getByLabel('Choose reference photos').setInputFiles(notes);
+  await expect(page.getByRole('alert')).toContainText('notes.txt is not an image the studio can read.');
+  await expect(page.getByRole('img', { name: /^Reference photo / })).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('refused-photo.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete “Grace Hopper”?' });
+  await expect(dialog.getByRole('radio', { name: 'Keep them in the gallery' })).toBeChecked();
+  await page.screenshot({ path: testInfo.outputPath('delete-dialog.png') });
+  await dialog.getByRole('button', { name: 'Delete character' }).click();
+  await expect(page.getByRole('heading', { name: 'Characters' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open Grace Hopper' })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('link', { name: 'Open Grace Hopper' })).toHaveCount(0);
 });

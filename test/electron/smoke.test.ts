@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { _electron } from 'playwright-core';
+import sharp from 'sharp';
 import { repoRoot } from '../helpers/fixtures.ts';
 import { findElectronBinary } from './electron-binary.ts';
 
@@ -43,9 +44,25 @@ test('the window opens on the app and a contract call round-trips through the pr
     const refused = await window.evaluate(() => (globalThis as unknown as { studio: { characters: { create(request: unknown): Promise<{ ok: boolean; error?: { code: string } }> } } }).studio.characters.create({ name: 42 }));
     assert.equal(refused.ok, false);
     assert.equal(refused.error?.code, 'invalid-request');
+    // A reference photo added through the contract loads in the page from studio-media://library/….
+    const photo = (await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a05' } }).png().toBuffer()).toString('base64');
+    const thumbnailSize = await window.evaluate(async ({ photo }) => {
+      type Call = (request: object) => Promise<{ ok: boolean; value: Record<string, unknown> }>;
+      const studio = (globalThis as unknown as { studio: { characters: { create: Call }; references: { add: Call } } }).studio;
+      const character = await studio.characters.create({ name: 'Ada' });
+      const reference = await studio.references.add({ characterId: character.value.id, fileName: 'ada.png', dataBase64: photo });
+      const image = new (globalThis as unknown as { Image: new () => { src: string; naturalWidth: number; onload: () => void; onerror: () => void } }).Image();
+      await new Promise<void>((resolve, reject) => {
+        image.onload = resolve;
+        image.onerror = () => reject(new Error(`image did not load: ${image.src}`));
+        image.src = `studio-media://library/${String(reference.value.thumbnail)}`;
+      });
+      return image.naturalWidth;
+    }, { photo });
+    assert.ok(thumbnailSize > 0);
     const navigated = await window.evaluate(() => {
       const page = globalThis as unknown as { location: { href: string } };
-      page.location.href = 'https://example.com/';
+      page.location.href = 'file:///etc/hostname'; // refused outright (a web URL would open the system browser)
       return new Promise((resolve) => setTimeout(() => resolve(page.location.href), 500));
     });
     assert.match(String(navigated), /^studio-app:/, 'navigation away from the app must be blocked');

@@ -4,7 +4,7 @@ import { generationsHandlers, jobsHandlers } from './generations.ts';
 import type { StudioHandlers, StudioServices } from './handler-types.ts';
 import { modelsHandlers } from './models.ts';
 import { appHandlers, settingsHandlers } from './settings.ts';
-import { galleryHandlers, presetsHandlers, promptsHandlers, queueHandlers } from './studio-ui.ts';
+import { galleryHandlers, masksHandlers, presetsHandlers, promptsHandlers, queueHandlers } from './studio-ui.ts';
 
 export function createHandlers(services: StudioServices): StudioHandlers {
   return {
@@ -16,6 +16,7 @@ export function createHandlers(services: StudioServices): StudioHandlers {
     models: modelsHandlers(services),
     settings: settingsHandlers(services),
     gallery: galleryHandlers(services),
+    masks: masksHandlers(services),
     presets: presetsHandlers(services),
     prompts: promptsHandlers(services),
     queue: queueHandlers(services),

@@ -30,3 +30,21 @@ test('prompts.tokenCount estimates (and says so) when no tokenizer is installed;
   const badPreset = await studio.dispatch('presets.save', { name: 'x', template: 'no placeholder', negative: '', faceWeight: 1, structure: 1 });
   assert.equal(badPreset.ok === false && badPreset.error.code, 'invalid-request');
 });
+
+test('masks.save stores a PNG mask under masks/ (served as media) and refuses what is not a PNG', async (t) => {
+  const { default: sharp } = await import('sharp');
+  const { existsSync } = await import('node:fs');
+  const { isMediaPath } = await import('../../../src-preload/contract/media.ts');
+  const folder = tempFolder(t);
+  const studio = composeStudio({ libraryFolder: folder });
+  t.after(() => studio.close());
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+  const saved = await studio.dispatch('masks.save', { dataBase64: png.toString('base64') });
+  assert.equal(saved.ok, true);
+  const value = (saved as { value: { image: string; width: number; height: number } }).value;
+  assert.deepEqual([value.width, value.height], [64, 48]);
+  assert.ok(isMediaPath(value.image), value.image);
+  assert.ok(existsSync(path.join(folder, value.image)));
+  const refused = await studio.dispatch('masks.save', { dataBase64: Buffer.from('not a png').toString('base64') });
+  assert.equal(refused.ok === false && refused.error.code, 'image.unsupported-format');
+});

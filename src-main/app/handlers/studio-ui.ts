@@ -1,8 +1,12 @@
 // Handlers for the Studio UI's contract sections: style presets, gallery pages, token counts and queue order.
 import { existsSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import path from 'node:path';
+import sharp from 'sharp';
+import { StudioError } from '../../base/errors.ts';
 import { ClipTokenizer } from '../../engine/text/clip-tokenizer.ts';
 import { tokenizePrompt } from '../../engine/text/prompt-chunks.ts';
+import { sha256Hex } from '../../library/blob-store.ts';
 import { GalleryQueries } from '../../library/gallery-query.ts';
 import { PresetsRepository } from '../../library/presets-repository.ts';
 import { QueueOrder } from '../../library/queue-order.ts';
@@ -77,6 +81,30 @@ export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<
       }
       const tokens = text.match(ESTIMATE_PATTERN)?.length ?? 0;
       return { tokens, chunks: Math.max(1, Math.ceil(tokens / 75)), exact: false };
+    },
+  };
+}
+
+/** Masks are at most this many pixels a side (the largest image the studio generates is 2048). */
+const MAX_MASK_SIDE = 4096;
+
+export function masksHandlers({ library }: StudioServices): NamespaceHandlers<'masks'> {
+  return {
+    save: async ({ dataBase64 }) => {
+      const bytes = Buffer.from(dataBase64, 'base64');
+      const metadata = await sharp(bytes)
+        .metadata()
+        .catch(() => undefined);
+      if (metadata?.format !== 'png' || metadata.width === undefined || metadata.height === undefined) {
+        throw new StudioError('image.unsupported-format', { userMessage: 'The inpaint mask is not a readable PNG image.', hint: 'Paint the mask again in the inpaint editor.' });
+      }
+      if (metadata.width > MAX_MASK_SIDE || metadata.height > MAX_MASK_SIDE) {
+        throw new StudioError('image.too-large', { userMessage: `The inpaint mask is ${metadata.width}×${metadata.height}; masks may be at most ${MAX_MASK_SIDE} pixels a side.` });
+      }
+      const sha256 = sha256Hex(bytes);
+      const image = `masks/${sha256.slice(0, 2)}/${sha256}.png`;
+      library.blobs.write(image, bytes);
+      return { image, width: metadata.width, height: metadata.height };
     },
   };
 }

@@ -1,20 +1,13 @@
 // `faceid compile CKPT [--adapter FILE] [--image-encoder DIR] [--lora FILE:STRENGTH …] [--configs DIR] [--cache DIR]`:
 // compiles a checkpoint's graphs into the model cache and prints what was made, how long it took and the disk used.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
-import { compileModel, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
+import { compileModel, readConfigFile, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
 import type { ConfigJson } from '../../engine/models/config.ts';
+import { compiledCacheDir } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
-
-/** The compiled-model cache: $FACEID_CACHE, else $XDG_CACHE_HOME/faceid-studio/compiled, else ~/.cache/…. */
-export function defaultCacheDir(): string {
-  if (process.env['FACEID_CACHE']) return process.env['FACEID_CACHE'];
-  return path.join(process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'faceid-studio', 'compiled');
-}
 
 /** "FILE:STRENGTH" (strength optional; the last colon splits, so Windows drive letters survive). */
 export function parseLoraArgument(value: string): LoraRequest {
@@ -33,7 +26,8 @@ async function configsFrom(folder: string): Promise<Partial<Record<ConfigCompone
   const configs: Partial<Record<ConfigComponent, ConfigJson>> = {};
   for (const component of ['unet', 'vae', 'text_encoder', 'image_encoder'] as const) {
     const file = path.join(folder, component, 'config.json');
-    if (existsSync(file)) configs[component] = JSON.parse(await readFile(file, 'utf8')) as ConfigJson;
+    const config = existsSync(file) ? await readConfigFile(file) : undefined;
+    if (config) configs[component] = config;
   }
   if (Object.keys(configs).length === 0) {
     throw new StudioError('invalid-request', { userMessage: `--configs ${folder}: no unet/, vae/ or text_encoder/ config.json found there.`, hint: 'Point it at a diffusers model folder of the same architecture.' });
@@ -61,7 +55,7 @@ export const command: CliCommand = {
     if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'faceid compile needs exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
     const bar = progressBar('compile', io.stderr);
     const compiled = await compileModel(checkpoint, {
-      cacheDir: values.cache ?? defaultCacheDir(),
+      cacheDir: values.cache ?? compiledCacheDir(),
       ...(values.adapter ? { adapter: values.adapter } : {}),
       ...(values['image-encoder'] ? { imageEncoder: values['image-encoder'] } : {}),
       ...(values.lora ? { loras: values.lora.map(parseLoraArgument) } : {}),

@@ -77,8 +77,7 @@ test('every bad reference gets a verdict or a named error, and nothing crashes',
   assert.ok(face.faces!.length > 0 && face.faces![0]!.embedding.length === 512);
   assert.equal(by('no-face.png').verdict!.level, 'unusable');
   assert.match(by('no-face.png').verdict!.message, /No face found/);
-  const many = by('many-faces.png');
-  assert.match(many.verdict!.advice[0]!, new RegExp(`^${many.faces!.length} faces: using the largest`));
+  assert.ok(by('many-faces.png').verdict, 'the tiled photo gets a verdict');
   assert.match(by('tiny.png').verdict!.message, /only 16×16 px/);
   assert.match(by('cmyk.jpg').notes!.join(' '), /CMYK image converted to RGB/);
   assert.match(by('rotated.jpg').notes!.join(' '), /EXIF orientation \(8\)/);
@@ -88,8 +87,13 @@ test('every bad reference gets a verdict or a named error, and nothing crashes',
   assert.match(by('photo.heic').error!.userMessage, /HEIC/);
 });
 
-test('plain text output names the verdict and the used face; --face picks another', async () => {
-  const { code, stdout } = await embed(['--face', '2', files['many-faces.png']!]);
+test('several faces: the largest is used and said so; --face picks another; plain text names the verdict', async () => {
+  // Twice the usual detection size sees each copy of the 2×2 tiled photo at the original photo's scale.
+  const json = await embed(['--json', '--det-size', '1280', files['many-faces.png']!]);
+  const [many] = JSON.parse(json.stdout) as EmbedResult[];
+  assert.ok(many!.faces!.length >= 2, `expected several faces, found ${many!.faces!.length}`);
+  assert.match(many!.verdict!.advice[0]!, new RegExp(`^${many!.faces!.length} faces: using the largest — pick another`));
+  const { code, stdout } = await embed(['--face', '2', '--det-size', '1280', files['many-faces.png']!]);
   assert.equal(code, 0);
   assert.match(stdout, /face 2 \(used\)/);
   assert.match(stdout, /verdict: (good|warning|unusable) — /);
@@ -105,5 +109,5 @@ test('a missing face models folder and a bad --face are usage errors, not crashe
 
 test('the face models folder defaults to FACEID_FACE_MODELS, then the studio models folder', () => {
   assert.equal(defaultFaceModelsFolder({ FACEID_FACE_MODELS: '/m/faces' }), path.resolve('/m/faces'));
-  assert.equal(defaultFaceModelsFolder({ FACEID_STUDIO_DIR: '/s' }), path.join('/s', 'models', 'insightface', 'models', 'buffalo_l'));
+  assert.equal(defaultFaceModelsFolder({ FACEID_STUDIO_HOME: '/s' }), path.join('/s', 'models', 'insightface', 'models', 'buffalo_l'));
 });

@@ -11,7 +11,7 @@ const BUFFALO_L_FOLDER = path.join('insightface', 'models', 'buffalo_l');
 
 /**
  * Where the face models are looked for when --face-models is not given: FACEID_FACE_MODELS, else buffalo_l in the
- * studio's models folder (FACEID_STUDIO_DIR or ~/.faceid-studio, then models/), where the model manager downloads it.
+ * studio's models folder (studio-paths.ts: FACEID_STUDIO_HOME or the app's data folder), where the model manager downloads it.
  */
 export function defaultFaceModelsFolder(env: NodeJS.ProcessEnv = process.env): string {
   if (env['FACEID_FACE_MODELS']) return path.resolve(env['FACEID_FACE_MODELS']);
@@ -57,17 +57,22 @@ function analysisText(file: string, analysis: ImageAnalysis): string {
 export const command: CliCommand = {
   name: 'embed',
   summary: 'Find the faces in photos: reference quality verdict and ArcFace embedding',
-  usage: 'faceid embed IMG… [--json] [--face N] [--face-models DIR]',
+  usage: 'faceid embed IMG… [--json] [--face N] [--det-size N] [--face-models DIR]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(command, args, {
       json: { type: 'boolean', default: false },
       face: { type: 'string' },
+      'det-size': { type: 'string' },
       'face-models': { type: 'string' },
     });
     if (positionals.length === 0) throw new StudioError('invalid-request', { userMessage: 'faceid embed: give at least one image.', hint: `Usage: ${command.usage}` });
     const chosenFace = values.face === undefined ? undefined : Number(values.face) - 1;
     if (chosenFace !== undefined && !(Number.isInteger(chosenFace) && chosenFace >= 0)) {
       throw new StudioError('invalid-request', { userMessage: `faceid embed: --face must be a face number from 1, got "${values.face}".`, hint: `Usage: ${command.usage}` });
+    }
+    const detSize = values['det-size'] === undefined ? undefined : Number(values['det-size']);
+    if (detSize !== undefined && !(Number.isInteger(detSize) && detSize >= 64 && detSize <= 2048 && detSize % 32 === 0)) {
+      throw new StudioError('invalid-request', { userMessage: `faceid embed: --det-size must be a multiple of 32 from 64 to 2048, got "${values['det-size']}".`, hint: 'The default tries 640, then smaller sizes; a larger size finds smaller faces.' });
     }
     const folder = values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder();
     const models = await loadFaceModels(folder);
@@ -77,7 +82,7 @@ export const command: CliCommand = {
       for (const file of positionals) {
         throwIfCancelled(io.signal, 'faceid embed');
         try {
-          const analysis = await analyzeImage(file, models, { signal: io.signal, ...(chosenFace === undefined ? {} : { chosenFace }) });
+          const analysis = await analyzeImage(file, models, { signal: io.signal, ...(chosenFace === undefined ? {} : { chosenFace }), ...(detSize === undefined ? {} : { detectionSizes: [detSize] }) });
           if (values.json) results.push(analysisJson(file, analysis));
           else io.stdout.write(analysisText(file, analysis));
         } catch (error) {

@@ -1,22 +1,24 @@
 // `faceid generate`: txt2img / img2img / inpaint from the command line through the engine worker, with a progress
 // bar; writes PNGs carrying the A1111 `parameters` text (and, with --json, a JSON file per image and a JSON summary
-// on stdout). Compiled graphs are cached in ~/.faceid-studio/compiled (FACEID_COMPILED_DIR overrides); single-file
-// checkpoints use the CLIP tokenizer from the models folder.
+// on stdout). Compiled graphs go to the same cache as `faceid compile` ($FACEID_COMPILED_DIR); single-file checkpoints use
+// the CLIP tokenizer from the models folder.
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
+import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobProgressEvent } from '../../engine/worker/protocol.ts';
-import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
+import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration } from '../face-generation.ts';
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG] [--lora FILE:X]… --out DIR [--json]';
+  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG] [--lora FILE:X]… --out DIR [--json] ' +
+  FACE_USAGE;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -35,6 +37,7 @@ const OPTIONS = {
   lora: { type: 'string', multiple: true },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  ...FACE_OPTIONS,
 } as const;
 
 const MAX_SEED = (1n << 64n) - 1n;
@@ -96,6 +99,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   if (get('mask') && !get('init')) throw invalid('--mask needs --init IMG (the image to paint into).');
   const init = get('init');
   const mask = get('mask');
+  const faceid = faceIdChoiceFromArgs(values);
   return {
     model: path.resolve(get('model')!),
     prompt: get('prompt')!,
@@ -110,6 +114,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
     ...(mask ? { inpaint: { maskImage: path.resolve(mask) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
+    ...(faceid ? { faceid } : {}),
   };
 }
 
@@ -123,14 +128,12 @@ export const command: CliCommand = {
     if (!out) throw invalid('--out DIR is required.');
     const params = paramsFromArgs(values);
     // Refuse bad settings before the engine (and a model) is even started.
-    validateGenerationParams(params);
-    const engine = EngineClient.start({
-      cacheDir: process.env['FACEID_COMPILED_DIR'] ? path.resolve(process.env['FACEID_COMPILED_DIR']) : path.join(defaultStudioDir(), 'compiled'),
-      tokenizerDir: path.join(modelFolders().modelsDir, 'tokenizer', 'clip-vit-large-patch14'),
-      previewEvery: 0,
-    });
+    const checked = validateGenerationParams(params);
+    const engineOptions = defaultEngineOptions();
+    const ip = checked.faceid ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
+    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0 });
     try {
-      const jobId = engine.submit(params);
+      const jobId = engine.submit(params, ip ? { ip } : {});
       const bar = progressBar('generate', io.stderr);
       engine.on('progress', (p: JobProgressEvent) => bar.update(p.step, p.total, `${p.itPerSec.toFixed(2)} it/s, ETA ${Math.ceil(p.etaSeconds)} s`));
       const onAbort = () => engine.cancel(jobId);

@@ -72,7 +72,7 @@ export async function analyzeDecodedImage(image: RgbImage, models: FaceModels, o
   const notes = [...decodeNotes];
   const firstSize = (options.detectionSizes ?? DETECTION_SIZES)[0];
   if (detections.length > 0 && detectionSize !== firstSize) {
-    notes.push(`No face at ${firstSize}×${firstSize}; found at the smaller detection size ${detectionSize}×${detectionSize} (close-up faces are often missed at full size).`);
+    notes.push(`No face at detection size ${firstSize}×${firstSize}; found at ${detectionSize}×${detectionSize} (close-up faces are often missed at full size).`);
   }
   const side = models.recognizerInputSize;
   const crops = detections.map((d) => normCrop(image, d.landmarks, side).crop);

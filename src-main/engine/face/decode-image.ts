@@ -8,8 +8,8 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StudioError } from '../../base/errors.ts';
 import { rgbImage, type RgbImage } from './image.ts';
 
-/** Images above this many pixels are refused before any pixel is decoded (a 12000×12000 photo is 144 MP). */
-export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+/** Images above this many pixels are refused before any pixel is decoded (a 12000×12000 photo is 144 MP); the same limit as the library's intake. */
+export const DEFAULT_MAX_INPUT_PIXELS = 64_000_000;
 /** Larger images are shrunk while decoding so the long side is this: plenty for a 640 px detector and 224 px crops. */
 export const DEFAULT_MAX_SIDE = 4096;
 

@@ -49,15 +49,3 @@ export function identityScore(character: ArrayLike<number>, imageFaces: readonly
   });
   return best;
 }
-
-/** How several references feed a non-Portrait adapter (ComfyUI `combine_embeds`): averaged (default) or concatenated tokens. */
-export type ReferenceCombination = 'average' | 'concatenate';
-
-/** ComfyUI 'average': the plain mean of the embeddings (not renormalised), what the projection then receives. */
-export function averageEmbeddings(embeddings: readonly ArrayLike<number>[]): Float32Array {
-  const first = embeddings[0];
-  if (!first) throw new RangeError('averageEmbeddings needs at least one embedding');
-  const out = new Float64Array(first.length);
-  for (const e of embeddings) for (let i = 0; i < out.length; i++) out[i]! += e[i]! / embeddings.length;
-  return Float32Array.from(out);
-}

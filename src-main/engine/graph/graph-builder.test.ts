@@ -82,3 +82,25 @@ test('the encoded model declares opset 21, symbolic dims and external data by of
   assert.deepEqual(model.graph.node.map((n) => n.opType), ['Cast', 'MatMul', 'Identity']);
   assert.deepEqual(model.metadataProps, [{ key: 'component', value: 'test' }]);
 });
+
+test('a weight stored transposed (strides [1, rows]) is read in place and transposed in the graph', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'graph-builder-'));
+  try {
+    const file = path.join(dir, 'w.safetensors');
+    await writeSafetensorsFile(file, { p: { dtype: 'F32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] } });
+    const stored = (await readSafetensors(file)).tensors.get('p')!;
+    // The canonical tensor is the [3, 2] transpose of the stored [2, 3] matrix.
+    const view = { ...stored, shape: [3, 2], strides: [1, 3] };
+    const g = new GraphBuilder('transposed');
+    const x = g.input('x', 'float', [1, 3]);
+    g.output(g.op('MatMul', [x, g.weight(view)]), 'y', 'float', [1, 2]);
+    const modelPath = path.join(dir, 'model.onnx');
+    await writeFile(modelPath, g.toModel({ locationOf: (f) => path.basename(f) }));
+    const session = await ort.InferenceSession.create(modelPath);
+    const result = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 0, 2]), [1, 3]) });
+    // view = [[1,4],[2,5],[3,6]]; x·view = [1+6, 4+12]
+    assert.deepEqual([...(result.y!.data as Float32Array)], [7, 16]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -54,8 +54,11 @@ export interface CompileOptions {
   readonly adapter?: string;
   /** CLIP image encoder (HF folder or file) for FaceID-Plus: compiled as image_encoder. */
   readonly imageEncoder?: string;
-  /** LoRA files (kohya/A1111 .safetensors); strengths are runtime inputs, `strength` is only the suggested default. */
-  readonly loras?: readonly LoraRequest[];
+  /**
+   * LoRA files (kohya/A1111 .safetensors), as paths or { file, strength }: strengths are runtime inputs
+   * (`lora_strengths`), `strength` is only recorded as the suggested default.
+   */
+  readonly loras?: readonly (string | LoraRequest)[];
   /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
   readonly signal?: AbortSignal;
@@ -115,9 +118,18 @@ export interface CompiledModel {
 
 const MANIFEST = 'manifest.json';
 
-async function readConfigFile(file: string | undefined): Promise<ConfigJson | undefined> {
+/** Reads a config.json; a damaged one is the user's to fix, so it is a StudioError naming the file. */
+export async function readConfigFile(file: string | undefined): Promise<ConfigJson | undefined> {
   if (!file) return undefined;
-  return JSON.parse(await readFile(file, 'utf8')) as ConfigJson;
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ConfigJson;
+  } catch (cause) {
+    throw new StudioError('checkpoint.bad-header', { userMessage: `${file} is not a readable JSON config file.`, hint: 'Restore the file from the model download.', cause });
+  }
+}
+
+function unmatchedModulesOf(source: LoraSource): number {
+  return 'unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0;
 }
 
 async function fileIdentity(file: string): Promise<string> {
@@ -136,7 +148,7 @@ async function openImageEncoder(source: string): Promise<{ tensors: Map<string, 
   const tensors = new Map<string, TensorDescriptor>();
   for (const [name, d] of index.tensors) tensors.set(`image_encoder.${name}`, { ...d, name: `image_encoder.${name}` });
   const configFile = path.join(isFolder ? source : path.dirname(source), 'config.json');
-  const config = existsSync(configFile) ? ((JSON.parse(await readFile(configFile, 'utf8')) as ConfigJson)) : undefined;
+  const config = existsSync(configFile) ? await readConfigFile(configFile) : undefined;
   return { tensors, files: [file], ...(config ? { config } : {}) };
 }
 
@@ -157,7 +169,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
   const adapterIndex = options.adapter ? await readTensorFile(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
-  const loraIndexes = await Promise.all((options.loras ?? []).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
+  const loraIndexes = await Promise.all((options.loras ?? []).map((l) => (typeof l === 'string' ? { file: l } : l)).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
   throwIfCancelled(signal, 'Compilation');
 
   const configs = {
@@ -219,7 +231,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const unused = loras.unusedCounts();
   loraSources.forEach((source, i) => {
-    const unmatched = 'unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0;
+    const unmatched = unmatchedModulesOf(source);
     if (source.entries.length - unused[i]! === 0) {
       throw new StudioError('compile.lora-unmatched', {
         userMessage: `${source.label} matches no layer of ${path.basename(checkpoint.source)}: ${unmatched + source.entries.length} of its modules found no weight to change.`,
@@ -260,7 +272,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
         label: source.label,
         file: loraFiles[index]!,
         entries: source.entries.length,
-        unmatched: ('unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0) + unused[index]!,
+        unmatched: unmatchedModulesOf(source) + unused[index]!,
         defaultStrength: loraDefaults[index]!,
       })),
       notices: placement.notices,

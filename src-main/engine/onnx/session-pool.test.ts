@@ -21,6 +21,15 @@ test('a session is created once and reused; an unavailable provider falls back t
   await pool.releaseAll();
 });
 
+test('CUDA without its provider library is skipped with a reason instead of a native error', async () => {
+  const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: ['cuda'] });
+  const { provider } = await pool.get(detector);
+  const cuda = pool.providers().find((p) => p.provider === 'cuda')!;
+  assert.equal(provider, cuda.available ? 'cuda' : 'cpu');
+  if (!cuda.available) assert.match(cuda.reason ?? '', /CUDA|cuda/);
+  await pool.releaseAll();
+});
+
 test('the least recently used session is released when the budget is exceeded', async () => {
   const budget = statSync(recognizer).size + statSync(detector).size / 2;
   const pool = new SessionPool({ memoryBudgetBytes: budget, preferredProviders: [] });

@@ -2,7 +2,9 @@
 // are tried first where this build of onnxruntime-node lists them; a provider that fails is remembered with the
 // reason (shown in Settings) and not tried again. The pool keeps the sessions' estimated memory under a budget by
 // releasing the least recently used ones.
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
@@ -35,6 +37,19 @@ export function defaultProviders(platform: NodeJS.Platform = process.platform): 
   const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
   const wanted = platform === 'win32' ? ['dml', 'cuda'] : platform === 'darwin' ? ['coreml'] : ['cuda'];
   return wanted.filter((p) => listed.has(p) || (p === 'dml' && platform === 'win32') || (p === 'coreml' && platform === 'darwin'));
+}
+
+/** onnxruntime-node's native folder for this platform (where provider libraries must sit). */
+function nativeFolder(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Why a provider cannot load, when that is knowable without trying (trying prints a native error to stderr). */
+export function missingProviderLibrary(provider: string, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (provider !== 'cuda' && provider !== 'tensorrt') return undefined;
+  const file = platform === 'win32' ? `onnxruntime_providers_${provider}.dll` : `libonnxruntime_providers_${provider}.so`;
+  return existsSync(path.join(nativeFolder(), file)) ? undefined : `the ${provider.toUpperCase()} provider library (${file}) is not installed with onnxruntime-node`;
 }
 
 /** Model file plus its external-data files in the same folder (what the session maps into memory). */
@@ -121,6 +136,12 @@ export class SessionPool {
     });
     for (const provider of this.candidates) {
       if (this.providerState.get(provider)?.available === false) continue;
+      const missing = missingProviderLibrary(provider);
+      if (missing) {
+        this.providerState.set(provider, { provider, available: false, reason: missing });
+        this.options.log?.(`execution provider ${provider} unavailable, falling back: ${missing}`);
+        continue;
+      }
       try {
         const session = await openSession(modelPath, { executionProviders: [provider], ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}) });
         this.providerState.set(provider, { provider, available: true });

@@ -27,6 +27,14 @@ async function encodeChunks(encoder: TextEncoderRunner, chunks: readonly PromptC
   return hidden;
 }
 
+// A1111 extra-network tags (`<lora:name:0.8>`, `<hypernet:…>`, `<lyco:…>`) are removed from the text before
+// tokenizing, as A1111 does; LoRAs are chosen with the LoRA setting instead.
+const EXTRA_NETWORK_TAG = /<(?:lora|lyco|hypernet):[^>]*>/giu;
+
+export function stripExtraNetworkTags(prompt: string): string {
+  return prompt.replace(EXTRA_NETWORK_TAG, '');
+}
+
 export async function encodePromptPair(
   tokenizer: ClipTokenizer,
   encoder: TextEncoderRunner,
@@ -34,8 +42,8 @@ export async function encodePromptPair(
   negativePrompt: string,
   clipSkip: number,
 ): Promise<ConditioningPair> {
-  const positive = tokenizePrompt(tokenizer, prompt);
-  const negative = tokenizePrompt(tokenizer, negativePrompt);
+  const positive = tokenizePrompt(tokenizer, stripExtraNetworkTags(prompt));
+  const negative = tokenizePrompt(tokenizer, stripExtraNetworkTags(negativePrompt));
   const count = Math.max(positive.chunks.length, negative.chunks.length);
   const empty = tokenizePrompt(tokenizer, '').chunks[0]!;
   const pad = (chunks: PromptChunk[]) => [...chunks, ...Array.from({ length: count - chunks.length }, () => empty)];

@@ -101,3 +101,14 @@ test('bad sizes, inpaint without image and FaceID without an adapter graph are r
   await assert.rejects(diffuse({ ...base, signal: controller.signal }, runners), { code: 'cancelled' });
   assert.equal(seen.length, 0);
 });
+
+test('FaceID tokens from the projection become the IP conditioning (count from the token axis)', async () => {
+  const { ipConditioning } = await import('./generate.ts');
+  const cond = { data: new Float32Array(4 * 64).fill(1), shape: [1, 4, 64] };
+  const uncond = { data: new Float32Array(4 * 64), shape: [1, 4, 64] };
+  const ip = ipConditioning({ cond, uncond }, 0.8);
+  assert.equal(ip.count, 4);
+  assert.equal(ip.scale, 0.8);
+  assert.equal(ip.cond, cond.data);
+  assert.equal(ip.uncond, uncond.data);
+});

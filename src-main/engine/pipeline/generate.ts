@@ -13,8 +13,11 @@ import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { rgbToTensor, unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
+import type { TensorF32 } from '../tensors/tensor.ts';
 
 export const GENERATOR_VERSION = 'FaceID Studio 0.1.0';
+/** The text encoder graph outputs the last and the penultimate layer. */
+const MAX_CLIP_SKIP = 2;
 
 export interface GeneratedImage {
   readonly png: Uint8Array;
@@ -35,6 +38,11 @@ export interface GenerateContext {
   readonly onModelLoaded?: (model: LoadedModel) => void;
 }
 
+/** FaceID tokens from engine/models projectFaceTokens ([1, n, C] each) as the pipeline's IP conditioning at λ = weight. */
+export function ipConditioning(tokens: { readonly cond: TensorF32; readonly uncond: TensorF32 }, weight: number | Float32Array): IpConditioning {
+  return { cond: tokens.cond.data, uncond: tokens.uncond.data, count: tokens.cond.shape[1] ?? 0, scale: weight };
+}
+
 /** Parses and checks parameters; every problem is a StudioError naming the field. */
 export function validateGenerationParams(input: unknown): GenerationParams {
   const result = GenerationParamsSchema.safeParse(input);
@@ -46,6 +54,12 @@ export function validateGenerationParams(input: unknown): GenerationParams {
     });
   }
   const params = result.data;
+  if (params.clipSkip > MAX_CLIP_SKIP) {
+    throw new StudioError('generate.invalid-parameter', {
+      userMessage: `Clip skip ${params.clipSkip} is not available: the compiled text encoder gives the last two layers (clip skip 1 or 2).`,
+      hint: 'Use clip skip 1, or 2 for anime-style models.',
+    });
+  }
   if (params.inpaint && !params.img2img) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
   }

@@ -98,7 +98,7 @@ export class ModelLoader {
       compileModel(request.model, {
         cacheDir: this.options.cacheDir,
         ...(request.adapter ? { adapter: request.adapter } : {}),
-        loras: request.loras,
+        loras: request.loras.map((file) => ({ file })),
         ...(signal ? { signal } : {}),
         ...(this.options.onCompileProgress ? { onProgress: this.options.onCompileProgress } : {}),
       }),

@@ -101,12 +101,6 @@ export class ClipTokenizer {
     return this.tokenizer.encode(cleaned, { add_special_tokens: false }).ids;
   }
 
-  /** BPE token strings of a text (for display and debugging). */
-  tokens(text: string): string[] {
-    const cleaned = cleanPromptText(text);
-    return cleaned.length === 0 ? [] : this.tokenizer.tokenize(cleaned, { add_special_tokens: false });
-  }
-
   /** What SD1.5 pipelines feed the text encoder: BOS + first 75 ids + EOS, padded with EOS to 77. */
   encodePadded(text: string): { ids: number[]; attentionMask: number[] } {
     return this.wrapChunk(this.encode(text).slice(0, CLIP_CHUNK_LENGTH));

@@ -135,3 +135,27 @@ test('the main thread stays responsive while a job runs (event-loop lag p99)', a
   // 20 ms is the bench target on a quiet machine; this shared 2-core CI box gets some slack.
   assert.ok(p99 < 60, `p99 ${p99} ms`);
 });
+
+test('clip skip beyond what the graphs provide is refused at submit', () => {
+  assert.throws(() => engine.submit(params({ clipSkip: 3 })), { code: 'generate.invalid-parameter', message: /Clip skip 3/ });
+});
+
+test('img2img and inpaint run from image files; an unreadable init image fails with its own error', async () => {
+  const sharp = (await import('sharp')).default;
+  const init = path.join(cacheDir, 'init.png');
+  const mask = path.join(cacheDir, 'mask.png');
+  await sharp({ create: { width: 96, height: 80, channels: 3, background: '#c08040' } }).png().toFile(init);
+  const maskPixels = Buffer.alloc(64 * 64, 0);
+  for (let y = 16; y < 48; y++) maskPixels.fill(255, y * 64 + 16, y * 64 + 48);
+  await sharp(maskPixels, { raw: { width: 64, height: 64, channels: 1 } }).png().toFile(mask);
+  const img2img = await engine.waitFor(engine.submit(params({ sampler: 'DDIM', img2img: { initImage: init, strength: 0.5 } })));
+  assert.equal(img2img.state, 'done', JSON.stringify(img2img.error));
+  assert.match(img2img.images![0]!.parameters, /Denoising strength: 0.5/);
+  const inpaint = await engine.waitFor(engine.submit(params({ sampler: 'DDIM', img2img: { initImage: init, strength: 1 }, inpaint: { maskImage: mask, featherPx: 4 } })));
+  assert.equal(inpaint.state, 'done', JSON.stringify(inpaint.error));
+  assert.match(inpaint.images![0]!.parameters, /Mask blur: 4/);
+  const bad = await engine.waitFor(engine.submit(params({ img2img: { initImage: fixture('sd15-tiny', 'model_index.json'), strength: 0.5 } })));
+  assert.equal(bad.state, 'failed');
+  assert.equal(bad.error?.code, 'image.unsupported-format');
+  assert.ok(bad.error?.userMessage.includes('model_index.json'));
+});

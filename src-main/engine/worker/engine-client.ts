@@ -10,6 +10,8 @@ import type { IpConditioning } from '../pipeline/diffuse.ts';
 import { validateGenerationParams } from '../pipeline/generate.ts';
 import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from './protocol.ts';
 
+const FINALS_KEPT = 256;
+
 interface EngineClientEvents {
   progress: [JobProgressEvent];
   preview: [JobPreviewEvent];
@@ -104,6 +106,8 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
         if (FINAL_STATES.has(event.state)) {
           this.open.delete(event.jobId);
           this.finals.set(event.jobId, event);
+          // Remember recent outcomes for waitFor() after the fact, not every job of a long session.
+          if (this.finals.size > FINALS_KEPT) this.finals.delete(this.finals.keys().next().value!);
         }
         this.emit('state', event);
         break;

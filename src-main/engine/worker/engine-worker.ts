@@ -1,6 +1,7 @@
 // Entry of the engine off the main thread. As a worker thread (EngineClient) it talks over parentPort; started
 // as a child process (child_process.fork) or an Electron utility process it talks over process IPC.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { defaultEngineOptions } from './default-options.ts';
 import { EngineService } from './engine-service.ts';
 import type { EngineEvent, EngineOptions, EngineRequest } from './protocol.ts';
 
@@ -8,9 +9,10 @@ interface ElectronProcess {
   parentPort?: { on(event: 'message', listener: (e: { data: unknown }) => void): void; postMessage(message: unknown): void };
 }
 
+/** `--engine-options=<json>` from the host, over the studio's default folders. */
 function optionsFromArgv(): EngineOptions {
   const json = process.argv.find((a) => a.startsWith('--engine-options='))?.slice('--engine-options='.length);
-  return json ? (JSON.parse(json) as EngineOptions) : { cacheDir: '' };
+  return { ...defaultEngineOptions(), ...(json ? (JSON.parse(json) as Partial<EngineOptions>) : {}) };
 }
 
 if (!isMainThread && parentPort) {

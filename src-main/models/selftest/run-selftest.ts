@@ -1,19 +1,15 @@
 // The self-test: on the tiny model set (no download), check each layer a new install depends on, so a
 // broken install is told apart from a missing model. Steps run in order and stop at the first failure.
 //
-// WIRING THAT REMAINS (pipeline steps, built by other rooms; add them to PIPELINE_STEPS below as they land):
-//   1. face      — engine/face: detect (SCRFD decode) + norm_crop 112 + ArcFace on `set.files.reference` with
-//                  `set.files.detector` / `set.files.recognizer` → exactly one face, a 512-d normed embedding.
-//   2. tokens    — engine/models/ip-adapter: FaceID MLP projection from `set.files.adapter` → [1,4,64] tokens.
-//   3. txt2img   — engine/pipeline: `set.files.checkpoint` (+ adapter with its embedded LoRA, tokenizer
-//                  `set.files.vocab`/`merges`), 64×64, 4 steps, fixed seed → an image, all values finite.
-//   4. identity  — engine/face identity score between the reference embedding and the generated image's (a
-//                  number in [-1, 1]; with random weights no face is expected, so "no face" is a pass here).
+// Install steps (identification, onnxruntime on the face models) come first, then the generation pipeline
+// steps of pipeline-steps.ts: face → embedding → FaceID tokens → txt2img → identity score.
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createIdentifier } from '../identify.ts';
 import type { ModelIdentity } from '../identity.ts';
+import type { FaceTokens } from '../../engine/models/face-tokens.ts';
+import { PIPELINE_STEPS } from './pipeline-steps.ts';
 import { detectorBlob, REFERENCE_SIZE } from './tiny-face-models.ts';
 import { ensureTinyModelSet, type TinyModelSet, type TinySetRole } from './tiny-model-set.ts';
 
@@ -22,6 +18,8 @@ export interface SelftestContext {
   readonly signal?: AbortSignal;
   /** Decoded reference picture, RGB, REFERENCE_SIZE². */
   readonly referenceRgb: Uint8Array;
+  /** What one pipeline step hands to the next. */
+  readonly state: { embedding?: Float32Array; tokens?: FaceTokens; generatedPng?: Uint8Array };
 }
 
 export interface SelftestStep {
@@ -32,26 +30,23 @@ export interface SelftestStep {
 
 export interface SelftestStepResult {
   readonly name: string;
-  readonly status: 'passed' | 'failed' | 'not-run' | 'not-built';
+  readonly status: 'passed' | 'failed' | 'not-run';
   readonly detail: string;
   readonly durationMs: number;
 }
 
 export interface SelftestReport {
   readonly passed: boolean;
-  /** False while pipeline steps are not built yet: a pass then covers the install, not generation. */
+  /** Every step ran and passed (false when one failed or was skipped). */
   readonly complete: boolean;
   readonly steps: readonly SelftestStepResult[];
   readonly modelFolder: string;
   readonly durationMs: number;
 }
 
-/** Pipeline steps, in order; empty until the face, runtime and graph rooms land (see the header). */
-export const PIPELINE_STEPS: readonly SelftestStep[] = [];
-export const PIPELINE_STEPS_NOT_BUILT: readonly string[] = ['face → embedding', 'embedding → FaceID tokens', 'txt2img with FaceID', 'identity score'];
 
 const EXPECTED: Record<Exclude<TinySetRole, 'reference'>, Partial<ModelIdentity>> = {
-  checkpoint: { kind: 'checkpoint', base: 'sd15' },
+  checkpoint: { kind: 'checkpoint', base: 'sd15', isFullSize: false },
   adapter: { kind: 'ip-adapter', base: 'sd15', variant: 'faceid', hasEmbeddedLora: true },
   detector: { kind: 'face-detector' },
   recognizer: { kind: 'face-recognizer' },
@@ -71,7 +66,7 @@ const identifyStep: SelftestStep = {
         }
       }
     }
-    return `${Object.keys(EXPECTED).length} files recognised`;
+    return `${Object.keys(EXPECTED).length} models recognised`;
   },
 };
 
@@ -135,7 +130,7 @@ export async function runSelftest(options: { cacheDir: string; signal?: AbortSig
     return { passed: false, complete: false, steps: results, modelFolder: options.cacheDir, durationMs: performance.now() - started };
   }
   const { data } = await sharp(await readFile(set.files.reference)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const context: SelftestContext = { set, referenceRgb: new Uint8Array(data), ...(options.signal ? { signal: options.signal } : {}) };
+  const context: SelftestContext = { set, referenceRgb: new Uint8Array(data), state: {}, ...(options.signal ? { signal: options.signal } : {}) };
   let failed = false;
   for (const step of [...INSTALL_STEPS, ...PIPELINE_STEPS]) {
     if (failed || options.signal?.aborted) {
@@ -151,7 +146,6 @@ export async function runSelftest(options: { cacheDir: string; signal?: AbortSig
       report({ name: step.name, status: 'failed', detail: (error as Error).message, durationMs: performance.now() - stepStarted });
     }
   }
-  for (const name of PIPELINE_STEPS_NOT_BUILT.slice(PIPELINE_STEPS.length)) report({ name, status: 'not-built', detail: 'not in this build yet', durationMs: 0 });
   return {
     passed: !failed && !options.signal?.aborted,
     complete: results.every((r) => r.status === 'passed'),

@@ -41,13 +41,22 @@ test('the generated FaceID adapter has the reference keys and shapes (processor 
   for (const [name, shape] of expected) assert.deepEqual(generated.get(name), shape, name);
 });
 
-test('faceid selftest passes offline on a fresh cache; the set is reproducible byte for byte and repaired when damaged', async () => {
+test('faceid selftest runs face → embedding → tokens → txt2img → identity offline on a fresh cache; the set is reproducible byte for byte and repaired when damaged', async () => {
   const steps: string[] = [];
   const report = await runSelftest({ cacheDir, onStep: (s) => steps.push(`${s.status} ${s.name}`) });
   assert.ok(report.passed, JSON.stringify(report.steps, null, 2));
   assert.ok(report.durationMs < 60_000);
-  assert.deepEqual(steps.slice(0, 4), ['passed tiny model set', 'passed identify models by content', 'passed onnxruntime: face detector', 'passed onnxruntime: face recognizer']);
-  assert.equal(report.complete, report.steps.every((s) => s.status === 'passed'));
+  assert.deepEqual(steps, [
+    'passed tiny model set',
+    'passed identify models by content',
+    'passed onnxruntime: face detector',
+    'passed onnxruntime: face recognizer',
+    'passed face → embedding',
+    'passed embedding → FaceID tokens',
+    'passed txt2img with FaceID',
+    'passed identity score',
+  ]);
+  assert.ok(report.complete);
 
   const manifestFile = path.join(report.modelFolder, 'manifest.json');
   const manifest = await readFile(manifestFile, 'utf8');

@@ -28,6 +28,16 @@ async function checkFaceId(ctx: GoldenContext, goldens: Goldens, projection: Fac
   ctx.check(`faceid_uncond_tokens (${form})`, uncond.data, tensor(goldens, 'faceid_uncond_tokens'), 'projections');
 }
 
+/** The FaceID pipeline golden's prompt embeds end with the IP tokens (text ⊕ 4 tokens): ours must be those rows. */
+async function checkPipelineTokens(ctx: GoldenContext, fixtures: string, projection: FaceProjection, form: string): Promise<void> {
+  const { tensors: pipe } = await loadGoldenTensors(path.join(fixtures, 'goldens', 'pipe_txt2img_faceid.safetensors'));
+  const { cond, uncond } = await projectFaceTokens(projection, { embeddings: rows(pipe, 'faceid_id_embed') });
+  for (const [name, ours] of [['prompt_embeds', cond], ['negative_prompt_embeds', uncond]] as const) {
+    const golden = pipe.get(name)!;
+    ctx.check(`pipe_txt2img_faceid ${name} IP rows (${form})`, ours.data, golden.data.slice(golden.data.length - ours.data.length), 'projections');
+  }
+}
+
 async function checkPlus(ctx: GoldenContext, goldens: Goldens, projection: FaceProjection, form: string): Promise<void> {
   const embeddings = rows(goldens, 'faceid_id_embed');
   const clipHidden = [tensor(goldens, 'plusv2_clip_hidden')];
@@ -61,7 +71,10 @@ export const suite: GoldenSuite = {
       const projection = await loadFaceProjection(path.join(folder, file), { cacheDir });
       const form = `${projection.variant}, ${path.extname(file).slice(1)}`;
       try {
-        if (projection.variant === 'faceid') await checkFaceId(ctx, goldens, projection, form);
+        if (projection.variant === 'faceid') {
+          await checkFaceId(ctx, goldens, projection, form);
+          await checkPipelineTokens(ctx, ctx.fixtures, projection, form);
+        }
         else if (projection.variant === 'faceid-plusv2') await checkPlus(ctx, goldens, projection, form);
         else if (projection.variant === 'faceid-portrait') await checkPortrait(ctx, goldens, projection, form);
         else continue;

@@ -32,9 +32,9 @@ export const suite: GoldenSuite = {
       const plain = await compiledFixture(ctx.fixtures, source, false);
       const plainSession = await sessionFor(plain.unet.path);
       const plainOut = await plainSession.run({ sample: floatTensor(p('latent')), timestep: floatTensor(p('timestep')), encoder_hidden_states: floatTensor(p('encoder_hidden_states')) });
-      ctx.check(`${label}/plain t=${p('timestep').data[0]}`, plainOut['out_sample']!.data as Float32Array, p('out').data, tolerance ?? 'unet');
+      ctx.check(`${label}/plain@t=${p('timestep').data[0]}`, plainOut['out_sample']!.data as Float32Array, p('out').data, tolerance ?? 'unet');
       const atOne = await plainSession.run({ sample: floatTensor(p('latent')), timestep: floatTensor({ data: Float32Array.of(1), shape: [1] }), encoder_hidden_states: floatTensor(p('encoder_hidden_states')) });
-      ctx.check(`${label}/plain t=1`, atOne['out_sample']!.data as Float32Array, p('out_t1').data, tolerance ?? 'unet');
+      ctx.check(`${label}/plain@t=1`, atOne['out_sample']!.data as Float32Array, p('out_t1').data, tolerance ?? 'unet');
 
       const withAdapter = await compiledFixture(ctx.fixtures, source, true);
       const session = await sessionFor(withAdapter.unet.path);
@@ -56,13 +56,13 @@ export const suite: GoldenSuite = {
       for (const name of scaleNames) {
         const scale = Number(name.slice('out_scale_'.length));
         const out = await run(ip, scale, 0);
-        ctx.check(`${label}/ip scale ${scale}`, out, ip(name).data, tolerance ?? 'unet');
-        if (scale === 0) ctx.check(`${label}/ip scale 0 equals plain`, out, plainOut['out_sample']!.data as Float32Array, tolerance ?? 'unet');
+        ctx.check(`${label}/ip_scale=${scale}`, out, ip(name).data, tolerance ?? 'unet');
+        if (scale === 0) ctx.check(`${label}/ip_scale=0_equals_plain`, out, plainOut['out_sample']!.data as Float32Array, tolerance ?? 'unet');
       }
       for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
         const strength = Number(name.slice('out_lora_'.length));
         const out = await run(lora, 1, strength);
-        ctx.check(`${label}/FaceID LoRA ${strength} (ip 1)`, out, lora(name).data, tolerance ?? 'unet');
+        ctx.check(`${label}/faceid_lora=${strength}@ip_scale=1`, out, lora(name).data, tolerance ?? 'unet');
       }
     }
 
@@ -83,7 +83,7 @@ export const suite: GoldenSuite = {
           ip_scale: filled(kohya.unet.crossAttentionLayers, 1),
           lora_strengths: floatTensor({ data: strengths, shape: [strengths.length] }),
         });
-        ctx.check(`diffusers/${path.basename(file, '.safetensors')} ${strength}`, out['out_sample']!.data as Float32Array, lora(name).data, 'unet');
+        ctx.check(`diffusers/${path.basename(file, '.safetensors')}=${strength}@ip_scale=1`, out['out_sample']!.data as Float32Array, lora(name).data, 'unet');
       }
     }
   },

@@ -11,9 +11,9 @@ export const suite: GoldenSuite = {
     for (const { source, label, tolerance } of FIXTURE_SOURCES) {
       const compiled = await compiledFixture(ctx.fixtures, source, false);
       const encoded = await (await sessionFor(compiled.vaeEncoder.path)).run({ sample: floatTensor(g('image')) });
-      ctx.check(`${label}/encode mean`, encoded['latent_mean']!.data as Float32Array, g('mean').data, tolerance ?? 'vaeEncode');
-      ctx.check(`${label}/encode logvar`, encoded['latent_logvar']!.data as Float32Array, g('logvar').data, tolerance ?? 'vaeEncode');
-      ctx.check(`${label}/encode std`, encoded['latent_std']!.data as Float32Array, g('std').data, tolerance ?? 'vaeEncode');
+      ctx.check(`${label}/encode_mean`, encoded['latent_mean']!.data as Float32Array, g('mean').data, tolerance ?? 'vaeEncode');
+      ctx.check(`${label}/encode_logvar`, encoded['latent_logvar']!.data as Float32Array, g('logvar').data, tolerance ?? 'vaeEncode');
+      ctx.check(`${label}/encode_std`, encoded['latent_std']!.data as Float32Array, g('std').data, tolerance ?? 'vaeEncode');
       const decoded = await (await sessionFor(compiled.vaeDecoder.path)).run({ latent: floatTensor(g('decode_in')) });
       ctx.check(`${label}/decode`, decoded['sample']!.data as Float32Array, g('decode_out').data, tolerance ?? 'vaeDecode');
     }

@@ -1,6 +1,6 @@
 // The character list and one character's detail, kept current through `characters.changed` events.
 import type { Character, CharacterDetail } from '../../../../src-preload/contract/characters.ts';
-import { useStudioQuery, type StudioQuery } from './use-studio-query.ts';
+import { useStudioQuery, type StudioQuery } from '../../../common/use-studio-query.ts';
 
 export function useCharacters(): StudioQuery<Character[]> {
   const query = useStudioQuery(async (studio) => {

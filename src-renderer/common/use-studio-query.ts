@@ -1,8 +1,8 @@
 // Loads something from main, reloads it when a given event arrives, and keeps the failure to show.
 import { useCallback, useEffect, useState } from 'react';
-import type { Failure, Result, StudioEventName } from '../../../../src-preload/contract/index.ts';
-import { useStudio } from '../../../client/studio-context.tsx';
-import type { StudioClient } from '../../../client/studio-client.ts';
+import type { Failure, Result, StudioEventName } from '../../src-preload/contract/index.ts';
+import { useStudio } from '../client/studio-context.tsx';
+import type { StudioClient } from '../client/studio-client.ts';
 
 export interface StudioQuery<T> {
   value: T | undefined;

@@ -1,0 +1,82 @@
+// The graph builders against the REAL full-size SD1.5 / FaceID key lists and shapes (fixtures/manifests): every
+// tensor a graph reads exists with the shape it expects, configs come out as SD1.5's, and the processor order
+// matches diffusers' attn_processors order. No weights are read (descriptors point at a file that is never opened).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import type { TensorDescriptor } from '../io/descriptors.ts';
+import { matchKohyaLora } from '../graph/kohya-lora.ts';
+import { LoraSet } from '../graph/lora.ts';
+import { WeightMap } from '../graph/weight-map.ts';
+import type { DType } from '../tensors/dtype.ts';
+import { buildClipText } from './clip-text.ts';
+import { clipTextConfig, clipVisionConfig, unetConfig, vaeConfig } from './config.ts';
+import { buildClipVision } from './clip-vision.ts';
+import { ipAdapterForUNet } from './ip-adapter.ts';
+import { attentionProcessors, buildUNet } from './unet.ts';
+import { buildVaeDecoder, buildVaeEncoder } from './vae.ts';
+
+interface Manifest {
+  tensors: Record<string, { shape: number[]; dtype: string }>;
+}
+
+function descriptors(prefix: string, manifest: Manifest, dtype: DType = 'F16'): Map<string, TensorDescriptor> {
+  const map = new Map<string, TensorDescriptor>();
+  for (const [name, { shape }] of Object.entries(manifest.tensors)) {
+    const numel = shape.reduce((a, b) => a * b, 1);
+    map.set(`${prefix}${name}`, { name: `${prefix}${name}`, dtype, shape, file: '/nonexistent/model.safetensors', offset: 0, byteLength: numel * 2 });
+  }
+  return map;
+}
+
+const sd15 = JSON.parse(readFileSync(fixture('manifests', 'sd15_diffusers.json'), 'utf8')) as Record<string, Manifest>;
+const bins = JSON.parse(readFileSync(fixture('manifests', 'ipadapter_faceid_bins.json'), 'utf8')) as Record<string, Manifest & string[]>;
+const checkpoint = new Map([...descriptors('unet.', sd15['unet']!), ...descriptors('vae.', sd15['vae']!), ...descriptors('text_encoder.', sd15['text_encoder']!)]);
+const weights = new WeightMap(checkpoint, 'sd15 manifest');
+
+test('SD1.5 configs come from shapes alone: 8 UNet heads, CLIP-L text encoder, 0.18215 VAE', () => {
+  const unet = unetConfig(weights, 'unet.');
+  assert.deepEqual(unet.blockOutChannels, [320, 640, 1280, 1280]);
+  assert.equal(unet.crossAttentionDim, 768);
+  assert.deepEqual([320, 640, 1280].map(unet.headsAt), [8, 8, 8]);
+  const text = clipTextConfig(weights, 'text_encoder.');
+  assert.deepEqual([text.hiddenSize, text.heads, text.layers, text.activation], [768, 12, 12, 'quick_gelu']);
+  const vae = vaeConfig(weights, 'vae.');
+  assert.deepEqual([vae.blockOutChannels, vae.latentChannels, vae.scalingFactor], [[128, 256, 512, 512], 4, 0.18215]);
+});
+
+test('the UNet attention processor order is diffusers\' attn_processors order (IP-Adapter numbering)', () => {
+  const order = (bins['processor_order_sd15'] as unknown as string[]).map((p) => p.replace(/\.processor$/, ''));
+  assert.deepEqual(attentionProcessors(unetConfig(weights, 'unet.')).map((p) => p.path), order);
+});
+
+test('full-size SD1.5 graphs with the FaceID adapter and its kohya LoRA build from the real key lists', async () => {
+  const unet = unetConfig(weights, 'unet.');
+  const adapterFile = bins['ip-adapter-faceid_sd15.bin']!;
+  const adapter = ipAdapterForUNet('ip-adapter-faceid_sd15.bin', descriptors('', adapterFile), unet);
+  assert.equal(adapter.tokenDim, 768);
+  assert.equal(adapter.lora?.entries.length, 128);
+  const kohya = await matchKohyaLora('ip-adapter-faceid_sd15_lora.safetensors', descriptors('', bins['ip-adapter-faceid_sd15_lora.safetensors']!), checkpoint.keys());
+  assert.equal(kohya.entries.length, 128);
+  assert.deepEqual(kohya.unmatchedModules, []);
+  assert.deepEqual(new Set(kohya.entries.map((e) => e.target)), new Set(adapter.lora!.entries.map((e) => e.target)));
+  const loras = new LoraSet([adapter.lora!, kohya]);
+  const graph = buildUNet(weights, unet, { ip: adapter.attention, loras });
+  assert.deepEqual(graph.inputNames(), ['sample', 'timestep', 'encoder_hidden_states', 'ip_tokens', 'ip_scale', 'lora_strengths']);
+  assert.deepEqual(loras.unusedCounts(), [0, 0]);
+  const unetFiles = graph.externalRanges().length;
+  assert.equal(unetFiles, 686 + 32 + 128 * 2 * 2, 'every UNet tensor, every to_k_ip/to_v_ip and both LoRAs are read');
+  buildClipText(weights, clipTextConfig(weights, 'text_encoder.'));
+  buildVaeEncoder(weights, vaeConfig(weights, 'vae.'));
+  buildVaeDecoder(weights, vaeConfig(weights, 'vae.'));
+});
+
+test('ViT-H/14 image encoder config and graph from the real key list', () => {
+  const vision = JSON.parse(readFileSync(fixture('manifests', 'clip_vit_h14_vision.json'), 'utf8')) as Record<string, unknown>;
+  const manifest = (vision['tensors'] ? vision : Object.values(vision).find((v) => typeof v === 'object' && v !== null && 'tensors' in v)) as Manifest;
+  const map = new WeightMap(descriptors('image_encoder.', manifest), 'ViT-H manifest');
+  const config = clipVisionConfig(map, 'image_encoder.');
+  assert.deepEqual([config.hiddenSize, config.heads, config.layers, config.imageSize, config.activation], [1280, 16, 32, 224, 'gelu']);
+  assert.deepEqual(buildClipVision(map, config).outputNames(), ['penultimate_hidden_state']);
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { ClipTokenizer } from '../text/clip-tokenizer.ts';
+import { encodePromptPair, stripExtraNetworkTags } from './conditioning.ts';
+import type { TextEncoderRunner } from './runners.ts';
+
+let tokenizer: ClipTokenizer;
+before(async () => {
+  tokenizer = await ClipTokenizer.fromFolder(fixture('tokenizer'));
+});
+
+// An embedding lookup (hidden = [id, 1]) records exactly which ids reached the encoder, in which batch layout.
+const calls: { ids: readonly number[]; batch: number; clipSkip: number }[] = [];
+const lookup: TextEncoderRunner = {
+  hiddenSize: 2,
+  encode: async (ids, batch, clipSkip) => {
+    calls.push({ ids, batch, clipSkip });
+    return Float32Array.from(ids.flatMap((id) => [id, 1]));
+  },
+};
+
+test('A1111 extra-network tags are removed from prompts', () => {
+  assert.equal(stripExtraNetworkTags('a <lora:style_v2:0.7> cat <LyCO:x:1>'), 'a  cat ');
+});
+
+test('the shorter prompt is padded with empty-prompt chunks; one encoder call with [uncond, cond]', async () => {
+  calls.length = 0;
+  const long = Array.from({ length: 90 }, () => 'cat').join(' ');
+  const pair = await encodePromptPair(tokenizer, lookup, long, 'lowres <lora:x:1>', 2);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.batch, 4, 'two chunks each');
+  assert.equal(calls[0]!.clipSkip, 2);
+  assert.equal(pair.cond.tokens, 154);
+  assert.equal(pair.uncond.tokens, 154);
+  const uncondIds = calls[0]!.ids.slice(0, 154);
+  assert.deepEqual(uncondIds.slice(0, 77), tokenizer.encodePadded('lowres').ids, 'tag stripped from the negative prompt');
+  assert.deepEqual(uncondIds.slice(77), tokenizer.encodePadded('').ids, 'padded with the empty prompt');
+  assert.equal(pair.promptTokenCount, 90);
+});
+
+test('emphasis scales the weighted tokens and keeps each chunk mean', async () => {
+  const plain = await encodePromptPair(tokenizer, lookup, 'a red cat', '', 1);
+  const weighted = await encodePromptPair(tokenizer, lookup, 'a (red:1.5) cat', '', 1);
+  const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+  assert.ok(Math.abs(mean(weighted.cond.embeddings) - mean(plain.cond.embeddings)) < 1e-3 * Math.abs(mean(plain.cond.embeddings)));
+  const ratio = (e: Float32Array, position: number) => e[position * 2 + 1]!;
+  assert.ok(Math.abs(ratio(weighted.cond.embeddings, 2) / ratio(weighted.cond.embeddings, 1) - 1.5) < 1e-5, 'position 2 (red) is 1.5× position 1 (a)');
+});

@@ -1,0 +1,151 @@
+// One image with every parameter and its identity score; favourite, browse, delete, remix, send on, export.
+import ChevronLeftIcon from '@mui/icons-material/ChevronLeft';
+import ChevronRightIcon from '@mui/icons-material/ChevronRight';
+import CloseIcon from '@mui/icons-material/Close';
+import DeleteIcon from '@mui/icons-material/Delete';
+import DownloadIcon from '@mui/icons-material/Download';
+import StarIcon from '@mui/icons-material/Star';
+import StarBorderIcon from '@mui/icons-material/StarBorder';
+import { Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
+import type { Generation } from '../../../src-preload/contract/generations.ts';
+import { useStudio } from '../../client/studio-context.tsx';
+import { withShortcut } from '../../common/shortcuts.ts';
+import { remix, sendToImg2img, sendToInpaint } from './gallery-actions.ts';
+
+export function identityLabel(score: number | null): string {
+  return score === null ? 'not measured' : score.toFixed(3);
+}
+
+function rows(generation: Generation, characterName: string | undefined): [string, string][] {
+  const p = generation.params;
+  return [
+    ['Identity score', identityLabel(generation.identityScore)],
+    ['Character', characterName ?? (generation.characterId === null ? 'none' : 'deleted')],
+    ['Prompt', p.prompt],
+    ['Negative prompt', p.negativePrompt || '—'],
+    ['Model', p.model],
+    ['Seed', String(generation.seed)],
+    ['Size', `${generation.width}×${generation.height}`],
+    ['Steps', String(p.steps)],
+    ['Sampler', p.sampler],
+    ['CFG scale', String(p.cfg)],
+    ['Clip skip', String(p.clipSkip)],
+    ...(p.faceid === undefined
+      ? []
+      : ([
+          ['FaceID adapter', p.faceid.adapter],
+          ['Face weight', String(p.faceid.faceWeight)],
+          ['Structure', String(p.faceid.structure)],
+          ['LoRA strength', String(p.faceid.loraWeight)],
+        ] as [string, string][])),
+    ...(p.img2img === undefined ? [] : ([['Image to image strength', String(p.img2img.strength)]] as [string, string][])),
+    ...(p.inpaint === undefined ? [] : ([['Inpaint feather', `${p.inpaint.featherPx} px`]] as [string, string][])),
+    ...(p.loras.length === 0 ? [] : ([['LoRAs', p.loras.map((l) => `${l.file} (${l.strength})`).join(', ')]] as [string, string][])),
+    ['Created', new Date(generation.createdAt).toLocaleString()],
+  ];
+}
+
+export interface GenerationDetailProps {
+  generation: Generation;
+  characterName: string | undefined;
+  isDeleted: boolean;
+  onClose: () => void;
+  onStep: (delta: -1 | 1) => void;
+  onFavorite: () => void;
+  onDelete: () => void;
+  onExport: () => void;
+}
+
+export function GenerationDetail({ generation, characterName, isDeleted, onClose, onStep, onFavorite, onDelete, onExport }: GenerationDetailProps) {
+  const studio = useStudio();
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      fullWidth
+      maxWidth="lg"
+      aria-labelledby="detail-title"
+      onKeyDown={(event) => {
+        if (event.key === 'ArrowLeft') onStep(-1);
+        else if (event.key === 'ArrowRight') onStep(1);
+        else if (event.key.toLowerCase() === 'f' && !event.ctrlKey && !event.metaKey) onFavorite();
+        else if (event.key === 'Delete') onDelete();
+        else return;
+        event.preventDefault();
+      }}
+    >
+      <DialogTitle id="detail-title" sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+        Image details
+        <Box sx={{ flex: 1 }} />
+        <Tooltip title={withShortcut('Previous image', 'galleryMove')}>
+          <IconButton aria-label="Previous image" onClick={() => onStep(-1)}>
+            <ChevronLeftIcon />
+          </IconButton>
+        </Tooltip>
+        <Tooltip title={withShortcut('Next image', 'galleryMove')}>
+          <IconButton aria-label="Next image" onClick={() => onStep(1)}>
+            <ChevronRightIcon />
+          </IconButton>
+        </Tooltip>
+        <IconButton aria-label="Close details" onClick={onClose}>
+          <CloseIcon />
+        </IconButton>
+      </DialogTitle>
+      <DialogContent sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 1.2fr) minmax(300px, 1fr)' }, gap: 2 }}>
+        <Box sx={{ bgcolor: 'action.hover', borderRadius: 1, display: 'grid', placeItems: 'center', minHeight: 320 }}>
+          <Box component="img" src={studio.mediaUrl(generation.image)} alt={`Generated image, seed ${generation.seed}`} sx={{ maxWidth: '100%', maxHeight: '65vh', imageRendering: generation.width < 256 ? 'pixelated' : 'auto', width: generation.width < 256 ? 320 : 'auto' }} />
+        </Box>
+        <Stack spacing={1.5}>
+          <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
+            <Tooltip title={withShortcut(generation.favorite ? 'Remove from favourites' : 'Add to favourites', 'favorite')}>
+              <Button variant="outlined" startIcon={generation.favorite ? <StarIcon /> : <StarBorderIcon />} onClick={onFavorite} aria-pressed={generation.favorite}>
+                Favourite
+              </Button>
+            </Tooltip>
+            <Tooltip title="Load every setting of this image into Generate">
+              <Button variant="outlined" onClick={() => remix(generation)}>
+                Remix
+              </Button>
+            </Tooltip>
+            <Tooltip title="Start a new image from this one (image to image)">
+              <Button variant="outlined" onClick={() => sendToImg2img(generation)}>
+                Send to img2img
+              </Button>
+            </Tooltip>
+            <Tooltip title="Paint over part of this image and repaint it">
+              <Button variant="outlined" onClick={() => sendToInpaint(generation)}>
+                Inpaint
+              </Button>
+            </Tooltip>
+            <Tooltip title="Save the PNG with its settings written in (A1111 parameters)">
+              <Button variant="outlined" startIcon={<DownloadIcon />} onClick={onExport}>
+                Export PNG
+              </Button>
+            </Tooltip>
+            <Tooltip title={withShortcut('Delete this image (you can undo for a few seconds)', 'delete')}>
+              <span>
+                <Button variant="outlined" color="error" startIcon={<DeleteIcon />} onClick={onDelete} disabled={isDeleted}>
+                  Delete
+                </Button>
+              </span>
+            </Tooltip>
+          </Stack>
+          <Table size="small" aria-label="Parameters">
+            <TableBody>
+              {rows(generation, characterName).map(([name, value]) => (
+                <TableRow key={name}>
+                  <TableCell component="th" scope="row" sx={{ color: 'text.secondary', whiteSpace: 'nowrap', verticalAlign: 'top' }}>
+                    {name}
+                  </TableCell>
+                  <TableCell sx={{ wordBreak: 'break-word' }}>
+                    <Typography variant="body2">{value}</Typography>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Stack>
+      </DialogContent>
+    </Dialog>
+  );
+}

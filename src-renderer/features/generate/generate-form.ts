@@ -1,0 +1,173 @@
+// The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
+import { FACEID_VARIANTS, SAMPLERS, type FaceIdVariant, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import type { Generation } from '../../../src-preload/contract/generations.ts';
+import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
+
+export const SEED_MODES = ['random', 'fixed', 'increment'] as const;
+export type SeedMode = (typeof SEED_MODES)[number];
+
+export const MAX_SEED = 2 ** 32 - 1;
+
+export interface GenerateForm {
+  characterId: string;
+  prompt: string;
+  negativePrompt: string;
+  presetId: string;
+  model: string;
+  variant: FaceIdVariant;
+  faceWeight: number;
+  structure: number;
+  loraWeight: number;
+  cfg: number;
+  steps: number;
+  sampler: Sampler;
+  seedMode: SeedMode;
+  seed: number;
+  width: number;
+  height: number;
+  batchCount: number;
+  /** img2img: a library media path (sent from the gallery), or '' for text-to-image. */
+  initImage: string;
+  strength: number;
+  /** Inpaint mask (white = repaint) as a media path; set by the inpaint editor. */
+  maskImage: string;
+  featherPx: number;
+  /** The generation this form came from (remix / img2img / inpaint), recorded as the jobs' parent. */
+  parentId: string;
+}
+
+export const DEFAULT_FORM: GenerateForm = {
+  characterId: '',
+  prompt: '',
+  negativePrompt: '',
+  presetId: 'builtin:photo',
+  model: '',
+  variant: 'faceid-plusv2',
+  faceWeight: 0.85,
+  structure: 1,
+  loraWeight: 0.6,
+  cfg: 7,
+  steps: 25,
+  sampler: 'DPM++ 2M Karras',
+  seedMode: 'random',
+  seed: 12345,
+  width: 512,
+  height: 768,
+  batchCount: 1,
+  initImage: '',
+  strength: 0.6,
+  maskImage: '',
+  featherPx: 4,
+  parentId: '',
+};
+
+export const SIZE_PRESETS = [
+  { label: 'Square 1:1', width: 512, height: 512 },
+  { label: 'Portrait 2:3', width: 512, height: 768 },
+  { label: 'Portrait 3:4', width: 576, height: 768 },
+  { label: 'Portrait 5:7', width: 640, height: 896 },
+  { label: 'Landscape 3:2', width: 768, height: 512 },
+  { label: 'Landscape 16:9', width: 912, height: 512 },
+  { label: 'SDXL square', width: 1024, height: 1024 },
+  { label: 'SDXL portrait', width: 832, height: 1216 },
+  { label: 'Tiny test', width: 64, height: 64 },
+] as const;
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** What localStorage held, made valid field by field (a damaged or older entry keeps what is still good). */
+export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const form: Record<string, unknown> = { ...DEFAULT_FORM };
+  for (const [key, fallback] of Object.entries(DEFAULT_FORM)) {
+    const value = (stored as Record<string, unknown>)[key];
+    if (typeof value === typeof fallback && (typeof value !== 'number' || isNumber(value))) form[key] = value;
+  }
+  if (!SAMPLERS.includes(form.sampler as Sampler)) form.sampler = DEFAULT_FORM.sampler;
+  if (!FACEID_VARIANTS.includes(form.variant as FaceIdVariant)) form.variant = DEFAULT_FORM.variant;
+  if (!SEED_MODES.includes(form.seedMode as SeedMode)) form.seedMode = DEFAULT_FORM.seedMode;
+  return form as unknown as GenerateForm;
+}
+
+export function randomSeed(): number {
+  const values = new Uint32Array(1);
+  crypto.getRandomValues(values);
+  return values[0] ?? 0;
+}
+
+/** The seeds a Generate press uses, one per job, and the seed the form shows afterwards. */
+export function planSeeds(form: Pick<GenerateForm, 'seedMode' | 'seed' | 'batchCount'>, random = randomSeed): { seeds: number[]; nextSeed: number } {
+  if (form.seedMode === 'fixed') return { seeds: Array.from({ length: form.batchCount }, () => form.seed), nextSeed: form.seed };
+  if (form.seedMode === 'increment') {
+    const seeds = Array.from({ length: form.batchCount }, (_, i) => (form.seed + i) % (MAX_SEED + 1));
+    return { seeds, nextSeed: (form.seed + form.batchCount) % (MAX_SEED + 1) };
+  }
+  const seeds = Array.from({ length: form.batchCount }, random);
+  return { seeds, nextSeed: seeds.at(-1) ?? form.seed };
+}
+
+/** The parameters of one job: the preset's template around the prompt, FaceID when a character and adapter are chosen. */
+export function toParams(form: GenerateForm, preset: StylePreset | undefined, seed: number, adapter: string | undefined): GenerationParamsInput {
+  return {
+    model: form.model,
+    prompt: preset === undefined ? form.prompt : applyStyleTemplate(preset.template, form.prompt),
+    negativePrompt: preset === undefined ? form.negativePrompt : combineNegatives(form.negativePrompt, preset.negative),
+    seed,
+    steps: form.steps,
+    cfg: form.cfg,
+    sampler: form.sampler,
+    width: form.width,
+    height: form.height,
+    batchSize: 1,
+    ...(form.initImage === '' ? {} : { img2img: { initImage: form.initImage, strength: form.strength } }),
+    ...(form.maskImage === '' || form.initImage === '' ? {} : { inpaint: { maskImage: form.maskImage, featherPx: form.featherPx } }),
+    ...(form.characterId === '' || adapter === undefined
+      ? {}
+      : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
+  };
+}
+
+/** A gallery image's parameters loaded back into the form ("remix"); the style preset is off since the prompt already holds it. */
+export function formFromGeneration(form: GenerateForm, generation: Generation): GenerateForm {
+  const { params } = generation;
+  return {
+    ...form,
+    characterId: generation.characterId ?? params.faceid?.characterId ?? '',
+    prompt: params.prompt,
+    negativePrompt: params.negativePrompt,
+    presetId: 'builtin:none',
+    model: params.model,
+    faceWeight: params.faceid?.faceWeight ?? form.faceWeight,
+    structure: params.faceid?.structure ?? form.structure,
+    loraWeight: params.faceid?.loraWeight ?? form.loraWeight,
+    cfg: params.cfg,
+    steps: params.steps,
+    sampler: params.sampler,
+    seedMode: 'fixed',
+    seed: generation.seed,
+    width: params.width,
+    height: params.height,
+    initImage: '',
+    maskImage: '',
+    parentId: generation.id,
+  };
+}
+
+/** Parameters read from a dropped PNG, merged into the form (only what the file states). */
+export function formFromParameters(form: GenerateForm, params: Partial<GenerationParamsInput>, denoisingStrength?: number): GenerateForm {
+  return {
+    ...form,
+    prompt: params.prompt ?? form.prompt,
+    negativePrompt: params.negativePrompt ?? form.negativePrompt,
+    presetId: 'builtin:none',
+    cfg: params.cfg ?? form.cfg,
+    steps: params.steps ?? form.steps,
+    sampler: params.sampler ?? form.sampler,
+    seedMode: params.seed === undefined ? form.seedMode : 'fixed',
+    seed: params.seed ?? form.seed,
+    width: params.width ?? form.width,
+    height: params.height ?? form.height,
+    strength: denoisingStrength ?? form.strength,
+    parentId: '',
+  };
+}

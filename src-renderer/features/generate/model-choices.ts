@@ -1,0 +1,49 @@
+// Which model files the Generate page offers: checkpoints, and FaceID adapters by variant. Until the model manager
+// identifies files by content (kind), a file's name decides, the way ComfyUI/A1111 folders name them.
+import type { FaceIdVariant } from '../../../src-preload/contract/generation.ts';
+import type { Model } from '../../../src-preload/contract/models.ts';
+
+export const VARIANT_LABELS: Record<FaceIdVariant, string> = {
+  faceid: 'FaceID',
+  'faceid-plus': 'FaceID Plus',
+  'faceid-plusv2': 'FaceID Plus v2',
+  'faceid-portrait': 'FaceID Portrait',
+};
+
+export const VARIANT_HELP: Record<FaceIdVariant, string> = {
+  faceid: 'Face identity only (ArcFace embedding): flexible styles, looser likeness.',
+  'faceid-plus': 'Identity plus face structure from CLIP: closer likeness.',
+  'faceid-plusv2': 'Like Plus, with a Structure slider to trade likeness for style freedom.',
+  'faceid-portrait': 'Several reference photos at once, made for portraits.',
+};
+
+/** The variant an adapter file is, from its name (most specific first); undefined for a file that is no FaceID adapter. */
+export function variantOfFile(name: string): FaceIdVariant | undefined {
+  const lower = name.toLowerCase();
+  if (!lower.includes('faceid')) return undefined;
+  if (lower.includes('portrait')) return 'faceid-portrait';
+  if (/plus[-_]?v2/.test(lower)) return 'faceid-plusv2';
+  if (lower.includes('plus')) return 'faceid-plus';
+  return 'faceid';
+}
+
+const NOT_CHECKPOINT = /lora|faceid|ip[-_]?adapter|image[-_]?encoder|clip[-_]?vision|arcface|scrfd|antelope|buffalo|glintr|w600k|det_/i;
+
+export interface ModelChoices {
+  checkpoints: Model[];
+  adapters: Map<FaceIdVariant, Model>;
+}
+
+export function modelChoices(models: readonly Model[]): ModelChoices {
+  const checkpoints: Model[] = [];
+  const adapters = new Map<FaceIdVariant, Model>();
+  for (const model of models) {
+    const variant = model.kind === 'ip-adapter' || model.kind === 'unidentified' ? variantOfFile(model.name) : undefined;
+    if (variant !== undefined && !model.name.toLowerCase().includes('lora')) {
+      if (!adapters.has(variant)) adapters.set(variant, model);
+    } else if (model.kind === 'checkpoint' || (model.kind === 'unidentified' && /\.(safetensors|ckpt)$/i.test(model.name) && !NOT_CHECKPOINT.test(model.name))) {
+      checkpoints.push(model);
+    }
+  }
+  return { checkpoints, adapters };
+}

@@ -1,0 +1,35 @@
+// The app bar's compact queue status, visible from every page: the running job's progress and how many wait.
+// Esc cancels the running job from anywhere (unless a dialog or a text box has the keyboard).
+import { Box, Button, CircularProgress, Tooltip, Typography } from '@mui/material';
+import { navigate } from '../../app/navigation.ts';
+import { useStudio } from '../../client/studio-context.tsx';
+import { isDialogOpen, isTypingTarget, useKeydown, withShortcut } from '../../common/shortcuts.ts';
+import { formatEta, jobProgress, useQueue } from './queue-context.tsx';
+
+export function QueueIndicator() {
+  const studio = useStudio();
+  const queue = useQueue();
+  const running = queue.running[0];
+  const progress = running === undefined ? undefined : jobProgress(running, queue.progress);
+  const percent = progress === undefined || progress.totalSteps === 0 ? 0 : (100 * progress.step) / progress.totalSteps;
+
+  useKeydown((event) => {
+    if (event.key !== 'Escape' || running === undefined || isDialogOpen() || isTypingTarget(event.target)) return;
+    void studio.jobs.cancel({ id: running.id });
+  });
+
+  const label = running === undefined ? (queue.queued.length === 0 ? 'Queue idle' : `${queue.queued.length} queued`) : `Generating ${Math.round(percent)}%`;
+  return (
+    <Tooltip title={running === undefined ? 'Open the queue' : withShortcut(`Step ${progress?.step}/${progress?.totalSteps}${progress?.etaMs === undefined ? '' : `, ${formatEta(progress.etaMs)} left`}. Open the queue; Esc cancels`, 'cancel')}>
+      <Button color="inherit" onClick={() => navigate('queue')} aria-label={`Queue status: ${label}${running !== undefined && queue.queued.length > 0 ? `, ${queue.queued.length} queued` : ''}`} sx={{ ml: 'auto', gap: 1, textTransform: 'none', whiteSpace: 'nowrap' }}>
+        <Box sx={{ position: 'relative', display: 'inline-flex' }}>
+          <CircularProgress size={22} variant={running === undefined ? 'determinate' : progress?.step === 0 ? 'indeterminate' : 'determinate'} value={running === undefined ? 0 : percent} />
+        </Box>
+        <Typography variant="body2">
+          {label}
+          {running !== undefined && queue.queued.length > 0 ? ` · ${queue.queued.length} queued` : ''}
+        </Typography>
+      </Button>
+    </Tooltip>
+  );
+}

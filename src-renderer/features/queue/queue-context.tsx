@@ -1,0 +1,79 @@
+// The queue as every page sees it: jobs (running, queued in run order, recent), live progress and previews.
+// One provider at the top keeps one set of event subscriptions for the page and the app bar indicator.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { Failure, StudioEventPayload } from '../../../src-preload/contract/index.ts';
+import type { Job } from '../../../src-preload/contract/jobs.ts';
+import { useStudio } from '../../client/studio-context.tsx';
+
+export type JobProgress = StudioEventPayload<'job.progress'>;
+
+export interface QueueState {
+  running: Job[];
+  queued: Job[];
+  recent: Job[];
+  progress: ReadonlyMap<string, JobProgress>;
+  previews: ReadonlyMap<string, string>;
+  failure: Failure | undefined;
+  reload: () => void;
+}
+
+const QueueContext = createContext<QueueState | null>(null);
+
+export function QueueProvider({ children }: { children: ReactNode }) {
+  const studio = useStudio();
+  const [jobs, setJobs] = useState<{ running: Job[]; queued: Job[]; recent: Job[] }>({ running: [], queued: [], recent: [] });
+  const [failure, setFailure] = useState<Failure | undefined>();
+  const [progress, setProgress] = useState<ReadonlyMap<string, JobProgress>>(new Map());
+  const [previews, setPreviews] = useState<ReadonlyMap<string, string>>(new Map());
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const load = useCallback(() => {
+    void studio.queue.list({}).then((result) => {
+      if (result.ok) {
+        setJobs(result.value);
+        setFailure(undefined);
+      } else setFailure(result.error);
+    });
+  }, [studio]);
+
+  // Bursts of job updates (a batch queued at once) reload the list once.
+  const reload = useCallback(() => {
+    clearTimeout(pending.current);
+    pending.current = setTimeout(load, 50);
+  }, [load]);
+
+  useEffect(() => {
+    load();
+    const offUpdated = studio.on('job.updated', reload);
+    const offProgress = studio.on('job.progress', (payload) => setProgress((previous) => new Map(previous).set(payload.jobId, payload)));
+    const offPreview = studio.on('job.preview', (payload) => setPreviews((previous) => new Map(previous).set(payload.jobId, payload.image)));
+    return () => {
+      offUpdated();
+      offProgress();
+      offPreview();
+      clearTimeout(pending.current);
+    };
+  }, [studio, load, reload]);
+
+  const value = useMemo(() => ({ ...jobs, progress, previews, failure, reload }), [jobs, progress, previews, failure, reload]);
+  return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>;
+}
+
+export function useQueue(): QueueState {
+  const queue = useContext(QueueContext);
+  if (queue === null) throw new Error('useQueue() outside <QueueProvider>');
+  return queue;
+}
+
+/** Step, total, it/s and ETA of a job: from its latest progress event, else from the job row. */
+export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>): { step: number; totalSteps: number; stepsPerSecond: number | undefined; etaMs: number | undefined } {
+  const live = progress.get(job.id);
+  if (live !== undefined && live.step >= job.step) return live;
+  return { step: job.step, totalSteps: job.totalSteps, stepsPerSecond: undefined, etaMs: undefined };
+}
+
+export function formatEta(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+}
