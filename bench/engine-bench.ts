@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { CompiledModel } from '../src-main/engine/models/compile.ts';
-import type { SessionPool } from '../src-main/engine/onnx/session-pool.ts';
+import { SessionPool, type PooledSession } from '../src-main/engine/onnx/session-pool.ts';
 import { generate } from '../src-main/engine/pipeline/generate.ts';
 import type { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { EngineClient } from '../src-main/engine/worker/engine-client.ts';
@@ -22,6 +22,37 @@ export function compileInChild(checkpoint: string, adapter: string, cacheDir: st
   if (child.status !== 0) throw new Error(`compile child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as CompileChildResult;
+}
+
+/**
+ * The engine's SessionPool, with every session.run timed: the pipeline runs unchanged on it, and the time spent
+ * inside onnxruntime during a generate() is its "sum of parts", measured in the same run as the wall time.
+ */
+export class TimedSessionPool extends SessionPool {
+  runSeconds = 0;
+  runs = 0;
+
+  override async get(modelPath: string): Promise<PooledSession> {
+    const pooled = await super.get(modelPath);
+    const session = new Proxy(pooled.session, {
+      get: (target, property) => {
+        if (property === 'run') {
+          return async (...args: Parameters<ort.InferenceSession['run']>) => {
+            const started = performance.now();
+            try {
+              return await target.run(...args);
+            } finally {
+              this.runSeconds += (performance.now() - started) / 1000;
+              this.runs++;
+            }
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return { ...pooled, session };
+  }
 }
 
 /** Deterministic values in [−1, 1) (latents and hidden states need only be finite and varied). */
@@ -114,14 +145,28 @@ export function timeVaeEncode(pool: SessionPool, compiled: CompiledModel, size: 
 
 export const TXT2IMG_REQUEST = { prompt: 'a photo of a woman in a garden, best quality', negativePrompt: 'lowres, bad anatomy', seed: 1, cfg: 7, sampler: 'DDIM', width: 256, height: 256 } as const;
 
-/** A whole txt2img through generate() (model already loaded, sessions open): wall seconds. */
-export async function timeTxt2img(loader: ModelLoader, model: string, steps: number): Promise<number> {
+/**
+ * A whole txt2img through generate() (model already loaded, sessions open in `pool`): wall seconds, and the seconds
+ * spent inside onnxruntime (text encoder, every UNet step, VAE decode) during that same call.
+ */
+export async function timeTxt2img(loader: ModelLoader, pool: TimedSessionPool, model: string, steps: number): Promise<{ wallSeconds: number; partsSeconds: number; runs: number }> {
   await loader.load({ model, loras: [] });
+  pool.runSeconds = 0;
+  pool.runs = 0;
   const started = performance.now();
   const images = await generate({ ...TXT2IMG_REQUEST, model, steps }, { loader });
-  const seconds = (performance.now() - started) / 1000;
+  const wallSeconds = (performance.now() - started) / 1000;
   if (images.length !== 1 || images[0]!.png.length === 0) throw new Error('txt2img produced no image');
-  return seconds;
+  return { wallSeconds, partsSeconds: pool.runSeconds, runs: pool.runs };
+}
+
+/** The main thread's event-loop delay p99 (ms) over `seconds` with nothing else running: the machine's noise floor. */
+export async function idleEventLoopLag(seconds: number): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  histogram.disable();
+  return histogram.percentile(99) / 1e6;
 }
 
 export interface LagResult {

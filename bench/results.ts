@@ -55,6 +55,7 @@ export const FIGURES = {
   'library.insert': 'Library: insert 100k generations',
   'library.page_p50': 'Library: page of 100, filtered, p50',
   'library.page_p99': 'Library: page of 100, filtered, p99',
+  'engine.event_loop_lag_idle_p99': 'Main event-loop lag p99, idle (noise floor)',
   'engine.event_loop_lag_p99': 'Main event-loop lag p99 while a job runs',
   'run.peak_rss': 'Peak RSS of the whole run (this process)',
 } as const;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { TimedSessionPool } from '../../bench/engine-bench.ts';
 import { countGraphFlops } from '../../bench/flops.ts';
 import { valueRule, writeRandomSafetensors } from '../../bench/generate-weights.ts';
 import { buildMatMulModel } from '../../bench/matmul-peak.ts';
@@ -93,6 +94,16 @@ test('MatMul microbenchmark graph: onnxruntime computes A·W and the counter agr
   // Row i of A·W with A = the first two unit rows is row i of W; W's rows differ, so the rows of y must too.
   assert.notDeepEqual([...y.subarray(0, 4)], [...y.subarray(4, 8)]);
   await session.release();
+
+  // The bench's timed pool counts the time spent inside session.run, and only there.
+  const pool = new TimedSessionPool({ memoryBudgetBytes: 2 ** 30, preferredProviders: [] });
+  const { session: timed } = await pool.get(file);
+  assert.deepEqual(timed.inputNames, ['a']);
+  const again = await timed.run({ a: new ort.Tensor('float32', Float32Array.of(1, 0, 0, 0, 1, 0), [2, 3]) });
+  assert.deepEqual([...(again.y!.data as Float32Array)], [...y]);
+  assert.equal(pool.runs, 1);
+  assert.ok(pool.runSeconds > 0);
+  await pool.releaseAll();
 });
 
 test('random weights: fp16 safetensors readable, deterministic, norm scales 1, weights scaled by 1/√fan_in', async () => {
