@@ -31,10 +31,22 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/**
+ * electron-builder.yml as it is, except for the Electron fuses: they are flipped inside the Electron executable,
+ * which the stub does not have. Everything that decides the app's layout is unchanged.
+ */
+function stubBuildConfig(): string {
+  const file = path.join(repoRoot, '.cache/electron-builder-stub.json');
+  writeFileSync(file, `${JSON.stringify({ extends: path.join(repoRoot, 'electron-builder.yml'), electronFuses: null }, null, 2)}\n`);
+  return file;
+}
+
 if (import.meta.main) {
   run('npm', ['run', 'build', '--silent']);
   for (const bundle of electronBundles) await build(bundle.config);
-  const electronDist = process.env.ELECTRON_DIST ?? makeStubElectronDist();
   const builder = path.join(repoRoot, 'node_modules/.bin/electron-builder');
-  run(builder, ['--dir', '--linux', '--x64', '--publish', 'never', `-c.electronDist=${electronDist}`]);
+  const target = ['--dir', '--linux', '--x64', '--publish', 'never'];
+  const realDist = process.env.ELECTRON_DIST;
+  if (realDist !== undefined && realDist !== '') run(builder, [...target, `-c.electronDist=${realDist}`]);
+  else run(builder, [...target, '--config', stubBuildConfig(), `-c.electronDist=${makeStubElectronDist()}`]);
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runHost } from '../src-main/app/host/run-host.ts';
+import { findElectronBinary } from './electron-binary.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const builtIndex = path.join(repoRoot, 'dist/renderer/index.html');
@@ -32,26 +33,17 @@ function buildRendererIfNeeded(): void {
   }
 }
 
-/** Electron's executable as the electron package would find it, without triggering its download. */
-function electronBinary(): string | undefined {
-  const packageFolder = path.join(repoRoot, 'node_modules/electron');
-  const pathFile = path.join(packageFolder, 'path.txt');
-  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const candidate = override !== undefined && override !== '' ? path.join(override, relative ?? 'electron') : relative === undefined ? undefined : path.join(packageFolder, 'dist', relative);
-  return candidate !== undefined && existsSync(candidate) ? candidate : undefined;
-}
-
 const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main?: string };
 
-/** The Electron main script named by package.json `main`, once built. */
+/** The Electron main script named by package.json `main`, once the Electron shell has built it. */
 function electronMain(): string | undefined {
   const main = packageJson.main;
   return main !== undefined && existsSync(path.join(repoRoot, main)) ? main : undefined;
 }
 
 buildRendererIfNeeded();
-const binary = electronBinary();
+const found = findElectronBinary();
+const binary = 'path' in found ? found.path : undefined;
 if (binary !== undefined) {
   // Electron loads the bundles, not the sources; bundling main, engine worker and preload takes about a second.
   const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/build-electron.ts')], { cwd: repoRoot, stdio: 'inherit' });

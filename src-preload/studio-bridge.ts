@@ -1,6 +1,6 @@
 // Builds `window.studio` from the contract: one function per method, each on its own IPC channel, plus `on` for events.
 // Kept apart from preload.ts (which only wires Electron in) so it can be tested without the Electron binary.
-import { IPC_EVENT_CHANNEL, ipcChannel, STUDIO_EVENT_NAMES, studioApi, type MethodName, type StudioApi, type StudioEventName } from './contract/index.ts';
+import { IPC_EVENT_CHANNEL, ipcChannel, STUDIO_EVENT_NAMES, studioApi, type MethodName, type StudioApi, type StudioEventEnvelope, type StudioEventName } from './contract/index.ts';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface RendererIpc {
@@ -23,7 +23,7 @@ export function buildStudioBridge(ipc: RendererIpc): StudioApi {
   bridge.on = (event: StudioEventName, listener: (payload: unknown) => void): (() => void) => {
     if (!STUDIO_EVENT_NAMES.includes(event)) throw new Error(`Unknown studio event "${String(event)}"`);
     const forward = (_event: unknown, envelope: unknown): void => {
-      const { event: name, payload } = envelope as { event: string; payload: unknown };
+      const { event: name, payload } = envelope as StudioEventEnvelope;
       if (name === event) listener(payload);
     };
     ipc.on(IPC_EVENT_CHANNEL, forward);

@@ -60,6 +60,13 @@ test('the asar holds the bundles, the built renderer and the icon, and main poin
   assert.ok(entries.some((entry) => entry.path.startsWith('/dist/renderer/') && entry.path.endsWith('.js')), 'renderer scripts missing');
 });
 
+test('the sandboxed preload requires nothing but electron, and exposes only window.studio', { skip }, () => {
+  // A sandboxed preload has no Node require: anything but `electron` must be inlined (zod, the contract).
+  const preload = readFileSync(path.join(repoRoot, 'out/preload/preload.cjs'), 'utf8');
+  assert.deepEqual([...new Set([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1]))], ['electron']);
+  assert.deepEqual([...preload.matchAll(/exposeInMainWorld\(\s*["']([^"']+)["']/g)].map((match) => match[1]), ['studio']);
+});
+
 test('no sources, tests, source maps or build scripts are packed', { skip }, () => {
   const offending = entries
     .map((entry) => entry.path)

@@ -1,10 +1,5 @@
 // The event bus main-process services publish on; each transport (IPC, WebSocket) forwards it to its renderers.
-import { studioEvents, type StudioEventName, type StudioEventPayload } from '../../src-preload/contract/events.ts';
-
-export interface StudioEventEnvelope {
-  event: StudioEventName;
-  payload: unknown;
-}
+import { studioEvents, type StudioEventEnvelope, type StudioEventName, type StudioEventPayload } from '../../src-preload/contract/events.ts';
 
 type Listener = (envelope: StudioEventEnvelope) => void;
 

@@ -1,5 +1,6 @@
 // The Electron main process: one hardened window onto the studio, with the engine in its own process.
 // Bundled by scripts/build-electron.ts to out/main/electron-main.js (package.json "main").
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
@@ -31,6 +32,8 @@ const paths = {
 
 const log = (message: string, error?: unknown): void => console.error(`[${PRODUCT_NAME}] ${message}`, error ?? '');
 
+// Every renderer sandboxed, whatever a future window's preferences say (window.ts sets it as well).
+app.enableSandbox();
 // Custom schemes must be declared before `ready`; they give the page one exact origin (security.ts).
 protocol.registerSchemesAsPrivileged([RENDERER_SCHEME_PRIVILEGES, LIBRARY_SCHEME_PRIVILEGES]);
 
@@ -64,6 +67,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function startStudio(): Promise<void> {
+  if (!existsSync(path.join(paths.renderer, 'index.html'))) {
+    throw new Error(`The user interface is not built (${paths.renderer} has no index.html). Run \`npm run build\`, then start again.`);
+  }
   const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')) });
   const libraryFolder = studio.library.folder;
   const refused = (url: string, reason: string): void => log(`refused ${url}: ${reason}`);

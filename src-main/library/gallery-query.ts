@@ -3,7 +3,9 @@
 import type { GalleryPage, GalleryQuery } from '../../src-preload/contract/gallery.ts';
 import { StudioError } from '../base/errors.ts';
 import type { LibraryDatabase } from './db.ts';
-import { toGeneration, type GenerationRow } from './generations-repository.ts';
+import type { Generation } from '../../src-preload/contract/generations.ts';
+import type { GenerationParams } from '../../src-preload/contract/generation.ts';
+import type { GenerationRow } from './generations-repository.ts';
 
 interface SortSpec {
   /** SQL expressions of the sort key, rowid last. */
@@ -55,15 +57,52 @@ export class GalleryQueries {
     const hasMore = rows.length > query.limit;
     const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
     const last = pageRows.at(-1);
-    return { generations: pageRows.map(toGeneration), total, nextCursor: hasMore && last !== undefined ? last.sort_keys : null };
+    return { generations: pageRows.map(toGalleryGeneration), total, nextCursor: hasMore && last !== undefined ? last.sort_keys : null };
   }
 
   facets(): { models: string[]; adapters: string[] } {
-    return {
-      models: this.#db.prepare('SELECT DISTINCT model FROM generations ORDER BY model').pluck().all() as string[],
-      adapters: this.#db.prepare(`SELECT DISTINCT adapter FROM generations WHERE adapter != '' ORDER BY adapter`).pluck().all() as string[],
-    };
+    return { models: this.#distinct('model', ''), adapters: this.#distinct('adapter', '') };
   }
+
+  /**
+   * The distinct values of an indexed column above `floor`, by hopping from one value to the next through the index
+   * (a few lookups per value) instead of scanning every row.
+   */
+  #distinct(column: 'model' | 'adapter', floor: string): string[] {
+    return this.#db
+      .prepare(
+        `WITH RECURSIVE hop(value) AS (
+           SELECT (SELECT MIN(${column}) FROM generations WHERE ${column} > ?)
+           UNION ALL
+           SELECT (SELECT MIN(${column}) FROM generations WHERE ${column} > hop.value) FROM hop WHERE hop.value IS NOT NULL
+         )
+         SELECT value FROM hop WHERE value IS NOT NULL`,
+      )
+      .pluck()
+      .all(floor) as string[];
+  }
+}
+
+/**
+ * A row as a Generation without re-validating its parameters: they were validated when the row was written, and the
+ * dispatcher checks the whole answer against the contract anyway (one parse instead of two keeps big pages fast).
+ */
+function toGalleryGeneration(row: GenerationRow): Generation {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    characterId: row.character_id,
+    parentId: row.parent_id,
+    params: JSON.parse(row.params_json) as GenerationParams,
+    model: row.model,
+    seed: row.seed,
+    width: row.width,
+    height: row.height,
+    image: row.image,
+    favorite: row.favorite === 1,
+    identityScore: row.identity_score,
+    createdAt: row.created_at,
+  };
 }
 
 function decodeCursor(cursor: string, length: number): (number | string)[] {

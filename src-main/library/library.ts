@@ -13,6 +13,7 @@ import { FacesRepository } from './faces-repository.ts';
 import { GenerationsRepository, type NewGeneration } from './generations-repository.ts';
 import { inspectImage } from './image-intake.ts';
 import { JobsRepository } from './jobs-repository.ts';
+import { lockLibrary } from './library-lock.ts';
 import { ReferencesRepository } from './references-repository.ts';
 import { SettingsRepository } from './settings-repository.ts';
 
@@ -30,8 +31,12 @@ export class Library {
   readonly settings: SettingsRepository;
   /** How many jobs this start found `running` and recorded as interrupted. */
   readonly interruptedAtStart: number;
+  readonly #unlock: () => void;
 
-  /** Opens the library in `folder` (created if missing), migrates it, and marks jobs a crash left running as interrupted. */
+  /**
+   * Opens the library in `folder` (created if missing) for this process alone, migrates it, and marks jobs a crash
+   * left running as interrupted. Refuses (`library.busy`) while another running studio has it open.
+   */
   constructor(folder: string) {
     this.folder = path.resolve(folder);
     try {
@@ -43,7 +48,13 @@ export class Library {
         cause,
       });
     }
-    this.db = openLibraryDatabase(path.join(this.folder, DATABASE_FILE_NAME));
+    this.#unlock = lockLibrary(this.folder);
+    try {
+      this.db = openLibraryDatabase(path.join(this.folder, DATABASE_FILE_NAME));
+    } catch (error) {
+      this.#unlock();
+      throw error;
+    }
     this.blobs = new BlobStore(this.folder);
     this.characters = new CharactersRepository(this.db, (sha256) => this.blobs.thumbnailPath(sha256));
     this.references = new ReferencesRepository(this.db, this.blobs);
@@ -118,6 +129,7 @@ export class Library {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.#unlock();
   }
 
   #removeFilesIfUnused(sha256: string, original: string): void {

@@ -7,7 +7,8 @@ import path from 'node:path';
 const PRODUCT_NAME = 'FaceID Studio';
 
 export function defaultStudioDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  const fromEnvironment = env.FACEID_STUDIO_HOME;
+  // FACEID_STUDIO_DIR: the name the first CLI commands used; kept as an alias.
+  const fromEnvironment = env.FACEID_STUDIO_HOME || env.FACEID_STUDIO_DIR;
   if (fromEnvironment !== undefined && fromEnvironment !== '') return path.resolve(fromEnvironment);
   switch (platform) {
     case 'win32':

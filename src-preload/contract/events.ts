@@ -28,6 +28,11 @@ export const studioEvents = {
 export type StudioEventName = keyof typeof studioEvents;
 export type StudioEventPayload<E extends StudioEventName> = z.infer<(typeof studioEvents)[E]>;
 
-/** The envelope every transport carries an event in. */
-export const StudioEventEnvelopeSchema = z.object({ event: z.string(), payload: z.unknown() });
 export const STUDIO_EVENT_NAMES = Object.keys(studioEvents) as StudioEventName[];
+
+/** The envelope every transport (IPC channel, WebSocket message) carries an event in. */
+export interface StudioEventEnvelope {
+  event: StudioEventName;
+  /** Checked against studioEvents[event] by the sender (main) and again by the renderer's client. */
+  payload: unknown;
+}

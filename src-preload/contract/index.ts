@@ -93,4 +93,4 @@ export const IPC_EVENT_CHANNEL = 'studio:event';
 export { resultSchema } from './errors.ts';
 export type { Failure, ErrorCode } from './errors.ts';
 export { studioEvents, STUDIO_EVENT_NAMES } from './events.ts';
-export type { StudioEventName, StudioEventPayload } from './events.ts';
+export type { StudioEventEnvelope, StudioEventName, StudioEventPayload } from './events.ts';

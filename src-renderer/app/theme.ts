@@ -11,5 +11,7 @@ export function createStudioTheme(mode: 'dark' | 'light'): Theme {
     },
     shape: { borderRadius: 10 },
     typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+    // Tooltips describe what a control does; they must not replace its name (a button's text or aria-label).
+    components: { MuiTooltip: { defaultProps: { describeChild: true, disableInteractive: true, enterDelay: 500 } } },
   });
 }

@@ -1,7 +1,7 @@
 // The studio host transport: POST /api/<method> with JSON, events over the /events WebSocket. The access token
 // travels in the HttpOnly cookie the host set on the first page load, so this code never sees it.
 import { hostMediaUrl } from '../../src-preload/contract/media.ts';
-import type { StudioEventName } from '../../src-preload/contract/index.ts';
+import type { StudioEventEnvelope, StudioEventName } from '../../src-preload/contract/index.ts';
 import type { StudioTransport } from './transport.ts';
 
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
@@ -17,7 +17,7 @@ export function hostTransport(origin = window.location.origin): StudioTransport 
       attempts = 0;
     });
     socket.addEventListener('message', (message) => {
-      const envelope = JSON.parse(String(message.data)) as { event: StudioEventName; payload: unknown };
+      const envelope = JSON.parse(String(message.data)) as StudioEventEnvelope;
       for (const listener of listeners.get(envelope.event) ?? []) listener(envelope.payload);
     });
     socket.addEventListener('close', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ErrorCode, Result } from '../../src-preload/contract/index.ts';
 import type { Studio } from '../../src-main/app/compose.ts';
+import { LOCK_FILE_NAME } from '../../src-main/library/library-lock.ts';
 import type { TestStudioClient } from '../helpers/contract-clients.ts';
 import { makeJpeg, pngHeaderDeclaring } from '../helpers/images.ts';
 
@@ -27,10 +28,10 @@ function value<T>(result: Result<T>): T {
   return result.value;
 }
 
-/** Every file under the library folder except the database: what a refused request must not add to. */
+/** Every file under the library folder except the database and its lock: what a refused request must not add to. */
 function libraryFiles(studio: Studio): string[] {
   return readdirSync(studio.library.folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('library.sqlite'))
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('library.sqlite') && entry.name !== LOCK_FILE_NAME)
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
 }

@@ -14,7 +14,9 @@ export default defineConfig({
   testDir: here,
   testMatch: '*.spec.ts',
   outputDir: path.join(here, '../../test-results/e2e'),
-  timeout: 60_000,
+  // Generous: the suite shares 2 cores with every other runner, and a cold host start can take seconds.
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
   workers: 1,
   fullyParallel: false,
   use: {

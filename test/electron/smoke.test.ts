@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { _electron } from 'playwright-core';
 import sharp from 'sharp';
 import { repoRoot } from '../helpers/fixtures.ts';
-import { findElectronBinary } from './electron-binary.ts';
+import { findElectronBinary } from '../../scripts/electron-binary.ts';
 
 const electron = findElectronBinary();
 

@@ -1,11 +1,10 @@
-// A stand-in engine worker for supervisor tests: answers `echo`, dies on `crash` with the given exit code.
-import { connectToParent } from '../../src-main/base/parent-port.ts';
-
-const port = connectToParent();
-if (port === undefined) throw new Error('echo-engine must be started as a worker (fork or utility process)');
-port.onMessage((message) => {
+// A stand-in engine worker for supervisor tests (started with child_process.fork): answers `echo`, dies on
+// `crash` with the given exit code. The real worker is src-main/engine/worker/engine-worker.ts.
+if (process.send === undefined) throw new Error('echo-engine must be started with child_process.fork');
+const send = process.send.bind(process);
+process.on('message', (message) => {
   const request = message as { type: string; value?: unknown; exitCode?: number };
-  if (request.type === 'echo') port.postMessage({ type: 'echo', value: request.value, pid: process.pid });
+  if (request.type === 'echo') send({ type: 'echo', value: request.value, pid: process.pid });
   if (request.type === 'crash') process.exit(request.exitCode ?? 1);
 });
-port.postMessage({ type: 'ready', pid: process.pid });
+send({ type: 'ready', pid: process.pid });

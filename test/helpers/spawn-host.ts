@@ -20,7 +20,7 @@ export interface SpawnedHost {
 const projectNode = path.join(repoRoot, 'node_modules/.bin/node');
 const nodeBinary = existsSync(projectNode) ? projectNode : process.execPath;
 
-export async function spawnHost(libraryFolder: string, args: string[] = [], timeoutMs = 20_000): Promise<SpawnedHost> {
+export async function spawnHost(libraryFolder: string, args: string[] = [], timeoutMs = 60_000): Promise<SpawnedHost> {
   const child = spawn(nodeBinary, [path.join(repoRoot, 'src-main/app/host-main.ts'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, FACEID_STUDIO_HOME: libraryFolder },

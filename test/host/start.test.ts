@@ -19,7 +19,7 @@ test('npm start falls back to the studio host when Electron is missing', { skip:
   let output = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no URL within 120 s:\n${output}`)), 120_000);
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       output += text;
       const match = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);

@@ -48,3 +48,28 @@ test('masks.save stores a PNG mask under masks/ (served as media) and refuses wh
   const refused = await studio.dispatch('masks.save', { dataBase64: Buffer.from('not a png').toString('base64') });
   assert.equal(refused.ok === false && refused.error.code, 'image.unsupported-format');
 });
+
+test('masks.faceBoxes finds the faces of a library image with the models folder detector; says what is missing otherwise', async (t) => {
+  const { cpSync: copy, mkdirSync: makeDir, writeFileSync } = await import('node:fs');
+  const { faceModelsFolder, facePhotoPng } = await import('../../../test/helpers/face-fixtures.ts');
+  const folder = tempFolder(t);
+  const studio = composeStudio({ libraryFolder: folder });
+  t.after(() => studio.close());
+  const image = 'generations/ab/abface.png';
+  makeDir(path.join(folder, 'generations', 'ab'), { recursive: true });
+  writeFileSync(path.join(folder, image), await facePhotoPng());
+  const missing = await studio.dispatch('masks.faceBoxes', { image });
+  assert.equal(missing.ok === false && missing.error.code, 'face.model-missing');
+
+  copy(faceModelsFolder(), path.join(folder, 'models', 'insightface'), { recursive: true });
+  const found = await studio.dispatch('masks.faceBoxes', { image });
+  assert.equal(found.ok, true, JSON.stringify(found));
+  const value = (found as { value: { width: number; height: number; faces: { box: number[]; score: number }[] } }).value;
+  assert.ok(value.faces.length > 0);
+  for (const { box, score } of value.faces) {
+    assert.ok(box[0]! < box[2]! && box[1]! < box[3]! && box[2]! <= value.width + 1 && box[3]! <= value.height + 1, JSON.stringify(box));
+    assert.ok(score > 0 && score <= 1);
+  }
+  const refused = await studio.dispatch('masks.faceBoxes', { image: '../etc/passwd' });
+  assert.equal(refused.ok === false && refused.error.code, 'invalid-request');
+});

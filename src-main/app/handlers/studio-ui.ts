@@ -4,7 +4,11 @@ import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError } from '../../base/errors.ts';
+import { detectFaces } from '../../engine/face/analyze.ts';
+import { decodeReferenceImage } from '../../engine/face/decode-image.ts';
+import { faceModelFiles, loadFaceModels, type FaceModels } from '../../engine/face/models.ts';
 import { ClipTokenizer } from '../../engine/text/clip-tokenizer.ts';
+import { isMediaPath } from '../../../src-preload/contract/media.ts';
 import { tokenizePrompt } from '../../engine/text/prompt-chunks.ts';
 import { sha256Hex } from '../../library/blob-store.ts';
 import { GalleryQueries } from '../../library/gallery-query.ts';
@@ -88,8 +92,36 @@ export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<
 /** Masks are at most this many pixels a side (the largest image the studio generates is 2048). */
 const MAX_MASK_SIDE = 4096;
 
+/** Where the studio's models folder keeps insightface buffalo_l (as the model manager lays it out), or the folder itself. */
+function faceModelsFolder(libraryFolder: string): string | undefined {
+  const candidates = [path.join(libraryFolder, 'models', 'insightface', 'models', 'buffalo_l'), path.join(libraryFolder, 'models', 'insightface')];
+  return candidates.find((folder) => faceModelFiles(folder).detector !== null);
+}
+
 export function masksHandlers({ library }: StudioServices): NamespaceHandlers<'masks'> {
+  let faceModels: Promise<FaceModels> | undefined;
   return {
+    faceBoxes: async ({ image }) => {
+      if (!isMediaPath(image)) throw new StudioError('invalid-request', { userMessage: `${image} is not an image of the library.` });
+      const folder = faceModelsFolder(library.folder);
+      if (folder === undefined) {
+        throw new StudioError('face.model-missing', {
+          userMessage: 'Finding the face needs the insightface face detector (det_10g.onnx), which is not installed.',
+          hint: `Get the face models in Models (or put buffalo_l in ${path.join(library.folder, 'models', 'insightface', 'models', 'buffalo_l')}), or paint the face by hand.`,
+        });
+      }
+      faceModels ??= loadFaceModels(folder).catch((error: unknown) => {
+        faceModels = undefined;
+        throw error;
+      });
+      const decoded = await decodeReferenceImage(library.blobs.absolute(image));
+      const { detections } = await detectFaces(decoded.image, await faceModels);
+      return {
+        width: decoded.image.width,
+        height: decoded.image.height,
+        faces: [...detections].sort((a, b) => b.score - a.score).map((d) => ({ box: [...d.box] as [number, number, number, number], score: d.score })),
+      };
+    },
     save: async ({ dataBase64 }) => {
       const bytes = Buffer.from(dataBase64, 'base64');
       const metadata = await sharp(bytes)

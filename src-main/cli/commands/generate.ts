@@ -1,6 +1,6 @@
 // `faceid generate`: txt2img / img2img / inpaint from the command line through the engine worker, with a progress
 // bar; writes PNGs carrying the A1111 `parameters` text (and, with --json, a JSON file per image and a JSON summary
-// on stdout). Compiled graphs go to the same cache as `faceid compile` ($FACEID_COMPILED_DIR); single-file checkpoints use
+// on stdout). Compiled graphs go to the same cache as `faceid compile` ($FACEID_COMPILED_DIR, else <studio folder>/compiled); single-file checkpoints use
 // the CLIP tokenizer from the models folder.
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';

@@ -140,3 +140,8 @@ test('a LoRA that matches no layer is refused with its count of unmatched module
 test('a single file whose widths have no known head count asks for its config', async () => {
   await rejectsWith(compileModel(fixture('sd15-tiny.safetensors'), { cacheDir: path.join(work, 'cache-err') }), 'compile.config-needed', /attention heads cannot be read/);
 });
+
+test('a file that is not an IP-Adapter given as the adapter is refused', async () => {
+  const notAdapter = fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora.safetensors');
+  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), adapter: notAdapter }), 'compile.missing-tensor', /no IP-Adapter attention weights/);
+});

@@ -138,8 +138,8 @@ export class SessionPool {
       if (this.providerState.get(provider)?.available === false) continue;
       const missing = missingProviderLibrary(provider);
       if (missing) {
+        // Not installed is the normal case on CPU-only machines: recorded for Settings, not logged on every run.
         this.providerState.set(provider, { provider, available: false, reason: missing });
-        this.options.log?.(`execution provider ${provider} unavailable, falling back: ${missing}`);
         continue;
       }
       try {

@@ -132,8 +132,9 @@ test('the main thread stays responsive while a job runs (event-loop lag p99)', a
   assert.equal(result.state, 'done');
   const p99 = histogram.percentile(99) / 1e6;
   console.log(`event-loop lag during a job: p99 ${p99.toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`);
-  // 20 ms is the bench target on a quiet machine; this shared 2-core CI box gets some slack.
-  assert.ok(p99 < 60, `p99 ${p99} ms`);
+  // 20 ms is the bench target (benchGeneration) on a quiet machine. Here other test files share 2 cores, so this
+  // only guards against the job blocking the main thread, which would show as lag of whole steps and encodes.
+  assert.ok(p99 < 100, `p99 ${p99} ms`);
 });
 
 test('clip skip beyond what the graphs provide is refused at submit', () => {
@@ -158,4 +159,11 @@ test('img2img and inpaint run from image files; an unreadable init image fails w
   assert.equal(bad.state, 'failed');
   assert.equal(bad.error?.code, 'image.unsupported-format');
   assert.ok(bad.error?.userMessage.includes('model_index.json'));
+});
+
+test('the generation bench hook reports load time, speed and event-loop lag', async () => {
+  const { benchGeneration } = await import('./bench-generation.ts');
+  const result = await benchGeneration({ engine: { cacheDir, preferredProviders: [] }, params: params({ steps: 2 }), repeats: 1 });
+  assert.ok(result.firstJobSeconds > 0 && result.jobSeconds > 0 && result.itPerSec > 0);
+  assert.ok(result.eventLoopLagP99Ms >= 0 && result.eventLoopLagMaxMs >= result.eventLoopLagP99Ms);
 });

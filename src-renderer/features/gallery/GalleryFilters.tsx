@@ -1,6 +1,7 @@
 // The gallery's filters: character, model, variant (adapter), favourites, date range; and the sort.
 import StarIcon from '@mui/icons-material/Star';
 import { MenuItem, Stack, TextField, ToggleButton, Tooltip } from '@mui/material';
+import { memo } from 'react';
 import type { Character } from '../../../src-preload/contract/characters.ts';
 import { variantOfFile, VARIANT_LABELS } from '../generate/model-choices.ts';
 import type { GalleryFilter } from './use-gallery-rows.ts';
@@ -15,7 +16,8 @@ function dateInput(ms: number | undefined): string {
   return ms === undefined ? '' : new Date(ms).toISOString().slice(0, 10);
 }
 
-export function GalleryFilters({ filter, onChange, characters, models, adapters }: { filter: GalleryFilter; onChange: (filter: GalleryFilter) => void; characters: Character[]; models: string[]; adapters: string[] }) {
+// Memoized: the grid re-renders on every block that arrives, and these MUI selects are the costliest part of the page.
+export const GalleryFilters = memo(function GalleryFilters({ filter, onChange, characters, models, adapters }: { filter: GalleryFilter; onChange: (filter: GalleryFilter) => void; characters: Character[]; models: string[]; adapters: string[] }) {
   const set = (change: Partial<GalleryFilter>) => {
     const next: Record<string, unknown> = { ...filter, ...change };
     for (const [key, value] of Object.entries(next)) if (value === undefined || value === '__all') delete next[key];
@@ -39,10 +41,10 @@ export function GalleryFilters({ filter, onChange, characters, models, adapters 
       {select('Model', 'Only images made with this model', filter.model, models.map((m) => [m, fileName(m)]), (model) => set({ model }))}
       {select('Variant', 'Only images made with this FaceID adapter (it decides the variant)', filter.adapter, [['', 'No FaceID'], ...adapters.map((a): [string, string] => [a, `${VARIANT_LABELS[variantOfFile(fileName(a)) ?? 'faceid']} · ${fileName(a)}`])], (adapter) => set({ adapter }), 190)}
       <Tooltip title="Only images created on or after this day">
-        <TextField size="small" type="date" label="From" value={dateInput(filter.createdAfter)} onChange={(e) => set({ createdAfter: e.target.value === '' ? undefined : Date.parse(e.target.value) })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" type="date" label="From" value={dateInput(filter.createdAfter)} onChange={(e) => set({ createdAfter: e.target.value === '' ? undefined : Date.parse(e.target.value) })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
       </Tooltip>
       <Tooltip title="Only images created on or before this day">
-        <TextField size="small" type="date" label="To" value={dateInput(filter.createdBefore === undefined ? undefined : filter.createdBefore - DAY_MS)} onChange={(e) => set({ createdBefore: e.target.value === '' ? undefined : Date.parse(e.target.value) + DAY_MS })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" type="date" label="To" value={dateInput(filter.createdBefore === undefined ? undefined : filter.createdBefore - DAY_MS)} onChange={(e) => set({ createdBefore: e.target.value === '' ? undefined : Date.parse(e.target.value) + DAY_MS })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
       </Tooltip>
       <Tooltip title="Only favourites">
         <ToggleButton size="small" value="favorites" selected={filter.favoriteOnly} onChange={() => set({ favoriteOnly: !filter.favoriteOnly })} aria-label="Favourites only">
@@ -58,4 +60,4 @@ export function GalleryFilters({ filter, onChange, characters, models, adapters 
       </Tooltip>
     </Stack>
   );
-}
+});

@@ -1,9 +1,8 @@
 // The Gallery: a virtualized grid (only the visible rows are in the DOM, so 100k images scroll like 100), filters,
 // keyboard (arrows, Enter, F, Delete), a detail view, and delete with undo (the delete is sent when the undo expires).
-import StarIcon from '@mui/icons-material/Star';
 import { Alert, Box, Button, Snackbar, Stack, Typography } from '@mui/material';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import { useStudio } from '../../client/studio-context.tsx';
@@ -13,13 +12,15 @@ import { useLoad } from '../../common/use-load.ts';
 import { usePersistentState } from '../../common/use-persistent-state.ts';
 import { exportPng } from './export-png.ts';
 import { GalleryFilters } from './GalleryFilters.tsx';
-import { GenerationDetail, identityLabel } from './GenerationDetail.tsx';
+import { GalleryTile } from './GalleryTile.tsx';
+import { GenerationDetail } from './GenerationDetail.tsx';
 import { useGalleryRows, type GalleryFilter } from './use-gallery-rows.ts';
 
 const TILE_MIN = 168;
 const GAP = 8;
 const UNDO_MS = 6000;
 const DEFAULT_FILTER: GalleryFilter = { favoriteOnly: false, sort: 'newest' };
+const NONE: never[] = [];
 
 function acceptFilter(stored: unknown): GalleryFilter | undefined {
   if (typeof stored !== 'object' || stored === null) return undefined;
@@ -66,6 +67,15 @@ export function GalleryPage() {
   useEffect(() => rows.ensure(firstVisible, lastVisible), [rows, firstVisible, lastVisible]);
   useEffect(() => virtualizer.measure(), [tile, virtualizer]);
 
+  const changeFilter = useCallback(
+    (next: GalleryFilter) => {
+      setFilter(next);
+      setSelected(0);
+      scroller.current?.scrollTo({ top: 0 });
+    },
+    [setFilter],
+  );
+
   const characterName = (id: string | null) => characters.value?.find((c) => c.id === id)?.name;
 
   const toggleFavorite = async (generation: Generation) => {
@@ -103,8 +113,8 @@ export function GalleryPage() {
     setUndoable(undefined);
   };
 
-  // Pending deletes are dropped (not sent) if the page goes away: nothing is lost by leaving early.
-  useEffect(() => () => pendingDeletes.forEach((timer) => clearTimeout(timer)), []);
+  // A pending delete still happens when the user moves to another page (they asked for it); if the window closes
+  // first it is never sent, so an early close keeps the image rather than losing it.
 
   const select = (index: number) => {
     const clamped = Math.min(Math.max(0, index), Math.max(0, total - 1));
@@ -140,7 +150,7 @@ export function GalleryPage() {
           {rows.total === null ? 'Loading…' : `${rows.total.toLocaleString('en-US')} image${rows.total === 1 ? '' : 's'}`}
         </Typography>
       </Stack>
-      <GalleryFilters filter={filter} onChange={(next) => { setFilter(next); setSelected(0); virtualizer.scrollToOffset(0); }} characters={characters.value ?? []} models={facets.value?.models ?? []} adapters={facets.value?.adapters ?? []} />
+      <GalleryFilters filter={filter} onChange={changeFilter} characters={characters.value ?? NONE} models={facets.value?.models ?? NONE} adapters={facets.value?.adapters ?? NONE} />
       {failure === undefined ? null : <ErrorNotice failure={failure} onClose={() => setFailure(undefined)} />}
       {rows.failure === undefined ? null : <ErrorNotice failure={rows.failure} />}
       {rows.total === 0 ? <Typography color="text.secondary">No images match. Generated images appear here; change the filters to see more.</Typography> : null}
@@ -156,40 +166,25 @@ export function GalleryPage() {
       >
         <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => (
-            <Box key={item.key} role="row" aria-rowindex={item.index + 1} sx={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, display: 'flex', gap: `${GAP}px` }}>
+            <div key={item.key} role="row" aria-rowindex={item.index + 1} style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, display: 'flex', gap: GAP }}>
               {Array.from({ length: columns }, (_, column) => {
                 const index = item.index * columns + column;
                 if (index >= total) return null;
                 const generation = rows.row(index);
-                const isDeleted = generation !== undefined && pendingDeletes.has(generation.id);
                 return (
-                  <Box
+                  <GalleryTile
                     key={column}
-                    role="gridcell"
-                    data-tile=""
-                    aria-selected={index === selected}
-                    sx={{ width: tile, height: tile, flex: 'none', position: 'relative', borderRadius: 1, overflow: 'hidden', bgcolor: 'action.hover', outline: index === selected ? '2px solid' : 'none', outlineColor: 'primary.main', opacity: isDeleted ? 0.3 : 1 }}
-                  >
-                    {generation === undefined ? null : (
-                      <Box
-                        component="button"
-                        type="button"
-                        tabIndex={-1}
-                        aria-label={`Image ${index + 1}, seed ${generation.seed}, identity ${identityLabel(generation.identityScore)}${generation.favorite ? ', favourite' : ''}`}
-                        onClick={() => { setSelected(index); setOpenIndex(index); }}
-                        sx={{ p: 0, border: 0, width: '100%', height: '100%', cursor: 'pointer', bgcolor: 'transparent', display: 'block' }}
-                      >
-                        <Box component="img" src={studio.mediaUrl(generation.image)} alt="" loading="lazy" decoding="async" sx={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block', imageRendering: generation.width < 256 ? 'pixelated' : 'auto' }} />
-                        <Box sx={{ position: 'absolute', left: 0, right: 0, bottom: 0, px: 0.75, py: 0.25, display: 'flex', justifyContent: 'space-between', alignItems: 'center', background: 'linear-gradient(transparent, rgba(0,0,0,0.65))', color: 'white', fontSize: 12 }}>
-                          <span>{generation.identityScore === null ? '' : `ID ${generation.identityScore.toFixed(2)}`}</span>
-                          {generation.favorite ? <StarIcon sx={{ fontSize: 16, color: '#ffd54f' }} aria-hidden /> : null}
-                        </Box>
-                      </Box>
-                    )}
-                  </Box>
+                    index={index}
+                    size={tile}
+                    generation={generation}
+                    imageUrl={generation === undefined ? undefined : studio.mediaUrl(generation.image)}
+                    isSelected={index === selected}
+                    isDeleted={generation !== undefined && pendingDeletes.has(generation.id)}
+                    onOpen={() => { setSelected(index); setOpenIndex(index); }}
+                  />
                 );
               })}
-            </Box>
+            </div>
           ))}
         </Box>
       </Box>
@@ -206,6 +201,7 @@ export function GalleryPage() {
           }}
           onFavorite={() => void toggleFavorite(open)}
           onDelete={() => scheduleDelete(open)}
+          onUndoDelete={() => undoDelete(open)}
           onExport={() => exportOne(open)}
         />
       )}

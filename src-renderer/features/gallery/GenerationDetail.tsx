@@ -6,7 +6,7 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import DownloadIcon from '@mui/icons-material/Download';
 import StarIcon from '@mui/icons-material/Star';
 import StarBorderIcon from '@mui/icons-material/StarBorder';
-import { Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
+import { Alert, Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
@@ -53,10 +53,11 @@ export interface GenerationDetailProps {
   onStep: (delta: -1 | 1) => void;
   onFavorite: () => void;
   onDelete: () => void;
+  onUndoDelete: () => void;
   onExport: () => void;
 }
 
-export function GenerationDetail({ generation, characterName, isDeleted, onClose, onStep, onFavorite, onDelete, onExport }: GenerationDetailProps) {
+export function GenerationDetail({ generation, characterName, isDeleted, onClose, onStep, onFavorite, onDelete, onUndoDelete, onExport }: GenerationDetailProps) {
   const studio = useStudio();
   return (
     <Dialog
@@ -96,6 +97,11 @@ export function GenerationDetail({ generation, characterName, isDeleted, onClose
           <Box component="img" src={studio.mediaUrl(generation.image)} alt={`Generated image, seed ${generation.seed}`} sx={{ maxWidth: '100%', maxHeight: '65vh', imageRendering: generation.width < 256 ? 'pixelated' : 'auto', width: generation.width < 256 ? 320 : 'auto' }} />
         </Box>
         <Stack spacing={1.5}>
+          {isDeleted ? (
+            <Alert severity="info" action={<Button color="inherit" size="small" onClick={onUndoDelete}>Undo</Button>}>
+              Image deleted. It goes for good in a few seconds unless you undo.
+            </Alert>
+          ) : null}
           <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
             <Tooltip title={withShortcut(generation.favorite ? 'Remove from favourites' : 'Add to favourites', 'favorite')}>
               <Button variant="outlined" startIcon={generation.favorite ? <StarIcon /> : <StarBorderIcon />} onClick={onFavorite} aria-pressed={generation.favorite}>

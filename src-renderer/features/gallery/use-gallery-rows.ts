@@ -6,7 +6,8 @@ import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 
-export const BLOCK_SIZE = 120;
+/** Rows per request: a screenful of tiles and some, so the first answer is small and fast. */
+export const BLOCK_SIZE = 60;
 
 export type GalleryFilter = Omit<GalleryQuery, 'after' | 'offset' | 'limit' | 'withTotal'>;
 
@@ -71,10 +72,8 @@ export function useGalleryRows(filter: GalleryFilter): GalleryRows {
     loadBlock(0);
   }, [loadBlock]);
 
-  useEffect(() => {
-    setTotal(null);
-    reset();
-  }, [reset]);
+  // The old count stays until the new one arrives: one render less on every filter change.
+  useEffect(reset, [reset]);
 
   return {
     total,

@@ -4,7 +4,7 @@ import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
 import BrushIcon from '@mui/icons-material/Brush';
 import ClearIcon from '@mui/icons-material/Clear';
 import { Alert, Box, Button, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { SAMPLERS, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import type { StylePreset } from '../../../src-preload/contract/presets.ts';
@@ -86,6 +86,11 @@ export function GeneratePage() {
     }
     setSubmitting(false);
   };
+
+  // The desktop app's menu item "Generate" arrives as an app command.
+  const latestGenerate = useRef(generate);
+  latestGenerate.current = generate;
+  useEffect(() => studio.on('app.command', ({ command }) => command === 'generate.start' && void latestGenerate.current()), [studio]);
 
   useKeydown((event) => {
     if (event.key === 'Enter' && isModKey(event)) {
@@ -225,7 +230,7 @@ export function GeneratePage() {
           </Stack>
         </Paper>
       </Box>
-      <Box sx={{ position: 'sticky', bottom: 0, py: 2, display: 'flex', justifyContent: 'flex-end', gap: 2, bgcolor: 'background.default' }}>
+      <Box sx={{ position: 'sticky', bottom: 0, zIndex: 2, py: 2, display: 'flex', justifyContent: 'flex-end', gap: 2, bgcolor: 'background.default', borderTop: 1, borderColor: 'divider' }}>
         <Tooltip title="Reset every setting on this page to its default">
           <Button onClick={() => setForm(DEFAULT_FORM)}>Reset form</Button>
         </Tooltip>

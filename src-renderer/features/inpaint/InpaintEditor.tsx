@@ -1,5 +1,5 @@
 // The inpaint editor: paint (B) or erase (E) the area to repaint over the source image, with size ([ ]), hardness,
-// invert, clear, undo/redo (Ctrl/Cmd+Z/Y), overlay opacity, zoom (wheel) and pan (drag with Space held or the middle
+// invert, clear, mask the face (detector boxes), undo/redo (Ctrl/Cmd+Z/Y), overlay opacity, zoom (wheel) and pan (drag with Space held or the middle
 // button). "Use mask" stores the mask in the library and returns to Generate with it set.
 import BrushIcon from '@mui/icons-material/Brush';
 import PanToolIcon from '@mui/icons-material/PanTool';
@@ -104,6 +104,29 @@ export function InpaintEditor() {
     window.addEventListener('keyup', up);
     return () => window.removeEventListener('keyup', up);
   }, []);
+
+  const maskFaces = async () => {
+    const result = await studio.masks.faceBoxes({ image: form.initImage });
+    if (!result.ok) {
+      setFailure(result.error);
+      return;
+    }
+    if (result.value.faces.length === 0) {
+      setFailure({ code: 'face.none-found', userMessage: 'No face was found in this picture.', hint: 'Paint the face by hand with the brush (B).' });
+      return;
+    }
+    // Boxes come in the detector's pixels of the same image; a little margin takes in hair line and chin.
+    const scaleX = (size?.width ?? result.value.width) / result.value.width;
+    const scaleY = (size?.height ?? result.value.height) / result.value.height;
+    for (const { box } of result.value.faces) {
+      const [x1, y1, x2, y2] = box;
+      const marginX = (x2 - x1) * 0.15;
+      const marginY = (y2 - y1) * 0.15;
+      mask.current?.fillEllipse((x1 - marginX) * scaleX, (y1 - marginY) * scaleY, (x2 - x1 + 2 * marginX) * scaleX, (y2 - y1 + 2 * marginY) * scaleY);
+    }
+    setFailure(undefined);
+    touched();
+  };
 
   const useMask = async () => {
     const canvas = mask.current;
@@ -259,10 +282,15 @@ export function InpaintEditor() {
                 </Button>
               </Tooltip>
             </Stack>
-            <Stack direction="row" spacing={1}>
+            <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap' }}>
               <Tooltip title="Swap painted and unpainted areas">
                 <Button variant="outlined" size="small" onClick={() => { mask.current?.invert(); touched(); }}>
                   Invert
+                </Button>
+              </Tooltip>
+              <Tooltip title="Mask every face the face detector finds (needs the insightface face models)">
+                <Button variant="outlined" size="small" onClick={() => void maskFaces()}>
+                  Mask the face
                 </Button>
               </Tooltip>
               <Tooltip title="Remove the whole mask (undo brings it back)">

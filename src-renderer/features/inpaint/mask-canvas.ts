@@ -38,11 +38,16 @@ export class MaskCanvas {
 
   /** Continues the stroke to (x, y), with dabs close enough to look continuous. */
   extend(x: number, y: number, tool: MaskTool, size: number, hardness: number): void {
-    const from = this.#last ?? { x, y };
+    if (this.#last === undefined) {
+      this.#dab(x, y, tool, size, hardness);
+      this.#last = { x, y };
+      return;
+    }
+    const from = this.#last;
     const distance = Math.hypot(x - from.x, y - from.y);
     const spacing = Math.max(1, size / 6);
     const steps = Math.max(1, Math.ceil(distance / spacing));
-    for (let i = this.#last === undefined ? 0 : 1; i <= steps; i++) {
+    for (let i = 1; i <= steps; i++) {
       this.#dab(from.x + ((x - from.x) * i) / steps, from.y + ((y - from.y) * i) / steps, tool, size, hardness);
     }
     this.#last = { x, y };

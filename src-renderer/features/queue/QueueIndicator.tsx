@@ -1,5 +1,6 @@
 // The app bar's compact queue status, visible from every page: the running job's progress and how many wait.
 // Esc cancels the running job from anywhere (unless a dialog or a text box has the keyboard).
+import { useEffect } from 'react';
 import { Box, Button, CircularProgress, Tooltip, Typography } from '@mui/material';
 import { navigate } from '../../app/navigation.ts';
 import { useStudio } from '../../client/studio-context.tsx';
@@ -17,6 +18,10 @@ export function QueueIndicator() {
     if (event.key !== 'Escape' || running === undefined || isDialogOpen() || isTypingTarget(event.target)) return;
     void studio.jobs.cancel({ id: running.id });
   });
+
+  // The desktop app's menu item "Cancel job" arrives as an app command.
+  const runningId = running?.id;
+  useEffect(() => studio.on('app.command', ({ command }) => command === 'job.cancel' && runningId !== undefined && void studio.jobs.cancel({ id: runningId })), [studio, runningId]);
 
   const label = running === undefined ? (queue.queued.length === 0 ? 'Queue idle' : `${queue.queued.length} queued`) : `Generating ${Math.round(percent)}%`;
   return (

@@ -1,0 +1,77 @@
+// The Generate form's logic without a browser: seeds per job, parameters sent, stored forms made valid, imported PNG
+// settings (A1111 and ComfyUI), and which model files are offered.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatA1111Parameters } from '../../src-preload/contract/a1111-parameters.ts';
+import { GenerationParamsSchema } from '../../src-preload/contract/generation.ts';
+import { addPngText } from '../../src-preload/contract/png-text.ts';
+import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
+import { acceptStoredForm, DEFAULT_FORM, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
+import { modelChoices, variantOfFile } from '../../src-renderer/features/generate/model-choices.ts';
+import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
+import { makePng } from '../helpers/images.ts';
+
+test('seeds: fixed repeats, increment counts on (and wraps), random draws one per job', () => {
+  assert.deepEqual(planSeeds({ seedMode: 'fixed', seed: 5, batchCount: 3 }), { seeds: [5, 5, 5], nextSeed: 5 });
+  assert.deepEqual(planSeeds({ seedMode: 'increment', seed: 2 ** 32 - 2, batchCount: 3 }), { seeds: [2 ** 32 - 2, 2 ** 32 - 1, 0], nextSeed: 1 });
+  let n = 10;
+  assert.deepEqual(planSeeds({ seedMode: 'random', seed: 1, batchCount: 2 }, () => n++), { seeds: [10, 11], nextSeed: 11 });
+});
+
+test('parameters: the preset wraps the prompt, negatives join, FaceID only with a character and an adapter', () => {
+  const watercolor = BUILTIN_STYLE_PRESETS.find((p) => p.id === 'builtin:watercolor')!;
+  const form = { ...DEFAULT_FORM, model: '/m/sd.safetensors', prompt: ' Ada reading ', negativePrompt: 'hat', characterId: 'c1', width: 64, height: 64 };
+  const params = GenerationParamsSchema.parse(toParams(form, watercolor, 9, '/m/faceid.bin'));
+  assert.equal(params.prompt, 'watercolor painting of Ada reading, soft washes, paper texture, loose brush strokes');
+  assert.equal(params.negativePrompt, `hat, ${watercolor.negative}`);
+  assert.equal(params.seed, 9);
+  assert.deepEqual(params.faceid && [params.faceid.adapter, params.faceid.characterId, params.faceid.faceWeight], ['/m/faceid.bin', 'c1', DEFAULT_FORM.faceWeight]);
+  assert.equal(toParams({ ...form, characterId: '' }, watercolor, 9, '/m/faceid.bin').faceid, undefined);
+  // A mask without a source image is not inpainting.
+  assert.equal(toParams({ ...form, maskImage: 'masks/ab/x.png' }, undefined, 1, undefined).inpaint, undefined);
+  const inpaint = toParams({ ...form, initImage: 'generations/ab/x.png', maskImage: 'masks/ab/x.png' }, undefined, 1, undefined);
+  assert.deepEqual([inpaint.img2img?.initImage, inpaint.inpaint?.maskImage], ['generations/ab/x.png', 'masks/ab/x.png']);
+});
+
+test('a stored form is repaired field by field; garbage gives undefined', () => {
+  assert.equal(acceptStoredForm('nonsense'), undefined);
+  const repaired = acceptStoredForm({ prompt: 'kept', steps: 'twelve', sampler: 'Heun', seedMode: 'sometimes', cfg: Number.NaN, width: 768 });
+  assert.equal(repaired?.prompt, 'kept');
+  assert.equal(repaired?.steps, DEFAULT_FORM.steps);
+  assert.equal(repaired?.sampler, DEFAULT_FORM.sampler);
+  assert.equal(repaired?.seedMode, DEFAULT_FORM.seedMode);
+  assert.equal(repaired?.cfg, DEFAULT_FORM.cfg);
+  assert.equal(repaired?.width, 768);
+});
+
+test('PNG settings: A1111 parameters, ComfyUI prompt graph, and a plain PNG refused with a reason', async () => {
+  const png = await makePng({ width: 8, height: 8 });
+  const a1111 = readImageParameters(addPngText(png, 'parameters', formatA1111Parameters({ prompt: 'a cat', negativePrompt: '', steps: 12, sampler: 'DPM++ 2M Karras', cfg: 6, seed: 3, width: 512, height: 768 })));
+  assert.ok(a1111.ok);
+  assert.deepEqual([a1111.value.source, a1111.value.params.prompt, a1111.value.params.sampler, a1111.value.params.height], ['A1111', 'a cat', 'DPM++ 2M Karras', 768]);
+  const comfyGraph = {
+    '3': { class_type: 'KSampler', inputs: { seed: 42, steps: 20, cfg: 8, sampler_name: 'dpmpp_2m', scheduler: 'karras', denoise: 1, positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+    '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 640, batch_size: 1 } },
+    '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a dog on a hill' } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry' } },
+  };
+  const comfy = readImageParameters(addPngText(png, 'prompt', JSON.stringify(comfyGraph)));
+  assert.ok(comfy.ok);
+  assert.deepEqual(comfy.value.params, { prompt: 'a dog on a hill', negativePrompt: 'blurry', seed: 42, steps: 20, cfg: 8, sampler: 'DPM++ 2M Karras', width: 512, height: 640 });
+  const broken = readImageParameters(addPngText(png, 'prompt', '{not json'));
+  assert.equal(broken.ok, false);
+  const plain = readImageParameters(png);
+  assert.ok(!plain.ok && plain.message.includes('no generation settings'));
+});
+
+test('model files: checkpoints and FaceID adapters by variant, LoRAs and face models left out', () => {
+  assert.equal(variantOfFile('ip-adapter-faceid-plusv2_sd15.bin'), 'faceid-plusv2');
+  assert.equal(variantOfFile('ip-adapter-faceid-plus_sd15.bin'), 'faceid-plus');
+  assert.equal(variantOfFile('ip-adapter-faceid-portrait_sd15.bin'), 'faceid-portrait');
+  assert.equal(variantOfFile('ip-adapter-faceid_sd15.bin'), 'faceid');
+  assert.equal(variantOfFile('sd15.safetensors'), undefined);
+  const file = (name: string) => ({ path: `/m/${name}`, name, kind: 'unidentified' as const, sizeBytes: 1, root: '/m' });
+  const choices = modelChoices(['sd15-tiny.safetensors', 'ip-adapter-faceid_sd15_lora.safetensors', 'ip-adapter-faceid-plusv2_sd15.bin', 'det_10g.onnx', 'my-style-lora.safetensors'].map(file));
+  assert.deepEqual(choices.checkpoints.map((m) => m.name), ['sd15-tiny.safetensors']);
+  assert.deepEqual([...choices.adapters.keys()], ['faceid-plusv2']);
+});
