@@ -100,7 +100,11 @@ test('when the cache cannot hard-link (another filesystem), the used weights are
 
 test('an SDXL adapter on an SD1.5 checkpoint is refused, naming both bases', async () => {
   const adapter = path.join(work, 'ip-adapter-faceid_sdxl_fake.safetensors');
-  const tensors: Record<string, TestTensor> = {};
+  // A FaceID projection for 2048-wide tokens (4 of them) and the IP attention of SDXL's 140 processors.
+  const tensors: Record<string, TestTensor> = {
+    'image_proj.norm.weight': { dtype: 'F16', shape: [2048], data: new Uint8Array(2048 * 2) },
+    'image_proj.proj.2.weight': { dtype: 'F16', shape: [4 * 2048, 1], data: new Uint8Array(4 * 2048 * 2) },
+  };
   for (let n = 1; n < 140; n += 2) {
     tensors[`ip_adapter.${n}.to_k_ip.weight`] = { dtype: 'F16', shape: [4, 2048], data: new Uint8Array(4 * 2048 * 2) };
     tensors[`ip_adapter.${n}.to_v_ip.weight`] = { dtype: 'F16', shape: [4, 2048], data: new Uint8Array(4 * 2048 * 2) };
@@ -125,7 +129,7 @@ test('a tensor with the wrong shape is refused, with both shapes', async () => {
   await rejectsWith(compileModel(folder, { cacheDir: path.join(work, 'cache-err') }), 'compile.wrong-shape', /"unet\.conv_out\.weight" has shape \[\d+, \d+, 3, 3\], expected \[\d+, \d+, \?, \?\]/);
 });
 
-test('a LoRA that matches no layer is refused with its count of unmatched modules', async () => {
+test('a LoRA that matches no layer is refused with its count of unmatched tensors', async () => {
   const lora = path.join(work, 'sdxl-style-lora.safetensors');
   const tensors: Record<string, TestTensor> = {};
   for (let b = 0; b < 3; b++) {
@@ -134,7 +138,7 @@ test('a LoRA that matches no layer is refused with its count of unmatched module
     tensors[`${module}.lora_up.weight`] = { dtype: 'F16', shape: [64, 4], data: new Array(256).fill(0) };
   }
   await writeSafetensorsFile(lora, tensors);
-  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), loras: [{ file: lora }] }), 'compile.lora-unmatched', /sdxl-style-lora\.safetensors matches no layer.*3 of its modules/);
+  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), loras: [{ file: lora }] }), 'compile.lora-unmatched', /sdxl-style-lora\.safetensors matches no layer.*none of its 6 LoRA tensors/);
 });
 
 test('a single file whose widths have no known head count asks for its config', async () => {
@@ -143,5 +147,5 @@ test('a single file whose widths have no known head count asks for its config', 
 
 test('a file that is not an IP-Adapter given as the adapter is refused', async () => {
   const notAdapter = fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora.safetensors');
-  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), adapter: notAdapter }), 'compile.missing-tensor', /no IP-Adapter attention weights/);
+  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), adapter: notAdapter }), 'checkpoint.wrong-kind', /is not an IP-Adapter/);
 });
