@@ -10,7 +10,7 @@
 //
 // Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
 //   text_encoder: input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
-//   unet: sample [B,4,h,w], timestep [1]|[B], encoder_hidden_states [B, T, C]
+//   unet: sample [B,inChannels,h,w] (4, or 9 = latents ⊕ mask ⊕ masked-image latents for inpainting), timestep [1]|[B], encoder_hidden_states [B, T, C]
 //         (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers]) (+ lora_strengths [loras.length]) → out_sample
 //   vae_encoder: sample [B,3,H,W] in [-1,1] → latent_mean, latent_logvar, latent_std (raw, ×scalingFactor is the caller's)
 //   vae_decoder: latent [B,4,h,w] (raw = latents / scalingFactor) → sample [B,3,8h,8w] in about [-1,1]
@@ -151,7 +151,7 @@ async function openImageEncoder(source: string): Promise<{ tensors: Map<string, 
 
 function unsupportedModel(checkpoint: Checkpoint): StudioError {
   return new StudioError('compile.unsupported-model', {
-    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 (txt2img) models so far.`,
+    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 models (ordinary and 9-channel inpainting) so far.`,
     hint: 'Choose an SD1.5 checkpoint.',
   });
 }
@@ -163,7 +163,8 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const progress = (component: CompileProgress['component'], done: number, total: number, message: string) => options.onProgress?.({ component, done, total, message });
 
   const checkpoint = await openCheckpoint(checkpointPath);
-  if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
+  // Inpainting UNets differ only in conv_in's input channels (9: latents, mask, masked-image latents), read from shapes.
+  if (checkpoint.architecture !== 'sd15' && checkpoint.architecture !== 'sd15-inpaint') throw unsupportedModel(checkpoint);
   const adapterIndex = options.adapter ? await openIpAdapter(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
   const loraIndexes = await Promise.all((options.loras ?? []).map((l) => (typeof l === 'string' ? { file: l } : l)).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
