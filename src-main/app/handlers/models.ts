@@ -4,14 +4,17 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Model } from '../../../src-preload/contract/models.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
+import { modelManagerHandlers } from './model-manager.ts';
 
 const MODEL_EXTENSIONS = new Set(['.safetensors', '.ckpt', '.bin', '.pt', '.pth', '.onnx']);
 /** ComfyUI and A1111 keep models at most a few folders deep; the cap keeps a mis-set root (say, /) cheap. */
 const MAX_DEPTH = 6;
 const MAX_FILES = 5000;
 
-export function modelsHandlers({ library }: StudioServices): NamespaceHandlers<'models'> {
+export function modelsHandlers(services: StudioServices): NamespaceHandlers<'models'> {
+  const { library } = services;
   return {
+    ...modelManagerHandlers(services),
     list: async () => {
       const roots = [path.join(library.folder, 'models'), ...library.settings.get().modelFolders];
       const models: Model[] = [];
