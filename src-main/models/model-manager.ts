@@ -118,6 +118,11 @@ export class ModelManager {
     return result;
   }
 
+  /** The last scan's result (scanning first if there was none). */
+  async currentScan(signal?: AbortSignal): Promise<ScanResult> {
+    return this.lastScan ?? (await this.scan(signal));
+  }
+
   /** Readiness from the last scan (scanning first if there was none). */
   async readiness(signal?: AbortSignal): Promise<ReadinessReport> {
     const scan = this.lastScan ?? (await this.scan(signal));
