@@ -52,6 +52,7 @@ export const SelftestReportSchema = z.object({
   steps: z.array(z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'not-run']), detail: z.string(), durationMs: z.number().nonnegative() })),
   durationMs: z.number().nonnegative(),
 });
+export type SelftestReport = z.infer<typeof SelftestReportSchema>;
 
 // Models UI: the catalog with licences, what the scan identified in each folder, and which execution providers work.
 export const CatalogItemSchema = z.object({
