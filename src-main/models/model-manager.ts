@@ -108,6 +108,7 @@ export class ModelManager {
     await mkdir(this.modelsDir, { recursive: true });
     const result = await scanModelFolders({
       roots: [this.modelsDir, ...this.userRoots],
+      wholeRoots: [this.modelsDir],
       identify: this.identify,
       cacheFile: path.join(this.options.stateDir, 'scan-cache.json'),
       identifierVersion: this.options.identifierVersion ?? IDENTIFIER_VERSION,

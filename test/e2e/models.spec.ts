@@ -81,11 +81,15 @@ test('an empty models folder: every feature says what is missing and offers its 
   const badges = catalog.getByLabel(/^Non-commercial licence/);
   expect(await badges.count()).toBeGreaterThan(0);
   const rowsBefore = await catalog.getByRole('row').count();
-  await page.getByRole('switch', { name: 'Commercial-clean mode' }).check();
+  // click, not check(): the switch follows the studio's answer, which comes a moment after the click.
+  const commercialClean = page.getByRole('switch', { name: 'Commercial-clean mode' });
+  await commercialClean.click();
+  await expect(commercialClean).toBeChecked();
   await expect(page.getByRole('alert', { name: 'Commercial-clean mode' })).toContainText('Non-commercial models are hidden');
   await expect(badges).toHaveCount(0);
   expect(await catalog.getByRole('row').count()).toBeLessThan(rowsBefore);
-  await page.getByRole('switch', { name: 'Commercial-clean mode' }).uncheck();
+  await commercialClean.click();
+  await expect(commercialClean).not.toBeChecked();
   await expect(catalog.getByRole('row')).toHaveCount(rowsBefore);
 });
 
