@@ -112,7 +112,7 @@ test('a filled models folder: the fixture models under misleading names are foun
   await shot(page, testInfo, 'models-filled');
 });
 
-test('the self-test runs from the page and shows each step', async ({ page }) => {
+test('the self-test runs from the page and shows each step', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
   await openModels(page, filledHost);
   await page.getByRole('button', { name: 'Run self-test' }).click();
@@ -123,6 +123,8 @@ test('the self-test runs from the page and shows each step', async ({ page }) =>
   const steps = page.getByRole('list', { name: 'Self-test steps' }).getByRole('listitem');
   expect(await steps.count()).toBeGreaterThan(1);
   await expect(steps.first()).toContainText('passed');
+  await result.scrollIntoViewIfNeeded();
+  await shot(page, testInfo, 'models-selftest');
 });
 
 test('the smallest supported window (1024×700): the Models page does not scroll sideways', async ({ page }, testInfo) => {

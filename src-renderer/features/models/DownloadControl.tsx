@@ -45,7 +45,7 @@ export function DownloadControl({ id, title, sizeBytes, nonCommercial, status, a
   return (
     <Stack spacing={0.5} sx={{ alignItems: 'flex-start' }}>
       <Tooltip title={`${verb} ${title} (${formatBytes(sizeBytes)}) into the studio's models folder${nonCommercial ? '; research licence, non-commercial use only' : ''}`}>
-        <Button size="small" variant="outlined" startIcon={<DownloadIcon />} aria-label={`${verb} ${title}`} onClick={() => actions.start(id, nonCommercial)}>
+        <Button size="small" variant="outlined" sx={{ whiteSpace: 'nowrap', flexShrink: 0 }} startIcon={<DownloadIcon />} aria-label={`${verb} ${title}`} onClick={() => actions.start(id, nonCommercial)}>
           {verb} ({formatBytes(sizeBytes)})
         </Button>
       </Tooltip>

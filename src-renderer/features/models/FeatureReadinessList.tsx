@@ -4,7 +4,8 @@ import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import InfoIcon from '@mui/icons-material/Info';
 import ReportProblemIcon from '@mui/icons-material/ReportProblem';
-import { Box, Button, Chip, List, ListItem, ListItemIcon, ListItemText, Paper, Stack, Tooltip, Typography } from '@mui/material';
+import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
+import { Accordion, AccordionDetails, AccordionSummary, Box, Button, Chip, List, ListItem, ListItemIcon, ListItemText, Stack, Tooltip, Typography } from '@mui/material';
 import type { ModelsReadiness } from '../../../src-preload/contract/models.ts';
 import { navigate } from '../../app/navigation.ts';
 import { DownloadControl, type DownloadActions } from './DownloadControl.tsx';
@@ -22,29 +23,37 @@ const STATUS_CHIPS = {
 
 export function FeatureReadinessList({ features, downloads, actions }: { features: readonly Feature[]; downloads: ReadonlyMap<string, DownloadStatus>; actions: DownloadActions }) {
   return (
-    <Stack spacing={1.5}>
+    <Stack spacing={1}>
       {features.map((feature) => (
-        <Paper key={feature.id} variant="outlined" sx={{ p: 1.5 }} component="article" aria-labelledby={`feature-${feature.id}`}>
-          <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-            <Typography id={`feature-${feature.id}`} variant="subtitle1" component="h4" sx={{ fontWeight: 600 }}>
-              {feature.title}
-            </Typography>
-            <Chip size="small" label={STATUS_CHIPS[feature.status].label} color={STATUS_CHIPS[feature.status].color} aria-label={`${feature.title}: ${STATUS_CHIPS[feature.status].label}`} />
-            {feature.nonCommercial ? <NonCommercialBadge /> : null}
-          </Stack>
-          {feature.hiddenReason === null ? null : (
-            <Typography variant="body2" color="text.secondary">
-              {feature.hiddenReason}
-            </Typography>
-          )}
-          {feature.status === 'hidden' ? null : (
-            <List dense disablePadding aria-label={`Pieces of ${feature.title}`}>
-              {feature.pieces.map((piece) => (
-                <PieceRow key={piece.role} piece={piece} downloads={downloads} actions={actions} />
-              ))}
-            </List>
-          )}
-        </Paper>
+        // Missing features open, ready ones folded: what needs doing stays on the first screen.
+        <Accordion key={feature.id} variant="outlined" disableGutters defaultExpanded={feature.status === 'missing'} slotProps={{ transition: { unmountOnExit: true } }} component="article" aria-labelledby={`feature-${feature.id}`}>
+          <AccordionSummary expandIcon={<ExpandMoreIcon />} aria-label={`Show or hide the pieces of ${feature.title}`}>
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+              <Typography id={`feature-${feature.id}`} variant="subtitle1" component="h4" sx={{ fontWeight: 600 }}>
+                {feature.title}
+              </Typography>
+              <Chip size="small" label={STATUS_CHIPS[feature.status].label} color={STATUS_CHIPS[feature.status].color} aria-label={`${feature.title}: ${STATUS_CHIPS[feature.status].label}`} />
+              {feature.nonCommercial ? <NonCommercialBadge /> : null}
+              <Typography variant="body2" color="text.secondary">
+                {feature.pieces.filter((piece) => piece.foundAt !== null).length} of {feature.pieces.length} pieces here
+              </Typography>
+            </Stack>
+          </AccordionSummary>
+          <AccordionDetails sx={{ pt: 0 }}>
+            {feature.hiddenReason === null ? null : (
+              <Typography variant="body2" color="text.secondary">
+                {feature.hiddenReason}
+              </Typography>
+            )}
+            {feature.status === 'hidden' ? null : (
+              <List dense disablePadding aria-label={`Pieces of ${feature.title}`}>
+                {feature.pieces.map((piece) => (
+                  <PieceRow key={piece.role} piece={piece} downloads={downloads} actions={actions} />
+                ))}
+              </List>
+            )}
+          </AccordionDetails>
+        </Accordion>
       ))}
     </Stack>
   );
