@@ -30,6 +30,7 @@ export class FaceService {
   readonly #library: Library;
   readonly #cacheDir: string;
   readonly #imageEncoder: () => string | undefined;
+  readonly #analyzing = new Map<string, Promise<ImageAnalysis>>();
   #loaded: Promise<LoadedFaceModels> | undefined;
 
   /** `faceModelsFolder`: one folder, or the folders to look in (first with both files wins; asked again at each use). */
@@ -69,8 +70,20 @@ export class FaceService {
     return this.#loaded;
   }
 
-  /** Detects, checks and embeds the faces of a stored reference photo and stores them; returns the analysis. */
-  async analyzeReference(referenceId: string, signal?: AbortSignal): Promise<ImageAnalysis> {
+  /**
+   * Detects, checks and embeds the faces of a stored reference photo and stores them; returns the analysis.
+   * Calls for a photo already being analysed share that analysis.
+   */
+  analyzeReference(referenceId: string, signal?: AbortSignal): Promise<ImageAnalysis> {
+    let running = this.#analyzing.get(referenceId);
+    if (running === undefined) {
+      running = this.#analyze(referenceId, signal).finally(() => this.#analyzing.delete(referenceId));
+      this.#analyzing.set(referenceId, running);
+    }
+    return running;
+  }
+
+  async #analyze(referenceId: string, signal?: AbortSignal): Promise<ImageAnalysis> {
     const reference = this.#library.references.get(referenceId);
     const { models, embeddingModel } = await this.models();
     const analysis = await analyzeImage(this.#library.blobs.absolute(reference.original), models, signal ? { signal } : {});
@@ -81,7 +94,8 @@ export class FaceService {
       embedding: face.embedding,
       embeddingModel,
     }));
-    this.#library.faces.replaceForReference(referenceId, records);
+    // The photo may have been removed while it was analysed: then there is nothing to store.
+    if (this.#library.db.open && this.#library.references.exists(referenceId)) this.#library.faces.replaceForReference(referenceId, records);
     return analysis;
   }
 
@@ -174,6 +188,7 @@ export class FaceService {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.#analyzing.values()]);
     const loaded = await this.#loaded?.catch(() => undefined);
     this.#loaded = undefined;
     if (loaded !== undefined) await releaseFaceModels(loaded.models);

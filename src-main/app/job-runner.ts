@@ -5,6 +5,7 @@
 // the worker thread (host) or the supervised utility process (Electron); both speak GenerationEngine.
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
+import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
@@ -102,9 +103,10 @@ export class JobRunner implements JobEngine {
   async #run(running: RunningJob): Promise<void> {
     const { job, controller } = running;
     try {
-      const ip = job.params.faceid ? await this.#faces.conditioning(job.params.faceid, job.characterId, controller.signal, job.params.model) : undefined;
+      const params = this.#withLibraryFiles(job.params);
+      const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
-      const engineJobId = this.#engine.submit(job.params, ip ? { ip } : {});
+      const engineJobId = this.#engine.submit(params, ip ? { ip } : {});
       running.engineJobId = engineJobId;
       const final = await new Promise<JobStateEvent>((resolve) => this.#finals.set(engineJobId, resolve));
       if (final.state === 'done') await this.#keepImages(job, final, controller.signal);
@@ -118,6 +120,17 @@ export class JobRunner implements JobEngine {
     } finally {
       for (const preview of running.previews) this.#library.blobs.remove(preview);
     }
+  }
+
+  /** Images the renderer names by media path (a gallery image to remix, a saved mask) become files the engine can open. */
+  #withLibraryFiles(params: GenerationParams): GenerationParams {
+    const file = (image: string) => (isMediaPath(image) ? this.#library.blobs.absolute(image) : image);
+    return {
+      ...params,
+      ...(params.img2img ? { img2img: { ...params.img2img, initImage: file(params.img2img.initImage) } } : {}),
+      ...(params.inpaint ? { inpaint: { ...params.inpaint, maskImage: file(params.inpaint.maskImage) } } : {}),
+      ...(params.faceid ? { faceid: { ...params.faceid, faces: params.faceid.faces.map(file) } } : {}),
+    };
   }
 
   async #keepImages(job: Job, final: JobStateEvent, signal: AbortSignal): Promise<void> {

@@ -95,6 +95,10 @@ export class ReferencesRepository {
     this.#db.prepare('DELETE FROM reference_photos WHERE id = ?').run(id);
   }
 
+  exists(id: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM reference_photos WHERE id = ?').get(id) !== undefined;
+  }
+
   /** The face the user picked in this photo, or null for the analysis's default (the largest face). */
   chosenFace(id: string): number | null {
     const row = this.#db.prepare('SELECT chosen_face FROM reference_photos WHERE id = ?').get(id) as { chosen_face: number | null } | undefined;

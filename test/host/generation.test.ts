@@ -69,7 +69,8 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   assert.ok(character.ok);
   const reference = await client.references.add({ characterId: character.value.id, fileName: 'ada.png', dataBase64: (await facePhotoPng()).toString('base64') });
   assert.ok(reference.ok, JSON.stringify(reference));
-  assert.ok((reference.value.faceCount ?? 0) >= 1, 'the reference photo is analysed on intake');
+  const faces = await client.references.faces({ id: reference.value.id });
+  assert.ok(faces.ok && faces.value.state === 'analysed' && faces.value.faces.length >= 1, 'the reference photo is analysed on intake');
 
   const adapter = fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin');
   const queued = await client.jobs.enqueue({ params: params({ faceid: { adapter, faceWeight: 0.9 } }), characterId: character.value.id });
@@ -97,6 +98,13 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   assert.equal(parameters.params.steps, 6);
   assert.equal(parameters.raw['FaceID model'], path.basename(adapter));
   assert.ok(!existsSync(path.join(studio.library.folder, preview.image)), 'previews are removed once the job has ended');
+
+  // Remix: img2img from the gallery image, named by its media path as the renderer does; the child keeps its parent.
+  const remix = await client.jobs.enqueue({ params: params({ steps: 2, img2img: { initImage: stored.value.image, strength: 0.5 } }), parentId: generation.id });
+  assert.ok(remix.ok, JSON.stringify(remix));
+  const remixed = await ended(remix.value.id);
+  assert.equal(remixed.state, 'done', JSON.stringify(remixed.error));
+  assert.equal(created.find((g) => g.jobId === remix.value.id)?.parentId, generation.id);
 });
 
 test('cancelling a running job ends it as cancelled; a failing job is recorded with its typed error and the next job runs', async () => {

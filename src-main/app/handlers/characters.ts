@@ -1,6 +1,5 @@
 // Characters and their reference photos.
 import { Buffer } from 'node:buffer';
-import type { FaceService } from '../face-service.ts';
 import { characterIdentity, chooseFace, referenceFaces } from './reference-faces.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
@@ -37,11 +36,17 @@ export function referencesHandlers({ library, events, faces }: StudioServices): 
       return { references: library.references.listForCharacter(characterId) };
     },
     add: async ({ characterId, fileName, dataBase64 }) => {
-      const added = await library.addReference(characterId, fileName, Buffer.from(dataBase64, 'base64'));
-      // The photo is kept whatever the analysis says; without face models it stays unanalysed until they are installed.
-      if (faces?.installed() === true) await analyzeQuietly(faces, added.id);
+      const reference = await library.addReference(characterId, fileName, Buffer.from(dataBase64, 'base64'));
       events.emit('characters.changed', { characterId });
-      return library.references.get(added.id);
+      // Faces are found in the background (the photo shows at once); without face models the photo stays unanalysed
+      // until they are installed. A failed analysis is logged and leaves the photo as it is, never lost.
+      if (faces?.installed() === true) {
+        faces.analyzeReference(reference.id).then(
+          () => events.emit('characters.changed', { characterId }),
+          (error: unknown) => console.error(`[faces] analysis of reference ${reference.id} failed:`, error),
+        );
+      }
+      return reference;
     },
     remove: ({ id }) => {
       const reference = library.removeReference(id);
@@ -57,11 +62,3 @@ export function referencesHandlers({ library, events, faces }: StudioServices): 
   };
 }
 
-/** Runs the face analysis of a reference; a failure is logged and leaves the photo unanalysed, never lost. */
-async function analyzeQuietly(faces: FaceService, referenceId: string): Promise<void> {
-  try {
-    await faces.analyzeReference(referenceId);
-  } catch (error) {
-    console.error(`[faces] analysis of reference ${referenceId} failed:`, error);
-  }
-}

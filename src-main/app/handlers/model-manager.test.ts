@@ -54,3 +54,18 @@ test('the self-test button runs the whole pipeline on tiny models made here', as
   assert.equal(report.passed, true, JSON.stringify(report.steps));
   assert.ok(report.steps.some((s) => /txt2img/u.test(s.name) && s.status === 'passed'));
 });
+
+test('models.list shows what the scan identified: a diffusers folder is one checkpoint, adapters and face models by content', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  assert.ok((await studio.dispatch('settings.update', { modelFolders: [fixture()] })).ok);
+  const listed = await studio.dispatch('models.list', {});
+  assert.ok(listed.ok);
+  const models = (listed.value as { models: { path: string; kind: string }[] }).models;
+  const kindOf = (file: string) => models.find((m) => m.path === file)?.kind;
+  assert.equal(kindOf(fixture('sd15-tiny')), 'checkpoint');
+  assert.ok(!models.some((m) => m.path.startsWith(`${fixture('sd15-tiny')}/`)), 'its parts are not listed one by one');
+  assert.ok(!models.some((m) => m.path.endsWith('.json')), 'configs and other non-model files are left out');
+  assert.equal(kindOf(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin')), 'ip-adapter');
+  assert.equal(kindOf(fixture('face', 'models', 'det_10g.onnx')), 'face-detector');
+});

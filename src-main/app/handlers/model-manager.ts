@@ -17,7 +17,7 @@ export function studioModelManager(libraryFolder: string): ModelManager {
   return new ModelManager({ modelsDir: path.join(libraryFolder, 'models'), stateDir: libraryFolder });
 }
 
-export function modelManagerHandlers({ library, events, models }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> {
+export function modelManagerHandlers({ library, events, models }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> & { syncRoots(): void } {
   const manager = models ?? studioModelManager(library.folder);
   let roots = '';
   /** The user's roots from Settings; a change makes the next readiness scan again. */
@@ -70,6 +70,7 @@ export function modelManagerHandlers({ library, events, models }: StudioServices
   // Probing loads each provider's library once; the answer does not change while the studio runs.
   let providers: Promise<ExecutionProviderStatus[]> | undefined;
   return {
+    syncRoots,
     readiness: ({ rescan }) => readiness(rescan),
     inventory: ({ rescan }) => inventory(rescan),
     providers: async () => {
