@@ -52,6 +52,43 @@ export const SelftestReportSchema = z.object({
   steps: z.array(z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'not-run']), detail: z.string(), durationMs: z.number().nonnegative() })),
   durationMs: z.number().nonnegative(),
 });
+export type SelftestReport = z.infer<typeof SelftestReportSchema>;
+
+// Models UI: the catalog with licences, what the scan identified in each folder, and which execution providers work.
+export const CatalogItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  base: z.enum(['sd15', 'sdxl']).nullable(),
+  variant: z.string().nullable(),
+  sizeBytes: z.number().nonnegative(),
+  licence: z.object({ name: z.string(), url: z.string(), nonCommercial: z.boolean(), note: z.string().nullable() }),
+  dependencies: z.array(z.string()),
+  recommended: z.boolean(),
+  /** Where the catalog file already lies in the studio's models folder, or null. */
+  installedAt: z.string().nullable(),
+});
+
+export const FoundModelSchema = z.object({
+  path: z.string(),
+  root: z.string(),
+  sizeBytes: z.number().nonnegative(),
+  /** Null: a file the studio does not recognise as a model it uses. */
+  kind: z.string().nullable(),
+  base: z.enum(['sd15', 'sdxl']).nullable(),
+  variant: z.string().nullable(),
+  summary: z.string(),
+  isFullSize: z.boolean(),
+});
+
+export const ModelsInventorySchema = z.object({
+  catalog: z.array(CatalogItemSchema),
+  found: z.array(FoundModelSchema),
+  roots: z.array(z.object({ path: z.string(), layout: z.string(), error: z.string().nullable() })),
+});
+export type ModelsInventory = z.infer<typeof ModelsInventorySchema>;
+
+export const ExecutionProviderStatusSchema = z.object({ name: z.string(), bundled: z.boolean(), works: z.boolean(), detail: z.string().nullable() });
 
 export const DOWNLOAD_STATES = ['progress', 'started', 'finished', 'paused', 'cancelled', 'failed'] as const;
 
@@ -66,6 +103,10 @@ export const modelManagerMethods = {
   setCommercialClean: { request: z.object({ on: z.boolean() }), response: ModelsReadinessSchema },
   /** Runs the offline self-test (tiny models made here): install checks and the whole FaceID pipeline. */
   selftest: { request: z.object({}), response: SelftestReportSchema },
+  /** The catalog (with licences) and what the last scan identified in each folder (`rescan` forces a new scan). */
+  inventory: { request: z.object({ rescan: z.boolean().default(false) }), response: ModelsInventorySchema },
+  /** Each execution provider the installed onnxruntime lists, tried on a one-node model here (probed once per run). */
+  providers: { request: z.object({}), response: z.object({ providers: z.array(ExecutionProviderStatusSchema) }) },
 } as const;
 
 /** Every models method: the file list and the model manager's. */
