@@ -2,8 +2,9 @@
 // models), commercial-clean mode and the research-licence acknowledgement, refused downloads as typed errors or
 // failed-download events (nothing is fetched), and the self-test button.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
-import type { ModelsReadiness } from '../../../src-preload/contract/models.ts';
+import type { ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
 import { composeStudio } from '../compose.ts';
@@ -68,4 +69,26 @@ test('models.list shows what the scan identified: a diffusers folder is one chec
   assert.ok(!models.some((m) => m.path.endsWith('.json')), 'configs and other non-model files are left out');
   assert.equal(kindOf(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin')), 'ip-adapter');
   assert.equal(kindOf(fixture('face', 'models', 'det_10g.onnx')), 'face-detector');
+});
+
+test('models.inventory lists the catalog with licences and what the scan identified (by content); models.providers says CPU works', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  await studio.dispatch('settings.update', { modelFolders: [fixture('face', 'models')] });
+  const result = await studio.dispatch('models.inventory', { rescan: true });
+  assert.ok(result.ok, JSON.stringify(result));
+  const inventory = result.value as ModelsInventory;
+  const insightface = inventory.catalog.find((entry) => entry.id === 'insightface-det-10g');
+  assert.equal(insightface?.licence.nonCommercial, true);
+  assert.equal(insightface?.installedAt, null, 'nothing is downloaded into the studio folder');
+  assert.ok(inventory.catalog.some((entry) => !entry.licence.nonCommercial), 'commercial-friendly entries are listed too');
+  const kinds = Object.fromEntries(inventory.found.map((file) => [path.basename(file.path), [file.kind, file.root]]));
+  assert.deepEqual(kinds['det_10g.onnx'], ['face-detector', fixture('face', 'models')]);
+  assert.deepEqual(kinds['w600k_r50.onnx'], ['face-recognizer', fixture('face', 'models')]);
+  assert.ok(inventory.roots.some((root) => root.path === fixture('face', 'models') && root.error === null));
+
+  const providers = await studio.dispatch('models.providers', {});
+  assert.ok(providers.ok, JSON.stringify(providers));
+  const cpu = (providers.value as { providers: { name: string; works: boolean }[] }).providers.find((p) => p.name === 'cpu');
+  assert.equal(cpu?.works, true);
 });
