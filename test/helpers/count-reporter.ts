@@ -12,7 +12,9 @@ export default async function* countReporter(source: AsyncIterable<TestEvent>): 
       if (event.data.skip !== undefined || event.data.todo !== undefined) counts.skipped += 1;
       else counts.passed += 1;
     } else if (event.type === 'test:fail') {
-      counts.failed += 1;
+      // A failing `todo` test is a tracked known deviation (test/goldens/known-deviations.ts): it does not fail the run.
+      if (event.data.todo !== undefined) counts.skipped += 1;
+      else counts.failed += 1;
     }
   }
   yield `${JSON.stringify(counts)}\n`;
