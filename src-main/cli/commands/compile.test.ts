@@ -46,5 +46,5 @@ test('errors are one clear line with a hint and exit code 1', async () => {
   assert.match(missing.stderr, /nope\.safetensors could not be opened/);
   const usage = await cli([]);
   assert.equal(usage.code, 1);
-  assert.match(usage.stderr, /needs exactly one checkpoint/);
+  assert.match(usage.stderr, /^faceid compile: Give exactly one checkpoint/);
 });

@@ -49,3 +49,13 @@ test('a character whose references have no face is a typed error', async () => {
   assert.equal(code, 1);
   assert.match(stderr, /no reference with a usable face/);
 });
+
+test('a usage error names the command once and shows the usage', async () => {
+  const { code, stderr } = await runCli(['score']);
+  assert.equal(code, 1);
+  assert.match(stderr, /^faceid score: Give at least one --character reference/);
+  assert.doesNotMatch(stderr, /faceid score: faceid score/);
+  assert.match(stderr, /Usage: faceid score --character REF/);
+  const unknownOption = await runCli(['score', '--bogus']);
+  assert.match(unknownOption.stderr, /^faceid score: Unknown option '--bogus'/);
+});
