@@ -69,25 +69,35 @@ function pseudoRandom(length: number, seed: number): Float32Array {
 export interface Timing {
   /** Median seconds of the timed runs. */
   readonly seconds: number;
+  /** Every timed run, in order. */
+  readonly times: readonly number[];
   readonly repeats: number;
   /** Seconds to get the session (opening it when the pool did not have it yet). */
   readonly openSeconds: number;
 }
 
 /** Opens (via the pool) and times one graph: one untimed warm-up run, then `repeats` timed runs. */
-async function timeGraph(pool: SessionPool, modelPath: string, feeds: () => Record<string, ort.Tensor>, repeats: number, check: (outputs: ort.InferenceSession.OnnxValueMapType) => void): Promise<Timing> {
+async function timeGraph(
+  pool: SessionPool,
+  modelPath: string,
+  feeds: () => Record<string, ort.Tensor>,
+  repeats: number,
+  check: (outputs: ort.InferenceSession.OnnxValueMapType) => void,
+  beforeEach?: () => Promise<void>,
+): Promise<Timing> {
   const openStarted = performance.now();
   const { session } = await pool.get(modelPath);
   const openSeconds = (performance.now() - openStarted) / 1000;
   check(await session.run(feeds()));
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    await beforeEach?.();
     const input = feeds();
     const started = performance.now();
     await session.run(input);
     times.push((performance.now() - started) / 1000);
   }
-  return { seconds: median(times), repeats, openSeconds };
+  return { seconds: median(times), times, repeats, openSeconds };
 }
 
 function assertFinite(name: string) {
@@ -124,8 +134,9 @@ export function unetInputShapes(compiled: CompiledModel, size: number): Record<s
   return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, [...t.dims]]));
 }
 
-export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {
-  return timeGraph(pool, compiled.unet.path, unetFeeds(compiled, size), repeats, assertFinite('out_sample'));
+/** `beforeEach` runs before every timed step (the bench measures the MatMul peak right next to each step). */
+export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number, beforeEach?: () => Promise<void>): Promise<Timing> {
+  return timeGraph(pool, compiled.unet.path, unetFeeds(compiled, size), repeats, assertFinite('out_sample'), beforeEach);
 }
 
 /** Text encoder on 2×77 ids (uncond + cond, as the pipeline batches them). */

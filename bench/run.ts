@@ -18,7 +18,7 @@ import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
-import { measureMatMulPeak } from './matmul-peak.ts';
+import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -78,18 +78,21 @@ await attempt(['compile.seconds', 'compile.faceid_seconds', 'compile.extra_disk'
   faceid = await compileModel(weights.checkpoint, { cacheDir: compileDir, adapter: weights.adapter });
 });
 
+// The machine is shared and its load drifts, so a peak measured minutes away from a UNet step says little about
+// the CPU that step got: every timed step is paired with a short MatMul run on the best shape just before it, and
+// the fraction of peak is the median of the per-step ratios.
 const peaks: number[] = [];
+let peakShape: MatMulShape | undefined;
 let peakNote = '';
-const measurePeak = async () => {
+await attempt(['matmul.peak'], 'MatMul peak microbenchmark', async () => {
   const peak = await measureMatMulPeak({ repeats: plan.peakRepeats });
   peaks.push(peak.gflops);
-  peakNote = `best of ${peak.perShape.length} UNet-like shapes (${peak.shape.m}×${peak.shape.k}·${peak.shape.k}×${peak.shape.n}), measured before and after the UNet runs; max taken`;
-};
-await attempt(['matmul.peak'], 'MatMul peak microbenchmark', measurePeak);
+  peakShape = peak.shape;
+  peakNote = `best of ${peak.perShape.length} UNet-like shapes (${peak.shape.m}×${peak.shape.k}·${peak.shape.k}×${peak.shape.n}); max over this and the runs paired with each UNet step`;
+});
 
 const pool = new TimedSessionPool({ memoryBudgetBytes: 256 * 2 ** 30, preferredProviders: [] });
 let workingSetBytes = 0;
-const unetRates: { id: FigureId; gflops: number }[] = [];
 
 async function benchUnet(model: CompiledModel | undefined, size: number, prefix: string): Promise<void> {
   const ids = ['flops', 'step', 'achieved', 'peak_fraction'].map((s) => `${prefix}.${s}` as FigureId);
@@ -98,12 +101,21 @@ async function benchUnet(model: CompiledModel | undefined, size: number, prefix:
     const flops = countGraphFlops(model.unet.path, unetInputShapes(model, size));
     workingSetBytes = Math.max(workingSetBytes, 3 * 4 * flops.largestTensorElements);
     figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
-    const timing = await timeUnet(pool, model, size, plan.unetRepeats);
+    const paired: number[] = [];
+    const timing = await timeUnet(pool, model, size, plan.unetRepeats, async () => {
+      if (!peakShape) return;
+      const peak = await measureMatMulPeak({ repeats: 2, shapes: [peakShape] });
+      paired.push(peak.gflops);
+      peaks.push(peak.gflops);
+    });
     if (!model.adapter && size === 256) figures['unet.session_open'] = measured(timing.openSeconds, 's', { repeats: 1, note: 'fp16 external weights → fp32 session (Cast folded)' });
     figures[`${prefix}.step` as FigureId] = measured(timing.seconds, 's/step', { repeats: timing.repeats, note: 'batch 2 (CFG), fp32 CPU, after 1 warm-up' });
     const gflops = flops.matrixFlops / timing.seconds / 1e9;
     figures[`${prefix}.achieved` as FigureId] = measured(gflops, 'GFLOP/s');
-    unetRates.push({ id: `${prefix}.peak_fraction` as FigureId, gflops });
+    if (paired.length === timing.times.length) {
+      const fractions = timing.times.map((t, i) => (100 * flops.matrixFlops) / t / 1e9 / paired[i]!);
+      figures[`${prefix}.peak_fraction` as FigureId] = measured(median(fractions), '%', { repeats: fractions.length, note: `median over steps of achieved / MatMul peak measured just before that step (${paired.map((p) => p.toFixed(0)).join(', ')} GFLOP/s)` });
+    }
   });
 }
 
@@ -147,12 +159,7 @@ await pool.releaseAll();
 for (const size of plan.sizes) await benchUnet(faceid, size, `unet.${size}.faceid`);
 await pool.releaseAll();
 
-await attempt(['matmul.peak'], 'MatMul peak microbenchmark (again, after the UNet runs)', measurePeak);
-if (peaks.length > 0) {
-  const peak = Math.max(...peaks);
-  figures['matmul.peak'] = measured(peak, 'GFLOP/s', { repeats: plan.peakRepeats, note: peakNote });
-  for (const { id, gflops } of unetRates) figures[id] = measured((100 * gflops) / peak, '%', { note: 'achieved / MatMul peak, same run' });
-}
+if (peaks.length > 0) figures['matmul.peak'] = measured(Math.max(...peaks), 'GFLOP/s', { repeats: peaks.length, note: peakNote });
 
 await attempt(['engine.event_loop_lag_idle_p99'], 'event-loop lag, idle (5 s)', async () => {
   figures['engine.event_loop_lag_idle_p99'] = measured(await idleEventLoopLag(5), 'ms', { note: 'no job: what the machine\'s load alone costs the main thread' });

@@ -3,9 +3,13 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Settings } from '../../src-preload/contract/settings.ts';
 import { Library } from '../library/library.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
+import { FaceService } from './face-service.ts';
+import { JobRunner, type GenerationEngine } from './job-runner.ts';
+import { faceModelFolders, findImageEncoder, findTokenizerFolder } from './model-places.ts';
 import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
 
@@ -17,14 +21,47 @@ export interface Studio {
   readonly events: StudioEventBus;
   readonly handlers: StudioHandlers;
   readonly dispatch: Dispatch;
+  /** The face engine's part of the studio (reference analysis, identity); absent without `generation`. */
+  readonly faces: FaceService | undefined;
+  /** Closes the library at once (a running job is cut off and marked interrupted at the next start). */
   close(): void;
+  /** Lets the running job end (cancelled), stops the engine and closes the library. */
+  stop(): Promise<void>;
 }
 
-export function composeStudio(options: { libraryFolder: string; engine?: JobEngine }): Studio {
+/** What the studio generates with: an engine started with the user's settings, the face models and the graph cache. */
+export interface GenerationSetup {
+  /** `tokenizerDir`: the CLIP tokenizer found among the model roots, for single-file checkpoints. */
+  startEngine(settings: Settings, places: { tokenizerDir: string | undefined }): GenerationEngine & { close(): Promise<void> };
+  /** Where FACEID_FACE_MODELS is read from (default process.env); without it the model roots are searched. */
+  env?: NodeJS.ProcessEnv;
+  cacheDir: string;
+}
+
+export function composeStudio(options: { libraryFolder: string; engine?: JobEngine; generation?: GenerationSetup }): Studio {
   const library = new Library(options.libraryFolder);
   const events = new StudioEventBus();
-  const handlers = createHandlers({ library, events, version: studioVersion(), engine: options.engine });
-  return { library, events, handlers, dispatch: createDispatch(handlers), close: () => library.close() };
+  const setup = options.generation;
+  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.env), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
+  const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
+  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
+  const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces });
+  // Jobs queued in an earlier session run now.
+  runner?.wake();
+  return {
+    library,
+    events,
+    handlers,
+    faces,
+    dispatch: createDispatch(handlers),
+    close: () => library.close(),
+    stop: async () => {
+      // Together: the runner waits for the engine's last word on its job, which a closing engine always gives.
+      await Promise.all([runner?.close(), generationEngine?.close()]);
+      await faces?.close();
+      library.close();
+    },
+  };
 }
 
 /**

@@ -10,13 +10,15 @@ import { openSession } from '../engine/onnx/session.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
 import type { FaceIdChoice } from '../../src-preload/contract/generation.ts';
+import { characterFaceTokens } from './character-faceid.ts';
 import { defaultFaceModelsFolder } from './commands/embed.ts';
 
-export const FACE_USAGE = '[--faceid ADAPTER --face IMG… [--face-weight X] [--structure X] [--lora-weight X] [--combine average|concatenate] [--face-models DIR] [--image-encoder DIR]]';
+export const FACE_USAGE = '[--faceid ADAPTER (--face IMG… | --character NAME_OR_ID) [--face-weight X] [--structure X] [--lora-weight X] [--combine average|concatenate] [--face-models DIR] [--image-encoder DIR]]';
 
 export const FACE_OPTIONS = {
   faceid: { type: 'string' },
   face: { type: 'string', multiple: true },
+  character: { type: 'string' },
   'face-weight': { type: 'string' },
   structure: { type: 'string' },
   'lora-weight': { type: 'string' },
@@ -43,11 +45,13 @@ function numberOption(values: Values, name: string): number | undefined {
 export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { adapter: string; faces: string[] } | undefined {
   const adapter = values['faceid'] as string | undefined;
   const faces = (values['face'] as string[] | undefined) ?? [];
+  const character = values['character'] as string | undefined;
   if (!adapter) {
-    if (faces.length > 0) throw invalid('--face needs --faceid ADAPTER (the IP-Adapter FaceID file).');
+    if (faces.length > 0 || character !== undefined) throw invalid(`--${character === undefined ? 'face' : 'character'} needs --faceid ADAPTER (the IP-Adapter FaceID file).`);
     return undefined;
   }
-  if (faces.length === 0) throw invalid('--faceid needs at least one --face IMG (a photo of the person).');
+  if (character !== undefined && faces.length > 0) throw invalid('Use either --face IMG… or --character NAME_OR_ID, not both.');
+  if (faces.length === 0 && character === undefined) throw invalid('--faceid needs at least one --face IMG (a photo of the person) or --character NAME_OR_ID (a character of the studio library).');
   const combine = values['combine'] as string | undefined;
   if (combine !== undefined && combine !== 'average' && combine !== 'concatenate') throw invalid(`--combine must be average or concatenate, got "${combine}".`);
   const faceWeight = numberOption(values, 'face-weight');
@@ -56,6 +60,7 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
   return {
     adapter: path.resolve(adapter),
     faces: faces.map((f) => path.resolve(f)),
+    ...(character === undefined ? {} : { characterId: character }),
     ...(faceWeight === undefined ? {} : { faceWeight }),
     ...(structure === undefined ? {} : { structure }),
     ...(loraWeight === undefined ? {} : { loraWeight }),
@@ -66,7 +71,13 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
 /** Analyses the reference photos and projects them: the IP tokens for the engine, with notes about each photo on stderr. */
 export async function faceTokensForGeneration(choice: FaceIdChoice, options: { model: string; cacheDir: string; values: Values; io: CliIo }): Promise<IpConditioning> {
   const { values, io } = options;
-  const faceModels = await loadFaceModels(values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder());
+  const faceModelsFolder = values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder();
+  if (choice.characterId !== undefined) {
+    const { ip, character } = await characterFaceTokens(choice, choice.characterId, { faceModelsFolder, cacheDir: options.cacheDir, signal: io.signal });
+    io.stderr.write(`FaceID from character "${character.name}" (${character.referenceCount} photo${character.referenceCount === 1 ? '' : 's'})\n`);
+    return ip;
+  }
+  const faceModels = await loadFaceModels(faceModelsFolder);
   let imageEncoder: Awaited<ReturnType<typeof openSession>> | undefined;
   try {
     const encoderSource = values['image-encoder'] as string | undefined;

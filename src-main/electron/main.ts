@@ -8,8 +8,10 @@ import type { AppCommand } from '../../src-preload/contract/commands.ts';
 import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
 import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
 import { forwardStudioEvents, registerStudioIpc } from '../app/ipc.ts';
+import { defaultEngineOptions } from '../engine/worker/default-options.ts';
 import { utilityEngineProcess } from './engine-process.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
+import { SupervisedEngine } from './supervised-engine.ts';
 import { LIBRARY_SCHEME_PRIVILEGES, registerLibraryProtocol } from './library-protocol.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { createQuitGuard, quitConfirmation } from './quit-guard.ts';
@@ -70,7 +72,40 @@ async function startStudio(): Promise<void> {
   if (!existsSync(path.join(paths.renderer, 'index.html'))) {
     throw new Error(`The user interface is not built (${paths.renderer} has no index.html). Run \`npm run build\`, then start again.`);
   }
-  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')) });
+  // The engine runs in a supervised utility process; the job runner (in compose) drives it through SupervisedEngine.
+  const engineOptions = defaultEngineOptions();
+  let supervised: SupervisedEngine | undefined;
+  let engine: EngineSupervisor | undefined;
+  const studio = composeStudio({
+    libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')),
+    generation: {
+      cacheDir: engineOptions.cacheDir,
+      startEngine: (settings, { tokenizerDir }) => {
+        const options = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), previewEvery: settings.previewEverySteps, memoryBudgetBytes: settings.memoryBudgetMb * 2 ** 20 };
+        const started = new EngineSupervisor({
+          spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(options)}`], {
+            serviceName: `${PRODUCT_NAME} Engine`,
+            stdio: 'inherit',
+          })),
+          onMessage: (message) => supervised?.receive(message),
+          onStatus: (status) => {
+            if (status.state !== 'crashed' && status.state !== 'gave-up') return;
+            log(`engine ${status.state} (exit code ${status.exitCode}, crash ${status.crashCount})`);
+            // The runner records the failure of the job the engine had; the next queued job runs after the restart.
+            supervised?.crashed(`The engine process stopped unexpectedly (exit code ${status.exitCode ?? 'none: killed by a signal'}) while this job ran.`);
+          },
+        });
+        const adapter = new SupervisedEngine((request) => started.send(request));
+        supervised = adapter;
+        engine = started;
+        started.start();
+        return { submit: (p, e) => adapter.submit(p, e), cancel: (id) => adapter.cancel(id), subscribe: (l) => adapter.subscribe(l), close: async () => {
+          await started.stop();
+          adapter.crashed('The studio closed while this job ran.');
+        } };
+      },
+    },
+  });
   const libraryFolder = studio.library.folder;
   const refused = (url: string, reason: string): void => log(`refused ${url}: ${reason}`);
   applySessionSecurity(session.defaultSession);
@@ -87,20 +122,6 @@ async function startStudio(): Promise<void> {
     for (const job of endRunningJobs(studio.library.jobs, gone)) studio.events.emit('job.updated', { job });
   };
 
-  const engineOptions = { cacheDir: path.join(app.getPath('userData'), 'compiled-models') };
-  const engine = new EngineSupervisor({
-    spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(engineOptions)}`], {
-      serviceName: `${PRODUCT_NAME} Engine`,
-      stdio: 'inherit',
-    })),
-    onMessage: () => {},
-    onStatus: (status) => {
-      if (status.state !== 'crashed' && status.state !== 'gave-up') return;
-      log(`engine ${status.state} (exit code ${status.exitCode}, crash ${status.crashCount})`);
-      endJobs({ reason: 'crash', exitCode: status.exitCode });
-    },
-  });
-  engine.start();
 
   Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({
     platform: process.platform,
@@ -118,14 +139,14 @@ async function startStudio(): Promise<void> {
       return answer.response === 1;
     },
     interruptActiveJobs: async () => {
-      await engine.stop();
+      await engine?.stop();
       endJobs({ reason: 'quit' });
     },
     quit: () => app.quit(),
     onError: (error) => log('while quitting', error),
   });
   app.on('before-quit', (event) => guard.onBeforeQuit(event));
-  app.on('will-quit', () => shutDown(studio, engine));
+  app.on('will-quit', () => shutDown(studio));
 
   mainWindow = await createMainWindow({
     preloadPath: paths.preload,
@@ -148,7 +169,7 @@ async function startStudio(): Promise<void> {
   });
 }
 
-function shutDown(studio: Studio, engine: EngineSupervisor): void {
-  engine.stop().catch((error: unknown) => log('engine did not stop', error));
-  studio.close();
+function shutDown(studio: Studio): void {
+  // Running jobs were ended by the quit guard; stop() stops the engine and closes the library.
+  studio.stop().catch((error: unknown) => log('the studio did not stop cleanly', error));
 }

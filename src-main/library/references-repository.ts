@@ -95,6 +95,21 @@ export class ReferencesRepository {
     this.#db.prepare('DELETE FROM reference_photos WHERE id = ?').run(id);
   }
 
+  exists(id: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM reference_photos WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** The face the user picked in this photo, or null for the analysis's default (the largest face). */
+  chosenFace(id: string): number | null {
+    const row = this.#db.prepare('SELECT chosen_face FROM reference_photos WHERE id = ?').get(id) as { chosen_face: number | null } | undefined;
+    if (row === undefined) this.get(id);
+    return row?.chosen_face ?? null;
+  }
+
+  setChosenFace(id: string, faceIndex: number | null): void {
+    this.#db.prepare('UPDATE reference_photos SET chosen_face = ? WHERE id = ?').run(faceIndex, id);
+  }
+
   /** How many reference rows (of any character) still point at these bytes. */
   countUsing(sha256: string): number {
     return this.#db.prepare('SELECT COUNT(*) FROM reference_photos WHERE sha256 = ?').pluck().get(sha256) as number;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { StudioError } from '../base/errors.ts';
-import { bundledCatalogPath, loadCatalog, parseCatalog } from './catalog.ts';
+import { bundledCatalog, loadCatalog, parseCatalog } from './catalog.ts';
 import { FACEID_VARIANTS } from './catalog-schema.ts';
 
 test('the bundled catalog parses and every dependency resolves', () => {
@@ -42,7 +41,7 @@ test('no hash is invented: every entry without a published source is unverified'
 });
 
 test('a dangling dependency, a cycle, a duplicate id and a malformed entry are refused with model.catalog-invalid', () => {
-  const good = JSON.parse(readFileSync(bundledCatalogPath, 'utf8')) as { entries: Array<Record<string, unknown>> };
+  const good = structuredClone(bundledCatalog) as { entries: Array<Record<string, unknown>> };
   const variants: Array<(c: typeof good) => void> = [
     (c) => (c.entries[0]!.dependencies = ['no-such-model']),
     (c) => {

@@ -1,11 +1,13 @@
 // Loads catalog.json, validates it, and answers questions about it: an entry by id, and the full
 // set of files a choice needs (the entry plus its dependencies, each once, dependencies first).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { StudioError } from '../base/errors.ts';
 import { CatalogSchema, type Catalog, type CatalogEntry } from './catalog-schema.ts';
+// Imported, not read from beside this file: the Electron bundle moves this module, and the bundler inlines the JSON.
+import bundledCatalogJson from './catalog.json' with { type: 'json' };
 
-export const bundledCatalogPath = fileURLToPath(new URL('./catalog.json', import.meta.url));
+/** The catalog that ships with the app, as written (unchecked: parse it with parseCatalogJson). */
+export const bundledCatalog: unknown = bundledCatalogJson;
 
 export class ModelCatalog {
   readonly entries: readonly CatalogEntry[];
@@ -77,6 +79,11 @@ export function parseCatalog(text: string, source = 'catalog.json'): ModelCatalo
   } catch (cause) {
     throw new StudioError('model.catalog-invalid', { userMessage: `${source} is not valid JSON: ${(cause as Error).message}.`, cause });
   }
+  return parseCatalogJson(json, source);
+}
+
+/** Checks parsed catalog JSON against the schema and the dependency rules. */
+export function parseCatalogJson(json: unknown, source = 'catalog.json'): ModelCatalog {
   const parsed = CatalogSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -88,7 +95,9 @@ export function parseCatalog(text: string, source = 'catalog.json'): ModelCatalo
   return new ModelCatalog(parsed.data);
 }
 
-export function loadCatalog(file = bundledCatalogPath): ModelCatalog {
+/** The bundled catalog, or the catalog file given (a user override). */
+export function loadCatalog(file?: string): ModelCatalog {
+  if (file === undefined) return parseCatalogJson(bundledCatalog, 'the bundled catalog.json');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -9,7 +9,7 @@ import { Agent } from 'undici';
 import { StudioError } from '../base/errors.ts';
 import { startFileServer, type FileServer } from '../../test/helpers/file-server.ts';
 import { makeZip } from '../../test/helpers/zip-writer.ts';
-import { bundledCatalogPath, parseCatalog } from './catalog.ts';
+import { bundledCatalog, parseCatalog } from './catalog.ts';
 import type { Catalog } from './catalog-schema.ts';
 import { ModelManager, type ModelEvent } from './model-manager.ts';
 import { FileSecretStore, HUGGING_FACE_TOKEN } from './secret-store.ts';
@@ -48,7 +48,7 @@ after(async () => {
 
 /** The bundled catalog, cut down and pointed at the test server with the test bodies' sizes. */
 async function testCatalog(): Promise<Catalog> {
-  const bundled = JSON.parse(await readFile(bundledCatalogPath, 'utf8')) as Catalog;
+  const bundled = structuredClone(bundledCatalog) as Catalog;
   const routes: Record<string, { path: string; size: number; host: 'huggingface' | 'github' }> = {
     'faceid-sd15': { path: '/adapter.bin', size: bodies.adapter.length, host: 'huggingface' },
     'faceid-portrait-v11-sd15': { path: '/portrait.bin', size: bodies.portrait.length, host: 'huggingface' },

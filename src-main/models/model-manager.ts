@@ -108,6 +108,7 @@ export class ModelManager {
     await mkdir(this.modelsDir, { recursive: true });
     const result = await scanModelFolders({
       roots: [this.modelsDir, ...this.userRoots],
+      wholeRoots: [this.modelsDir],
       identify: this.identify,
       cacheFile: path.join(this.options.stateDir, 'scan-cache.json'),
       identifierVersion: this.options.identifierVersion ?? IDENTIFIER_VERSION,
@@ -116,6 +117,11 @@ export class ModelManager {
     this.lastScan = result;
     this.events.emit('event', { type: 'scan.finished', fileCount: result.files.length, identifiedCount: result.identifiedCount, durationMs: result.durationMs });
     return result;
+  }
+
+  /** The last scan's result (scanning first if there was none). */
+  async currentScan(signal?: AbortSignal): Promise<ScanResult> {
+    return this.lastScan ?? (await this.scan(signal));
   }
 
   /** Readiness from the last scan (scanning first if there was none). */

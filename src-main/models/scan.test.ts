@@ -114,6 +114,23 @@ test('a missing root is reported, not thrown, and other roots are still scanned'
   assert.equal(result.identifiedCount, comfyTree.length);
 });
 
+test("a whole root (the studio's own folder) is walked beyond its ComfyUI folders: a tokenizer beside checkpoints/ is found", async () => {
+  const { identify } = countingIdentifier();
+  const studio = path.join(folder, 'studio-library', 'models');
+  await mkdir(path.join(studio, 'checkpoints'), { recursive: true });
+  await mkdir(path.join(studio, 'tokenizer', 'clip'), { recursive: true });
+  await copyFile(sources.checkpoint, path.join(studio, 'checkpoints', 'base.safetensors'));
+  await copyFile(sources.vocab, path.join(studio, 'tokenizer', 'clip', 'vocab.json'));
+  const asLayout = await scanModelFolders({ roots: [studio], identify });
+  assert.equal(asLayout.roots[0]?.layout, 'comfyui', '<library>/models/checkpoints makes the folder look like ComfyUI');
+  assert.ok(!asLayout.files.some((f) => f.path.endsWith('vocab.json')), 'a layout scan skips the tokenizer folder');
+  const whole = await scanModelFolders({ roots: [studio], wholeRoots: [studio], identify });
+  assert.deepEqual(whole.files.filter((f) => f.identity !== null).map((f) => [path.relative(studio, f.path), f.identity?.kind]).sort(), [
+    ['checkpoints/base.safetensors', 'checkpoint'],
+    ['tokenizer/clip/vocab.json', 'tokenizer-vocab'],
+  ]);
+  await rm(path.dirname(studio), { recursive: true, force: true });
+});
 
 test('a rescan of an unchanged tree reads no file contents; a changed file is read again', async () => {
   const cacheFile = path.join(folder, 'studio', 'scan-cache.json');

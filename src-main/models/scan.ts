@@ -53,6 +53,11 @@ export interface ScanOptions {
   /** JSON cache file (in the studio folder). Without it every scan identifies every file again. */
   readonly cacheFile?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Roots walked whole whatever their layout: the studio's own models folder uses ComfyUI folder names but also
+   * keeps files ComfyUI has no folder for (the tokenizer), which a layout scan would skip.
+   */
+  readonly wholeRoots?: readonly string[];
   /** Changes whenever what `identify` can recognise changes (e.g. the torch-file detector is wired): old cache entries are then ignored. */
   readonly identifierVersion?: string;
 }
@@ -150,7 +155,7 @@ export async function scanModelFolders(options: ScanOptions): Promise<ScanResult
   const seenFiles = new Set<string>();
 
   for (const root of options.roots) {
-    const layout = await detectLayout(root);
+    const layout = options.wholeRoots?.includes(root) ? 'plain' : await detectLayout(root);
     if (!(await isDirectory(root))) {
       roots.push({ path: root, layout, error: `${root} does not exist or is not a folder.` });
       continue;

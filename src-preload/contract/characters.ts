@@ -56,7 +56,33 @@ export type CharacterDetail = z.infer<typeof CharacterDetailSchema>;
 /** The largest photo the studio accepts, before decoding (bytes). */
 export const MAX_REFERENCE_BYTES = 50 * 1024 * 1024;
 
+/** Wiring: where a reference photo's face analysis stands, with what the user can do about it. */
+export const FACE_ANALYSIS_STATES = ['analysed', 'face-models-missing', 'failed'] as const;
+export const ReferenceFacesSchema = z.object({
+  state: z.enum(FACE_ANALYSIS_STATES),
+  /** Faces found, highest detection score first; box is [x, y, width, height] in pixels of the upright photo. */
+  faces: z.array(z.object({ index: z.number().int().nonnegative(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]), score: z.number() })),
+  /** The face FaceID and the identity use; null = the largest one. */
+  chosenFace: z.number().int().nonnegative().nullable(),
+  /** Shown when the state is not `analysed`: what is wrong and what to do (e.g. get the face models in Models). */
+  message: z.string().optional(),
+  hint: z.string().optional(),
+});
+export type ReferenceFaces = z.infer<typeof ReferenceFacesSchema>;
+
+/** Wiring: the character's identity indicator: how many photos give it a face. */
+export const CharacterIdentitySchema = z.object({
+  state: z.enum(['ready', 'no-faces', 'face-models-missing']),
+  referenceCount: z.number().int().nonnegative(),
+  /** Photos whose chosen face is part of the identity embedding. */
+  facesUsed: z.number().int().nonnegative(),
+  message: z.string().optional(),
+  hint: z.string().optional(),
+});
+export type CharacterIdentity = z.infer<typeof CharacterIdentitySchema>;
+
 export const charactersMethods = {
+  identity: { request: z.object({ id: IdSchema }), response: CharacterIdentitySchema },
   list: { request: z.object({}), response: z.object({ characters: z.array(CharacterSchema) }) },
   get: { request: z.object({ id: IdSchema }), response: CharacterDetailSchema },
   create: {
@@ -96,4 +122,8 @@ export const referencesMethods = {
     response: ReferenceSchema,
   },
   remove: { request: z.object({ id: IdSchema }), response: z.object({ removed: z.literal(true) }) },
+  /** The faces found in a photo (analysed now if it was not yet and the face models are installed). */
+  faces: { request: z.object({ id: IdSchema }), response: ReferenceFacesSchema },
+  /** Picks the face to use in a photo with several people; null goes back to the largest one. */
+  chooseFace: { request: z.object({ id: IdSchema, faceIndex: z.number().int().nonnegative().nullable() }), response: ReferenceFacesSchema },
 } as const;

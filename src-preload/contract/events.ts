@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { AppCommandSchema } from './commands.ts';
 import { IdSchema, MediaPathSchema } from './characters.ts';
 import { GenerationSchema } from './generations.ts';
+import { FailureSchema } from './errors.ts';
 import { JobSchema } from './jobs.ts';
+import { DOWNLOAD_STATES } from './models.ts';
 
 export const studioEvents = {
   /** A menu item or shortcut of the desktop app asks the window to do something (Electron only). */
@@ -21,6 +23,16 @@ export const studioEvents = {
   /** A cheap preview of the current latents. */
   'job.preview': z.object({ jobId: IdSchema, step: z.number().int().nonnegative(), image: MediaPathSchema }),
   'generation.created': z.object({ generation: GenerationSchema }),
+  /** Wiring: a model download moved on (progress) or changed state; `error` when it failed. */
+  'models.download': z.object({
+    id: z.string(),
+    state: z.enum(DOWNLOAD_STATES),
+    receivedBytes: z.number().nonnegative().optional(),
+    totalBytes: z.number().nonnegative().nullable().optional(),
+    bytesPerSecond: z.number().nonnegative().optional(),
+    etaSeconds: z.number().nonnegative().nullable().optional(),
+    error: FailureSchema.optional(),
+  }),
   /** Characters or their references changed; views showing them reload. */
   'characters.changed': z.object({ characterId: IdSchema.nullable() }),
 } as const;

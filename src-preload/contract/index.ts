@@ -7,7 +7,7 @@ import type { Failure } from './errors.ts';
 import type { StudioEventName, StudioEventPayload } from './events.ts';
 import { generationsMethods } from './generations.ts';
 import { jobsMethods } from './jobs.ts';
-import { modelsMethods } from './models.ts';
+import { allModelsMethods } from './models.ts';
 import { appMethods, settingsMethods } from './settings.ts';
 // Studio UI (issue 9)
 import { galleryMethods } from './gallery.ts';
@@ -23,7 +23,7 @@ export const studioApi = {
   references: referencesMethods,
   generations: generationsMethods,
   jobs: jobsMethods,
-  models: modelsMethods,
+  models: allModelsMethods,
   settings: settingsMethods,
   // Studio UI (issue 9)
   gallery: galleryMethods,

@@ -32,4 +32,6 @@ export const jobsMethods = {
     response: JobSchema,
   },
   cancel: { request: z.object({ id: IdSchema }), response: JobSchema },
+  /** Wiring: queues an ended job (failed, cancelled, interrupted or done) again, as a new job with the same settings. */
+  retry: { request: z.object({ id: IdSchema }), response: JobSchema },
 } as const;

@@ -18,3 +18,96 @@ export type Model = z.infer<typeof ModelSchema>;
 export const modelsMethods = {
   list: { request: z.object({}), response: z.object({ models: z.array(ModelSchema) }) },
 } as const;
+
+
+// Wiring: the model manager's view — readiness per feature (what is there, what is missing and how to get it),
+// downloads with progress events, the research-licence acknowledgement, commercial-clean mode and the self-test.
+const PieceActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('download'), catalogId: z.string(), sizeBytes: z.number().nonnegative(), nonCommercial: z.boolean() }),
+  z.object({ type: z.literal('locate'), hint: z.string() }),
+  z.object({ type: z.literal('explain'), text: z.string() }),
+]);
+
+export const FeatureReadinessSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['ready', 'missing', 'hidden']),
+  nonCommercial: z.boolean(),
+  needsAcknowledgement: z.boolean(),
+  pieces: z.array(z.object({ role: z.string(), description: z.string(), foundAt: z.string().nullable(), foundSummary: z.string().nullable(), action: PieceActionSchema.nullable() })),
+  hiddenReason: z.string().nullable(),
+});
+
+export const ModelsReadinessSchema = z.object({
+  features: z.array(FeatureReadinessSchema),
+  commercialClean: z.boolean(),
+  nonCommercialAcknowledged: z.boolean(),
+  summary: z.string(),
+});
+export type ModelsReadiness = z.infer<typeof ModelsReadinessSchema>;
+
+export const SelftestReportSchema = z.object({
+  passed: z.boolean(),
+  complete: z.boolean(),
+  steps: z.array(z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'not-run']), detail: z.string(), durationMs: z.number().nonnegative() })),
+  durationMs: z.number().nonnegative(),
+});
+export type SelftestReport = z.infer<typeof SelftestReportSchema>;
+
+// Models UI: the catalog with licences, what the scan identified in each folder, and which execution providers work.
+export const CatalogItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  base: z.enum(['sd15', 'sdxl']).nullable(),
+  variant: z.string().nullable(),
+  sizeBytes: z.number().nonnegative(),
+  licence: z.object({ name: z.string(), url: z.string(), nonCommercial: z.boolean(), note: z.string().nullable() }),
+  dependencies: z.array(z.string()),
+  recommended: z.boolean(),
+  /** Where the catalog file already lies in the studio's models folder, or null. */
+  installedAt: z.string().nullable(),
+});
+
+export const FoundModelSchema = z.object({
+  path: z.string(),
+  root: z.string(),
+  sizeBytes: z.number().nonnegative(),
+  /** Null: a file the studio does not recognise as a model it uses. */
+  kind: z.string().nullable(),
+  base: z.enum(['sd15', 'sdxl']).nullable(),
+  variant: z.string().nullable(),
+  summary: z.string(),
+  isFullSize: z.boolean(),
+});
+
+export const ModelsInventorySchema = z.object({
+  catalog: z.array(CatalogItemSchema),
+  found: z.array(FoundModelSchema),
+  roots: z.array(z.object({ path: z.string(), layout: z.string(), error: z.string().nullable() })),
+});
+export type ModelsInventory = z.infer<typeof ModelsInventorySchema>;
+
+export const ExecutionProviderStatusSchema = z.object({ name: z.string(), bundled: z.boolean(), works: z.boolean(), detail: z.string().nullable() });
+
+export const DOWNLOAD_STATES = ['progress', 'started', 'finished', 'paused', 'cancelled', 'failed'] as const;
+
+export const modelManagerMethods = {
+  /** Readiness of every feature after scanning the models folder and the user's model roots (`rescan` forces a new scan). */
+  readiness: { request: z.object({ rescan: z.boolean().default(false) }), response: ModelsReadinessSchema },
+  /** Starts downloading a catalog entry (and what it needs); progress comes as `models.download` events. */
+  download: { request: z.object({ id: z.string().min(1) }), response: z.object({ started: z.literal(true) }) },
+  /** Pauses (keeps what arrived; download again resumes) or cancels (deletes the partial file) a download. */
+  stopDownload: { request: z.object({ id: z.string().min(1), keepPartial: z.boolean().default(true) }), response: z.object({ stopped: z.literal(true) }) },
+  acknowledgeNonCommercial: { request: z.object({}), response: ModelsReadinessSchema },
+  setCommercialClean: { request: z.object({ on: z.boolean() }), response: ModelsReadinessSchema },
+  /** Runs the offline self-test (tiny models made here): install checks and the whole FaceID pipeline. */
+  selftest: { request: z.object({}), response: SelftestReportSchema },
+  /** The catalog (with licences) and what the last scan identified in each folder (`rescan` forces a new scan). */
+  inventory: { request: z.object({ rescan: z.boolean().default(false) }), response: ModelsInventorySchema },
+  /** Each execution provider the installed onnxruntime lists, tried on a one-node model here (probed once per run). */
+  providers: { request: z.object({}), response: z.object({ providers: z.array(ExecutionProviderStatusSchema) }) },
+} as const;
+
+/** Every models method: the file list and the model manager's. */
+export const allModelsMethods = { ...modelsMethods, ...modelManagerMethods } as const;

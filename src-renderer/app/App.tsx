@@ -8,6 +8,7 @@ import { CharactersPage } from '../features/characters/CharactersPage.tsx';
 import { GalleryPage } from '../features/gallery/GalleryPage.tsx';
 import { GeneratePage } from '../features/generate/GeneratePage.tsx';
 import { InpaintEditor } from '../features/inpaint/InpaintEditor.tsx';
+import { ModelsPage } from '../features/models/ModelsPage.tsx';
 import { QueueProvider } from '../features/queue/queue-context.tsx';
 import { QueueIndicator } from '../features/queue/QueueIndicator.tsx';
 import { QueuePage } from '../features/queue/QueuePage.tsx';
@@ -26,6 +27,8 @@ function SectionPage({ section, rest, onThemeChange }: { section: SectionId; res
       return <QueuePage />;
     case 'gallery':
       return <GalleryPage />;
+    case 'models':
+      return <ModelsPage />;
     case 'settings':
       return <SettingsPage onThemeChange={onThemeChange} />;
     default:

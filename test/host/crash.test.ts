@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { openLibraryDatabase } from '../../src-main/library/db.ts';
 import { DATABASE_FILE_NAME } from '../../src-main/library/library.ts';
 import type { Result } from '../../src-preload/contract/index.ts';
+import { fixture } from '../helpers/fixtures.ts';
 import { makeJpeg } from '../helpers/images.ts';
 import { spawnHost, type SpawnedHost } from '../helpers/spawn-host.ts';
 import { tempFolder } from '../helpers/temp-library.ts';
@@ -28,13 +29,10 @@ test('SIGKILL while writing: integrity ok, every committed row present, the runn
   t.after(() => host.stop());
   const params = { model: '/models/sd15.safetensors', prompt: 'a portrait', seed: 1, steps: 20, cfg: 7, sampler: 'Euler a', width: 512, height: 512 };
 
-  // A job the engine is running at the moment of the kill. The engine is not wired into the host yet, so the test
-  // plays its part: it moves the job to `running` through its own connection, as the engine's worker will.
-  const job = await call<{ id: string }>(host, 'jobs.enqueue', { params });
+  // A job the engine is running at the moment of the kill: the tiny model, large and long enough to outlast the writes.
+  // The writers' jobs (a model that does not exist) wait behind it in the queue.
+  const job = await call<{ id: string }>(host, 'jobs.enqueue', { params: { ...params, model: fixture('sd15-tiny'), steps: 150, batchSize: 8, sampler: 'DDIM' } });
   assert.ok(job.ok);
-  const side = openLibraryDatabase(path.join(folder, DATABASE_FILE_NAME));
-  side.prepare(`UPDATE jobs SET state = 'running', started_at = ? WHERE id = ?`).run(Date.now(), job.value.id);
-  side.close();
 
   // A second studio on the same library is refused while the first runs: two would both claim the queue.
   await assert.rejects(spawnHost(folder), /already open in another FaceID Studio \(process \d+/);

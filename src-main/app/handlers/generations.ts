@@ -20,6 +20,17 @@ export function jobsHandlers({ library, events, engine }: StudioServices): Names
       if (parentId !== undefined) library.generations.get(parentId);
       const job = library.jobs.enqueue({ params, characterId, parentId });
       events.emit('job.updated', { job });
+      engine?.wake();
+      return job;
+    },
+    retry: ({ id }) => {
+      const ended = library.jobs.get(id);
+      if (ended.state === 'queued' || ended.state === 'running') {
+        throw new StudioError('invalid-request', { userMessage: `This job is ${ended.state}; only an ended job can be run again.` });
+      }
+      const job = library.jobs.enqueue({ params: ended.params, characterId: ended.characterId ?? undefined, parentId: ended.parentId ?? undefined });
+      events.emit('job.updated', { job });
+      engine?.wake();
       return job;
     },
     cancel: ({ id }) => {

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { MethodDefinition, studioApi } from '../../../src-preload/contract/index.ts';
 import type { Library } from '../../library/library.ts';
 import type { StudioEventBus } from '../events.ts';
+import type { FaceService } from '../face-service.ts';
+import type { ModelManager } from '../../models/model-manager.ts';
 
 type Api = typeof studioApi;
 
@@ -20,6 +22,8 @@ export type StudioHandlers = { [N in keyof Api]: NamespaceHandlers<N> };
 export interface JobEngine {
   /** Asks the engine to stop a running job; the engine records it as cancelled within one step. */
   cancel(jobId: string): void;
+  /** A job was queued (or the queue changed): start the next one if nothing is running. */
+  wake(): void;
 }
 
 export interface StudioServices {
@@ -27,4 +31,8 @@ export interface StudioServices {
   events: StudioEventBus;
   version: string;
   engine?: JobEngine | undefined;
+  /** Reference analysis and identity; absent when the studio runs without generation (tests of the library). */
+  faces?: FaceService | undefined;
+  /** The model manager (catalog, scan, readiness, downloads); made over the library folder when not given. */
+  models?: ModelManager | undefined;
 }

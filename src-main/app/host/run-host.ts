@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../base/errors.ts';
 import { composeStudio, libraryFolderFromEnvironment, rendererFolder } from '../compose.ts';
+import { workerThreadGeneration } from '../host-generation.ts';
 import { startStudioHost } from './studio-host.ts';
 
 const USAGE = `Usage: npm run host -- [--port N] [--host ADDRESS]
@@ -27,7 +28,7 @@ async function run(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment() });
+  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(), generation: workerThreadGeneration() });
   const host = await startStudioHost({
     dispatch: studio.dispatch,
     events: studio.events,
@@ -35,8 +36,8 @@ async function run(args: string[]): Promise<void> {
     rendererFolder,
     host: values.host,
     port: parsePort(values.port),
-  }).catch((error: unknown) => {
-    studio.close();
+  }).catch(async (error: unknown) => {
+    await studio.stop();
     throw error;
   });
   console.log(`FaceID Studio library: ${studio.library.folder}`);
@@ -48,10 +49,10 @@ async function run(args: string[]): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void host.close().finally(() => {
-      studio.close();
-      process.exit(0);
-    });
+    void host
+      .close()
+      .then(() => studio.stop())
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

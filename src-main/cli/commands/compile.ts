@@ -71,7 +71,7 @@ export const command: CliCommand = {
       `  unet:          ${path.basename(compiled.unet.path)}${compiled.adapter ? ` with ${compiled.adapter.variant} IP attention on ${compiled.unet.crossAttentionLayers} layers` : ''}`,
       `  vae:           ${path.basename(compiled.vaeEncoder.path)}, ${path.basename(compiled.vaeDecoder.path)} (scaling factor ${compiled.vaeScalingFactor})`,
       ...(compiled.imageEncoder ? [`  image encoder: ${path.basename(compiled.imageEncoder.path)}`] : []),
-      ...compiled.loras.map((l) => `  lora[${l.index}]:       ${l.label}: ${l.entries} layers, default strength ${l.defaultStrength}${l.unmatched > 0 ? `, ${l.unmatched} modules matched no layer` : ''}`),
+      ...compiled.loras.map((l) => `  lora[${l.index}]:       ${l.label}: ${l.entries} layers, default strength ${l.defaultStrength}${l.unmatched > 0 ? `, ${l.unmatched} LoRA tensors matched no layer` : ''}`),
       `  disk used:     ${mib(compiled.diskBytes)} (weights stay in your files)`,
       ...compiled.notices.map((n) => `  note: ${n}`),
     ];

@@ -2,23 +2,19 @@
 // (`lora_strengths`, one float per LoRA file, in compile order). Changing a strength is a new input value: no
 // checkpoint read, no recompilation, no session reload. Why a branch and not merged weights: see README
 // "Graph compiler → LoRA mechanism" (measured there).
-import type { TensorDescriptor } from '../io/descriptors.ts';
+import type { LoraEntry } from '../io/lora.ts';
 import type { Conv2dOptions } from './layers.ts';
 import type { GraphBuilder, Value } from './graph-builder.ts';
 
-/** One low-rank update of a canonical weight (`unet.…to_q.weight`); `down` [r, in(,kh,kw)], `up` [out, r(,1,1)]. */
-export interface LoraEntry {
-  readonly target: string;
-  readonly down: TensorDescriptor;
-  readonly up: TensorDescriptor;
-  /** kohya `.alpha`; absent means scale 1 (FaceID LoRAs). */
-  readonly alpha?: number;
-}
+export type { LoraEntry };
 
+/** One LoRA file's pairs, resolved to canonical weights by io/lora.ts (`resolveLora`). */
 export interface LoraSource {
   /** Shown in messages and summaries: the file name. */
   readonly label: string;
   readonly entries: readonly LoraEntry[];
+  /** LoRA tensors of the file whose names matched no weight of the checkpoint (reported, not fatal). */
+  readonly unmatchedTensors: number;
 }
 
 export const LORA_STRENGTHS_INPUT = 'lora_strengths';

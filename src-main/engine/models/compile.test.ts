@@ -100,7 +100,11 @@ test('when the cache cannot hard-link (another filesystem), the used weights are
 
 test('an SDXL adapter on an SD1.5 checkpoint is refused, naming both bases', async () => {
   const adapter = path.join(work, 'ip-adapter-faceid_sdxl_fake.safetensors');
-  const tensors: Record<string, TestTensor> = {};
+  // A FaceID projection for 2048-wide tokens (4 of them) and the IP attention of SDXL's 140 processors.
+  const tensors: Record<string, TestTensor> = {
+    'image_proj.norm.weight': { dtype: 'F16', shape: [2048], data: new Uint8Array(2048 * 2) },
+    'image_proj.proj.2.weight': { dtype: 'F16', shape: [4 * 2048, 1], data: new Uint8Array(4 * 2048 * 2) },
+  };
   for (let n = 1; n < 140; n += 2) {
     tensors[`ip_adapter.${n}.to_k_ip.weight`] = { dtype: 'F16', shape: [4, 2048], data: new Uint8Array(4 * 2048 * 2) };
     tensors[`ip_adapter.${n}.to_v_ip.weight`] = { dtype: 'F16', shape: [4, 2048], data: new Uint8Array(4 * 2048 * 2) };
@@ -125,7 +129,7 @@ test('a tensor with the wrong shape is refused, with both shapes', async () => {
   await rejectsWith(compileModel(folder, { cacheDir: path.join(work, 'cache-err') }), 'compile.wrong-shape', /"unet\.conv_out\.weight" has shape \[\d+, \d+, 3, 3\], expected \[\d+, \d+, \?, \?\]/);
 });
 
-test('a LoRA that matches no layer is refused with its count of unmatched modules', async () => {
+test('a LoRA that matches no layer is refused with its count of unmatched tensors', async () => {
   const lora = path.join(work, 'sdxl-style-lora.safetensors');
   const tensors: Record<string, TestTensor> = {};
   for (let b = 0; b < 3; b++) {
@@ -134,7 +138,7 @@ test('a LoRA that matches no layer is refused with its count of unmatched module
     tensors[`${module}.lora_up.weight`] = { dtype: 'F16', shape: [64, 4], data: new Array(256).fill(0) };
   }
   await writeSafetensorsFile(lora, tensors);
-  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), loras: [{ file: lora }] }), 'compile.lora-unmatched', /sdxl-style-lora\.safetensors matches no layer.*3 of its modules/);
+  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), loras: [{ file: lora }] }), 'compile.lora-unmatched', /sdxl-style-lora\.safetensors matches no layer.*none of its 6 LoRA tensors/);
 });
 
 test('a single file whose widths have no known head count asks for its config', async () => {
@@ -143,5 +147,50 @@ test('a single file whose widths have no known head count asks for its config', 
 
 test('a file that is not an IP-Adapter given as the adapter is refused', async () => {
   const notAdapter = fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora.safetensors');
-  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), adapter: notAdapter }), 'compile.missing-tensor', /no IP-Adapter attention weights/);
+  await rejectsWith(compileModel(diffusersFolder(), { cacheDir: path.join(work, 'cache-err'), adapter: notAdapter }), 'checkpoint.wrong-kind', /is not an IP-Adapter/);
+});
+
+test('a 9-channel inpainting UNet compiles from its shapes; zero extra conv_in weights give the 4-channel output', async () => {
+  // conv_in widened to 9 input channels: the first 4 keep the original weights, the other 5 are `extra` (0 or 1).
+  const widened = (extra: number) => (t: Record<string, TestTensor>) => {
+    const original = t['conv_in.weight']!;
+    const [out, inChannels, kh, kw] = original.shape as [number, number, number, number];
+    const values = new Float32Array((original.data as Uint8Array).slice().buffer);
+    const wide = new Float32Array(out * 9 * kh * kw).fill(extra);
+    for (let o = 0; o < out; o++) wide.set(values.subarray(o * inChannels * kh * kw, (o + 1) * inChannels * kh * kw), o * 9 * kh * kw);
+    t['conv_in.weight'] = { dtype: 'F32', shape: [out, 9, kh, kw], data: new Uint8Array(wide.buffer) };
+  };
+  const zeroExtra = await folderWithUNet('inpaint-zero', widened(0));
+  const oneExtra = await folderWithUNet('inpaint-one', widened(1));
+  const cacheDir = path.join(work, 'cache-inpaint');
+  const plain = await compileModel(diffusersFolder(), { cacheDir });
+  const inpaintZero = await compileModel(zeroExtra, { cacheDir });
+  const inpaintOne = await compileModel(oneExtra, { cacheDir });
+  assert.equal(plain.unet.inChannels, 4);
+  assert.equal(inpaintZero.unet.inChannels, 9);
+  assert.equal(inpaintZero.architecture, 'sd15-inpaint');
+
+  const [h, w, tokens, width] = [8, 8, 77, inpaintZero.unet.crossAttentionDim];
+  const latents = Float32Array.from({ length: 4 * h * w }, (_, i) => Math.sin(i * 0.37));
+  const conditioning = Float32Array.from({ length: tokens * width }, (_, i) => Math.cos(i * 0.11) * 0.5);
+  const extra = Float32Array.from({ length: 5 * h * w }, (_, i) => Math.cos(i * 0.23));
+  const run = async (modelPath: string, sample: Float32Array, channels: number) => {
+    const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 2 });
+    const out = await session.run({
+      sample: new ort.Tensor('float32', sample, [1, channels, h, w]),
+      timestep: new ort.Tensor('float32', Float32Array.of(500), [1]),
+      encoder_hidden_states: new ort.Tensor('float32', conditioning, [1, tokens, width]),
+    });
+    return out['out_sample']!;
+  };
+  const nine = new Float32Array(9 * h * w);
+  nine.set(latents);
+  nine.set(extra, 4 * h * w);
+  const expected = await run(plain.unet.path, latents, 4);
+  const fromZero = await run(inpaintZero.unet.path, nine, 9);
+  const fromOne = await run(inpaintOne.unet.path, nine, 9);
+  assert.deepEqual(fromZero.dims, [1, 4, h, w], 'an inpainting UNet still predicts 4 latent channels');
+  const maxDiff = (a: ort.Tensor, b: ort.Tensor) => Math.max(...(a.data as Float32Array).map((v, i) => Math.abs(v - (b.data as Float32Array)[i]!)));
+  assert.ok(maxDiff(fromZero, expected) < 1e-5, `zero extra weights: ${maxDiff(fromZero, expected)}`);
+  assert.ok(maxDiff(fromOne, expected) > 1e-2, 'the extra 5 channels reach the output');
 });

@@ -10,7 +10,7 @@
 //
 // Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
 //   text_encoder: input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
-//   unet: sample [B,4,h,w], timestep [1]|[B], encoder_hidden_states [B, T, C]
+//   unet: sample [B,inChannels,h,w] (4, or 9 = latents ⊕ mask ⊕ masked-image latents for inpainting), timestep [1]|[B], encoder_hidden_states [B, T, C]
 //         (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers]) (+ lora_strengths [loras.length]) → out_sample
 //   vae_encoder: sample [B,3,H,W] in [-1,1] → latent_mean, latent_logvar, latent_std (raw, ×scalingFactor is the caller's)
 //   vae_decoder: latent [B,4,h,w] (raw = latents / scalingFactor) → sample [B,3,8h,8w] in about [-1,1]
@@ -22,10 +22,11 @@ import path from 'node:path';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import { openCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
 import type { TensorDescriptor } from '../io/descriptors.ts';
+import { openIpAdapter } from '../io/ipadapter.ts';
+import { resolveLora } from '../io/lora.ts';
 import { readTensorFile } from '../io/tensor-file.ts';
 import { placeWeights } from '../graph/external-data.ts';
 import type { GraphBuilder } from '../graph/graph-builder.ts';
-import { matchKohyaLora } from '../graph/kohya-lora.ts';
 import { LoraSet, LORA_STRENGTHS_INPUT, type LoraSource } from '../graph/lora.ts';
 import { WeightMap } from '../graph/weight-map.ts';
 import { buildClipText, TEXT_ENCODER_OUTPUTS } from './clip-text.ts';
@@ -82,7 +83,7 @@ export interface CompiledLora {
   readonly label: string;
   readonly file: string;
   readonly entries: number;
-  /** Modules of the file that matched no weight (reported, not fatal when others match). */
+  /** LoRA tensors of the file that matched no weight or no graph (reported, not fatal when others match). */
   readonly unmatched: number;
   /** The strength asked for at compile time (1 for the FaceID LoRA): a default for the runtime input. */
   readonly defaultStrength: number;
@@ -128,10 +129,6 @@ export async function readConfigFile(file: string | undefined): Promise<ConfigJs
   }
 }
 
-function unmatchedModulesOf(source: LoraSource): number {
-  return 'unmatchedModules' in source ? (source as { unmatchedModules: readonly string[] }).unmatchedModules.length : 0;
-}
-
 async function fileIdentity(file: string): Promise<string> {
   const info = await stat(file);
   return `${path.resolve(file)}|${info.size}|${info.mtimeMs}`;
@@ -154,7 +151,7 @@ async function openImageEncoder(source: string): Promise<{ tensors: Map<string, 
 
 function unsupportedModel(checkpoint: Checkpoint): StudioError {
   return new StudioError('compile.unsupported-model', {
-    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 (txt2img) models so far.`,
+    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 models (ordinary and 9-channel inpainting) so far.`,
     hint: 'Choose an SD1.5 checkpoint.',
   });
 }
@@ -166,8 +163,9 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const progress = (component: CompileProgress['component'], done: number, total: number, message: string) => options.onProgress?.({ component, done, total, message });
 
   const checkpoint = await openCheckpoint(checkpointPath);
-  if (checkpoint.architecture !== 'sd15') throw unsupportedModel(checkpoint);
-  const adapterIndex = options.adapter ? await readTensorFile(options.adapter) : undefined;
+  // Inpainting UNets differ only in conv_in's input channels (9: latents, mask, masked-image latents), read from shapes.
+  if (checkpoint.architecture !== 'sd15' && checkpoint.architecture !== 'sd15-inpaint') throw unsupportedModel(checkpoint);
+  const adapterIndex = options.adapter ? await openIpAdapter(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
   const loraIndexes = await Promise.all((options.loras ?? []).map((l) => (typeof l === 'string' ? { file: l } : l)).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
   throwIfCancelled(signal, 'Compilation');
@@ -181,7 +179,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const sources = [
     ...new Set([...checkpoint.tensors.values()].map((t) => t.file)),
-    ...(adapterIndex ? [adapterIndex.file] : []),
+    ...(adapterIndex ? [adapterIndex.source] : []),
     ...(imageEncoder?.files ?? []),
     ...loraIndexes.map((l) => l.index.file),
   ];
@@ -194,7 +192,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const cached = await readManifest(dir, identity);
   if (cached) {
     progress('weights', 1, 1, 'Using the compiled graphs from the cache');
-    const loras = cached.loras.map((l) => ({ ...l, defaultStrength: l.file === adapterIndex?.file ? 1 : (loraIndexes.find((r) => r.file === l.file)?.strength ?? l.defaultStrength) }));
+    const loras = cached.loras.map((l) => ({ ...l, defaultStrength: l.file === adapterIndex?.source ? 1 : (loraIndexes.find((r) => r.file === l.file)?.strength ?? l.defaultStrength) }));
     return { ...cached, loras, fromCache: true, compileSeconds: (performance.now() - started) / 1000 };
   }
 
@@ -202,13 +200,19 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const unet = unetConfig(weights, 'unet.', configs.unet);
   const text = clipTextConfig(weights, 'text_encoder.', configs.text_encoder);
   const vae = vaeConfig(weights, 'vae.', configs.vae);
-  const adapter = adapterIndex ? ipAdapterForUNet(adapterIndex.file, adapterIndex.tensors, unet) : undefined;
+  const adapter = adapterIndex ? ipAdapterForUNet(adapterIndex.source, adapterIndex.tensors, unet) : undefined;
 
-  const canonicalNames = [...checkpoint.tensors.keys()];
-  const matched = await Promise.all(loraIndexes.map((l) => matchKohyaLora(path.basename(l.file), l.index.tensors, canonicalNames)));
-  const loraSources: LoraSource[] = [...(adapter?.lora ? [adapter.lora] : []), ...matched];
-  const loraFiles = [...(adapter?.lora ? [adapterIndex!.file] : []), ...loraIndexes.map((l) => l.file)];
-  const loraDefaults = [...(adapter?.lora ? [1] : []), ...loraIndexes.map((l) => l.strength)];
+  // Every LoRA (the FaceID one inside the adapter file included) is resolved by io/lora.ts: kohya names in diffusers
+  // or original-LDM form, diffusers/PEFT, and the .bin's `ip_adapter.N.to_q_lora` pairs.
+  const resolve = async (file: string, tensors: ReadonlyMap<string, TensorDescriptor>, label: string): Promise<LoraSource> => {
+    const lora = await resolveLora(file, tensors, checkpoint);
+    return { label, entries: lora.entries, unmatchedTensors: lora.unmatched.length };
+  };
+  const adapterLora = adapterIndex?.loraRank !== undefined ? await resolve(adapterIndex.source, adapterIndex.tensors, `${path.basename(adapterIndex.source)} (FaceID LoRA)`) : undefined;
+  const matched = await Promise.all(loraIndexes.map((l) => resolve(l.index.file, l.index.tensors, path.basename(l.file))));
+  const loraSources: LoraSource[] = [...(adapterLora ? [adapterLora] : []), ...matched];
+  const loraFiles = [...(adapterLora ? [adapterIndex!.source] : []), ...loraIndexes.map((l) => l.file)];
+  const loraDefaults = [...(adapterLora ? [1] : []), ...loraIndexes.map((l) => l.strength)];
   const loras = new LoraSet(loraSources);
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
@@ -231,10 +235,9 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const unused = loras.unusedCounts();
   loraSources.forEach((source, i) => {
-    const unmatched = unmatchedModulesOf(source);
     if (source.entries.length - unused[i]! === 0) {
       throw new StudioError('compile.lora-unmatched', {
-        userMessage: `${source.label} matches no layer of ${path.basename(checkpoint.source)}: ${unmatched + source.entries.length} of its modules found no weight to change.`,
+        userMessage: `${source.label} matches no layer of ${path.basename(checkpoint.source)}: none of its ${source.unmatchedTensors + 2 * source.entries.length} LoRA tensors found a weight to change.`,
         hint: 'The LoRA was made for another base model (for example SDXL), or uses key names we do not know. Check that it is an SD1.5 LoRA.',
       });
     }
@@ -266,13 +269,13 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
       vaeDecoder: written.vae_decoder!,
       ...(written.image_encoder ? { imageEncoder: written.image_encoder } : {}),
       vaeScalingFactor: vae.scalingFactor,
-      ...(adapter ? { adapter: { file: adapterIndex!.file, variant: adapter.variant, tokenDim: adapter.tokenDim } } : {}),
+      ...(adapter ? { adapter: { file: adapterIndex!.source, variant: adapter.variant, tokenDim: adapter.tokenDim } } : {}),
       loras: loraSources.map((source, index) => ({
         index,
         label: source.label,
         file: loraFiles[index]!,
         entries: source.entries.length,
-        unmatched: unmatchedModulesOf(source) + unused[index]!,
+        unmatched: source.unmatchedTensors + 2 * unused[index]!,
         defaultStrength: loraDefaults[index]!,
       })),
       notices: placement.notices,

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import type { TensorDescriptor } from '../io/descriptors.ts';
-import { matchKohyaLora } from '../graph/kohya-lora.ts';
+import { resolveLora } from '../io/lora.ts';
+import { unetNameToLdm, upLevelsWithAttention } from '../io/unet-layout.ts';
 import { LoraSet } from '../graph/lora.ts';
 import { WeightMap } from '../graph/weight-map.ts';
 import type { DType } from '../tensors/dtype.ts';
@@ -56,12 +57,27 @@ test('full-size SD1.5 graphs with the FaceID adapter and its kohya LoRA build fr
   const adapterFile = bins['ip-adapter-faceid_sd15.bin']!;
   const adapter = ipAdapterForUNet('ip-adapter-faceid_sd15.bin', descriptors('', adapterFile), unet);
   assert.equal(adapter.tokenDim, 768);
-  assert.equal(adapter.lora?.entries.length, 128);
-  const kohya = await matchKohyaLora('ip-adapter-faceid_sd15_lora.safetensors', descriptors('', bins['ip-adapter-faceid_sd15_lora.safetensors']!), checkpoint.keys());
+  const model = { tensors: checkpoint };
+  const faceIdLora = await resolveLora('ip-adapter-faceid_sd15.bin', descriptors('', adapterFile), model);
+  assert.equal(faceIdLora.entries.length, 128);
+  const kohyaFile = descriptors('', bins['ip-adapter-faceid_sd15_lora.safetensors']!);
+  const kohya = await resolveLora('ip-adapter-faceid_sd15_lora.safetensors', kohyaFile, model);
   assert.equal(kohya.entries.length, 128);
-  assert.deepEqual(kohya.unmatchedModules, []);
-  assert.deepEqual(new Set(kohya.entries.map((e) => e.target)), new Set(adapter.lora!.entries.map((e) => e.target)));
-  const loras = new LoraSet([adapter.lora!, kohya]);
+  assert.deepEqual(kohya.unmatched, []);
+  assert.deepEqual(new Set(kohya.entries.map((e) => e.target)), new Set(faceIdLora.entries.map((e) => e.target)));
+  // The same file in A1111's original-LDM module names (lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q).
+  const levels = upLevelsWithAttention(checkpoint.keys());
+  const ldmNamed = new Map<string, TensorDescriptor>();
+  for (const entry of kohya.entries) {
+    const ldm = unetNameToLdm(entry.target.slice('unet.'.length), levels);
+    assert.ok(ldm, `${entry.target} has an LDM name`);
+    const module = `lora_unet_${ldm.slice(0, -'.weight'.length).replaceAll('.', '_')}`;
+    ldmNamed.set(`${module}.lora_down.weight`, entry.down).set(`${module}.lora_up.weight`, entry.up);
+  }
+  const ldmLora = await resolveLora('ldm-named.safetensors', ldmNamed, model);
+  assert.deepEqual(ldmLora.unmatched, []);
+  assert.deepEqual(ldmLora.entries.map((e) => e.target), kohya.entries.map((e) => e.target));
+  const loras = new LoraSet([faceIdLora, kohya].map((l) => ({ label: l.source, entries: l.entries, unmatchedTensors: l.unmatched.length })));
   const graph = buildUNet(weights, unet, { ip: adapter.attention, loras });
   assert.deepEqual(graph.inputNames(), ['sample', 'timestep', 'encoder_hidden_states', 'ip_tokens', 'ip_scale', 'lora_strengths']);
   assert.deepEqual(loras.unusedCounts(), [0, 0]);

@@ -1,10 +1,9 @@
 // An IP-Adapter FaceID file (tencent .bin or its .safetensors twin: `image_proj.*`, `ip_adapter.N.*`) checked against
-// a UNet and turned into what the UNet graph needs: to_k_ip/to_v_ip per cross-attention, and the FaceID LoRA
-// (`ip_adapter.N.to_{q,k,v,out}_lora.{down,up}.weight`, rank from the shapes) as LoRA entries on canonical weights.
+// a UNet and turned into what the UNet graph needs: to_k_ip/to_v_ip per cross-attention. Its FaceID LoRA
+// (`ip_adapter.N.to_{q,k,v,out}_lora.{down,up}.weight`) is resolved by io/lora.ts like any other LoRA.
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import type { TensorDescriptor } from '../io/descriptors.ts';
-import type { LoraEntry, LoraSource } from '../graph/lora.ts';
 import { WeightMap } from '../graph/weight-map.ts';
 import type { UNetConfig } from './config.ts';
 import { attentionProcessors, type IpAttentionWeights } from './unet.ts';
@@ -17,11 +16,7 @@ export interface IpAdapterForUNet {
   /** Width of the IP tokens (= the UNet's cross-attention width). */
   readonly tokenDim: number;
   readonly attention: IpAttentionWeights;
-  /** The FaceID LoRA inside the file, when it has one. */
-  readonly lora?: LoraSource;
 }
-
-const LORA_PROJECTIONS: Readonly<Record<string, string>> = { to_q_lora: 'to_q', to_k_lora: 'to_k', to_v_lora: 'to_v', to_out_lora: 'to_out.0' };
 
 function variantOf(tensors: ReadonlyMap<string, TensorDescriptor>): IpAdapterVariant {
   if (tensors.has('image_proj.perceiver_resampler.proj_in.weight')) return 'faceid-plus';
@@ -58,20 +53,10 @@ export function ipAdapterForUNet(file: string, tensors: ReadonlyMap<string, Tens
     weights.get(`ip_adapter.${layer.index}.to_k_ip.weight`, [layer.channels, unet.crossAttentionDim]);
     weights.get(`ip_adapter.${layer.index}.to_v_ip.weight`, [layer.channels, unet.crossAttentionDim]);
   }
-  const entries: LoraEntry[] = [];
-  for (const processor of processors) {
-    for (const [lora, projection] of Object.entries(LORA_PROJECTIONS)) {
-      const down = weights.optional(`ip_adapter.${processor.index}.${lora}.down.weight`);
-      if (!down) continue;
-      const up = weights.get(`ip_adapter.${processor.index}.${lora}.up.weight`, [processor.channels, down.shape[0]]);
-      entries.push({ target: `${unet.prefix}${processor.path}.${projection}.weight`, down, up });
-    }
-  }
   return {
     label,
     variant: variantOf(tensors),
     tokenDim: adapterWidth,
     attention: { weights, prefixOf: (p) => `ip_adapter.${pathOf.get(p)!}` },
-    ...(entries.length > 0 ? { lora: { label: `${label} (FaceID LoRA)`, entries } } : {}),
   };
 }

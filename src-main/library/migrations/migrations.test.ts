@@ -26,6 +26,10 @@ const SAMPLE_ROWS: Record<number, (db: LibraryDatabase) => void> = {
     db.prepare(`UPDATE jobs SET queue_order = 1.5 WHERE id = 'j1'`).run();
     assert.equal(db.prepare(`SELECT adapter FROM generations WHERE id = 'g1'`).pluck().get(), '');
   },
+  4: (db) => {
+    db.prepare(`UPDATE reference_photos SET chosen_face = 1 WHERE id = 'r1'`).run();
+    assert.throws(() => db.prepare(`UPDATE reference_photos SET chosen_face = -1 WHERE id = 'r1'`).run());
+  },
 };
 
 function assertHealthy(db: LibraryDatabase): void {

@@ -2,7 +2,7 @@
 // saved through the contract as it is made; the theme applies at once.
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
-import { Alert, Button, IconButton, List, ListItem, ListItemText, MenuItem, Paper, Stack, TextField, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from '@mui/material';
+import { Box, Button, IconButton, List, ListItem, ListItemText, MenuItem, Paper, Stack, TextField, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import { EXECUTION_PROVIDERS, THEMES, type Settings } from '../../../src-preload/contract/settings.ts';
@@ -10,6 +10,7 @@ import { useStudio } from '../../client/studio-context.tsx';
 import { ErrorNotice } from '../../common/ErrorNotice.tsx';
 import { NumberSlider } from '../../common/NumberSlider.tsx';
 import { useLoad } from '../../common/use-load.ts';
+import { ProvidersList } from '../models/ProvidersList.tsx';
 
 const PROVIDER_LABELS: Record<(typeof EXECUTION_PROVIDERS)[number], string> = {
   auto: 'Automatic (best available)',
@@ -98,9 +99,12 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
                 ))}
               </TextField>
             </Tooltip>
-            <Alert severity="info" variant="outlined" aria-label="Execution provider status">
-              Which providers work on this machine is checked by the engine when it loads a model; run <code>faceid doctor</code> for a full report.
-            </Alert>
+            <Box role="group" aria-label="Execution provider status">
+              <Typography variant="body2" color="text.secondary" sx={{ mb: 0.5 }}>
+                Tried on this machine just now (Automatic uses the first that works):
+              </Typography>
+              <ProvidersList />
+            </Box>
             <NumberSlider label="Memory budget (MB)" help="How much memory loaded models may use; older models are unloaded beyond it. Lower it if the system runs out of memory." value={current.memoryBudgetMb} min={512} max={65536} step={256} onChange={(memoryBudgetMb) => void save({ memoryBudgetMb })} />
             <NumberSlider label="Preview every N steps" help="How often the queue shows a live preview of the image being made; 0 turns previews off (slightly faster)." value={current.previewEverySteps} min={0} max={50} step={1} onChange={(previewEverySteps) => void save({ previewEverySteps })} />
           </Stack>

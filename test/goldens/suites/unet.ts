@@ -2,7 +2,7 @@
 // LoRA at each golden strength), from each checkpoint form; ip scale 0 (and LoRA 0) must equal the plain UNet.
 // Scales and strengths are read from the golden tensor names, never assumed.
 import path from 'node:path';
-import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, KOHYA_FACEID_LORAS, sessionFor } from '../compiled-fixtures.ts';
+import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, KOHYA_FACEID_LORAS, ldmNamedFaceIdLora, sessionFor } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 export const suite: GoldenSuite = {
@@ -66,13 +66,15 @@ export const suite: GoldenSuite = {
       }
     }
 
-    // The same LoRA from the kohya-named .safetensors files (no alpha / alpha = rank), the .bin's own LoRA at 0.
-    const kohya = await compiledFixture(ctx.fixtures, 'diffusers', true, KOHYA_FACEID_LORAS);
+    // The same LoRA from the kohya-named .safetensors files (no alpha / alpha = rank, and renamed to A1111's
+    // original-LDM module names), the .bin's own LoRA at 0.
+    const kohyaFiles = [...KOHYA_FACEID_LORAS, await ldmNamedFaceIdLora(ctx.fixtures)];
+    const kohya = await compiledFixture(ctx.fixtures, 'diffusers', true, kohyaFiles);
     const session = await sessionFor(kohya.unet.path);
     const { text, ipTokens } = concatInputs(lora);
     for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
       const strength = Number(name.slice('out_lora_'.length));
-      for (const file of KOHYA_FACEID_LORAS) {
+      for (const file of kohyaFiles) {
         const strengths = new Float32Array(kohya.loras.length);
         strengths[kohya.loras.findIndex((l) => l.file.endsWith(path.basename(file)))] = strength;
         const out = await session.run({

@@ -1,0 +1,71 @@
+// The models section through the contract: readiness over the studio folder and the user's roots (the tiny fixture
+// models), commercial-clean mode and the research-licence acknowledgement, refused downloads as typed errors or
+// failed-download events (nothing is fetched), and the self-test button.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ModelsReadiness } from '../../../src-preload/contract/models.ts';
+import { fixture } from '../../../test/helpers/fixtures.ts';
+import { tempFolder } from '../../../test/helpers/temp-library.ts';
+import { composeStudio } from '../compose.ts';
+
+test('readiness follows the model roots in Settings; commercial-clean hides research-only features; downloads are refused with reasons', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  const call = async <T>(method: string, request: unknown = {}): Promise<T> => {
+    const result = await studio.dispatch(method, request);
+    if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.userMessage}`);
+    return result.value as T;
+  };
+  const empty = await call<ModelsReadiness>('models.readiness');
+  const faceAnalysis = (report: ModelsReadiness) => report.features.find((f) => f.id === 'face-analysis');
+  assert.equal(faceAnalysis(empty)?.status, 'missing');
+  assert.ok(faceAnalysis(empty)?.pieces.some((p) => p.action?.type === 'download'), 'a missing piece says how to get it');
+
+  await call('settings.update', { modelFolders: [fixture('face', 'models')] });
+  const withRoots = await call<ModelsReadiness>('models.readiness', { rescan: true });
+  assert.ok(faceAnalysis(withRoots)?.pieces.every((p) => p.foundAt?.startsWith(fixture('face', 'models'))), JSON.stringify(faceAnalysis(withRoots)?.pieces));
+
+  const events: { id: string; state: string; error?: { code: string } }[] = [];
+  studio.events.subscribe((envelope) => {
+    if (envelope.event === 'models.download') events.push(envelope.payload as (typeof events)[number]);
+  });
+  const clean = await call<ModelsReadiness>('models.setCommercialClean', { on: true });
+  assert.equal(clean.commercialClean, true);
+  assert.equal(studio.library.settings.get().commercialClean, true);
+  assert.ok(clean.features.some((f) => f.status === 'hidden' && f.hiddenReason !== null));
+  assert.deepEqual(await call('models.download', { id: 'faceid-sd15' }), { started: true });
+  while (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual([events[0]!.id, events[0]!.state, events[0]!.error?.code], ['faceid-sd15', 'failed', 'model.hidden-by-commercial-clean']);
+
+  const unknown = await studio.dispatch('models.download', { id: 'no-such-model' });
+  assert.equal(!unknown.ok && unknown.error.code, 'model.unknown-id');
+  await call('models.setCommercialClean', { on: false });
+  const acknowledged = await call<ModelsReadiness>('models.acknowledgeNonCommercial');
+  assert.equal(acknowledged.nonCommercialAcknowledged, true);
+  assert.ok(acknowledged.features.every((f) => !f.needsAcknowledgement));
+});
+
+test('the self-test button runs the whole pipeline on tiny models made here', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  const result = await studio.dispatch('models.selftest', {});
+  assert.ok(result.ok, JSON.stringify(result));
+  const report = result.value as { passed: boolean; steps: { name: string; status: string; detail: string }[] };
+  assert.equal(report.passed, true, JSON.stringify(report.steps));
+  assert.ok(report.steps.some((s) => /txt2img/u.test(s.name) && s.status === 'passed'));
+});
+
+test('models.list shows what the scan identified: a diffusers folder is one checkpoint, adapters and face models by content', async (t) => {
+  const studio = composeStudio({ libraryFolder: tempFolder(t) });
+  t.after(() => studio.close());
+  assert.ok((await studio.dispatch('settings.update', { modelFolders: [fixture()] })).ok);
+  const listed = await studio.dispatch('models.list', {});
+  assert.ok(listed.ok);
+  const models = (listed.value as { models: { path: string; kind: string }[] }).models;
+  const kindOf = (file: string) => models.find((m) => m.path === file)?.kind;
+  assert.equal(kindOf(fixture('sd15-tiny')), 'checkpoint');
+  assert.ok(!models.some((m) => m.path.startsWith(`${fixture('sd15-tiny')}/`)), 'its parts are not listed one by one');
+  assert.ok(!models.some((m) => m.path.endsWith('.json')), 'configs and other non-model files are left out');
+  assert.equal(kindOf(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin')), 'ip-adapter');
+  assert.equal(kindOf(fixture('face', 'models', 'det_10g.onnx')), 'face-detector');
+});
