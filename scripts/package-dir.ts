@@ -37,7 +37,7 @@ function run(command: string, args: string[]): void {
  */
 function stubBuildConfig(): string {
   const file = path.join(repoRoot, '.cache/electron-builder-stub.json');
-  mkdirSync(path.dirname(file), { recursive: true }); // a fresh checkout has no .cache yet
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ extends: path.join(repoRoot, 'electron-builder.yml'), electronFuses: null }, null, 2)}\n`);
   return file;
 }

@@ -9,6 +9,7 @@ import { fixture } from '../../../test/helpers/fixtures.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { TorchCpuGenerator } from '../noise/torch-generator.ts';
 import { diffuse } from './diffuse.ts';
+import { latentMask } from './image-tensors.ts';
 import type { DiffusionRunners, UnetInput } from './runners.ts';
 
 const ddimConfig = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, set_alpha_to_one: false, clip_sample: false };
@@ -111,4 +112,80 @@ test('FaceID tokens from the projection become the IP conditioning (count from t
   assert.equal(ip.scale, 0.8);
   assert.equal(ip.cond, cond.data);
   assert.equal(ip.uncond, uncond.data);
+});
+
+test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image latents] and no latent blending', async () => {
+  const [height, width, h, w] = [64, 64, 8, 8];
+  const plane = h * w;
+  const image = Float32Array.from({ length: 3 * height * width }, (_, i) => Math.sin(i * 0.01));
+  const mask = Float32Array.from({ length: height * width }, (_, p) => (Math.floor(p / width) >= 16 && p % width >= 24 ? 1 : 0));
+  const mean = Float32Array.from({ length: 4 * plane }, (_, i) => Math.cos(i * 0.3));
+  const std = new Float32Array(4 * plane).fill(0.1);
+  const encoded: Float32Array[] = [];
+  const seen: UnetInput[] = [];
+  const outputs: Float32Array[] = [];
+  const runners: DiffusionRunners = {
+    textEncoder: { hiddenSize: 64, encode: async () => new Float32Array(0) },
+    unet: {
+      inChannels: 9,
+      acceptsIpTokens: false,
+      crossAttentionLayers: 16,
+      run: async (input) => {
+        seen.push(input);
+        const [rows, channels] = input.sampleShape;
+        const out = new Float32Array(rows * 4 * plane);
+        // Reads every channel, so a misplaced mask or masked-image latent changes the trajectory.
+        for (let n = 0; n < rows; n++) {
+          for (let k = 0; k < 4 * plane; k++) out[n * 4 * plane + k] = 0.1 * input.sample[n * channels * plane + k]! + 0.01 * input.sample[n * channels * plane + 4 * plane + (k % plane)]! + 0.02 * input.sample[n * channels * plane + 5 * plane + k]!;
+        }
+        outputs.push(out);
+        return out;
+      },
+    },
+    vae: {
+      scalingFactor: 0.18215,
+      encode: async (img) => (encoded.push(img), { mean, std }),
+      decode: async (_latent, lh, lw) => new Float32Array(3 * 64 * lh * lw),
+    },
+  };
+  const request = {
+    width, height, steps: 2, cfg: 7.5, scheduler: createScheduler('DDIM', ddimConfig),
+    cond: { embeddings: new Float32Array(77 * 64), tokens: 77 }, uncond: { embeddings: new Float32Array(77 * 64), tokens: 77 },
+    init: { image, strength: 1 }, mask: { data: mask, featherPx: 0 },
+    noise: [new TorchCpuGenerator(7)],
+  };
+  const result = await diffuse(request, runners);
+
+  // At strength 1 diffusers encodes only the masked image (source kept where mask < 0.5, 0 where it repaints).
+  assert.equal(encoded.length, 1);
+  assert.deepEqual(encoded[0], image.map((v, i) => (mask[i % (height * width)]! < 0.5 ? v : 0)));
+  // Draws: x_T first, then the masked-image latent sample.
+  const generator = new TorchCpuGenerator(7);
+  const scheduler = createScheduler('DDIM', ddimConfig);
+  scheduler.setTimesteps(2);
+  const xT = generator.randn([1, 4, h, w]).map((v) => Math.fround(v * scheduler.initNoiseSigma));
+  const eps = generator.randn([1, 4, h, w]);
+  const maskedLatents = mean.map((m, i) => Math.fround(Math.fround(m + Math.fround(std[i]! * eps[i]!)) * 0.18215));
+  const first = seen[0]!;
+  assert.deepEqual(first.sampleShape, [2, 9, h, w]);
+  for (let n = 0; n < 2; n++) {
+    const row = first.sample.subarray(n * 9 * plane, (n + 1) * 9 * plane);
+    assert.deepEqual(row.subarray(0, 4 * plane), scheduler.scaleModelInput(xT, scheduler.timesteps[0]!));
+    assert.deepEqual(row.subarray(4 * plane, 5 * plane), latentMask(mask, height, width, 0));
+    assert.deepEqual(row.subarray(5 * plane), maskedLatents);
+  }
+  // No latent blending: the latents follow the scheduler alone.
+  let latents: Float32Array = xT;
+  scheduler.timesteps.forEach((t, i) => {
+    const out = outputs[i]!;
+    const guided = out.subarray(0, 4 * plane).map((u, k) => Math.fround(u + Math.fround(7.5 * Math.fround(out[4 * plane + k]! - u))));
+    latents = scheduler.step(guided, t, latents, { randn: () => new Float32Array(0) }, [1, 4, h, w]).prevSample;
+  });
+  assert.deepEqual(result.latents[0], latents);
+
+  // Without a mask an inpainting model has nothing to repaint: refused before any work.
+  const { mask: _unused, ...img2img } = request;
+  const before = seen.length;
+  await assert.rejects(diffuse({ ...img2img, scheduler: createScheduler('DDIM', ddimConfig) }, runners), { code: 'generate.invalid-parameter' });
+  assert.equal(seen.length, before);
 });

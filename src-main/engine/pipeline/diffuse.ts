@@ -10,6 +10,8 @@ import type { DiffusionRunners } from './runners.ts';
 
 const f = Math.fround;
 const LATENT_CHANNELS = 4;
+/** Inpainting UNets (diffusers' 9-channel layout): latents ⊕ latent-size mask ⊕ masked-image latents. */
+const INPAINT_CHANNELS = LATENT_CHANNELS + 1 + LATENT_CHANNELS;
 
 export interface IpConditioning {
   /** IP tokens [count, crossDim] for the prompt side and the negative side (zero-id embedding). */
@@ -74,11 +76,14 @@ function checkRequest(request: DiffusionRequest, runners: DiffusionRunners): voi
   if (request.noise.length < 1) throw badParameter('The batch needs at least one image.');
   if (request.mask && !request.init) throw badParameter('Inpainting needs the image to paint into as well as the mask.');
   if (request.cond.tokens !== request.uncond.tokens) throw badParameter('Prompt and negative prompt conditionings differ in length.');
-  if (runners.unet.inChannels !== LATENT_CHANNELS) {
+  if (runners.unet.inChannels !== LATENT_CHANNELS && runners.unet.inChannels !== INPAINT_CHANNELS) {
     throw new StudioError('generate.unsupported-model', {
-      userMessage: `This UNet takes ${runners.unet.inChannels} input channels; only ordinary 4-channel UNets are supported so far (inpainting models with 9 channels are not).`,
-      hint: 'Use an ordinary SD1.5 checkpoint; inpainting works with it through latent blending.',
+      userMessage: `This UNet takes ${runners.unet.inChannels} input channels; FaceID Studio runs ordinary (4-channel) and inpainting (9-channel) UNets.`,
+      hint: 'Use an ordinary or an inpainting SD1.5 checkpoint.',
     });
+  }
+  if (runners.unet.inChannels === INPAINT_CHANNELS && !request.mask) {
+    throw badParameter('This is an inpainting model: it needs an image and a mask to repaint.', 'Switch to inpainting and give a mask, or choose an ordinary checkpoint for text-to-image and image-to-image.');
   }
   if (request.ip && !runners.unet.acceptsIpTokens) {
     throw new StudioError('generate.unsupported-model', {
@@ -111,6 +116,28 @@ function repeatRows(row: Float32Array, times: number): Float32Array {
   return out;
 }
 
+/** The source image [1, 3, H, W] with the repainted area (mask ≥ 0.5) set to 0, as diffusers' `masked_image`. */
+function maskOut(image: Float32Array, mask: Float32Array): Float32Array {
+  const plane = mask.length;
+  return image.map((v, i) => (mask[i % plane]! < 0.5 ? v : 0));
+}
+
+/**
+ * A 9-channel UNet's input: per batch row n, its 4 latent channels, the latent mask, then the masked-image latents of
+ * batch item n mod items (the CFG halves repeat the items, as diffusers' torch.cat([x] * 2)).
+ */
+function withInpaintChannels(latents: Float32Array, mask: Float32Array, maskedImageLatents: readonly Float32Array[], itemSize: number): Float32Array {
+  const rows = latents.length / itemSize;
+  const rowSize = itemSize + mask.length + itemSize;
+  const out = new Float32Array(rows * rowSize);
+  for (let n = 0; n < rows; n++) {
+    out.set(latents.subarray(n * itemSize, (n + 1) * itemSize), n * rowSize);
+    out.set(mask, n * rowSize + itemSize);
+    out.set(maskedImageLatents[n % maskedImageLatents.length]!, n * rowSize + itemSize + mask.length);
+  }
+  return out;
+}
+
 export async function diffuse(request: DiffusionRequest, runners: DiffusionRunners): Promise<DiffusionResult> {
   checkRequest(request, runners);
   const { scheduler, width, height, cfg, signal } = request;
@@ -131,15 +158,20 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
   throwIfCancelled(signal);
 
   // Image latents: the VAE posterior sampled with each item's generator (diffusers' retrieve_latents), × scale.
+  const inpaintModel = runners.unet.inChannels === INPAINT_CHANNELS;
   let imageLatents: Float32Array[] | undefined;
-  let posterior: { mean: Float32Array; std: Float32Array } | undefined;
+  const posteriors = new Map<Float32Array, Promise<{ mean: Float32Array; std: Float32Array }>>();
   const encodeImage = async (noise: NoiseSource, image: Float32Array): Promise<Float32Array> => {
-    posterior ??= await runners.vae.encode(image, height, width);
-    const { mean, std } = posterior;
+    let posterior = posteriors.get(image);
+    if (!posterior) posteriors.set(image, (posterior = runners.vae.encode(image, height, width)));
+    const { mean, std } = await posterior;
     const eps = noise.randn(itemShape);
     const s = runners.vae.scalingFactor;
     return mean.map((m, i) => f(f(m + f(std[i]! * eps[i]!)) * s));
   };
+  // diffusers' masked image: the source where the mask is < 0.5 (kept), 0 where it repaints.
+  const maskedImage = request.mask && request.init ? maskOut(request.init.image, request.mask.data) : undefined;
+  const maskedImageLatents: Float32Array[] = [];
 
   const latents: Float32Array[] = [];
   const inpaintNoise: Float32Array[] = [];
@@ -150,17 +182,20 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
       latents.push(start.map((v) => f(v * scheduler.initNoiseSigma)));
       continue;
     }
-    const imageLatent = await encodeImage(noise, request.init.image);
-    (imageLatents ??= []).push(imageLatent);
+    // diffusers encodes the source image for a 9-channel UNet only when it needs it to noise from (strength < 1).
+    const needImageLatent = !(inpaintModel && request.mask && strength >= 1);
+    const imageLatent = needImageLatent ? await encodeImage(noise, request.init.image) : undefined;
+    if (imageLatent) (imageLatents ??= []).push(imageLatent);
     const eps = noise.randn(itemShape);
     if (request.mask) {
       inpaintNoise.push(eps);
-      latents.push(strength >= 1 ? eps.map((v) => f(v * scheduler.initNoiseSigma)) : scheduler.addNoise(imageLatent, eps, timesteps[0]!));
-      // diffusers also encodes the masked image (used only by 9-channel UNets); drawing its noise keeps the
-      // generator in step with diffusers for everything after.
-      noise.randn(itemShape);
+      latents.push(strength >= 1 ? eps.map((v) => f(v * scheduler.initNoiseSigma)) : scheduler.addNoise(imageLatent!, eps, timesteps[0]!));
+      // diffusers then encodes the masked image: the UNet's extra input for a 9-channel model, unused otherwise, but
+      // drawn either way so the generator stays in step with diffusers for everything after.
+      if (inpaintModel) maskedImageLatents.push(await encodeImage(noise, maskedImage!));
+      else noise.randn(itemShape);
     } else {
-      latents.push(scheduler.addNoise(imageLatent, eps, timesteps[0]!));
+      latents.push(scheduler.addNoise(imageLatent!, eps, timesteps[0]!));
     }
   }
   const mask = request.mask ? latentMask(request.mask.data, height, width, request.mask.featherPx) : undefined;
@@ -193,11 +228,12 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     throwIfCancelled(signal);
     const t = timesteps[i]!;
     const scaled = scheduler.scaleModelInput(current, t);
-    const unetIn = guided ? concat([scaled, scaled]) : scaled;
+    const latentIn = guided ? concat([scaled, scaled]) : scaled;
+    const unetIn = inpaintModel ? withInpaintChannels(latentIn, mask!, maskedImageLatents, itemSize) : latentIn;
     tap(`step${i}_unet_in`, unetIn);
     const output = await runners.unet.run({
       sample: unetIn,
-      sampleShape: [unetBatch, LATENT_CHANNELS, h, w],
+      sampleShape: [unetBatch, runners.unet.inChannels, h, w],
       timestep: t,
       encoderHiddenStates: text,
       tokens: request.cond.tokens,
@@ -207,7 +243,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     const prediction = guided ? guide(output, batch * itemSize, cfg) : output;
     const result = scheduler.step(prediction, t, current, batchNoise, batchShape);
     let next = result.prevSample;
-    if (mask && knownLatents && knownNoise) {
+    if (mask && knownLatents && knownNoise && !inpaintModel) {
       // Legacy (4-channel) inpainting: keep the unmasked area on the source image's trajectory.
       const last = i === timesteps.length - 1;
       const known = last ? knownLatents : scheduler.addNoise(knownLatents, knownNoise, timesteps[i + 1]!);
