@@ -1,4 +1,5 @@
 // Renderer entry: connects to main (IPC or host) and renders the app.
+import './zod-jitless.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';

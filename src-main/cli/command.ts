@@ -22,7 +22,7 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(command: 
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (cause) {
     throw new StudioError('invalid-request', {
-      userMessage: `faceid ${command.name}: ${(cause as Error).message}`,
+      userMessage: (cause as Error).message,
       hint: `Usage: ${command.usage}`,
       cause,
     });

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { facePhotoPng, faceModelsFolder } from '../../test/helpers/face-fixtures.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
-import { main } from './faceid.ts';
 import { readPngTexts } from '../../src-preload/contract/png-text.ts';
+import { runCli, type CliResult } from '../../test/helpers/run-cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-face-'));
 process.env['FACEID_COMPILED_DIR'] = path.join(work, 'compiled');
@@ -16,15 +15,8 @@ const photo = path.join(work, 'person.png');
 before(async () => writeFileSync(photo, await facePhotoPng()));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(['generate', ...args], { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(['generate', ...args]);
 }
 
 const base = ['--model', fixture('sd15-tiny'), '--prompt', 'a photo of a woman', '--steps', '2', '--size', '64x64', '--seed', '7', '--face-models', faceModelsFolder()];

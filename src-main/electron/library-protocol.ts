@@ -4,25 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
-import { ELECTRON_MEDIA_SCHEME, isMediaPath } from '../../src-preload/contract/media.ts';
+import { ELECTRON_MEDIA_SCHEME, isMediaPath, MEDIA_CONTENT_TYPES } from '../../src-preload/contract/media.ts';
 import { decodeUrlPath, refusal, resolveInsideFolder, schemeUrlPath } from './folder-path.ts';
 
 export const LIBRARY_SCHEME = ELECTRON_MEDIA_SCHEME;
 export const LIBRARY_HOST = 'library';
 
 /** Image types the library stores; any other file in the folder (the database, a log) is never served. */
-const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.bmp': 'image/bmp',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.heif': 'image/heif',
-};
+const IMAGE_TYPES = MEDIA_CONTENT_TYPES;
 
 /**
  * Registered before `app.ready`. `standard` gives the URL a host, so relative URLs and CSP work;

@@ -5,7 +5,7 @@ import { StudioError } from '../base/errors.ts';
 import type { LibraryDatabase } from './db.ts';
 import type { Generation } from '../../src-preload/contract/generations.ts';
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
-import type { GenerationRow } from './generations-repository.ts';
+import { toGeneration, type GenerationRow } from './generations-repository.ts';
 
 interface SortSpec {
   /** SQL expressions of the sort key, rowid last. */
@@ -88,21 +88,7 @@ export class GalleryQueries {
  * dispatcher checks the whole answer against the contract anyway (one parse instead of two keeps big pages fast).
  */
 function toGalleryGeneration(row: GenerationRow): Generation {
-  return {
-    id: row.id,
-    jobId: row.job_id,
-    characterId: row.character_id,
-    parentId: row.parent_id,
-    params: JSON.parse(row.params_json) as GenerationParams,
-    model: row.model,
-    seed: row.seed,
-    width: row.width,
-    height: row.height,
-    image: row.image,
-    favorite: row.favorite === 1,
-    identityScore: row.identity_score,
-    createdAt: row.created_at,
-  };
+  return toGeneration(row, JSON.parse(row.params_json) as GenerationParams);
 }
 
 function decodeCursor(cursor: string, length: number): (number | string)[] {

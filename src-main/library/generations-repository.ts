@@ -37,13 +37,14 @@ const ORDER_BY: Record<GenerationFilter['sort'], string> = {
   identity: 'identity_score IS NULL, identity_score DESC, created_at DESC',
 };
 
-export function toGeneration(row: GenerationRow): Generation {
+/** `params` defaults to the row's parameters validated against the contract; pass them when already trusted. */
+export function toGeneration(row: GenerationRow, params: GenerationParams = GenerationParamsSchema.parse(JSON.parse(row.params_json))): Generation {
   return {
     id: row.id,
     jobId: row.job_id,
     characterId: row.character_id,
     parentId: row.parent_id,
-    params: GenerationParamsSchema.parse(JSON.parse(row.params_json)),
+    params,
     model: row.model,
     seed: row.seed,
     width: row.width,
@@ -99,7 +100,7 @@ export class GenerationsRepository {
     const rows = this.#db
       .prepare(`SELECT * FROM generations ${where} ORDER BY ${ORDER_BY[filter.sort]} LIMIT ? OFFSET ?`)
       .all(...values, filter.limit, filter.offset) as GenerationRow[];
-    return { generations: rows.map(toGeneration), total };
+    return { generations: rows.map((row) => toGeneration(row)), total };
   }
 
   setFavorite(id: string, favorite: boolean): Generation {

@@ -21,6 +21,19 @@ function probeModel(): Uint8Array {
   });
 }
 
+/**
+ * Why a provider failed, in words a user can act on. onnxruntime's own messages name C++ lambdas and .so files;
+ * the common cases are recognised, anything else is its first line without the source location.
+ */
+export function explainProviderFailure(name: string, bundled: boolean, message: string): string {
+  if (/failed to load (shared )?library|cannot open shared object/i.test(message)) {
+    return bundled ? `its libraries could not be loaded (is the ${name} runtime installed?)` : 'this onnxruntime-node build does not include it';
+  }
+  if (name === 'webgpu' && /adapter/i.test(message)) return 'no GPU adapter found (needs a GPU driver: Vulkan on Linux, D3D12 on Windows, Metal on macOS)';
+  const firstLine = message.split('\n')[0] ?? '';
+  return firstLine.replace(/^\S+\.cc:\d+ /, '').slice(0, 160);
+}
+
 export async function probeExecutionProviders(): Promise<ExecutionProviderStatus[]> {
   const model = probeModel();
   const results: ExecutionProviderStatus[] = [];
@@ -33,8 +46,7 @@ export async function probeExecutionProviders(): Promise<ExecutionProviderStatus
       const isRight = y?.[0] === 2 && y[3] === 5;
       results.push({ name: backend.name, bundled: backend.bundled, works: isRight, detail: isRight ? null : 'ran but gave wrong numbers' });
     } catch (error) {
-      const firstLine = String((error as Error).message ?? error).split('\n')[0] ?? '';
-      results.push({ name: backend.name, bundled: backend.bundled, works: false, detail: firstLine.replace(/^\S+\.cc:\d+ /, '').slice(0, 160) });
+      results.push({ name: backend.name, bundled: backend.bundled, works: false, detail: explainProviderFailure(backend.name, backend.bundled, String((error as Error).message ?? error)) });
     }
   }
   return results;

@@ -172,7 +172,12 @@ test('screenshots of every page at 1280×800', async ({ page }, testInfo) => {
   await page.getByRole('button', { name: 'Dark theme' }).click();
 });
 
-test('the smallest supported window (1024×700): no page scrolls sideways', async ({ page }, testInfo) => {
+test('the smallest supported window (1024×700): no page scrolls sideways, no console errors', async ({ page }, testInfo) => {
+  // Console errors include Content-Security-Policy reports (e.g. a library probing eval), which users see in devtools.
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.goto(host.url);
   for (const section of ['Characters', 'Generate', 'Queue', 'Gallery', 'Settings']) {
@@ -182,6 +187,7 @@ test('the smallest supported window (1024×700): no page scrolls sideways', asyn
   }
   await openSection(page, 'Generate');
   await page.screenshot({ path: testInfo.outputPath('generate-1024x700.png') });
+  expect(consoleErrors).toEqual([]);
 });
 
 test('gallery → remix fills Generate; export PNG carries A1111 parameters that read back', async ({ page }) => {

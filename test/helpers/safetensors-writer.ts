@@ -1,24 +1,11 @@
 // Writes small safetensors files for tests: from raw tensors, or as a copy of a fixture with renamed tensors.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { encodeSafetensors, type EncodedTensor } from '../../src-main/engine/io/safetensors-encode.ts';
 
-export interface RawTensor {
-  readonly name: string;
-  readonly dtype: string;
-  readonly shape: readonly number[];
-  readonly data: Uint8Array;
-}
+export type RawTensor = EncodedTensor;
 
 export function writeSafetensors(file: string, tensors: readonly RawTensor[]): void {
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const t of tensors) {
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.data.length] };
-    offset += t.data.length;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(file, Buffer.concat([length, json, ...tensors.map((t) => Buffer.from(t.data))]));
+  writeFileSync(file, encodeSafetensors(tensors));
 }
 
 /** Copies a safetensors file with every tensor renamed (same bytes); `rename` returning undefined drops it. */

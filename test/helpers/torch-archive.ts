@@ -1,55 +1,12 @@
 // Writers for hand-made PyTorch archives in tests: a stored-entry zip and a protocol-2 pickle builder that emits
 // the same opcodes torch.save does (and, for the hostile corpus, the ones an attacker would).
-import { crc32 } from 'node:zlib';
+import { makeZip, type ZipMember } from './zip-writer.ts';
 
-export interface ZipInput {
-  readonly name: string;
-  readonly data: Uint8Array;
-  /** Compression method written in the headers (the data is not actually compressed). */
-  readonly method?: number;
-  /** Uncompressed/compressed size written in the central directory instead of the real one. */
-  readonly declaredSize?: number;
-}
+export type ZipInput = Omit<ZipMember, 'store'>;
 
 /** A zip of stored entries, as torch.save writes it (local headers, data, central directory, end record). */
 export function zipStored(entries: readonly ZipInput[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const size = entry.declaredSize ?? entry.data.length;
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.method ?? 0, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(size, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(entry.method ?? 0, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(size, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, Buffer.from(entry.data));
-    centrals.push(central, name);
-    offset += 30 + name.length + entry.data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  return makeZip(entries.map((entry) => ({ ...entry, store: true })));
 }
 
 /** Appends pickle opcodes; every method returns `this` so streams read like the disassembly. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import { isMediaPath } from '../../../src-preload/contract/media.ts';
+import { isMediaPath, MEDIA_CONTENT_TYPES } from '../../../src-preload/contract/media.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -11,18 +11,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.heif': 'image/heif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.bmp': 'image/bmp',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  ...MEDIA_CONTENT_TYPES,
 };
 
 /** Resolves `relative` inside `root`, following symlinks, or returns undefined if it would leave root or is no file. */

@@ -2,24 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
-import { main } from '../faceid.ts';
 import { parseLoraArgument } from './compile.ts';
+import { runCli, type CliResult } from '../../../test/helpers/run-cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-compile-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(['compile', ...args, '--cache', path.join(work, 'cache')], { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(['compile', ...args, '--cache', path.join(work, 'cache')]);
 }
 
 test('--lora FILE:STRENGTH splits at the last colon; a bare file has no strength', () => {
@@ -54,5 +46,5 @@ test('errors are one clear line with a hint and exit code 1', async () => {
   assert.match(missing.stderr, /nope\.safetensors could not be opened/);
   const usage = await cli([]);
   assert.equal(usage.code, 1);
-  assert.match(usage.stderr, /needs exactly one checkpoint/);
+  assert.match(usage.stderr, /^faceid compile: Give exactly one checkpoint/);
 });

@@ -52,7 +52,7 @@ export const command: CliCommand = {
       cache: { type: 'string' },
     });
     const [checkpoint, ...extra] = positionals;
-    if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'faceid compile needs exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
+    if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'Give exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
     const bar = progressBar('compile', io.stderr);
     const compiled = await compileModel(checkpoint, {
       cacheDir: values.cache ?? compiledCacheDir(),

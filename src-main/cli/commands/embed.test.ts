@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { facePhotoPixels, facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
-import { main } from '../faceid.ts';
 import { defaultFaceModelsFolder } from './embed.ts';
+import { runCli, type CliResult } from '../../../test/helpers/run-cli.ts';
 
 let folder = '';
 const files: Record<string, string> = {};
@@ -47,15 +46,8 @@ after(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-async function embed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(['embed', '--face-models', faceModelsFolder(), ...args], { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+function embed(args: string[]): Promise<CliResult> {
+  return runCli(['embed', '--face-models', faceModelsFolder(), ...args]);
 }
 
 interface EmbedResult {
@@ -100,8 +92,9 @@ test('several faces: the largest is used and said so; --face picks another; plai
 });
 
 test('a missing face models folder and a bad --face are usage errors, not crashes', async () => {
-  const missing = await main(['embed', '--face-models', path.join(folder, 'nope'), files['face.png']!], { stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal });
-  assert.equal(missing, 1);
+  const missing = await runCli(['embed', '--face-models', path.join(folder, 'nope'), files['face.png']!]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope/);
   const { code, stderr } = await embed(['--face', 'zero', files['face.png']!]);
   assert.equal(code, 1);
   assert.match(stderr, /--face must be a face number/);

@@ -65,14 +65,14 @@ export const command: CliCommand = {
       'det-size': { type: 'string' },
       'face-models': { type: 'string' },
     });
-    if (positionals.length === 0) throw new StudioError('invalid-request', { userMessage: 'faceid embed: give at least one image.', hint: `Usage: ${command.usage}` });
+    if (positionals.length === 0) throw new StudioError('invalid-request', { userMessage: 'Give at least one image.', hint: `Usage: ${command.usage}` });
     const chosenFace = values.face === undefined ? undefined : Number(values.face) - 1;
     if (chosenFace !== undefined && !(Number.isInteger(chosenFace) && chosenFace >= 0)) {
-      throw new StudioError('invalid-request', { userMessage: `faceid embed: --face must be a face number from 1, got "${values.face}".`, hint: `Usage: ${command.usage}` });
+      throw new StudioError('invalid-request', { userMessage: `--face must be a face number from 1, got "${values.face}".`, hint: `Usage: ${command.usage}` });
     }
     const detSize = values['det-size'] === undefined ? undefined : Number(values['det-size']);
     if (detSize !== undefined && !(Number.isInteger(detSize) && detSize >= 64 && detSize <= 2048 && detSize % 32 === 0)) {
-      throw new StudioError('invalid-request', { userMessage: `faceid embed: --det-size must be a multiple of 32 from 64 to 2048, got "${values['det-size']}".`, hint: 'The default tries 640, then smaller sizes; a larger size finds smaller faces.' });
+      throw new StudioError('invalid-request', { userMessage: `--det-size must be a multiple of 32 from 64 to 2048, got "${values['det-size']}".`, hint: 'The default tries 640, then smaller sizes; a larger size finds smaller faces.' });
     }
     const folder = values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder();
     const models = await loadFaceModels(folder);

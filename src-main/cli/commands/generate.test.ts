@@ -2,26 +2,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import { parseA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
-import { main } from '../faceid.ts';
+import { runCli, type CliResult } from '../../../test/helpers/run-cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-cli-'));
 process.env['FACEID_COMPILED_DIR'] = path.join(work, 'compiled');
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(['generate', ...args], { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(['generate', ...args]);
 }
 
 const base = ['--model', fixture('sd15-tiny'), '--prompt', 'a photo of a woman, (red coat:1.2)', '--negative', 'lowres, blurry', '--steps', '3', '--cfg', '6.5', '--sampler', 'DPM++ 2M Karras', '--size', '64x64', '--clip-skip', '2'];

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
-import { main } from '../faceid.ts';
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+import { runCli } from '../../../test/helpers/run-cli.ts';
 
 test('faceid inspect prints kind, variant, counts, sha256 and the FaceID licence hint', async () => {
   const file = fixture('ipadapter-tiny', 'ip-adapter-faceid-portrait_sd15_tiny.bin');

@@ -92,7 +92,7 @@ export const command: CliCommand = {
         io.stdout.write('Hugging Face token removed.\n');
         return 0;
       default:
-        throw new StudioError('invalid-request', { userMessage: `faceid models: unknown action "${action ?? ''}".`, hint: `Usage: ${usage}` });
+        throw new StudioError('invalid-request', { userMessage: `Unknown action "${action ?? ''}".`, hint: `Usage: ${usage}` });
     }
   },
 };

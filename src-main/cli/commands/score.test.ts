@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
-import { main } from '../faceid.ts';
+import { runCli, type CliResult } from '../../../test/helpers/run-cli.ts';
 
 let folder = '';
 let face = '';
@@ -23,15 +22,8 @@ after(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main([...args, '--face-models', faceModelsFolder()], { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+function run(args: string[]): Promise<CliResult> {
+  return runCli([...args, '--face-models', faceModelsFolder()]);
 }
 
 test('an image scores 1 against a character made from it; a faceless image is "no face", not 0', async () => {
@@ -56,4 +48,14 @@ test('a character whose references have no face is a typed error', async () => {
   const { code, stderr } = await run(['score', '--character', blank, face]);
   assert.equal(code, 1);
   assert.match(stderr, /no reference with a usable face/);
+});
+
+test('a usage error names the command once and shows the usage', async () => {
+  const { code, stderr } = await runCli(['score']);
+  assert.equal(code, 1);
+  assert.match(stderr, /^faceid score: Give at least one --character reference/);
+  assert.doesNotMatch(stderr, /faceid score: faceid score/);
+  assert.match(stderr, /Usage: faceid score --character REF/);
+  const unknownOption = await runCli(['score', '--bogus']);
+  assert.match(unknownOption.stderr, /^faceid score: Unknown option '--bogus'/);
 });

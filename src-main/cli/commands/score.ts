@@ -66,7 +66,7 @@ export const command: CliCommand = {
     });
     const references = values.character ?? [];
     if (references.length === 0 || positionals.length === 0) {
-      throw new StudioError('invalid-request', { userMessage: 'faceid score: give at least one --character reference and one image to score.', hint: `Usage: ${command.usage}` });
+      throw new StudioError('invalid-request', { userMessage: 'Give at least one --character reference and one image to score.', hint: `Usage: ${command.usage}` });
     }
     const models = await loadFaceModels(values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder());
     try {

@@ -105,6 +105,7 @@ test('a missing face models folder is a typed error naming the files', async () 
     assert.ok(e instanceof StudioError);
     assert.equal(e.code, 'face.model-missing');
     assert.match(e.userMessage, /det_10g\.onnx and w600k_r50\.onnx/);
+    assert.match(e.hint ?? '', /faceid models download insightface-det-10g insightface-w600k-r50/);
     return true;
   });
 });

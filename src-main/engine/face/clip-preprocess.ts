@@ -31,8 +31,3 @@ export function clipPixelValues(crop: RgbImage, order: ClipChannelOrder = 'bgr-o
   }
   return out;
 }
-
-/** The official negative CLIP input: zeros after normalisation (`zeros_like(pixel_values)`, spec §3). */
-export function clipUncondPixelValues(): Float32Array {
-  return new Float32Array(3 * CLIP_IMAGE_SIZE * CLIP_IMAGE_SIZE);
-}

@@ -31,7 +31,7 @@ export async function loadFaceModels(folder: string): Promise<FaceModels> {
   if (missing.length > 0 || !files.detector || !files.recognizer) {
     throw new StudioError('face.model-missing', {
       userMessage: `The face models folder ${folder} is missing ${missing.join(' and ')}.`,
-      hint: 'Download insightface buffalo_l (det_10g.onnx, w600k_r50.onnx) into that folder, or choose another folder with --face-models / FACEID_FACE_MODELS.',
+      hint: 'Run `faceid models download insightface-det-10g insightface-w600k-r50` (InsightFace buffalo_l, into the studio\'s models folder), or choose a folder that holds them with --face-models / FACEID_FACE_MODELS.',
     });
   }
   const [detector, recognizer] = await Promise.all([openSession(files.detector), openSession(files.recognizer)]);

@@ -6,6 +6,7 @@ import { defaultEngineOptions } from './default-options.ts';
 
 test('the engine uses the same compiled-model cache as faceid compile', () => {
   assert.equal(defaultEngineOptions().cacheDir, compiledCacheDir());
+  assert.equal(defaultEngineOptions({ FACEID_STUDIO_HOME: '/s' }).cacheDir, path.join('/s', 'compiled'));
   assert.equal(defaultEngineOptions({ FACEID_COMPILED_DIR: '/c' }).cacheDir, path.resolve('/c'));
   assert.equal(defaultEngineOptions({ FACEID_STUDIO_HOME: '/s' }).tokenizerDir, path.join('/s', 'models', 'tokenizer', 'clip-vit-large-patch14'));
 });

@@ -1,6 +1,6 @@
-// Writes a .safetensors file (8-byte header length, JSON header, little-endian data) from float32 arrays,
-// stored as F32 or F16. Used only to write the self-test's tiny models.
+// Writes the self-test's tiny models: float32 arrays stored as F32 or F16.
 import { writeFile } from 'node:fs/promises';
+import { encodeSafetensors } from '../../engine/io/safetensors-encode.ts';
 import { floatToHalf } from '../../engine/tensors/dtype.ts';
 
 export interface TensorToWrite {
@@ -10,31 +10,11 @@ export interface TensorToWrite {
 }
 
 export async function writeSafetensors(file: string, tensors: readonly TensorToWrite[], dtype: 'F32' | 'F16', metadata: Record<string, string> = {}): Promise<void> {
-  const bytesPer = dtype === 'F32' ? 4 : 2;
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
-  for (const tensor of tensors) {
-    const length = tensor.data.length * bytesPer;
-    header[tensor.name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + length] };
-    offset += length;
-  }
-  let headerText = JSON.stringify(header);
-  headerText += ' '.repeat((8 - ((8 + headerText.length) % 8)) % 8); // data starts 8-byte aligned
-  const headerBytes = Buffer.from(headerText, 'utf8');
-  const out = Buffer.alloc(8 + headerBytes.length + offset);
-  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
-  headerBytes.copy(out, 8);
-  let at = 8 + headerBytes.length;
-  for (const tensor of tensors) {
-    if (dtype === 'F32') {
-      Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).copy(out, at);
-      at += tensor.data.byteLength;
-    } else {
-      for (const value of tensor.data) {
-        out.writeUInt16LE(floatToHalf(value), at);
-        at += 2;
-      }
-    }
-  }
-  await writeFile(file, out);
+  const encoded = tensors.map((tensor) => ({
+    name: tensor.name,
+    dtype,
+    shape: tensor.shape,
+    data: dtype === 'F32' ? new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength) : new Uint8Array(Uint16Array.from(tensor.data, floatToHalf).buffer),
+  }));
+  await writeFile(file, encodeSafetensors(encoded, metadata));
 }

@@ -12,7 +12,7 @@ export function VariantPicker({ value, installed, onChange }: { value: FaceIdVar
       <Typography variant="body2" color="text.secondary" id="variant-label">
         FaceID variant
       </Typography>
-      <ToggleButtonGroup exclusive size="small" value={installed.has(value) ? value : null} onChange={(_e, next: FaceIdVariant | null) => next !== null && onChange(next)} aria-labelledby="variant-label" sx={{ flexWrap: 'wrap' }}>
+      <ToggleButtonGroup exclusive size="small" value={installed.has(value) ? value : null} onChange={(_e, next: FaceIdVariant | null) => next !== null && onChange(next)} aria-labelledby="variant-label" sx={{ flexWrap: 'wrap', gap: 0.5, '& .MuiToggleButtonGroup-grouped': { border: 1, borderColor: 'divider', borderRadius: 1, ml: 0 } }}>
         {FACEID_VARIANTS.map((variant) => (
           <Tooltip key={variant} title={installed.has(variant) ? VARIANT_HELP[variant] : `${VARIANT_HELP[variant]} Not installed: get it in Models.`}>
             <span>
