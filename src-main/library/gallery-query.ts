@@ -3,9 +3,8 @@
 import type { GalleryPage, GalleryQuery } from '../../src-preload/contract/gallery.ts';
 import { StudioError } from '../base/errors.ts';
 import type { LibraryDatabase } from './db.ts';
-import type { Generation } from '../../src-preload/contract/generations.ts';
-import type { GenerationParams } from '../../src-preload/contract/generation.ts';
-import { toGeneration, type GenerationRow } from './generations-repository.ts';
+import { toListedGeneration, type GenerationRow } from './generations-repository.ts';
+import { MatchCounts } from './match-counts.ts';
 
 interface SortSpec {
   /** SQL expressions of the sort key, rowid last. */
@@ -24,9 +23,11 @@ type KeyedRow = GenerationRow & { sort_keys: string };
 
 export class GalleryQueries {
   readonly #db: LibraryDatabase;
+  readonly #counts: MatchCounts;
 
   constructor(db: LibraryDatabase) {
     this.#db = db;
+    this.#counts = new MatchCounts(db);
   }
 
   page(query: GalleryQuery): GalleryPage {
@@ -40,7 +41,7 @@ export class GalleryQueries {
     if (query.createdAfter !== undefined) conditions.push('created_at >= ?'), values.push(query.createdAfter);
     if (query.createdBefore !== undefined) conditions.push('created_at < ?'), values.push(query.createdBefore);
     const filterWhere = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const total = query.withTotal ? (this.#db.prepare(`SELECT COUNT(*) FROM generations ${filterWhere}`).pluck().get(...values) as number) : null;
+    const total = query.withTotal ? this.#counts.count(filterWhere, values) : null;
 
     const pageConditions = [...conditions];
     const pageValues = [...values];
@@ -57,7 +58,7 @@ export class GalleryQueries {
     const hasMore = rows.length > query.limit;
     const pageRows = hasMore ? rows.slice(0, query.limit) : rows;
     const last = pageRows.at(-1);
-    return { generations: pageRows.map(toGalleryGeneration), total, nextCursor: hasMore && last !== undefined ? last.sort_keys : null };
+    return { generations: pageRows.map(toListedGeneration), total, nextCursor: hasMore && last !== undefined ? last.sort_keys : null };
   }
 
   facets(): { models: string[]; adapters: string[] } {
@@ -81,14 +82,6 @@ export class GalleryQueries {
       .pluck()
       .all(floor) as string[];
   }
-}
-
-/**
- * A row as a Generation without re-validating its parameters: they were validated when the row was written, and the
- * dispatcher checks the whole answer against the contract anyway (one parse instead of two keeps big pages fast).
- */
-function toGalleryGeneration(row: GenerationRow): Generation {
-  return toGeneration(row, JSON.parse(row.params_json) as GenerationParams);
 }
 
 function decodeCursor(cursor: string, length: number): (number | string)[] {

@@ -30,6 +30,12 @@ const SAMPLE_ROWS: Record<number, (db: LibraryDatabase) => void> = {
     db.prepare(`UPDATE reference_photos SET chosen_face = 1 WHERE id = 'r1'`).run();
     assert.throws(() => db.prepare(`UPDATE reference_photos SET chosen_face = -1 WHERE id = 'r1'`).run());
   },
+  5: (db) => {
+    db.prepare(`UPDATE generations SET identity_score = 0.5, favorite = 1 WHERE id = 'g1'`).run();
+    const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM generations WHERE character_id = 'c1' ORDER BY ifnull(identity_score, -2) DESC, created_at DESC, rowid DESC`).all();
+    assert.ok(!JSON.stringify(plan).includes('TEMP B-TREE'), JSON.stringify(plan));
+    assert.deepEqual(db.prepare(`SELECT id FROM generations WHERE character_id = 'c1' AND favorite = 1`).pluck().all(), ['g1']);
+  },
 };
 
 function assertHealthy(db: LibraryDatabase): void {
