@@ -1,5 +1,5 @@
 // State kept in localStorage and written on every change, so a reload or a crash loses nothing the user typed.
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 
 function read<T>(key: string, fallback: T, accept: (stored: unknown) => T | undefined): T {
   try {
@@ -17,17 +17,19 @@ function read<T>(key: string, fallback: T, accept: (stored: unknown) => T | unde
  */
 export function usePersistentState<T>(key: string, fallback: T, accept: (stored: unknown) => T | undefined): [T, (update: T | ((previous: T) => T)) => void] {
   const [value, setValue] = useState<T>(() => read(key, fallback, accept));
+  const latest = useRef(value);
   const set = useCallback(
     (update: T | ((previous: T) => T)) => {
-      setValue((previous) => {
-        const next = typeof update === 'function' ? (update as (previous: T) => T)(previous) : update;
-        try {
-          window.localStorage.setItem(key, JSON.stringify(next));
-        } catch {
-          // Storage full or disabled: the form still works, it just will not survive a reload.
-        }
-        return next;
-      });
+      // Written now, not in a state updater: an update made just before this component unmounts (the inpaint editor
+      // setting the mask, then leaving for Generate) is never rendered here, and the next page reads storage.
+      const next = typeof update === 'function' ? (update as (previous: T) => T)(latest.current) : update;
+      latest.current = next;
+      try {
+        window.localStorage.setItem(key, JSON.stringify(next));
+      } catch {
+        // Storage full or disabled: the form still works, it just will not survive a reload.
+      }
+      setValue(next);
     },
     [key],
   );

@@ -10,6 +10,7 @@ import type { Failure } from '../../../../src-preload/contract/index.ts';
 import { useStudio } from '../../../client/studio-context.tsx';
 import { ErrorNotice } from '../../../common/ErrorNotice.tsx';
 import { fileToBase64 } from '../../../common/read-file.ts';
+import { FaceVerdict } from './FaceVerdict.tsx';
 
 export interface ReferencePhotosProps {
   character: Character;
@@ -97,7 +98,11 @@ export function ReferencePhotos({ character, references, onChanged }: ReferenceP
             <img src={studio.mediaUrl(reference.thumbnail)} alt={`Reference photo ${reference.fileName}`} loading="lazy" style={{ aspectRatio: '1', objectFit: 'cover', borderRadius: 8 }} />
             <ImageListItemBar
               title={reference.fileName}
-              subtitle={`${reference.width}×${reference.height}`}
+              subtitle={
+                <>
+                  {`${reference.width}×${reference.height}`} · <FaceVerdict reference={reference} />
+                </>
+              }
               actionIcon={
                 <Box sx={{ display: 'flex' }}>
                   <Tooltip title={reference.id === coverId ? 'Cover photo' : 'Use as cover'}>
