@@ -124,8 +124,8 @@ test('journey: character → two styled FaceID images → gallery → favourite 
     await page.getByRole('tab', { name: 'Gallery' }).click();
     await expect(page.getByLabel('Image count')).toHaveText('2 images');
     // Each tile names its identity score. The tiny model's random weights paint no face the detector finds at 64×64,
-    // so the score is recorded as null ("not measured") rather than a number; a real model gives a number here.
-    for (const tile of await page.locator('[data-tile] button').all()) await expect(tile).toHaveAttribute('aria-label', /identity (-?\d\.\d{3}|not measured)/);
+    // so the score is recorded as null ("no face found") rather than a number; a real model gives a number here.
+    for (const tile of await page.locator('[data-tile] button').all()) await expect(tile).toHaveAttribute('aria-label', /identity (-?\d\.\d{3}|no face found)/);
     await page.getByRole('grid', { name: 'Images' }).focus();
     await page.keyboard.press('f');
     await expect(page.locator('[data-tile][aria-selected="true"] button')).toHaveAttribute('aria-label', /favourite$/);

@@ -38,7 +38,7 @@ export const GalleryTile = memo(function GalleryTile({ index, size, generation, 
         <button
           type="button"
           tabIndex={-1}
-          aria-label={`Image ${index + 1}, seed ${generation.seed}, identity ${identityLabel(generation.identityScore)}${generation.favorite ? ', favourite' : ''}`}
+          aria-label={`Image ${index + 1}, seed ${generation.seed}, identity ${identityLabel(generation)}${generation.favorite ? ', favourite' : ''}`}
           onClick={onOpen}
           style={{ padding: 0, border: 0, width: '100%', height: '100%', cursor: 'pointer', background: 'transparent', display: 'block' }}
         >

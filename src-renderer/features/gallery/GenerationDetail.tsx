@@ -12,14 +12,16 @@ import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
 import { remix, sendToImg2img, sendToInpaint } from './gallery-actions.ts';
 
-export function identityLabel(score: number | null): string {
-  return score === null ? 'not measured' : score.toFixed(3);
+/** A character's image with no score was checked and held no face; without a character there is nothing to compare. */
+export function identityLabel(generation: Pick<Generation, 'identityScore' | 'characterId'>): string {
+  if (generation.identityScore !== null) return generation.identityScore.toFixed(3);
+  return generation.characterId === null ? 'not measured (no character)' : 'no face found';
 }
 
 function rows(generation: Generation, characterName: string | undefined): [string, string][] {
   const p = generation.params;
   return [
-    ['Identity score', identityLabel(generation.identityScore)],
+    ['Identity score', identityLabel(generation)],
     ['Character', characterName ?? (generation.characterId === null ? 'none' : 'deleted')],
     ['Prompt', p.prompt],
     ['Negative prompt', p.negativePrompt || '—'],
