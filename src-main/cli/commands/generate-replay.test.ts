@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import { compareWithTolerance, loadGoldenTensors } from '../../../test/goldens/golden-suite.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { runCli } from '../../../test/helpers/run-cli.ts';
@@ -29,7 +29,7 @@ async function replayArgs(golden: string): Promise<{ args: string[]; expected: F
   return { args, expected: image.data };
 }
 
-async function generateReplayed(name: string, extra: string[]): Promise<void> {
+async function generateReplayed(t: TestContext, name: string, extra: string[]): Promise<void> {
   const golden = fixture('goldens', `${name}.safetensors`);
   const { args, expected } = await replayArgs(golden);
   const out = path.join(work, name);
@@ -41,16 +41,26 @@ async function generateReplayed(name: string, extra: string[]): Promise<void> {
   const json = JSON.parse(readFileSync(summary.images[0]!.file.replace(/\.png$/u, '.json'), 'utf8')) as { imageHwc01?: number[] };
   assert.ok(json.imageHwc01, 'the replayed image carries its float pixels');
   const { comparison, result } = compareWithTolerance(`${name}/cli.image_out`, json.imageHwc01, expected, 'pipelineImage');
+  t.diagnostic(`${result.name}: max abs error ${comparison.error} (tolerance ${result.tolerance})`);
   assert.ok(result.passed, `${result.name}: ${result.metric} error ${comparison.error} > ${result.tolerance} (${result.detail})`);
 }
 
-test('faceid generate --replay-golden reproduces pipe_txt2img', () => generateReplayed('pipe_txt2img', []));
+test('faceid generate --replay-golden reproduces pipe_txt2img', (t) => generateReplayed(t, 'pipe_txt2img', []));
 
-test('faceid generate --replay-golden reproduces pipe_txt2img_faceid (golden IP tokens, adapter LoRA 1.0, scale 1.0)', () =>
-  generateReplayed('pipe_txt2img_faceid', ['--faceid', fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'), '--face-weight', '1', '--lora-weight', '1']));
+test('faceid generate --replay-golden reproduces pipe_txt2img_faceid (golden IP tokens, adapter LoRA 1.0, scale 1.0)', (t) =>
+  generateReplayed(t, 'pipe_txt2img_faceid', ['--faceid', fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'), '--face-weight', '1', '--lora-weight', '1']));
 
-test('--replay-golden names a file that is not a pipeline golden: a clear failure', async () => {
-  const { code, stderr } = await runCli(['generate', '--model', fixture('sd15-tiny'), '--prompt', 'x', '--size', '64x64', '--replay-golden', fixture('goldens', 'missing.safetensors'), '--out', path.join(work, 'bad')]);
-  assert.notEqual(code, 0);
-  assert.match(stderr, /missing\.safetensors/u);
+test('--replay-golden with a missing file or a golden that is no pipeline golden: a failure naming the file', async () => {
+  for (const file of [path.join(work, 'missing.safetensors'), fixture('goldens', 'scheduler_ddim.safetensors')]) {
+    const { code, stderr } = await runCli(['generate', '--model', fixture('sd15-tiny'), '--prompt', 'x', '--size', '64x64', '--replay-golden', file, '--out', path.join(work, 'bad')]);
+    assert.notEqual(code, 0);
+    assert.ok(stderr.includes(path.basename(file)), stderr);
+  }
+  assert.equal(existsSync(path.join(work, 'bad')), false, 'nothing was written');
+});
+
+test('--replay-golden is hidden from the usage text', async () => {
+  const { stdout, stderr } = await runCli(['generate', '--help']);
+  assert.ok(`${stdout}${stderr}`.includes('--model'), 'the usage was printed');
+  assert.equal(`${stdout}${stderr}`.includes('replay'), false);
 });
