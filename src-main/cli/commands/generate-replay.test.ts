@@ -57,6 +57,9 @@ test('--replay-golden with a missing file or a golden that is no pipeline golden
     assert.ok(stderr.includes(path.basename(file)), stderr);
   }
   assert.equal(existsSync(path.join(work, 'bad')), false, 'nothing was written');
+  const batch = await runCli(['generate', '--model', fixture('sd15-tiny'), '--prompt', 'x', '--size', '64x64', '--batch', '2', '--replay-golden', fixture('goldens', 'pipe_txt2img.safetensors'), '--out', path.join(work, 'bad')]);
+  assert.notEqual(batch.code, 0);
+  assert.match(batch.stderr, /batch size 2/u);
 });
 
 test('--replay-golden is hidden from the usage text', async () => {

@@ -110,6 +110,9 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
 export async function generate(input: GenerationParamsInput | GenerationParams, context: GenerateContext): Promise<GeneratedImage[]> {
   const params = validateGenerationParams(input);
   const replay = context.replay;
+  if (replay && params.batchSize !== 1) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: `A replayed golden holds the noise of one image; batch size ${params.batchSize} cannot be replayed.`, hint: 'Use batch size 1.' });
+  }
   const ip = context.ip ?? (replay && params.faceid ? replayIp(replay, params.faceid.faceWeight) : undefined);
   if (params.faceid && !ip) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
