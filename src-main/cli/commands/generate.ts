@@ -7,6 +7,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
+import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobProgressEvent } from '../../engine/worker/protocol.ts';
@@ -37,6 +38,11 @@ const OPTIONS = {
   lora: { type: 'string', multiple: true },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
+  // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
+  // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
+  // pixels (`imageHwc01`, HWC in [0,1]), as the PNG's 8-bit steps are coarser than the golden tolerance.
+  'replay-golden': { type: 'string' },
   ...FACE_OPTIONS,
 } as const;
 
@@ -99,7 +105,9 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   if (get('mask') && !get('init')) throw invalid('--mask needs --init IMG (the image to paint into).');
   const init = get('init');
   const mask = get('mask');
-  const faceid = faceIdChoiceFromArgs(values);
+  // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
+  const replaying = get('replay-golden') !== undefined;
+  const faceid = faceIdChoiceFromArgs(replaying && values['faceid'] !== undefined && values['face'] === undefined ? { ...values, face: ['(replayed golden)'] } : values);
   return {
     model: path.resolve(get('model')!),
     prompt: get('prompt')!,
@@ -114,7 +122,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
     ...(mask ? { inpaint: { maskImage: path.resolve(mask) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
-    ...(faceid ? { faceid } : {}),
+    ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
   };
 }
 
@@ -130,10 +138,11 @@ export const command: CliCommand = {
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const engineOptions = defaultEngineOptions();
-    const ip = checked.faceid ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
+    const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
+    const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
     const engine = EngineClient.start({ ...engineOptions, previewEvery: 0 });
     try {
-      const jobId = engine.submit(params, ip ? { ip } : {});
+      const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
       const bar = progressBar('generate', io.stderr);
       engine.on('progress', (p: JobProgressEvent) => bar.update(p.step, p.total, `${p.itPerSec.toFixed(2)} it/s, ETA ${Math.ceil(p.etaSeconds)} s`));
       const onAbort = () => engine.cancel(jobId);
@@ -152,7 +161,7 @@ export const command: CliCommand = {
         const file = path.join(out, `${String(counter++).padStart(5, '0')}-${image.seed}.png`);
         await writeFile(file, image.png);
         if (values.json) {
-          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters }, null, 2)}\n`);
+          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters, ...(image.hwc01 ? { imageHwc01: [...image.hwc01] } : {}) }, null, 2)}\n`);
         }
         written.push({ file, seed: image.seed, parameters: image.parameters });
       }

@@ -8,6 +8,8 @@ import { formatA1111Parameters } from '../../../src-preload/contract/a1111-param
 import { GenerationParamsSchema, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
 import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
+import { recordedNoise } from '../noise/recorded-noise.ts';
+import { replayIp, type GoldenReplay } from './golden-replay.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
@@ -24,6 +26,8 @@ export interface GeneratedImage {
   readonly seed: number;
   /** The A1111 `parameters` text stored in the PNG. */
   readonly parameters: string;
+  /** The image as float HWC in [0,1], before PNG quantisation (replayed goldens only). */
+  readonly hwc01?: Float32Array;
 }
 
 export interface GenerateContext {
@@ -34,6 +38,10 @@ export interface GenerateContext {
   readonly ip?: IpConditioning;
   /** Test entry: noise sources replacing the seeded generators (one per image). */
   readonly noise?: readonly NoiseSource[];
+  /** Test entry (`faceid generate --replay-golden`): a pipeline golden's noise, starting latents and embeddings in
+   *  place of the seeded generator, the text encoder and (when it has IP tokens) `ip`; the images then carry their
+   *  float pixels for comparison with the golden. */
+  readonly replay?: GoldenReplay;
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
 }
@@ -101,7 +109,12 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
 
 export async function generate(input: GenerationParamsInput | GenerationParams, context: GenerateContext): Promise<GeneratedImage[]> {
   const params = validateGenerationParams(input);
-  if (params.faceid && !context.ip) {
+  const replay = context.replay;
+  if (replay && params.batchSize !== 1) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: `A replayed golden holds the noise of one image; batch size ${params.batchSize} cannot be replayed.`, hint: 'Use batch size 1.' });
+  }
+  const ip = context.ip ?? (replay && params.faceid ? replayIp(replay, params.faceid.faceWeight) : undefined);
+  if (params.faceid && !ip) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
   }
   const { width, height } = params;
@@ -116,8 +129,8 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);
   const runners = model.runners(loraStrengths(model, params));
-  const conditioning = await encodePromptPair(model.tokenizer, runners.textEncoder, params.prompt, params.negativePrompt, params.clipSkip);
-  const noise = context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
+  const conditioning = replay ?? (await encodePromptPair(model.tokenizer, runners.textEncoder, params.prompt, params.negativePrompt, params.clipSkip));
+  const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
   const result = await diffuse(
     {
       width,
@@ -127,10 +140,11 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
       scheduler: createScheduler(params.sampler, model.schedulerConfig),
       cond: conditioning.cond,
       uncond: conditioning.uncond,
-      ...(context.ip ? { ip: context.ip } : {}),
+      ...(ip ? { ip } : {}),
       ...(init && params.img2img ? { init: { image: init, strength: params.img2img.strength } } : {}),
       ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
       noise,
+      ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       ...(context.onStep ? { onStep: context.onStep } : {}),
     },
@@ -155,7 +169,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
         ...(params.faceid ? { extra: { 'FaceID model': path.basename(params.faceid.adapter), 'FaceID weight': params.faceid.faceWeight, 'FaceID LoRA weight': params.faceid.loraWeight } } : {}),
         version: GENERATOR_VERSION,
       });
-      return { png: await encodePng(hwc, width, height, parameters), seed, parameters };
+      return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc } : {}) };
     }),
   );
 }

@@ -8,6 +8,7 @@ import type { GenerationParamsInput } from '../../../src-preload/contract/genera
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import { validateGenerationParams } from '../pipeline/generate.ts';
+import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from './protocol.ts';
 
 const FINALS_KEPT = 256;
@@ -38,12 +39,13 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
   }
 
   /** Queues a generation; throws StudioError('generate.invalid-parameter') before queuing anything if params are bad. */
-  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning } = {}): string {
+  /** `extras.replay` is a test entry point (see GenerateContext.replay). */
+  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning; replay?: GoldenReplay } = {}): string {
     if (this.stopped) throw new StudioError('generate.engine-stopped', { userMessage: 'The engine has been shut down.', hint: 'Restart the app.' });
     const checked = validateGenerationParams(params);
     const jobId = randomUUID();
     this.open.add(jobId);
-    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}) });
+    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}) });
     return jobId;
   }
 

@@ -93,6 +93,7 @@ export class EngineService {
         loader: this.loader,
         signal,
         ...(job.ip ? { ip: job.ip } : {}),
+        ...(job.replay ? { replay: job.replay } : {}),
         onModelLoaded: () => {
           samplingStarted = performance.now();
         },

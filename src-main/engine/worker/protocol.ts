@@ -3,6 +3,7 @@
 import type { Failure } from '../../../src-preload/contract/errors.ts';
 import type { GenerationParams, JobState } from '../../../src-preload/contract/generation.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
+import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 
 export interface EngineOptions {
@@ -19,7 +20,7 @@ export interface EngineOptions {
 }
 
 export type EngineRequest =
-  | { readonly type: 'submit'; readonly jobId: string; readonly params: GenerationParams; readonly ip?: IpConditioning }
+  | { readonly type: 'submit'; readonly jobId: string; readonly params: GenerationParams; readonly ip?: IpConditioning; readonly replay?: GoldenReplay }
   | { readonly type: 'cancel'; readonly jobId: string }
   | { readonly type: 'providers' }
   | { readonly type: 'shutdown' };
@@ -28,6 +29,8 @@ export interface JobImage {
   readonly png: Uint8Array;
   readonly seed: number;
   readonly parameters: string;
+  /** Float HWC pixels in [0,1] (jobs replaying a golden only). */
+  readonly hwc01?: Float32Array;
 }
 
 export interface JobStateEvent {

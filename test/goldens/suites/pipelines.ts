@@ -10,13 +10,14 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { diffuse, type DiffusionRequest } from '../../../src-main/engine/pipeline/diffuse.ts';
+import { replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
 import { rgbToTensor } from '../../../src-main/engine/pipeline/image-tensors.ts';
 import { createOrtRunners, type CompiledGraphs } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import type { DiffusionRunners } from '../../../src-main/engine/pipeline/runners.ts';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
 import { loadGoldenTensors, type GoldenContext, type GoldenSuite } from '../golden-suite.ts';
-import { recordedNoise } from '../recorded-noise.ts';
+import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
 import { readFile } from 'node:fs/promises';
 
 const compilerModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src-main/engine/models/compile.ts');
@@ -35,15 +36,9 @@ function stepsOf(tensors: Golden): number {
 /** The request a pipeline golden describes (sizes from its tensors, strength from its notes). */
 function requestFor(name: string, tensors: Golden, notes: string, scheduler: DiffusionRequest['scheduler']): DiffusionRequest {
   const get = (k: string) => tensors.get(k)!;
-  const embeds = get('prompt_embeds');
-  const channels = embeds.shape[2]!;
-  const rows = embeds.shape[1]!;
-  const textSize = TEXT_TOKENS * channels;
-  const cond = get('prompt_embeds').data;
-  const uncond = get('negative_prompt_embeds').data;
+  const replay = replayFromTensors(tensors)!;
   const image = tensors.get('image_np_hwc01');
   const [height, width] = (image ?? get('image_out_np_hwc01')).shape as [number, number];
-  const draws = [...tensors.keys()].filter((k) => /^randn\d+$/u.test(k)).sort().map((k) => get(k).data);
   const strengthMatch = /strength (\d+(?:\.\d+)?)/u.exec(notes);
   const stepsMatch = /\) (\d+) steps/u.exec(notes);
   const cfgMatch = /cfg (\d+(?:\.\d+)?)/u.exec(notes);
@@ -53,13 +48,13 @@ function requestFor(name: string, tensors: Golden, notes: string, scheduler: Dif
     steps: Number(stepsMatch?.[1] ?? stepsOf(tensors)),
     cfg: Number(cfgMatch?.[1] ?? 7.5),
     scheduler,
-    cond: { embeddings: cond.slice(0, textSize), tokens: TEXT_TOKENS },
-    uncond: { embeddings: uncond.slice(0, textSize), tokens: TEXT_TOKENS },
-    ...(rows > TEXT_TOKENS ? { ip: { cond: cond.slice(textSize), uncond: uncond.slice(textSize), count: rows - TEXT_TOKENS, scale: 1 } } : {}),
+    cond: replay.cond,
+    uncond: replay.uncond,
+    ...(replay.ipTokens ? { ip: replayIp(replay, 1)! } : {}),
     ...(image ? { init: { image: rgbToTensor(image.data, height, width, 1), strength: Number(strengthMatch?.[1] ?? 1) } } : {}),
     ...(tensors.has('mask_np_hwc') ? { mask: { data: get('mask_np_hwc').data, featherPx: 0 } } : {}),
-    noise: [recordedNoise(draws, name)],
-    ...(tensors.has('latents_init') ? { initialLatents: [get('latents_init').data] } : {}),
+    noise: [recordedNoise(replay.draws, name)],
+    ...(replay.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
   };
 }
 

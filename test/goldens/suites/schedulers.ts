@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
-import { recordedNoise } from '../recorded-noise.ts';
+import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 /** The JSON after "config " in a golden's notes (Python's -Infinity written as JSON null). */

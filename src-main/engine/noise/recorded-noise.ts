@@ -1,8 +1,8 @@
 // Recorded noise draws (the goldens' noiseNN / randnNN tensors) replayed as a NoiseSource.
-import type { NoiseSource } from '../../src-main/engine/noise/torch-generator.ts';
+import type { NoiseSource } from './torch-generator.ts';
 
 /** Replays recorded draws in order; running out is a failure of the port (it drew more than diffusers). */
-export function recordedNoise(draws: Float32Array[], label: string): NoiseSource {
+export function recordedNoise(draws: readonly Float32Array[], label: string): NoiseSource {
   let next = 0;
   return {
     randn(shape) {
