@@ -35,12 +35,9 @@ export function eulerSchedule(config: SchedulerConfig, steps: number): SigmaSche
       timesteps = Array.from({ length: steps }, (_, i) => roundHalfEven(i * ratio) + config.stepsOffset).reverse();
       break;
     }
-    case 'trailing': {
-      const ratio = n / steps;
-      timesteps = [];
-      for (let t = n; t > 0; t -= ratio) timesteps.push(roundHalfEven(t) - 1);
+    case 'trailing':
+      timesteps = trailingTimesteps(n, steps);
       break;
-    }
   }
   const trained = trainingSigmas(alphasCumprod(config));
   let sigmas = timesteps.map((t) => interpIndex(t, trained));
@@ -50,6 +47,13 @@ export function eulerSchedule(config: SchedulerConfig, steps: number): SigmaSche
     timesteps = sigmas.map((s) => f(sigmaToTimestep(s, logSigmas)));
   }
   return { timesteps, sigmas: [...sigmas.map(f), 0] };
+}
+
+/** "trailing" spacing, the same in the Euler and DPM-Solver schedulers: from n down in steps of n / steps. */
+function trailingTimesteps(n: number, steps: number): number[] {
+  const timesteps: number[] = [];
+  for (let t = n; t > 0; t -= n / steps) timesteps.push(roundHalfEven(t) - 1);
+  return timesteps;
 }
 
 /** DPM-Solver schedule (DPMSolverMultistepScheduler.set_timesteps): integer timesteps over n + 1 points. */
@@ -66,12 +70,9 @@ export function dpmSchedule(config: SchedulerConfig, steps: number): SigmaSchedu
       timesteps = Array.from({ length: steps + 1 }, (_, i) => roundHalfEven(i * ratio)).reverse().slice(0, -1).map((t) => t + config.stepsOffset);
       break;
     }
-    case 'trailing': {
-      const ratio = n / steps;
-      timesteps = [];
-      for (let t = n; t > 0; t -= ratio) timesteps.push(roundHalfEven(t) - 1);
+    case 'trailing':
+      timesteps = trailingTimesteps(n, steps);
       break;
-    }
   }
   const alphas = alphasCumprod(config);
   const trained = trainingSigmas(alphas);
