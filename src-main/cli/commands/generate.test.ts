@@ -53,6 +53,8 @@ test('absurd parameters are refused with a clear message before any work', async
     [['--sampler', 'Heun'], /unknown sampler/i],
     [['--seed', '18446744073709551616'], /2\^64/],
     [['--lora', 'style.safetensors'], /FILE:STRENGTH/],
+    [['--mask-blur', '4'], /--mask-blur needs --mask/],
+    [['--init', fixture('face', 'models', 'det_10g.onnx'), '--mask', fixture('face', 'models', 'det_10g.onnx'), '--mask-blur=-3'], /featherPx/],
   ];
   for (const [args, message] of cases) {
     const out = path.join(work, 'never');

@@ -10,7 +10,7 @@ import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
-import type { JobProgressEvent } from '../../engine/worker/protocol.ts';
+import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
@@ -18,7 +18,7 @@ import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG] [--lora FILE:X]… --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -35,13 +35,16 @@ const OPTIONS = {
   init: { type: 'string' },
   strength: { type: 'string' },
   mask: { type: 'string' },
+  'mask-blur': { type: 'string' },
   lora: { type: 'string', multiple: true },
   out: { type: 'string' },
   json: { type: 'boolean' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
   // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
-  // pixels (`imageHwc01`, HWC in [0,1]), as the PNG's 8-bit steps are coarser than the golden tolerance.
+  // pixels (`imageHwc01`, HWC in [0,1]), as the PNG's 8-bit steps are coarser than the golden tolerance, and each
+  // step's latents (`stepLatents`). An img2img/inpaint golden's float init image and mask replace the pixels of the
+  // --init/--mask files, which still choose the mode.
   'replay-golden': { type: 'string' },
   ...FACE_OPTIONS,
 } as const;
@@ -97,12 +100,20 @@ async function nextCounter(dir: string): Promise<number> {
   return numbers.length === 0 ? 0 : Math.max(...numbers) + 1;
 }
 
+/** The float outputs a replayed golden's image carries, as JSON arrays (nothing for ordinary jobs). */
+function replayedFloats(image: JobImage): Record<string, unknown> {
+  if (!image.hwc01) return {};
+  const stepLatents = Object.fromEntries(Object.entries(image.stepLatents ?? {}).map(([name, data]) => [name, [...data]]));
+  return { imageHwc01: [...image.hwc01], stepLatents };
+}
+
 export function paramsFromArgs(values: Record<string, string | boolean | string[] | undefined>): GenerationParamsInput {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw invalid('--model is required (a checkpoint file or a diffusers model folder).');
   if (get('prompt') === undefined) throw invalid('--prompt is required.');
   if (get('strength') !== undefined && !get('init')) throw invalid('--strength needs --init IMG.');
   if (get('mask') && !get('init')) throw invalid('--mask needs --init IMG (the image to paint into).');
+  if (get('mask-blur') !== undefined && !get('mask')) throw invalid('--mask-blur needs --mask IMG.');
   const init = get('init');
   const mask = get('mask');
   // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
@@ -120,7 +131,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     batchSize: number('batch', get('batch'), 1),
     clipSkip: number('clip-skip', get('clip-skip'), 1),
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
-    ...(mask ? { inpaint: { maskImage: path.resolve(mask) } } : {}),
+    ...(mask ? { inpaint: { maskImage: path.resolve(mask), ...(get('mask-blur') === undefined ? {} : { featherPx: number('mask-blur', get('mask-blur'), 0) }) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
   };
@@ -161,7 +172,7 @@ export const command: CliCommand = {
         const file = path.join(out, `${String(counter++).padStart(5, '0')}-${image.seed}.png`);
         await writeFile(file, image.png);
         if (values.json) {
-          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters, ...(image.hwc01 ? { imageHwc01: [...image.hwc01] } : {}) }, null, 2)}\n`);
+          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters, ...replayedFloats(image) }, null, 2)}\n`);
         }
         written.push({ file, seed: image.seed, parameters: image.parameters });
       }

@@ -9,11 +9,12 @@ import { GenerationParamsSchema, type GenerationParams, type GenerationParamsInp
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
 import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
 import { recordedNoise } from '../noise/recorded-noise.ts';
-import { replayIp, type GoldenReplay } from './golden-replay.ts';
+import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
+import { loadInitImage, loadMask } from './input-images.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
-import { rgbToTensor, unitHwcToRgb } from './image-tensors.ts';
+import { unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
 import type { TensorF32 } from '../tensors/tensor.ts';
 
@@ -28,6 +29,8 @@ export interface GeneratedImage {
   readonly parameters: string;
   /** The image as float HWC in [0,1], before PNG quantisation (replayed goldens only). */
   readonly hwc01?: Float32Array;
+  /** The latents entering and leaving each step (`stepK_unet_in`, `stepK_latents_after`; replayed goldens only). */
+  readonly stepLatents?: Readonly<Record<string, Float32Array>>;
 }
 
 export interface GenerateContext {
@@ -74,25 +77,9 @@ export function validateGenerationParams(input: unknown): GenerationParams {
   return params;
 }
 
-async function loadImage(file: string, width: number, height: number, what: string): Promise<Uint8Array> {
-  try {
-    const { data, info } = await sharp(file).rotate().resize(width, height, { fit: 'cover' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
-    return new Uint8Array(data);
-  } catch (cause) {
-    throw new StudioError('image.unsupported-format', {
-      userMessage: `The ${what} ${file} could not be read as an image (${(cause as Error).message}).`,
-      hint: 'Use a PNG, JPEG or WebP file.',
-      cause,
-    });
-  }
-}
-
-async function loadMask(file: string, width: number, height: number): Promise<Float32Array> {
-  const rgb = await loadImage(file, width, height, 'mask');
-  const mask = new Float32Array(width * height);
-  for (let p = 0; p < mask.length; p++) mask[p] = (rgb[p * 3]! + rgb[p * 3 + 1]! + rgb[p * 3 + 2]!) / (3 * 255);
-  return mask;
+/** Keeps the latents a pipeline golden records per step (the UNet's own output is the UNet goldens' business). */
+function recordStepLatents(into: Record<string, Float32Array>, name: string, data: Float32Array): void {
+  if (/^step\d+_(unet_in|latents_after)$/u.test(name)) into[name] = data.slice();
 }
 
 function loraStrengths(model: LoadedModel, params: GenerationParams): number[] {
@@ -118,8 +105,8 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
   }
   const { width, height } = params;
-  const init = params.img2img ? rgbToTensor(await loadImage(params.img2img.initImage, width, height, 'init image'), height, width) : undefined;
-  const mask = params.inpaint ? await loadMask(params.inpaint.maskImage, width, height) : undefined;
+  const init = params.img2img ? (replayedInitImage(replay, width, height) ?? (await loadInitImage(params.img2img.initImage, width, height))) : undefined;
+  const mask = params.inpaint ? (replayedMask(replay, width, height) ?? (await loadMask(params.inpaint.maskImage, width, height))) : undefined;
   throwIfCancelled(context.signal);
 
   const model = await context.loader.load(
@@ -130,6 +117,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   throwIfCancelled(context.signal);
   const runners = model.runners(loraStrengths(model, params));
   const conditioning = replay ?? (await encodePromptPair(model.tokenizer, runners.textEncoder, params.prompt, params.negativePrompt, params.clipSkip));
+  const stepLatents: Record<string, Float32Array> = {};
   const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
   const result = await diffuse(
     {
@@ -147,6 +135,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
       ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       ...(context.onStep ? { onStep: context.onStep } : {}),
+      ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
     },
     runners,
   );
@@ -169,7 +158,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
         ...(params.faceid ? { extra: { 'FaceID model': path.basename(params.faceid.adapter), 'FaceID weight': params.faceid.faceWeight, 'FaceID LoRA weight': params.faceid.loraWeight } } : {}),
         version: GENERATOR_VERSION,
       });
-      return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc } : {}) };
+      return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
     }),
   );
 }

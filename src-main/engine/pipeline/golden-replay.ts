@@ -1,11 +1,13 @@
 // Test entry point: the inputs a recorded pipeline golden (goldens/pipe_*.safetensors, fixtures README §3) fed
-// diffusers — every noise draw in call order (randnNN), the starting latents (latents_init) and the prompt embeddings,
-// whose rows past the 77 text tokens are the FaceID IP tokens. Replaying them in place of the seeded generator and the
+// diffusers — every noise draw in call order (randnNN), the starting latents (latents_init), the prompt embeddings,
+// whose rows past the 77 text tokens are the FaceID IP tokens, and the float init image and mask of img2img/inpaint
+// goldens (no image file holds those floats exactly: 8 bits would move each pixel by up to 1/510). Replaying them in place of the seeded generator and the
 // text encoder makes a whole run comparable with the recorded latents and image. Used by the pipelines golden suite
 // and by the hidden `faceid generate --replay-golden` option; plain data only, so it crosses to the engine worker.
 import { readTensorFloat32 } from '../io/descriptors.ts';
 import { readSafetensors } from '../io/safetensors.ts';
 import { StudioError } from '../../base/errors.ts';
+import { rgbToTensor } from './image-tensors.ts';
 import type { TextConditioning } from './conditioning.ts';
 import type { IpConditioning } from './diffuse.ts';
 
@@ -21,6 +23,10 @@ export interface GoldenReplay {
   readonly uncond: TextConditioning;
   /** The IP tokens appended to the prompt embeddings (FaceID goldens only). */
   readonly ipTokens?: { readonly cond: Float32Array; readonly uncond: Float32Array; readonly count: number };
+  /** The init image, HWC in [0, 1] (img2img and inpaint goldens). */
+  readonly initImage?: { readonly hwc01: Float32Array; readonly height: number; readonly width: number };
+  /** The inpaint mask, one value per pixel (1 = repaint). */
+  readonly mask?: Float32Array;
 }
 
 type GoldenTensors = ReadonlyMap<string, { readonly data: Float32Array; readonly shape: readonly number[] }>;
@@ -34,13 +40,40 @@ export function replayFromTensors(tensors: GoldenTensors): GoldenReplay | undefi
   const textSize = TEXT_TOKENS * embeds.shape[2]!;
   const draws = [...tensors.keys()].filter((k) => /^randn\d+$/u.test(k)).sort().map((k) => tensors.get(k)!.data);
   const initial = tensors.get('latents_init');
+  const image = tensors.get('image_np_hwc01');
+  const mask = tensors.get('mask_np_hwc');
   return {
     draws,
     ...(initial ? { initialLatents: initial.data } : {}),
     cond: { embeddings: embeds.data.slice(0, textSize), tokens: TEXT_TOKENS },
     uncond: { embeddings: negative.data.slice(0, textSize), tokens: TEXT_TOKENS },
     ...(rows > TEXT_TOKENS ? { ipTokens: { cond: embeds.data.slice(textSize), uncond: negative.data.slice(textSize), count: rows - TEXT_TOKENS } } : {}),
+    ...(image ? { initImage: { hwc01: image.data, height: image.shape[0]!, width: image.shape[1]! } } : {}),
+    ...(mask ? { mask: mask.data } : {}),
   };
+}
+
+function replayedSizeMismatch(what: string, recorded: string, width: number, height: number): StudioError {
+  return new StudioError('generate.invalid-parameter', {
+    userMessage: `The replayed golden's ${what} is ${recorded}, but the job is ${width}×${height}.`,
+    hint: 'Use the size the golden was recorded at.',
+  });
+}
+
+/** The golden's init image as the VAE's input tensor, when it records one. */
+export function replayedInitImage(replay: GoldenReplay | undefined, width: number, height: number): Float32Array | undefined {
+  const image = replay?.initImage;
+  if (!image) return undefined;
+  if (image.width !== width || image.height !== height) throw replayedSizeMismatch('init image', `${image.width}×${image.height}`, width, height);
+  return rgbToTensor(image.hwc01, height, width, 1);
+}
+
+/** The golden's inpaint mask, when it records one. */
+export function replayedMask(replay: GoldenReplay | undefined, width: number, height: number): Float32Array | undefined {
+  const mask = replay?.mask;
+  if (!mask) return undefined;
+  if (mask.length !== width * height) throw replayedSizeMismatch('mask', `${mask.length} pixels`, width, height);
+  return mask;
 }
 
 /** The IP conditioning a replayed FaceID golden gives, at the chosen face weight. */

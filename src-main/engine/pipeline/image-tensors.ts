@@ -2,8 +2,8 @@
 
 const f = Math.fround;
 
-/** RGB bytes (HWC, 3 channels) → NCHW float in [−1, 1], as diffusers' image processor (x/255·2 − 1). */
-export function rgbToTensor(rgb: Uint8Array | Float32Array, height: number, width: number, scale = 255): Float32Array {
+/** RGB pixels (HWC, 3 channels, 0..scale) → NCHW float in [−1, 1], as diffusers' image processor (x/255·2 − 1). */
+export function rgbToTensor(rgb: Uint8Array | Uint16Array | Float32Array, height: number, width: number, scale = 255): Float32Array {
   const plane = height * width;
   const out = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) {

@@ -31,6 +31,8 @@ export interface JobImage {
   readonly parameters: string;
   /** Float HWC pixels in [0,1] (jobs replaying a golden only). */
   readonly hwc01?: Float32Array;
+  /** Each step's latents in and out (jobs replaying a golden only). */
+  readonly stepLatents?: Readonly<Record<string, Float32Array>>;
 }
 
 export interface JobStateEvent {

@@ -10,8 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { diffuse, type DiffusionRequest } from '../../../src-main/engine/pipeline/diffuse.ts';
-import { replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
-import { rgbToTensor } from '../../../src-main/engine/pipeline/image-tensors.ts';
+import { replayedInitImage, replayedMask, replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
 import { createOrtRunners, type CompiledGraphs } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import type { DiffusionRunners } from '../../../src-main/engine/pipeline/runners.ts';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
@@ -37,8 +36,9 @@ function stepsOf(tensors: Golden): number {
 function requestFor(name: string, tensors: Golden, notes: string, scheduler: DiffusionRequest['scheduler']): DiffusionRequest {
   const get = (k: string) => tensors.get(k)!;
   const replay = replayFromTensors(tensors)!;
-  const image = tensors.get('image_np_hwc01');
-  const [height, width] = (image ?? get('image_out_np_hwc01')).shape as [number, number];
+  const [height, width] = get('image_out_np_hwc01').shape as [number, number];
+  const init = replayedInitImage(replay, width, height);
+  const mask = replayedMask(replay, width, height);
   const strengthMatch = /strength (\d+(?:\.\d+)?)/u.exec(notes);
   const stepsMatch = /\) (\d+) steps/u.exec(notes);
   const cfgMatch = /cfg (\d+(?:\.\d+)?)/u.exec(notes);
@@ -51,8 +51,8 @@ function requestFor(name: string, tensors: Golden, notes: string, scheduler: Dif
     cond: replay.cond,
     uncond: replay.uncond,
     ...(replay.ipTokens ? { ip: replayIp(replay, 1)! } : {}),
-    ...(image ? { init: { image: rgbToTensor(image.data, height, width, 1), strength: Number(strengthMatch?.[1] ?? 1) } } : {}),
-    ...(tensors.has('mask_np_hwc') ? { mask: { data: get('mask_np_hwc').data, featherPx: 0 } } : {}),
+    ...(init ? { init: { image: init, strength: Number(strengthMatch?.[1] ?? 1) } } : {}),
+    ...(mask ? { mask: { data: mask, featherPx: 0 } } : {}),
     noise: [recordedNoise(replay.draws, name)],
     ...(replay.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
   };
