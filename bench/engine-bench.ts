@@ -2,7 +2,7 @@
 // pipeline uses (so the txt2img run afterwards reuses these sessions and its "parts" are the same sessions' times),
 // plus the whole-pipeline run and the event-loop lag of the main thread while the engine worker runs a job.
 import { spawnSync } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopLag } from '../src-main/base/event-loop-lag.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -171,13 +171,11 @@ export async function timeTxt2img(loader: ModelLoader, pool: TimedSessionPool, m
   return { wallSeconds, partsSeconds: pool.runSeconds, runs: pool.runs };
 }
 
-/** The main thread's event-loop delay p99 (ms) over `seconds` with nothing else running: the machine's noise floor. */
+/** The main thread's event-loop lag p99 (ms) over `seconds` with nothing else running: the machine's noise floor. */
 export async function idleEventLoopLag(seconds: number): Promise<number> {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
+  const monitor = monitorEventLoopLag();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  histogram.disable();
-  return histogram.percentile(99) / 1e6;
+  return monitor.stop().p99Ms;
 }
 
 export interface LagResult {
@@ -188,23 +186,22 @@ export interface LagResult {
 }
 
 /**
- * The main thread's event-loop delay (p99, 10 ms resolution) while the engine worker (EngineClient → worker thread)
+ * The main thread's event-loop lag (how late its timers fire) while the engine worker (EngineClient → worker thread)
  * loads the model and runs one txt2img job: what the app's main process feels during a generation.
  */
 export async function eventLoopLagDuringJob(options: { cacheDir: string; tokenizerDir: string; model: string; steps: number }): Promise<LagResult> {
   const client = EngineClient.start({ cacheDir: options.cacheDir, tokenizerDir: options.tokenizerDir, preferredProviders: [], memoryBudgetBytes: 64 * 2 ** 30 });
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const monitor = monitorEventLoopLag();
   try {
-    histogram.enable();
     const started = performance.now();
     const jobId = client.submit({ ...TXT2IMG_REQUEST, model: options.model, steps: options.steps });
     const final = await client.waitFor(jobId);
     const jobSeconds = (performance.now() - started) / 1000;
-    histogram.disable();
+    const lag = monitor.stop();
     if (final.state !== 'done') throw new Error(`the engine job ended ${final.state}: ${final.error?.userMessage ?? ''}`);
-    return { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6, jobSeconds, state: final.state };
+    return { ...lag, jobSeconds, state: final.state };
   } finally {
-    histogram.disable();
+    monitor.stop();
     await client.close();
   }
 }
