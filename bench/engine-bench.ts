@@ -2,6 +2,7 @@
 // pipeline uses (so the txt2img run afterwards reuses these sessions and its "parts" are the same sessions' times),
 // plus the whole-pipeline run and the event-loop lag of the main thread while the engine worker runs a job.
 import { spawnSync } from 'node:child_process';
+import type { WeightsModeResult } from './weights-mode-child.ts';
 import { monitorEventLoopLag } from '../src-main/base/event-loop-lag.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,14 @@ export function compileInChild(checkpoint: string, adapter: string, cacheDir: st
   if (child.status !== 0) throw new Error(`compile child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as CompileChildResult;
+}
+
+/** One txt2img with expanded or compact weights, in a child process of its own (its peak RSS is that mode's). */
+export function weightsModeInChild(mode: 'fast' | 'compact', options: { checkpoint: string; cacheDir: string; tokenizerDir: string; steps: number }): WeightsModeResult {
+  const args = [path.join(here, 'weights-mode-child.ts'), mode, options.checkpoint, options.cacheDir, options.tokenizerDir, String(options.steps)];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
+  if (child.status !== 0) throw new Error(`${mode} weights child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as WeightsModeResult;
 }
 
 /**

@@ -13,7 +13,7 @@ import { compileModel, type CompiledModel } from '../src-main/engine/models/comp
 import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { facePhotoPng, faceModelsFolder } from '../test/helpers/face-fixtures.ts';
 import { fixture } from '../test/helpers/fixtures.ts';
-import { compileInChild, eventLoopLagDuringJob, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
+import { compileInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
 import { benchLibrary } from './library-bench.ts';
@@ -167,6 +167,19 @@ await attempt(['engine.event_loop_lag_idle_p99'], 'event-loop lag, idle (5 s)', 
 await attempt(['engine.event_loop_lag_p99'], `event-loop lag while the engine worker runs a 256² ${TXT2IMG_STEPS}-step job`, async () => {
   const lag = await eventLoopLagDuringJob({ cacheDir: compileDir, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), model: weights.checkpoint, steps: TXT2IMG_STEPS });
   figures['engine.event_loop_lag_p99'] = measured(lag.p99Ms, 'ms', { note: `EngineClient worker thread, model load + job ${lag.jobSeconds.toFixed(0)} s; max ${lag.maxMs.toFixed(0)} ms` });
+});
+
+const weightsIds: FigureId[] = ['weights.fast.peak_rss', 'weights.compact.peak_rss', 'weights.fast.first_image', 'weights.compact.first_image', 'weights.fast.warm_image', 'weights.compact.warm_image', 'weights.compact.warm_ratio'];
+await attempt(weightsIds, `fast vs compact weights: one process each, txt2img 256², ${TXT2IMG_STEPS} steps, twice`, async () => {
+  const options = { checkpoint: weights.checkpoint, cacheDir: compileDir, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), steps: TXT2IMG_STEPS };
+  const fast = weightsModeInChild('fast', options);
+  const compact = weightsModeInChild('compact', options);
+  for (const [mode, result] of [['fast', fast], ['compact', compact]] as const) {
+    figures[`weights.${mode}.peak_rss`] = measured(result.maxRssBytes / MB, 'MB', { note: 'the child process: sessions + two txt2img' });
+    figures[`weights.${mode}.first_image`] = measured(result.firstImageSeconds, 's', { repeats: 1 });
+    figures[`weights.${mode}.warm_image`] = measured(result.warmImageSeconds, 's', { repeats: 1 });
+  }
+  figures['weights.compact.warm_ratio'] = measured(compact.warmImageSeconds / fast.warmImageSeconds, '×', { note: 'measured one after the other in this run' });
 });
 
 await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-in models)', async () => {

@@ -5,12 +5,14 @@
 // the worker thread (host) or the supervised utility process (Electron); both speak GenerationEngine.
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
+import type { Settings } from '../../src-preload/contract/settings.ts';
 import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
-import { FINAL_STATES, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
+import { FINAL_STATES, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
 import type { Library } from '../library/library.ts';
+import { engineSettingsFrom } from './engine-settings.ts';
 import type { StudioEventBus } from './events.ts';
 import type { FaceService } from './face-service.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
@@ -21,6 +23,8 @@ export type EngineEvent = JobProgressEvent | JobPreviewEvent | JobStateEvent;
 export interface GenerationEngine {
   submit(params: GenerationParams, extras: { ip?: IpConditioning }): string;
   cancel(engineJobId: string): void;
+  /** New settings, taken before the engine's next job. */
+  configure(settings: EngineSettings): void;
   /** Every progress, preview and state event; returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
@@ -30,6 +34,7 @@ export function engineClientAsGenerationEngine(client: EngineClient): Generation
   return {
     submit: (params, extras) => client.submit(params, extras),
     cancel: (id) => client.cancel(id),
+    configure: (settings) => client.configure(settings),
     subscribe: (listener) => {
       client.on('progress', listener);
       client.on('preview', listener);
@@ -90,6 +95,10 @@ export class JobRunner implements JobEngine {
     if (running?.job.id !== jobId) return;
     running.controller.abort();
     if (running.engineJobId !== undefined) this.#engine.cancel(running.engineJobId);
+  }
+
+  applySettings(settings: Settings): void {
+    this.#engine.configure(engineSettingsFrom(settings));
   }
 
   /** Resolves when the running job (if any) has ended; no further job starts. */

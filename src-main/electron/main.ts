@@ -8,7 +8,9 @@ import type { AppCommand } from '../../src-preload/contract/commands.ts';
 import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
 import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
 import { forwardStudioEvents, registerStudioIpc } from '../app/ipc.ts';
+import { engineSettingsFrom } from '../app/engine-settings.ts';
 import { defaultEngineOptions } from '../engine/worker/default-options.ts';
+import type { EngineOptions, EngineSettings } from '../engine/worker/protocol.ts';
 import { utilityEngineProcess } from './engine-process.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
 import { SupervisedEngine } from './supervised-engine.ts';
@@ -81,7 +83,8 @@ async function startStudio(): Promise<void> {
     generation: {
       cacheDir: engineOptions.cacheDir,
       startEngine: (settings, { tokenizerDir }) => {
-        const options = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), previewEvery: settings.previewEverySteps, memoryBudgetBytes: settings.memoryBudgetMb * 2 ** 20 };
+        // A restarted engine process starts with the settings as they are by then.
+        let options: EngineOptions = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...engineSettingsFrom(settings) };
         const started = new EngineSupervisor({
           spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(options)}`], {
             serviceName: `${PRODUCT_NAME} Engine`,
@@ -99,7 +102,11 @@ async function startStudio(): Promise<void> {
         supervised = adapter;
         engine = started;
         started.start();
-        return { submit: (p, e) => adapter.submit(p, e), cancel: (id) => adapter.cancel(id), subscribe: (l) => adapter.subscribe(l), close: async () => {
+        const configure = (changed: EngineSettings): void => {
+          options = { ...options, ...changed };
+          adapter.configure(changed);
+        };
+        return { submit: (p, e) => adapter.submit(p, e), cancel: (id) => adapter.cancel(id), configure, subscribe: (l) => adapter.subscribe(l), close: async () => {
           await started.stop();
           adapter.crashed('The studio closed while this job ran.');
         } };

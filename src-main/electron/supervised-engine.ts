@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
 import type { EngineEvent, GenerationEngine } from '../app/job-runner.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
-import { FINAL_STATES, type EngineRequest } from '../engine/worker/protocol.ts';
+import { FINAL_STATES, type EngineRequest, type EngineSettings } from '../engine/worker/protocol.ts';
 
 const RELAYED = new Set(['progress', 'preview', 'state']);
 
@@ -31,6 +31,11 @@ export class SupervisedEngine implements GenerationEngine {
 
   cancel(jobId: string): void {
     if (this.#open.has(jobId)) this.#send({ type: 'cancel', jobId });
+  }
+
+  /** Dropped when no engine process is up: a restarted one is spawned with the settings of that moment. */
+  configure(settings: EngineSettings): void {
+    this.#send({ type: 'configure', settings });
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {

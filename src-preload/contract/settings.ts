@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 export const THEMES = ['dark', 'light'] as const;
 export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+/** How model weights sit in memory: fast (expanded to 32-bit), compact (as the file stores them), or chosen by RAM. */
+export const MODEL_MEMORY_MODES = ['auto', 'fast', 'compact'] as const;
+export type ModelMemoryMode = (typeof MODEL_MEMORY_MODES)[number];
 
 export const SettingsSchema = z.object({
   theme: z.enum(THEMES),
@@ -10,6 +13,7 @@ export const SettingsSchema = z.object({
   modelFolders: z.array(z.string().min(1)).max(32),
   executionProvider: z.enum(EXECUTION_PROVIDERS),
   memoryBudgetMb: z.number().int().min(512).max(1_048_576),
+  modelMemory: z.enum(MODEL_MEMORY_MODES),
   /** 0 turns live previews off. */
   previewEverySteps: z.number().int().min(0).max(150),
   /** Hide models whose licence forbids commercial use. */
@@ -22,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   modelFolders: [],
   executionProvider: 'auto',
   memoryBudgetMb: 8192,
+  modelMemory: 'auto',
   previewEverySteps: 5,
   commercialClean: false,
 };

@@ -27,15 +27,13 @@ test.beforeAll(async () => {
   cpSync(fixture('ipadapter-tiny', 'image_encoder'), path.join(models, 'image_encoder'), { recursive: true });
   cpSync(fixture('tokenizer'), path.join(models, 'tokenizer'), { recursive: true });
   cpSync(fixture('face', 'models'), path.join(models, 'insightface'), { recursive: true });
-  // A preview at every step (the default of every 5 steps shows none in a 4-step job). The engine takes the setting
-  // when the studio starts, so the studio is started once to set it and again to run with it, as a user would.
-  const first = await spawnHost(path.join(scratch, 'library'));
-  const client = httpStudioClient(first.origin, first.token);
+  // A preview at every step (the default of every 5 steps shows none in a 4-step job); the running engine takes the
+  // changed setting before its next job, no restart needed.
+  host = await spawnHost(path.join(scratch, 'library'));
+  const client = httpStudioClient(host.origin, host.token);
   const updated = await client.settings.update({ previewEverySteps: 1 });
   client.close();
-  await first.stop();
   if (!updated.ok) throw new Error(`settings.update failed: ${JSON.stringify(updated)}`);
-  host = await spawnHost(path.join(scratch, 'library'));
 });
 
 test.afterAll(async () => {

@@ -158,6 +158,11 @@ test('screenshots of every page at 1280×800', async ({ page }, testInfo) => {
   await page.getByRole('button', { name: 'Undo' }).click();
   await openSection(page, 'Settings');
   await shot('settings');
+  // Model memory is stored and shown again after a reload (the engine takes it before its next job).
+  await page.getByRole('combobox', { name: 'Model memory' }).click();
+  await page.getByRole('option', { name: /^Compact/u }).click();
+  await page.reload();
+  await expect(page.getByRole('combobox', { name: 'Model memory' })).toContainText('Compact');
   await page.keyboard.press('?');
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
   await shot('shortcuts');

@@ -1,4 +1,5 @@
 // What a handler is: a transport-free function from a parsed request (defaults filled) to the response value.
+import type { Settings } from '../../../src-preload/contract/settings.ts';
 import type { z } from 'zod';
 import type { MethodDefinition, studioApi } from '../../../src-preload/contract/index.ts';
 import type { Library } from '../../library/library.ts';
@@ -24,6 +25,8 @@ export interface JobEngine {
   cancel(jobId: string): void;
   /** A job was queued (or the queue changed): start the next one if nothing is running. */
   wake(): void;
+  /** The Settings page changed: the engine takes the new settings before its next job. */
+  applySettings?(settings: Settings): void;
 }
 
 export interface StudioServices {

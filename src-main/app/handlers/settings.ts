@@ -1,10 +1,14 @@
 // Settings, and what the renderer needs to know about this studio (version, library folder).
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
-export function settingsHandlers({ library }: StudioServices): NamespaceHandlers<'settings'> {
+export function settingsHandlers({ library, engine }: StudioServices): NamespaceHandlers<'settings'> {
   return {
     get: () => library.settings.get(),
-    update: (changes) => library.settings.update(changes),
+    update: (changes) => {
+      const settings = library.settings.update(changes);
+      engine?.applySettings?.(settings);
+      return settings;
+    },
   };
 }
 

@@ -12,13 +12,15 @@ import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
+import { compactWeightsFor } from '../../app/engine-settings.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
 import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration } from '../face-generation.ts';
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -39,6 +41,7 @@ const OPTIONS = {
   lora: { type: 'string', multiple: true },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  memory: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
   // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
@@ -92,6 +95,13 @@ function parseSampler(value: string | undefined): Sampler {
   const sampler = SAMPLERS.find((s) => s.toLowerCase() === value.toLowerCase());
   if (!sampler) throw invalid(`Unknown sampler "${value}"; choose one of ${SAMPLERS.join(', ')}.`);
   return sampler;
+}
+
+function parseMemoryMode(value: string | undefined): ModelMemoryMode {
+  if (value === undefined) return 'auto';
+  const mode = MODEL_MEMORY_MODES.find((m) => m === value.toLowerCase());
+  if (!mode) throw invalid(`--memory must be one of ${MODEL_MEMORY_MODES.join(', ')}, got "${value}".`);
+  return mode;
 }
 
 /** The next free A1111-style file number in the output folder. */
@@ -148,10 +158,11 @@ export const command: CliCommand = {
     const params = paramsFromArgs(values);
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
+    const compactWeights = compactWeightsFor(parseMemoryMode(values.memory));
     const engineOptions = defaultEngineOptions();
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
     const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
-    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0 });
+    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, compactWeights });
     try {
       const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
       const bar = progressBar('generate', io.stderr);

@@ -47,3 +47,22 @@ test('a missing model file is a StudioError and leaves nothing in the pool', asy
   await assert.rejects(pool.get('/nonexistent/model.onnx'), { code: 'generate.model-missing' });
   assert.deepEqual(pool.openPaths(), []);
 });
+
+test('configure: another weight mode or provider list releases every session; a smaller budget releases the oldest', async () => {
+  const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [] });
+  await pool.get(detector);
+  await pool.get(recognizer);
+  await pool.configure({ memoryBudgetBytes: 1e12, compactWeights: false, preferredProviders: [] });
+  assert.deepEqual(pool.openPaths(), [detector, recognizer], 'unchanged settings keep the sessions');
+  await pool.configure({ memoryBudgetBytes: statSync(recognizer).size + 1 });
+  assert.deepEqual(pool.openPaths(), [recognizer], 'the least recently used went to fit the new budget');
+  await pool.configure({ compactWeights: true });
+  assert.deepEqual(pool.openPaths(), [], 'sessions reopen in the new mode on next use');
+  const reopened = await pool.get(recognizer);
+  assert.equal(reopened.provider, 'cpu');
+  await pool.configure({ preferredProviders: ['coreml'] });
+  assert.deepEqual(pool.openPaths(), []);
+  await pool.get(recognizer);
+  assert.equal(pool.providers().find((p) => p.provider === 'coreml')?.available, false, 'the new provider was tried');
+  await pool.releaseAll();
+});

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
-import { openSession } from './session.ts';
+import { openSession, type OpenSessionOptions } from './session.ts';
 
 export interface ProviderStatus {
   readonly provider: string;
@@ -29,7 +29,15 @@ export interface SessionPoolOptions {
   /** Providers to try before CPU; default: the accelerated ones this platform and build offer. */
   readonly preferredProviders?: readonly string[];
   readonly intraOpNumThreads?: number;
+  /** Open sessions with compact weights (session.ts): less memory, slower steps on CPU. */
+  readonly compactWeights?: boolean;
   readonly log?: (line: string) => void;
+}
+
+/** What may change while the pool lives (the Settings page); call between jobs, as sessions may be released. */
+export interface SessionPoolSettings extends Partial<Pick<SessionPoolOptions, 'memoryBudgetBytes' | 'compactWeights'>> {
+  /** 'auto': back to what this platform and build offer. */
+  readonly preferredProviders?: readonly string[] | 'auto';
 }
 
 /** Accelerated providers worth trying here, in order of preference. */
@@ -66,14 +74,33 @@ async function estimateBytes(modelPath: string): Promise<number> {
 }
 
 export class SessionPool {
-  private readonly options: SessionPoolOptions;
+  private options: SessionPoolOptions;
   private readonly sessions = new Map<string, Promise<PooledSession>>();
   private readonly providerState = new Map<string, ProviderStatus>();
-  private readonly candidates: string[];
+  private candidates: string[];
 
   constructor(options: SessionPoolOptions) {
     this.options = options;
     this.candidates = [...(options.preferredProviders ?? defaultProviders())];
+  }
+
+  /**
+   * Applies changed settings: a new budget releases sessions beyond it; another weight mode or provider list
+   * releases every session, so the next job opens them the new way.
+   */
+  async configure(settings: SessionPoolSettings): Promise<void> {
+    const { preferredProviders, ...rest } = settings;
+    const candidates = preferredProviders === 'auto' ? defaultProviders() : preferredProviders;
+    const reopen =
+      (settings.compactWeights !== undefined && settings.compactWeights !== (this.options.compactWeights ?? false)) ||
+      (candidates !== undefined && candidates.join() !== this.candidates.join());
+    this.options = { ...this.options, ...rest };
+    if (candidates !== undefined && reopen) {
+      this.candidates = [...candidates];
+      this.providerState.clear();
+    }
+    if (reopen) await this.releaseAll();
+    else await this.enforceBudget(undefined);
   }
 
   /** Every provider tried so far and CPU, with reasons for those not in use. */
@@ -143,7 +170,7 @@ export class SessionPool {
         continue;
       }
       try {
-        const session = await openSession(modelPath, { executionProviders: [provider], ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}) });
+        const session = await openSession(modelPath, { ...this.sessionOptions(), executionProviders: [provider] });
         this.providerState.set(provider, { provider, available: true });
         return { session, provider, bytes };
       } catch (error) {
@@ -153,11 +180,18 @@ export class SessionPool {
         this.options.log?.(`execution provider ${provider} unavailable, falling back: ${reason}`);
       }
     }
-    const session = await openSession(modelPath, { executionProviders: ['cpu'], ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}) });
+    const session = await openSession(modelPath, { ...this.sessionOptions(), executionProviders: ['cpu'] });
     return { session, provider: 'cpu', bytes };
   }
 
-  private async enforceBudget(keep: string): Promise<void> {
+  private sessionOptions(): OpenSessionOptions {
+    return {
+      ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
+      ...(this.options.compactWeights ? { compactWeights: true } : {}),
+    };
+  }
+
+  private async enforceBudget(keep: string | undefined): Promise<void> {
     while ((await this.usedBytes()) > this.options.memoryBudgetBytes) {
       const oldest = [...this.sessions.keys()].find((k) => k !== keep);
       if (oldest === undefined) return;

@@ -158,3 +158,22 @@ test('img2img and inpaint run from image files; an unreadable init image fails w
   assert.equal(bad.error?.code, 'image.unsupported-format');
   assert.ok(bad.error?.userMessage.includes('model_index.json'));
 });
+
+test('settings sent while a job runs apply from the next job: preview interval and compact weights', async () => {
+  const previews = new Map<string, number>();
+  const onPreview = (e: JobPreviewEvent) => previews.set(e.jobId, (previews.get(e.jobId) ?? 0) + 1);
+  engine.on('preview', onPreview);
+  try {
+    const first = engine.submit(params({ steps: 4 }));
+    engine.configure({ previewEvery: 1, compactWeights: true });
+    const second = engine.submit(params({ steps: 4 }));
+    const [a, b] = await Promise.all([engine.waitFor(first), engine.waitFor(second)]);
+    assert.equal(a.state, 'done');
+    assert.equal(b.state, 'done', JSON.stringify(b.error));
+    assert.equal(previews.get(first), 1, 'the running job kept a preview every 2 steps (step 2 of 4)');
+    assert.equal(previews.get(second), 3, 'the next job previews every step (1–3 of 4)');
+  } finally {
+    engine.off('preview', onPreview);
+    engine.configure({ previewEvery: 2, compactWeights: false });
+  }
+});

@@ -9,7 +9,7 @@ import type { ProviderStatus } from '../onnx/session-pool.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import { validateGenerationParams } from '../pipeline/generate.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
-import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from './protocol.ts';
+import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from './protocol.ts';
 
 const FINALS_KEPT = 256;
 
@@ -47,6 +47,11 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
     this.open.add(jobId);
     this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}) });
     return jobId;
+  }
+
+  /** Changes settings; a running job finishes with the ones it started with. */
+  configure(settings: EngineSettings): void {
+    if (!this.stopped) this.post({ type: 'configure', settings });
   }
 
   cancel(jobId: string): void {

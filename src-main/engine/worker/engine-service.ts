@@ -5,7 +5,7 @@ import { CancelledError, StudioError, toFailure } from '../../base/errors.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
-import type { EngineEvent, EngineOptions, EngineRequest } from './protocol.ts';
+import type { EngineEvent, EngineOptions, EngineRequest, EngineSettings } from './protocol.ts';
 import { latentPreviewPng } from './preview.ts';
 
 type SubmitRequest = Extract<EngineRequest, { type: 'submit' }>;
@@ -13,7 +13,9 @@ type SubmitRequest = Extract<EngineRequest, { type: 'submit' }>;
 const DEFAULT_BUDGET = 6 * 2 ** 30;
 
 export class EngineService {
-  private readonly options: EngineOptions;
+  private options: EngineOptions;
+  /** Settings that arrived while a job ran, applied before the next one. */
+  private pendingSettings: EngineSettings | undefined;
   private readonly emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void;
   private readonly pool: SessionPool;
   private readonly loader: ModelLoader;
@@ -27,7 +29,8 @@ export class EngineService {
     this.emit = emit;
     this.pool = new SessionPool({
       memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_BUDGET,
-      ...(options.preferredProviders ? { preferredProviders: options.preferredProviders } : {}),
+      ...(options.preferredProviders && options.preferredProviders !== 'auto' ? { preferredProviders: options.preferredProviders } : {}),
+      ...(options.compactWeights ? { compactWeights: true } : {}),
       log: (line) => console.warn(`[engine] ${line}`),
     });
     this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}) });
@@ -42,6 +45,10 @@ export class EngineService {
         break;
       case 'cancel':
         this.cancel(request.jobId);
+        break;
+      case 'configure':
+        this.pendingSettings = { ...this.pendingSettings, ...request.settings };
+        if (!this.running) this.idle = this.idle.then(() => this.applySettings());
         break;
       case 'providers':
         this.emit({ type: 'providers', providers: this.pool.providers() });
@@ -70,12 +77,32 @@ export class EngineService {
     }
   }
 
+  /** Settings take effect between jobs: a running job keeps the sessions and preview interval it started with. */
+  private async applySettings(): Promise<void> {
+    const settings = this.pendingSettings;
+    if (!settings) return;
+    this.pendingSettings = undefined;
+    this.options = { ...this.options, ...settings };
+    const { memoryBudgetBytes, preferredProviders, compactWeights } = settings;
+    try {
+      await this.pool.configure({
+        ...(memoryBudgetBytes !== undefined ? { memoryBudgetBytes } : {}),
+        ...(preferredProviders !== undefined ? { preferredProviders } : {}),
+        ...(compactWeights !== undefined ? { compactWeights } : {}),
+      });
+    } catch (error) {
+      // Releasing a session can only fail inside onnxruntime; the next job then opens what it needs anyway.
+      console.warn('[engine] applying settings:', error);
+    }
+  }
+
   private pump(): void {
     if (this.running || this.queue.length === 0) return;
     const job = this.queue.shift()!;
     const controller = new AbortController();
     this.running = { jobId: job.jobId, controller };
-    this.idle = this.run(job, controller.signal).finally(() => {
+    // On the one chain of engine work, so a settings change still releasing sessions finishes before the job starts.
+    this.idle = this.idle.then(() => this.applySettings()).then(() => this.run(job, controller.signal)).finally(() => {
       this.running = undefined;
       this.pump();
     });

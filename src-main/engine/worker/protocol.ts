@@ -6,22 +6,29 @@ import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 
-export interface EngineOptions {
-  /** Where compiled graphs are cached. */
-  readonly cacheDir: string;
-  /** CLIP tokenizer folder for single-file checkpoints. */
-  readonly tokenizerDir?: string;
+/** What the engine may be told while it runs (the Settings page); it applies them before its next job. */
+export interface EngineSettings {
   /** Estimated bytes of open onnxruntime sessions before the least recently used is released. */
   readonly memoryBudgetBytes?: number;
   /** A preview image every N steps (0 = none). */
   readonly previewEvery?: number;
-  /** Execution providers to try before CPU (default: what the platform offers). */
-  readonly preferredProviders?: readonly string[];
+  /** Execution providers to try before CPU; 'auto' (the default): what the platform and build offer. */
+  readonly preferredProviders?: readonly string[] | 'auto';
+  /** Weights kept as the file stores them (less memory, slower on CPU; onnx/session.ts). */
+  readonly compactWeights?: boolean;
+}
+
+export interface EngineOptions extends EngineSettings {
+  /** Where compiled graphs are cached. */
+  readonly cacheDir: string;
+  /** CLIP tokenizer folder for single-file checkpoints. */
+  readonly tokenizerDir?: string;
 }
 
 export type EngineRequest =
   | { readonly type: 'submit'; readonly jobId: string; readonly params: GenerationParams; readonly ip?: IpConditioning; readonly replay?: GoldenReplay }
   | { readonly type: 'cancel'; readonly jobId: string }
+  | { readonly type: 'configure'; readonly settings: EngineSettings }
   | { readonly type: 'providers' }
   | { readonly type: 'shutdown' };
 
