@@ -65,8 +65,10 @@ export const CatalogItemSchema = z.object({
   licence: z.object({ name: z.string(), url: z.string(), nonCommercial: z.boolean(), note: z.string().nullable() }),
   dependencies: z.array(z.string()),
   recommended: z.boolean(),
-  /** Where the catalog file already lies in the studio's models folder, or null. */
+  /** Where the catalog file already lies (its catalog location, or a file the scan found in a model root), or null. */
   installedAt: z.string().nullable(),
+  /** 'downloaded': at its catalog location; 'found': the same model found in one of the model roots. */
+  installedHow: z.enum(['downloaded', 'found']).nullable(),
 });
 
 export const FoundModelSchema = z.object({

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
 import { toFailure } from '../../base/errors.ts';
+import { catalogPresence } from '../../models/catalog-presence.ts';
 import { probeExecutionProviders, type ExecutionProviderStatus } from '../../models/execution-providers.ts';
 import { ModelManager, type ModelEvent } from '../../models/model-manager.ts';
 import { runSelftest } from '../../models/selftest/run-selftest.ts';
@@ -42,6 +43,7 @@ export function modelManagerHandlers({ library, events, models }: StudioServices
     const scan = rescan ? await manager.scan() : await manager.currentScan();
     const catalog = manager.catalog().entries.map((entry) => {
       const destination = manager.destinationOf(entry);
+      const presence = catalogPresence(entry, destination, existsSync(destination), scan.files);
       return {
         id: entry.id,
         title: entry.title,
@@ -52,7 +54,8 @@ export function modelManagerHandlers({ library, events, models }: StudioServices
         licence: { name: entry.licence.name, url: entry.licence.url, nonCommercial: entry.licence.nonCommercial, note: entry.licence.note ?? null },
         dependencies: [...entry.dependencies],
         recommended: entry.recommended ?? false,
-        installedAt: existsSync(destination) ? destination : null,
+        installedAt: presence?.path ?? null,
+        installedHow: presence?.how ?? null,
       };
     });
     const found = scan.files.map((file) => ({

@@ -51,7 +51,7 @@ export function CatalogTable({ entries, downloads, actions }: { entries: ModelsI
                 {entry.installedAt === null ? (
                   <DownloadControl id={entry.id} title={entry.title} sizeBytes={entry.sizeBytes} nonCommercial={entry.licence.nonCommercial} status={downloads.get(entry.id)} actions={actions} />
                 ) : (
-                  <Chip size="small" color="success" label="Downloaded" title={entry.installedAt} />
+                  <Chip size="small" color="success" label={entry.installedHow === 'found' ? 'Found in your folders' : 'Downloaded'} title={entry.installedAt} />
                 )}
               </TableCell>
             </TableRow>
