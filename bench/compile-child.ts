@@ -1,6 +1,7 @@
 // Compiles the bench checkpoint twice (plain, and with the FaceID adapter + its LoRA) in its own process, so the
 // compiler's peak RSS is measured alone: `node bench/compile-child.ts <checkpoint> <adapter> <cacheDir>` prints JSON.
 import { compileModel } from '../src-main/engine/models/compile.ts';
+import { peakRssBytes } from './peak-rss.ts';
 
 export interface CompileChildResult {
   readonly plain: { readonly seconds: number; readonly diskBytes: number; readonly notices: readonly string[] };
@@ -19,7 +20,6 @@ if (plain.fromCache || faceid.fromCache) throw new Error('the bench compiles int
 const result: CompileChildResult = {
   plain: { seconds: plain.compileSeconds, diskBytes: plain.diskBytes, notices: plain.notices },
   faceid: { seconds: faceid.compileSeconds, diskBytes: faceid.diskBytes, notices: faceid.notices },
-  // resourceUsage().maxRSS is in kilobytes.
-  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  maxRssBytes: peakRssBytes(),
 };
 console.log(JSON.stringify(result));

@@ -16,6 +16,7 @@ import { fixture } from '../test/helpers/fixtures.ts';
 import { compileInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
+import { peakRssBytes } from './peak-rss.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
 import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
@@ -198,7 +199,7 @@ await attempt(['library.insert', 'library.page_p50', 'library.page_p99'], `libra
 });
 
 rmSync(compileDir, { recursive: true, force: true });
-figures['run.peak_rss'] = measured((process.resourceUsage().maxRSS * 1024) / MB, 'MB', { note: 'main thread + engine worker thread (compile ran in a child)' });
+figures['run.peak_rss'] = measured(peakRssBytes() / MB, 'MB', { note: 'main thread + engine worker thread (compile ran in a child)' });
 
 const complete = completeFigures(figures, 'not measured');
 const results: Results = ResultsSchema.parse({

@@ -5,6 +5,7 @@ import { SessionPool } from '../src-main/engine/onnx/session-pool.ts';
 import { generate } from '../src-main/engine/pipeline/generate.ts';
 import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { TXT2IMG_REQUEST } from './engine-bench.ts';
+import { peakRssBytes } from './peak-rss.ts';
 
 export interface WeightsModeResult {
   readonly firstImageSeconds: number;
@@ -28,6 +29,5 @@ const timeImage = async (): Promise<number> => {
 const firstImageSeconds = await timeImage();
 const warmImageSeconds = await timeImage();
 await pool.releaseAll();
-// resourceUsage().maxRSS is in kilobytes.
-const result: WeightsModeResult = { firstImageSeconds, warmImageSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+const result: WeightsModeResult = { firstImageSeconds, warmImageSeconds, maxRssBytes: peakRssBytes() };
 console.log(JSON.stringify(result));

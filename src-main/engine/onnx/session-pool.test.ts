@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { SessionPool } from './session-pool.ts';
+import { weightFootprint } from './weight-footprint.ts';
 
 const detector = fixture('face', 'models', 'det_10g.onnx');
 const recognizer = fixture('face', 'models', 'w600k_r50.onnx');
@@ -31,7 +31,7 @@ test('CUDA without its provider library is skipped with a reason instead of a na
 });
 
 test('the least recently used session is released when the budget is exceeded', async () => {
-  const budget = statSync(recognizer).size + statSync(detector).size / 2;
+  const budget = (await weightFootprint(recognizer)).expandedBytes + (await weightFootprint(detector)).expandedBytes / 2;
   const pool = new SessionPool({ memoryBudgetBytes: budget, preferredProviders: [] });
   await pool.get(detector);
   await pool.get(recognizer);
@@ -54,7 +54,7 @@ test('configure: another weight mode or provider list releases every session; a 
   await pool.get(recognizer);
   await pool.configure({ memoryBudgetBytes: 1e12, compactWeights: false, preferredProviders: [] });
   assert.deepEqual(pool.openPaths(), [detector, recognizer], 'unchanged settings keep the sessions');
-  await pool.configure({ memoryBudgetBytes: statSync(recognizer).size + 1 });
+  await pool.configure({ memoryBudgetBytes: (await weightFootprint(recognizer)).expandedBytes + 1 });
   assert.deepEqual(pool.openPaths(), [recognizer], 'the least recently used went to fit the new budget');
   await pool.configure({ compactWeights: true });
   assert.deepEqual(pool.openPaths(), [], 'sessions reopen in the new mode on next use');
@@ -65,4 +65,28 @@ test('configure: another weight mode or provider list releases every session; a 
   await pool.get(recognizer);
   assert.equal(pool.providers().find((p) => p.provider === 'coreml')?.available, false, 'the new provider was tried');
   await pool.releaseAll();
+});
+
+test('a compiled graph is counted by the checkpoint weights it references, not its small .onnx file', async () => {
+  const { compiledFixture } = await import('../../../test/goldens/compiled-fixtures.ts');
+  const { fixturesRoot } = await import('../../../test/helpers/fixtures.ts');
+  const { statSync } = await import('node:fs');
+  const fp32 = await compiledFixture(fixturesRoot, 'ldm', false);
+  const fp16 = await compiledFixture(fixturesRoot, 'ldm-fp16', false);
+  const [full, half] = [await weightFootprint(fp32.unet.path), await weightFootprint(fp16.unet.path)];
+  assert.ok(full.storedBytes > 10 * statSync(fp32.unet.path).size, `${full.storedBytes} bytes of weights behind a ${statSync(fp32.unet.path).size}-byte graph`);
+  const fileBytes = (p: string) => statSync(p).size;
+  // The same tensors at half the bytes; expanded, both hold fp32 copies of the same size.
+  assert.ok(Math.abs(half.storedBytes - fileBytes(fp16.unet.path) - (full.storedBytes - fileBytes(fp32.unet.path)) / 2) < 1024);
+  assert.equal(half.expandedBytes - half.storedBytes, full.expandedBytes - full.storedBytes);
+  const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true });
+  const opened = await pool.get(fp16.unet.path);
+  assert.equal(opened.compact, false, 'a tiny UNet is below the size where compact weights pay off');
+  assert.equal(opened.bytes, half.expandedBytes);
+  await pool.releaseAll();
+  const compactPool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true, compactFromBytes: 0 });
+  const compact = await compactPool.get(fp16.unet.path);
+  assert.equal(compact.compact, true);
+  assert.equal(compact.bytes, half.storedBytes, 'a compact session is counted at its stored size');
+  await compactPool.releaseAll();
 });

@@ -159,7 +159,7 @@ test('img2img and inpaint run from image files; an unreadable init image fails w
   assert.ok(bad.error?.userMessage.includes('model_index.json'));
 });
 
-test('settings sent while a job runs apply from the next job: preview interval and compact weights', async () => {
+test('settings sent while a job runs apply from the next job (preview interval); a weight-mode switch reopens sessions and jobs still run', async () => {
   const previews = new Map<string, number>();
   const onPreview = (e: JobPreviewEvent) => previews.set(e.jobId, (previews.get(e.jobId) ?? 0) + 1);
   engine.on('preview', onPreview);

@@ -6,14 +6,14 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import { Box, Button, IconButton, List, ListItem, ListItemText, MenuItem, Paper, Stack, TextField, ToggleButton, ToggleButtonGroup, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { Failure } from '../../../src-preload/contract/index.ts';
-import { EXECUTION_PROVIDERS, MODEL_MEMORY_MODES, THEMES, type Settings } from '../../../src-preload/contract/settings.ts';
+import { THEMES, type Settings } from '../../../src-preload/contract/settings.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { ErrorNotice } from '../../common/ErrorNotice.tsx';
 import { NumberSlider } from '../../common/NumberSlider.tsx';
 import { useLoad } from '../../common/use-load.ts';
 import { ProvidersList } from '../models/ProvidersList.tsx';
 
-const PROVIDER_LABELS: Record<(typeof EXECUTION_PROVIDERS)[number], string> = {
+const PROVIDER_LABELS: Record<Settings['executionProvider'], string> = {
   auto: 'Automatic (best available)',
   cpu: 'CPU',
   cuda: 'NVIDIA CUDA',
@@ -22,11 +22,26 @@ const PROVIDER_LABELS: Record<(typeof EXECUTION_PROVIDERS)[number], string> = {
   webgpu: 'WebGPU',
 };
 
-const MODEL_MEMORY_LABELS: Record<(typeof MODEL_MEMORY_MODES)[number], string> = {
+const MODEL_MEMORY_LABELS: Record<Settings['modelMemory'], string> = {
   auto: 'Automatic (compact below 16 GB of RAM)',
   fast: 'Fast — weights expanded to 32-bit (about 2.5× the file in RAM)',
-  compact: 'Compact — weights as the file stores them (less RAM, slower on CPU)',
+  compact: 'Compact — weights as the file stores them (about half the RAM, slower on CPU)',
 };
+
+/** A setting chosen from a fixed list (the order of `labels`), with its explanation as a tooltip. */
+function ChoiceSetting<T extends string>({ label, help, value, labels, onChange }: { label: string; help: string; value: T; labels: Record<T, string>; onChange: (value: T) => void }) {
+  return (
+    <Tooltip title={help} placement="top-start" describeChild>
+      <TextField select size="small" label={label} value={value} onChange={(e) => onChange(e.target.value as T)}>
+        {(Object.keys(labels) as T[]).map((option) => (
+          <MenuItem key={option} value={option}>
+            {labels[option]}
+          </MenuItem>
+        ))}
+      </TextField>
+    </Tooltip>
+  );
+}
 
 export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Settings['theme']) => void }) {
   const studio = useStudio();
@@ -97,30 +112,20 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
             Engine
           </Typography>
           <Stack spacing={2}>
-            <Tooltip title="Which hardware runs the models. Automatic tries the GPU first and falls back to the CPU." placement="top-start" describeChild>
-              <TextField select size="small" label="Execution provider" value={current.executionProvider} onChange={(e) => void save({ executionProvider: e.target.value as Settings['executionProvider'] })}>
-                {EXECUTION_PROVIDERS.map((provider) => (
-                  <MenuItem key={provider} value={provider}>
-                    {PROVIDER_LABELS[provider]}
-                  </MenuItem>
-                ))}
-              </TextField>
-            </Tooltip>
+            <ChoiceSetting label="Execution provider" help="Which hardware runs the models. Automatic tries the GPU first and falls back to the CPU." value={current.executionProvider} labels={PROVIDER_LABELS} onChange={(executionProvider) => void save({ executionProvider })} />
             <Box role="group" aria-label="Execution provider status">
               <Typography variant="body2" color="text.secondary" sx={{ mb: 0.5 }}>
                 Tried on this machine just now (Automatic uses the first that works):
               </Typography>
               <ProvidersList />
             </Box>
-            <Tooltip title="Fast expands half-precision weights to 32-bit once, when a model loads. Compact keeps them as stored and converts each layer as it runs: about 40 % of the memory and a much quicker load, but each step takes about 1.6× as long on the CPU." placement="top-start" describeChild>
-              <TextField select size="small" label="Model memory" value={current.modelMemory} onChange={(e) => void save({ modelMemory: e.target.value as Settings['modelMemory'] })}>
-                {MODEL_MEMORY_MODES.map((mode) => (
-                  <MenuItem key={mode} value={mode}>
-                    {MODEL_MEMORY_LABELS[mode]}
-                  </MenuItem>
-                ))}
-              </TextField>
-            </Tooltip>
+            <ChoiceSetting
+              label="Model memory"
+              help="Fast expands half-precision weights to 32-bit once, when a model loads. Compact keeps them as stored and converts each layer as it runs: about half the memory and a quicker first image, but each image takes about 1.3× as long on the CPU."
+              value={current.modelMemory}
+              labels={MODEL_MEMORY_LABELS}
+              onChange={(modelMemory) => void save({ modelMemory })}
+            />
             <Typography variant="body2" color="text.secondary">
               Engine settings apply from the next job; a job already running finishes with the settings it started with.
             </Typography>
