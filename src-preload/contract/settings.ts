@@ -35,6 +35,9 @@ export const AppInfoSchema = z.object({
   version: z.string(),
   /** Where the library (database, photos, images) lives. */
   libraryFolder: z.string(),
+  /** The machine's RAM, and whether Model memory "auto" means compact here. */
+  totalMemoryBytes: z.number().nonnegative(),
+  autoModelMemory: z.enum(['fast', 'compact']),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

@@ -113,7 +113,9 @@ export function runContractSuite(transport: ContractTransport): void {
     writeFileSync(path.join(studio.library.folder, 'models', 'checkpoints', 'tiny.safetensors'), 'x');
     const { models } = value(await client.models.list({}));
     assert.deepEqual(models.map((m) => [m.name, m.sizeBytes]), [['tiny.safetensors', 1]]);
-    assert.equal(value(await client.app.info({})).libraryFolder, studio.library.folder);
+    const info = value(await client.app.info({}));
+    assert.equal(info.libraryFolder, studio.library.folder);
+    assert.equal(info.autoModelMemory, info.totalMemoryBytes < 16 * 2 ** 30 ? 'compact' : 'fast', 'what Automatic model memory means on this machine');
   });
 
   test(name('pushes characters.changed events'), async (t) => {

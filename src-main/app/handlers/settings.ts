@@ -1,4 +1,6 @@
 // Settings, and what the renderer needs to know about this studio (version, library folder).
+import os from 'node:os';
+import { compactWeightsFor } from '../engine-settings.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
 export function settingsHandlers({ library, engine }: StudioServices): NamespaceHandlers<'settings'> {
@@ -14,6 +16,6 @@ export function settingsHandlers({ library, engine }: StudioServices): Namespace
 
 export function appHandlers({ library, version }: StudioServices): NamespaceHandlers<'app'> {
   return {
-    info: () => ({ version, libraryFolder: library.folder }),
+    info: () => ({ version, libraryFolder: library.folder, totalMemoryBytes: os.totalmem(), autoModelMemory: compactWeightsFor('auto') ? 'compact' : 'fast' }),
   };
 }
