@@ -140,7 +140,7 @@ test('random weights: fp16 safetensors readable, deterministic, norm scales 1, w
 
 test('results.json schema: every figure present (n/a with reason allowed), table and targets from the same figures', () => {
   const figures = completeFigures(
-    { 'library.page_p99': measured(3.2, 'ms', { repeats: 200 }), 'txt2img.256.overhead': measured(4, '%'), 'run.peak_rss': measured(5000, 'MB') },
+    { 'library.page_p99': measured(3.2, 'ms', { repeats: 200 }), 'txt2img.256.overhead': measured(4, '%'), 'run.peak_rss': measured(5000, 'MB'), 'weights.compact.peak_rss': measured(3000, 'MB') },
     'engine part missing',
   );
   assert.deepEqual(figures['unet.512.step'], notAvailable('engine part missing'));
@@ -152,13 +152,14 @@ test('results.json schema: every figure present (n/a with reason allowed), table
     machine: { cpuModel: 'x', cores: 2, totalMemoryBytes: 1, platform: 'p', arch: 'a', node: 'v22', onnxruntime: '1.30.0', loadAverageAtStart: 0 },
     inputs: { checkpoint: 'c' },
     figures,
-    targets: evaluateTargets(figures, { fp16WeightBytes: 2e9, workingSetBytes: 1e9 }),
+    targets: evaluateTargets(figures, { fp16WeightBytes: 2e9, workingSetBytes: 1e9, txt2imgWorkingSetBytes: 0.1e9 }),
   };
   const parsed = ResultsSchema.parse(results);
   const byFigure = new Map(parsed.targets.map((t) => [t.figure, t]));
   assert.equal(byFigure.get('library.page_p99')!.met, true);
   assert.equal(byFigure.get('txt2img.256.overhead')!.met, false);
   assert.equal(byFigure.get('run.peak_rss')!.met, false, '5000 MB > 1.3 × 2000 + 1000 MB');
+  assert.equal(byFigure.get('weights.compact.peak_rss')!.met, false, '3000 MB > 1.3 × 2000 + 100 MB: the 256² working set, not the largest size run');
   assert.equal(byFigure.get('engine.event_loop_lag_p99')!.met, null);
   const { ['vae.decode.256']: _dropped, ...incomplete } = figures;
   assert.equal(ResultsSchema.safeParse({ ...results, figures: incomplete }).success, false, 'a figure left out is refused');
