@@ -83,13 +83,9 @@ export class EngineService {
     if (!settings) return;
     this.pendingSettings = undefined;
     this.options = { ...this.options, ...settings };
-    const { memoryBudgetBytes, preferredProviders, compactWeights } = settings;
+    const { previewEvery: _readPerJob, ...poolSettings } = settings;
     try {
-      await this.pool.configure({
-        ...(memoryBudgetBytes !== undefined ? { memoryBudgetBytes } : {}),
-        ...(preferredProviders !== undefined ? { preferredProviders } : {}),
-        ...(compactWeights !== undefined ? { compactWeights } : {}),
-      });
+      await this.pool.configure(poolSettings);
     } catch (error) {
       // Releasing a session can only fail inside onnxruntime; the next job then opens what it needs anyway.
       console.warn('[engine] applying settings:', error);
