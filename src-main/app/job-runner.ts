@@ -20,6 +20,9 @@ import type { JobEngine } from './handlers/handler-types.ts';
 export type EngineEvent = JobProgressEvent | JobPreviewEvent | JobStateEvent;
 
 /** What the runner needs of an engine; engine ids are the engine's own, the runner maps them to library jobs. */
+/** Media folder of live previews (each job's, until the next job ends). */
+const PREVIEWS_FOLDER = 'previews';
+
 export interface GenerationEngine {
   submit(params: GenerationParams, extras: { ip?: IpConditioning }): string;
   cancel(engineJobId: string): void;
@@ -63,6 +66,11 @@ export class JobRunner implements JobEngine {
   readonly #unsubscribe: () => void;
   readonly #finals = new Map<string, (event: JobStateEvent) => void>();
   #running: RunningJob | undefined;
+  /**
+   * The last ended job's previews, removed when the next job ends: a window may still be loading the last one when a
+   * fast job ends, and would get a missing file instead.
+   */
+  #endedPreviews: readonly string[] = [];
   #idle: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -72,6 +80,8 @@ export class JobRunner implements JobEngine {
     this.#engine = options.engine;
     this.#faces = options.faces;
     this.#unsubscribe = this.#engine.subscribe((event) => this.#onEngineEvent(event));
+    // Previews left by a studio that stopped mid-job; no job runs before wake().
+    this.#library.blobs.removeFolder(PREVIEWS_FOLDER);
   }
 
   /** Starts the next queued job unless one is running (called on enqueue and at start). */
@@ -107,6 +117,7 @@ export class JobRunner implements JobEngine {
     if (this.#running !== undefined) this.cancel(this.#running.job.id);
     await this.#idle;
     this.#unsubscribe();
+    this.#removePreviews(this.#endedPreviews);
   }
 
   async #run(running: RunningJob): Promise<void> {
@@ -127,8 +138,13 @@ export class JobRunner implements JobEngine {
       else this.#finish(job.id, 'failed', toFailure(error, () => `job-${job.id.slice(0, 8)}`));
       if (!(error instanceof StudioError) && !(error instanceof CancelledError)) console.error(`[jobs] job ${job.id} failed:`, error);
     } finally {
-      for (const preview of running.previews) this.#library.blobs.remove(preview);
+      this.#removePreviews(this.#endedPreviews);
+      this.#endedPreviews = running.previews;
     }
+  }
+
+  #removePreviews(previews: readonly string[]): void {
+    for (const preview of previews) this.#library.blobs.remove(preview);
   }
 
   /** Images the renderer names by media path (a gallery image to remix, a saved mask) become files the engine can open. */
@@ -184,7 +200,7 @@ export class JobRunner implements JobEngine {
       this.#library.jobs.recordProgress(jobId, event.step);
       this.#events.emit('job.progress', { jobId, step: event.step, totalSteps: event.total, stepsPerSecond: event.itPerSec, etaMs: event.etaSeconds * 1000 });
     } else {
-      const image = `previews/${jobId.slice(0, 2)}/${jobId}-${event.step}.png`;
+      const image = `${PREVIEWS_FOLDER}/${jobId.slice(0, 2)}/${jobId}-${event.step}.png`;
       this.#library.blobs.write(image, event.png);
       running.previews.push(image);
       this.#events.emit('job.preview', { jobId, step: event.step, image });

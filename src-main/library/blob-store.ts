@@ -41,4 +41,9 @@ export class BlobStore {
   remove(mediaPath: string): void {
     rmSync(this.absolute(mediaPath), { force: true });
   }
+
+  /** Removes a whole folder of media (previews left by a studio that stopped mid-job). */
+  removeFolder(mediaFolder: string): void {
+    rmSync(this.absolute(mediaFolder), { recursive: true, force: true });
+  }
 }

@@ -97,7 +97,7 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   assert.equal(parameters.params.seed, 42);
   assert.equal(parameters.params.steps, 6);
   assert.equal(parameters.raw['FaceID model'], path.basename(adapter));
-  assert.ok(!existsSync(path.join(studio.library.folder, preview.image)), 'previews are removed once the job has ended');
+  assert.ok(existsSync(path.join(studio.library.folder, preview.image)), 'the last job\'s previews stay until the next job ends (a window may still load one)');
 
   // Remix: img2img from the gallery image, named by its media path as the renderer does; the child keeps its parent.
   const remix = await client.jobs.enqueue({ params: params({ steps: 2, img2img: { initImage: stored.value.image, strength: 0.5 } }), parentId: generation.id });
@@ -105,6 +105,7 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   const remixed = await ended(remix.value.id);
   assert.equal(remixed.state, 'done', JSON.stringify(remixed.error));
   assert.equal(created.find((g) => g.jobId === remix.value.id)?.parentId, generation.id);
+  assert.ok(!existsSync(path.join(studio.library.folder, preview.image)), 'previews are removed once the next job has ended');
 });
 
 test('cancelling a running job ends it as cancelled; a failing job is recorded with its typed error and the next job runs', async () => {
