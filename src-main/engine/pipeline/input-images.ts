@@ -14,10 +14,11 @@ export interface DecodedPixels {
 /** RGB pixels of `file`, EXIF-rotated and cover-resized to width × height, at the file's own bit depth. */
 export async function decodeRgb(file: string, width: number, height: number, what: string): Promise<DecodedPixels> {
   try {
-    const sixteenBit = (await sharp(file).metadata()).depth === 'ushort';
+    const image = sharp(file);
+    const sixteenBit = (await image.metadata()).depth === 'ushort';
     // 8-bit files stay on the 8-bit path: widening them maps v to v·256, not v·257, and would move every pixel off
     // diffusers' v/255.
-    const pipeline = sharp(file).rotate().resize(width, height, { fit: 'cover' }).removeAlpha();
+    const pipeline = image.rotate().resize(width, height, { fit: 'cover' }).removeAlpha();
     const { data, info } = sixteenBit
       ? await pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
       : await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
