@@ -13,21 +13,22 @@ import { unetNameToLdm, upLevelsWithAttention } from '../../src-main/engine/io/u
 import { openCheckpoint } from '../../src-main/engine/io/checkpoint.ts';
 import { compileModel, type CompiledModel } from '../../src-main/engine/models/compile.ts';
 import { writeSafetensorsFile, type TestTensor } from '../helpers/write-safetensors.ts';
-import type { ToleranceName } from './tolerances.ts';
 
 export type FixtureSource = 'diffusers' | 'ldm' | 'ldm-fp16';
 
-// The fp16 copy misses 1e-2 on three lines (unet plain@t=1 1.59e-2, unet faceid_lora=0.6 8.03e-2, vae decode
-// 1.35e-2). Measured (README "Compiling models" → Goldens): an fp32 file holding the fp16-rounded weights gives
-// bit-identical outputs (src-main/engine/models/fp16-weights.test.ts), ORT optimisation level changes nothing, and
-// the UNet error comes from GroupNorm groups of 2 values at 1×1 pixels (down_blocks.3/mid-block of the 8×8 latent)
-// acting as a soft sign with gain up to 1/√ε; the VAE error grows evenly through its 32-channel convolutions.
-// The weights' own rounding, not our compute: the lines stay failing at the README's unchanged tolerance.
-export const FIXTURE_SOURCES: readonly { source: FixtureSource; label: string; tolerance?: ToleranceName }[] = [
-  { source: 'diffusers', label: 'diffusers' },
-  { source: 'ldm', label: 'ldm' },
-  { source: 'ldm-fp16', label: 'fp16', tolerance: 'fp16Weights' },
+// Each checkpoint form with the goldens it is compared with: the fp16 copy against what the reference computes from
+// that same fp16 file with fp32 arithmetic (`<stem>_fp16w`, fixtures README §3), at the fp32 tolerances — the fp32
+// goldens are no reference for rounded weights.
+export const FIXTURE_SOURCES: readonly { source: FixtureSource; label: string; goldenSuffix: '' | '_fp16w' }[] = [
+  { source: 'diffusers', label: 'diffusers', goldenSuffix: '' },
+  { source: 'ldm', label: 'ldm', goldenSuffix: '' },
+  { source: 'ldm-fp16', label: 'fp16', goldenSuffix: '_fp16w' },
 ];
+
+/** The golden file `stem` (e.g. `unet`) for a fixture source: its `_fp16w` twin for the fp16 copy. */
+export function goldenFile(fixtures: string, stem: string, goldenSuffix: '' | '_fp16w'): string {
+  return path.join(fixtures, 'goldens', `${stem}${goldenSuffix}.safetensors`);
+}
 
 const compiled = new Map<string, Promise<CompiledModel>>();
 const sessions = new Map<string, Promise<ort.InferenceSession>>();

@@ -19,7 +19,6 @@ export const TOLERANCES = {
   vaeEncode: relStd(1e-4),
   vaeDecode: relStd(5e-4),
   unet: relStd(5e-4),
-  fp16Weights: relStd(1e-2),
   schedulerSample: relStd(1e-5),
   schedulerTimesteps: exact,
   schedulerFractionalTimesteps: abs(1e-4),

@@ -1,6 +1,6 @@
 // fp16 checkpoints: the compiled graphs must compute exactly what the fp32 graphs compute on the fp16-rounded
-// weights (weights stay fp16 on disk, one exact Cast each). This pins down that the fp16 copy's golden misses
-// (README "Compiling models" → Goldens) come from the weights' rounding, not from how we compile fp16.
+// weights (weights stay fp16 on disk, one exact Cast each): how we compile fp16 adds no rounding of its own (the
+// `_fp16w` goldens check the values themselves).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -64,7 +64,6 @@ test('the fp16 checkpoint compiles to graphs whose outputs equal the fp32 graphs
     assert.ok(value, `golden ${name}`);
     return tensor(value);
   };
-  // t=1: one of the lines the fp16 copy misses.
   const feeds = { sample: g(unetGolden, 'latent'), timestep: new ort.Tensor('float32', Float32Array.of(1), [1]), encoder_hidden_states: g(unetGolden, 'encoder_hidden_states') };
   const [fromHalf, fromWidened] = await Promise.all(compiled.map((c) => run(c.unet.path, feeds)));
   assert.deepEqual(fromHalf, fromWidened, 'UNet at t=1');

@@ -1,32 +1,22 @@
 // Whole-pipeline goldens (goldens/pipe_*.safetensors): txt2img, img2img, inpaint and txt2img with FaceID tokens on
 // the tiny SD1.5, run through the engine's diffuse() with graphs compiled from the fixture checkpoint, feeding the
 // prompt embeddings and noise draws each golden recorded. Compares every step's UNet input and latents
-// (pipelineLatents) and the final image (pipelineImage). Until the graph compiler (engine/models/compile.ts) is in
-// this checkout, only the loop itself is checked, with the recorded UNet outputs replayed (names `…/replay.…`).
+// (pipelineLatents) and the final image (pipelineImage); sizes, steps and strengths come from each golden.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileModel } from '../../../src-main/engine/models/compile.ts';
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { diffuse, type DiffusionRequest } from '../../../src-main/engine/pipeline/diffuse.ts';
 import { replayedInitImage, replayedMask, replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
-import { createOrtRunners, type CompiledGraphs } from '../../../src-main/engine/pipeline/ort-runners.ts';
-import type { DiffusionRunners } from '../../../src-main/engine/pipeline/runners.ts';
+import { createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
 import { loadGoldenTensors, type GoldenContext, type GoldenSuite } from '../golden-suite.ts';
 import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
-import { readFile } from 'node:fs/promises';
-
-const compilerModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src-main/engine/models/compile.ts');
-const TEXT_TOKENS = 77;
 
 type Golden = Map<string, { data: Float32Array; shape: readonly number[] }>;
-
-interface Compiler {
-  compileModel(checkpoint: string, options: { cacheDir: string; adapter?: string }): Promise<CompiledGraphs & { loras: readonly unknown[] }>;
-}
 
 function stepsOf(tensors: Golden): number {
   return [...tensors.keys()].filter((k) => /^step\d+_t$/u.test(k)).length;
@@ -64,28 +54,17 @@ async function schedulerFor(fixtures: string) {
   return createSchedulerByClass(String(raw._class_name), parseSchedulerConfig(raw))!;
 }
 
-async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, notes: string, runners: DiffusionRunners, fixtures: string, replay: boolean): Promise<void> {
+async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, notes: string, runners: Parameters<typeof diffuse>[1], fixtures: string): Promise<void> {
   const taps = new Map<string, Float32Array>();
   const request = requestFor(label, tensors, notes, await schedulerFor(fixtures));
   const result = await diffuse({ ...request, tap: (k, v) => taps.set(k, v.slice()) }, runners);
-  const prefix = replay ? `${label}/replay.` : `${label}/`;
   for (let k = 0; k < stepsOf(tensors); k++) {
     // The latents entering and leaving each step; the UNet's own output is the unet suites' business.
     for (const key of [`step${k}_unet_in`, `step${k}_latents_after`]) {
-      ctx.check(`${prefix}${key}`, taps.get(key) ?? [], tensors.get(key)!.data, 'pipelineLatents');
+      ctx.check(`${label}/${key}`, taps.get(key) ?? [], tensors.get(key)!.data, 'pipelineLatents');
     }
   }
-  if (!replay) ctx.check(`${label}/image_out`, result.images[0]!, tensors.get('image_out_np_hwc01')!.data, 'pipelineImage');
-}
-
-/** A UNet that answers with the recorded outputs (the loop is checked, not the network). */
-function replayRunners(tensors: Golden): DiffusionRunners {
-  let step = 0;
-  return {
-    textEncoder: { hiddenSize: 0, encode: () => Promise.reject(new Error('not used')) },
-    unet: { inChannels: 4, acceptsIpTokens: true, crossAttentionLayers: 16, run: async () => tensors.get(`step${step++}_unet_out`)!.data },
-    vae: { scalingFactor: 0.18215, encode: () => Promise.reject(new Error('not used')), decode: async (_l, h, w) => new Float32Array(192 * h * w) },
-  };
+  ctx.check(`${label}/image_out`, result.images[0]!, tensors.get('image_out_np_hwc01')!.data, 'pipelineImage');
 }
 
 export const suite: GoldenSuite = {
@@ -93,14 +72,6 @@ export const suite: GoldenSuite = {
   async run(ctx) {
     const folder = path.join(ctx.fixtures, 'goldens');
     const names = ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'].filter((n) => existsSync(path.join(folder, `${n}.safetensors`)));
-    if (!existsSync(compilerModule)) {
-      for (const name of names.filter((n) => n.startsWith('pipe_txt2img'))) {
-        const { tensors, metadata } = await loadGoldenTensors(path.join(folder, `${name}.safetensors`));
-        await runGolden(ctx, name, tensors, metadata.notes ?? '', replayRunners(tensors), ctx.fixtures, true);
-      }
-      return;
-    }
-    const { compileModel } = (await import(pathToFileURL(compilerModule).href)) as Compiler;
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-pipelines-'));
     const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
     try {
@@ -110,10 +81,10 @@ export const suite: GoldenSuite = {
       });
       for (const name of names) {
         const { tensors, metadata } = await loadGoldenTensors(path.join(folder, `${name}.safetensors`));
-        const faceid = tensors.get('prompt_embeds')!.shape[1]! > TEXT_TOKENS;
+        const faceid = replayFromTensors(tensors)!.ipTokens !== undefined;
         // One graph with the adapter serves all four: LoRA 1.0 and IP tokens for FaceID, LoRA 0 and no tokens otherwise.
         const runners = createOrtRunners(pool, compiled, { hiddenSize: 0, loraStrengths: compiled.loras.map(() => (faceid ? 1 : 0)) });
-        await runGolden(ctx, name, tensors, metadata.notes ?? '', runners, ctx.fixtures, false);
+        await runGolden(ctx, name, tensors, metadata.notes ?? '', runners, ctx.fixtures);
       }
     } finally {
       await pool.releaseAll();

@@ -1,21 +1,19 @@
 // UNet graphs against goldens/unet (plain), unet_ip (FaceID tokens at each golden ip scale) and unet_lora (FaceID
-// LoRA at each golden strength), from each checkpoint form; ip scale 0 (and LoRA 0) must equal the plain UNet.
+// LoRA at each golden strength), from each checkpoint form (the fp16 copy against their `_fp16w` twins); ip scale 0
+// (and LoRA 0) must equal the plain UNet.
 // Scales and strengths are read from the golden tensor names, never assumed.
 import path from 'node:path';
-import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, KOHYA_FACEID_LORAS, ldmNamedFaceIdLora, sessionFor } from '../compiled-fixtures.ts';
+import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, goldenFile, KOHYA_FACEID_LORAS, ldmNamedFaceIdLora, sessionFor } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 export const suite: GoldenSuite = {
   name: 'unet',
   async run(ctx) {
-    const plainGolden = await loadGoldenTensors(path.join(ctx.fixtures, 'goldens', 'unet.safetensors'));
-    const ipGolden = await loadGoldenTensors(path.join(ctx.fixtures, 'goldens', 'unet_ip.safetensors'));
-    const loraGolden = await loadGoldenTensors(path.join(ctx.fixtures, 'goldens', 'unet_lora.safetensors'));
-    const p = (name: string) => plainGolden.tensors.get(name)!;
-    const ip = (name: string) => ipGolden.tensors.get(name)!;
-    const lora = (name: string) => loraGolden.tensors.get(name)!;
-    const textTokens = ip('encoder_hidden_states_text').shape[1]!;
-    const concatInputs = (golden: typeof ip) => {
+    type Tensors = Awaited<ReturnType<typeof loadGoldenTensors>>['tensors'];
+    type Golden = (name: string) => { data: Float32Array; shape: readonly number[] };
+    const getter = (tensors: Tensors): Golden => (name) => tensors.get(name)!;
+    // The plain golden's text conditioning says how many of the concatenated tokens are text.
+    const concatInputs = (golden: Golden, textTokens: number) => {
       const concat = golden('encoder_hidden_states_concat');
       // The goldens give text ⊕ IP tokens along the sequence; our graph takes them apart.
       const [batch, tokens, width] = concat.shape as [number, number, number];
@@ -28,20 +26,27 @@ export const suite: GoldenSuite = {
       }
       return { text: floatTensor({ data: text, shape: [batch, textTokens, width] }), ipTokens: floatTensor({ data: ipTokens, shape: [batch, ipCount, width] }) };
     };
-    for (const { source, label, tolerance } of FIXTURE_SOURCES) {
+    for (const { source, label, goldenSuffix } of FIXTURE_SOURCES) {
+      const plainGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet', goldenSuffix));
+      const ipGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet_ip', goldenSuffix));
+      const loraGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet_lora', goldenSuffix));
+      const p = getter(plainGolden.tensors);
+      const ip = getter(ipGolden.tensors);
+      const lora = getter(loraGolden.tensors);
       const plain = await compiledFixture(ctx.fixtures, source, false);
       const plainSession = await sessionFor(plain.unet.path);
       const plainOut = await plainSession.run({ sample: floatTensor(p('latent')), timestep: floatTensor(p('timestep')), encoder_hidden_states: floatTensor(p('encoder_hidden_states')) });
-      ctx.check(`${label}/plain@t=${p('timestep').data[0]}`, plainOut['out_sample']!.data as Float32Array, p('out').data, tolerance ?? 'unet');
+      ctx.check(`${label}/plain@t=${p('timestep').data[0]}`, plainOut['out_sample']!.data as Float32Array, p('out').data, 'unet');
       const atOne = await plainSession.run({ sample: floatTensor(p('latent')), timestep: floatTensor({ data: Float32Array.of(1), shape: [1] }), encoder_hidden_states: floatTensor(p('encoder_hidden_states')) });
-      ctx.check(`${label}/plain@t=1`, atOne['out_sample']!.data as Float32Array, p('out_t1').data, tolerance ?? 'unet');
+      ctx.check(`${label}/plain@t=1`, atOne['out_sample']!.data as Float32Array, p('out_t1').data, 'unet');
 
       const withAdapter = await compiledFixture(ctx.fixtures, source, true);
       const session = await sessionFor(withAdapter.unet.path);
       const layers = withAdapter.unet.crossAttentionLayers;
       const loraCount = withAdapter.loras.length;
-      const run = async (golden: typeof ip, ipScale: number, loraStrength: number) => {
-        const { text, ipTokens } = concatInputs(golden);
+      const textTokens = p('encoder_hidden_states').shape[1]!;
+      const run = async (golden: Golden, ipScale: number, loraStrength: number) => {
+        const { text, ipTokens } = concatInputs(golden, textTokens);
         const out = await session.run({
           sample: floatTensor(golden('latent')),
           timestep: floatTensor(golden('timestep')),
@@ -56,22 +61,25 @@ export const suite: GoldenSuite = {
       for (const name of scaleNames) {
         const scale = Number(name.slice('out_scale_'.length));
         const out = await run(ip, scale, 0);
-        ctx.check(`${label}/ip_scale=${scale}`, out, ip(name).data, tolerance ?? 'unet');
-        if (scale === 0) ctx.check(`${label}/ip_scale=0_equals_plain`, out, plainOut['out_sample']!.data as Float32Array, tolerance ?? 'unet');
+        ctx.check(`${label}/ip_scale=${scale}`, out, ip(name).data, 'unet');
+        if (scale === 0) ctx.check(`${label}/ip_scale=0_equals_plain`, out, plainOut['out_sample']!.data as Float32Array, 'unet');
       }
       for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
         const strength = Number(name.slice('out_lora_'.length));
         const out = await run(lora, 1, strength);
-        ctx.check(`${label}/faceid_lora=${strength}@ip_scale=1`, out, lora(name).data, tolerance ?? 'unet');
+        ctx.check(`${label}/faceid_lora=${strength}@ip_scale=1`, out, lora(name).data, 'unet');
       }
     }
 
     // The same LoRA from the kohya-named .safetensors files (no alpha / alpha = rank, and renamed to A1111's
     // original-LDM module names), the .bin's own LoRA at 0.
     const kohyaFiles = [...KOHYA_FACEID_LORAS, await ldmNamedFaceIdLora(ctx.fixtures)];
+    const loraGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet_lora', ''));
+    const lora = getter(loraGolden.tensors);
+    const plainText = (await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet', ''))).tensors.get('encoder_hidden_states')!;
     const kohya = await compiledFixture(ctx.fixtures, 'diffusers', true, kohyaFiles);
     const session = await sessionFor(kohya.unet.path);
-    const { text, ipTokens } = concatInputs(lora);
+    const { text, ipTokens } = concatInputs(lora, plainText.shape[1]!);
     for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
       const strength = Number(name.slice('out_lora_'.length));
       for (const file of kohyaFiles) {
