@@ -151,7 +151,7 @@ export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: numbe
 /** Text encoder on 2×77 ids (uncond + cond, as the pipeline batches them). */
 export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number): Promise<Timing> {
   const ids = BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));
-  return timeGraph(pool, compiled.textEncoder.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
+  return timeGraph(pool, compiled.textEncoders[0]!.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
 }
 
 export function timeVaeDecode(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {

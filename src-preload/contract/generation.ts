@@ -41,6 +41,28 @@ export const FaceIdChoiceSchema = z.object({
 });
 export type FaceIdChoice = z.infer<typeof FaceIdChoiceSchema>;
 
+const conditioningSide = (what: string) => z.number().int(`${what} must be a whole number of pixels`).min(0, `${what} must not be negative`).max(16_384, `${what} must be at most 16384 px`);
+
+/**
+ * SDXL's size conditioning (SD1.5 has none): the original size and crop the model is told the picture had, and the
+ * target size. Each value left out is the image's own size, and the crop (0, 0), as diffusers defaults them.
+ */
+export const SizeConditioningSchema = z.object({
+  originalWidth: conditioningSide('original width').optional(),
+  originalHeight: conditioningSide('original height').optional(),
+  cropTop: conditioningSide('crop top').optional(),
+  cropLeft: conditioningSide('crop left').optional(),
+  targetWidth: conditioningSide('target width').optional(),
+  targetHeight: conditioningSide('target height').optional(),
+});
+export type SizeConditioning = z.infer<typeof SizeConditioningSchema>;
+
+/** SDXL time ids [orig h, orig w, crop top, crop left, target h, target w] for an image of this size. */
+export function sdxlTimeIds(width: number, height: number, conditioning: SizeConditioning = {}): number[] {
+  const c = conditioning;
+  return [c.originalHeight ?? height, c.originalWidth ?? width, c.cropTop ?? 0, c.cropLeft ?? 0, c.targetHeight ?? height, c.targetWidth ?? width];
+}
+
 export const GenerationParamsSchema = z.object({
   /** A checkpoint file or diffusers folder. */
   model: z.string().min(1, 'choose a model'),
@@ -69,6 +91,7 @@ export const GenerationParamsSchema = z.object({
     .optional(),
   loras: z.array(LoraChoiceSchema).max(16).default([]),
   faceid: FaceIdChoiceSchema.optional(),
+  sizeConditioning: SizeConditioningSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
 export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;

@@ -78,7 +78,7 @@ test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with
   assert.ok(f1024 - f256 - 4 * (f256 - f64) > 0, 'self-attention makes MatMul work grow with the square of the area');
   assert.equal(small.matrixFlops, 2 * single.matrixFlops, 'the CFG batch doubles the work');
   // The text encoder and VAE graphs are walkable too (the bench counts them in its notes).
-  assert.ok(countGraphFlops(compiled.textEncoder.path, { input_ids: [2, 77] }).matrixFlops > 0);
+  assert.ok(countGraphFlops(compiled.textEncoders[0]!.path, { input_ids: [2, 77] }).matrixFlops > 0);
   assert.ok(countGraphFlops(compiled.vaeDecoder.path, { latent: [1, 4, 8, 8] }).byOp.Conv! > 0);
 });
 

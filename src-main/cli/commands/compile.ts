@@ -67,7 +67,7 @@ export const command: CliCommand = {
     const lines = [
       `Compiled ${path.basename(compiled.checkpoint)} (${compiled.architecture}) ${compiled.fromCache ? 'was already in the cache' : `in ${compiled.compileSeconds.toFixed(1)} s`}`,
       `  folder:        ${compiled.dir}`,
-      `  text encoder:  ${path.basename(compiled.textEncoder.path)}`,
+      ...compiled.textEncoders.map((t) => `  ${t.component.replaceAll('_', ' ').padEnd(14)} ${path.basename(t.path)} (${t.hiddenSize} wide${t.projectionSize !== undefined ? `, pooled ${t.projectionSize}` : ''})`),
       `  unet:          ${path.basename(compiled.unet.path)}${compiled.adapter ? ` with ${compiled.adapter.variant} IP attention on ${compiled.unet.crossAttentionLayers} layers` : ''}`,
       `  vae:           ${path.basename(compiled.vaeEncoder.path)}, ${path.basename(compiled.vaeDecoder.path)} (scaling factor ${compiled.vaeScalingFactor})`,
       ...(compiled.imageEncoder ? [`  image encoder: ${path.basename(compiled.imageEncoder.path)}`] : []),

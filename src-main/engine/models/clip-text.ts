@@ -1,7 +1,9 @@
 // CLIP text encoder (HF CLIPTextModel) → ONNX.
 // Inputs: input_ids int64 [batch, tokens] (tokens ≤ max positions, 77 for SD).
 // Outputs: last_hidden_state [batch, tokens, hidden] (after the final LayerNorm) and penultimate_hidden_state
-// (HF hidden_states[-2]: the output of the second-to-last layer, no final LN — "clip skip 2").
+// (HF hidden_states[-2]: the output of the second-to-last layer, no final LN — "clip skip 2"); with a text projection
+// (CLIPTextModelWithProjection, SDXL's second encoder) also text_embeds [batch, projection]: the final-LN state at
+// the first highest id (the first EOS, as transformers picks it for these configs) times the projection.
 import { GraphBuilder } from '../graph/graph-builder.ts';
 import { Net } from '../graph/layers.ts';
 import type { LoraSet } from '../graph/lora.ts';
@@ -9,12 +11,12 @@ import type { WeightMap } from '../graph/weight-map.ts';
 import { clipEncoderLayer } from './clip-transformer.ts';
 import type { ClipTextConfig } from './config.ts';
 
-export const TEXT_ENCODER_OUTPUTS = { last: 'last_hidden_state', penultimate: 'penultimate_hidden_state' } as const;
+export const TEXT_ENCODER_OUTPUTS = { last: 'last_hidden_state', penultimate: 'penultimate_hidden_state', textEmbeds: 'text_embeds' } as const;
 
 export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?: LoraSet): GraphBuilder {
-  const g = new GraphBuilder('text_encoder');
+  const g = new GraphBuilder(config.component);
   const net = new Net(g, weights, loras);
-  if (loras?.touches('text_encoder.')) loras.declareInput(g);
+  if (loras?.touches(`${config.component}.`)) loras.declareInput(g);
   const p = config.prefix;
   const d = config.hiddenSize;
   const ids = g.input('input_ids', 'int64', ['batch', 'tokens']);
@@ -43,5 +45,11 @@ export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?
   const last = net.layerNorm(h, `${p}final_layer_norm`, config.eps, d);
   g.output(last, TEXT_ENCODER_OUTPUTS.last, 'float', ['batch', 'tokens', d]);
   g.output(penultimate, TEXT_ENCODER_OUTPUTS.penultimate, 'float', ['batch', 'tokens', d]);
+  if (config.projectionSize !== undefined) {
+    const eos = g.op('ArgMax', [ids], { axis: 1, keepdims: 1, select_last_index: 0 });
+    const pooled = g.op('GatherND', [last, eos], { batch_dims: 1 });
+    const projected = net.linear(pooled, `${config.component}.text_projection`, { in: d, out: config.projectionSize, bias: false });
+    g.output(projected, TEXT_ENCODER_OUTPUTS.textEmbeds, 'float', ['batch', config.projectionSize]);
+  }
   return g;
 }

@@ -90,8 +90,8 @@ test('when the cache cannot hard-link (another filesystem), the used weights are
     assert.match(copied.notices[0]!, /copied into the compiled-model cache .*same disk/);
     assert.ok(copied.diskBytes > 1_000_000);
     const ids = new ort.Tensor('int64', BigInt64Array.from({ length: 77 }, (_, i) => BigInt(i === 0 ? 49406 : i < 5 ? 320 + i : 49407)), [1, 77]);
-    const a = await (await ort.InferenceSession.create(linked.textEncoder.path)).run({ input_ids: ids });
-    const b = await (await ort.InferenceSession.create(copied.textEncoder.path)).run({ input_ids: ids });
+    const a = await (await ort.InferenceSession.create(linked.textEncoders[0]!.path)).run({ input_ids: ids });
+    const b = await (await ort.InferenceSession.create(copied.textEncoders[0]!.path)).run({ input_ids: ids });
     assert.deepEqual(b['last_hidden_state']!.data, a['last_hidden_state']!.data);
   } finally {
     await rm(cacheDir, { recursive: true, force: true });

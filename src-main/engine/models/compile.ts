@@ -1,5 +1,5 @@
-// compileModel: a user's SD1.5 checkpoint (+ optional IP-Adapter FaceID file, CLIP image encoder and LoRAs) →
-// onnxruntime graphs in a cache folder, weights left in the user's files (external data via hard links; see
+// compileModel: a user's SD1.5 or SDXL checkpoint (+ optional IP-Adapter FaceID file, CLIP image encoder and LoRAs)
+// → onnxruntime graphs in a cache folder, built as the architecture's recipe (models/architectures.ts) says, weights left in the user's files (external data via hard links; see
 // graph/external-data.ts for the fallback). Compiled graphs are reused while the sources (path, size, mtime),
 // the options and COMPILER_VERSION are unchanged.
 //
@@ -9,9 +9,11 @@
 //   compiled.unet.path, compiled.unet.inputs, compiled.loras[i].label (strength i goes to lora_strengths[i]) …
 //
 // Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
-//   text_encoder: input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
+//   text_encoder(_2): input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
+//         (+ text_embeds [B, projection] for an encoder with a text projection)
 //   unet: sample [B,inChannels,h,w] (4, or 9 = latents ⊕ mask ⊕ masked-image latents for inpainting), timestep [1]|[B], encoder_hidden_states [B, T, C]
-//         (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers]) (+ lora_strengths [loras.length]) → out_sample
+//         (+ text_embeds [B, P], time_ids [B, 6] for SDXL) (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers])
+//         (+ lora_strengths [loras.length]) → out_sample
 //   vae_encoder: sample [B,3,H,W] in [-1,1] → latent_mean, latent_logvar, latent_std (raw, ×scalingFactor is the caller's)
 //   vae_decoder: latent [B,4,h,w] (raw = latents / scalingFactor) → sample [B,3,8h,8w] in about [-1,1]
 //   image_encoder: pixel_values [B,3,S,S] → penultimate_hidden_state [B, 1+(S/p)², hidden]
@@ -20,7 +22,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { openCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
+import type { PipelineArchitecture } from '../io/architecture.ts';
+import { openCheckpoint } from '../io/checkpoint.ts';
 import type { TensorDescriptor } from '../io/descriptors.ts';
 import { openIpAdapter } from '../io/ipadapter.ts';
 import { resolveLora } from '../io/lora.ts';
@@ -31,16 +34,17 @@ import { LoraSet, LORA_STRENGTHS_INPUT, type LoraSource } from '../graph/lora.ts
 import { WeightMap } from '../graph/weight-map.ts';
 import { buildClipText, TEXT_ENCODER_OUTPUTS } from './clip-text.ts';
 import { buildClipVision, CLIP_VISION_IO } from './clip-vision.ts';
-import { clipTextConfig, clipVisionConfig, unetConfig, vaeConfig, type ConfigJson } from './config.ts';
+import { recipeOf, type BaseModel, type TextEncoderComponent } from './architectures.ts';
+import { clipTextConfig, clipVisionConfig, unetConfig, UNetConfigSchema, vaeConfig, type ConfigJson, type UNetConfig } from './config.ts';
 import { ipAdapterForUNet, type IpAdapterVariant } from './ip-adapter.ts';
 import { attentionProcessors, buildUNet, UNET_INPUTS, UNET_OUTPUT } from './unet.ts';
 import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from './vae.ts';
 
 /** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
-export const COMPILER_VERSION = '1';
+export const COMPILER_VERSION = '2';
 
-export type ComponentName = 'text_encoder' | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
-export type ConfigComponent = 'unet' | 'vae' | 'text_encoder' | 'image_encoder';
+export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
+export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';
 
 export interface CompileProgress {
   readonly component: ComponentName | 'weights';
@@ -77,6 +81,13 @@ export interface CompiledGraph {
   readonly outputs: readonly string[];
 }
 
+export interface CompiledTextEncoder extends CompiledGraph {
+  readonly component: TextEncoderComponent;
+  readonly hiddenSize: number;
+  /** Width of its `text_embeds` output (an encoder with a text projection). */
+  readonly projectionSize?: number;
+}
+
 export interface CompiledLora {
   /** Index into the `lora_strengths` input. */
   readonly index: number;
@@ -96,12 +107,15 @@ export interface CompiledModel {
   readonly sourcesKey: string;
   readonly dir: string;
   readonly checkpoint: string;
-  readonly architecture: string;
-  readonly textEncoder: CompiledGraph;
+  readonly architecture: PipelineArchitecture;
+  readonly base: BaseModel;
+  /** In the recipe's order (their hidden states are concatenated in it). */
+  readonly textEncoders: readonly CompiledTextEncoder[];
   readonly unet: CompiledGraph & {
     readonly crossAttentionLayers: number;
     readonly crossAttentionDim: number;
     readonly inChannels: number;
+    readonly config: UNetConfig;
   };
   readonly vaeEncoder: CompiledGraph;
   readonly vaeDecoder: CompiledGraph;
@@ -149,33 +163,28 @@ async function openImageEncoder(source: string): Promise<{ tensors: Map<string, 
   return { tensors, files: [file], ...(config ? { config } : {}) };
 }
 
-function unsupportedModel(checkpoint: Checkpoint): StudioError {
-  return new StudioError('compile.unsupported-model', {
-    userMessage: `${path.basename(checkpoint.source)} is ${checkpoint.architecture}; the graph compiler builds SD1.5 models (ordinary and 9-channel inpainting) so far.`,
-    hint: 'Choose an SD1.5 checkpoint.',
-  });
-}
-
 /** Compiles (or finds in the cache) every graph of a checkpoint. */
 export async function compileModel(checkpointPath: string, options: CompileOptions): Promise<CompiledModel> {
   const started = performance.now();
   const { signal } = options;
   const progress = (component: CompileProgress['component'], done: number, total: number, message: string) => options.onProgress?.({ component, done, total, message });
 
+  // openCheckpoint refuses every architecture without a recipe; inpainting UNets differ only in conv_in's input
+  // channels (9: latents, mask, masked-image latents), read from shapes.
   const checkpoint = await openCheckpoint(checkpointPath);
-  // Inpainting UNets differ only in conv_in's input channels (9: latents, mask, masked-image latents), read from shapes.
-  if (checkpoint.architecture !== 'sd15' && checkpoint.architecture !== 'sd15-inpaint') throw unsupportedModel(checkpoint);
+  const recipe = recipeOf(checkpoint.architecture);
   const adapterIndex = options.adapter ? await openIpAdapter(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
   const loraIndexes = await Promise.all((options.loras ?? []).map((l) => (typeof l === 'string' ? { file: l } : l)).map(async ({ file, strength }) => ({ file, strength: strength ?? 1, index: await readTensorFile(file) })));
   throwIfCancelled(signal, 'Compilation');
 
-  const configs = {
-    unet: options.configs?.unet ?? (await readConfigFile(checkpoint.configFiles?.unet)),
-    vae: options.configs?.vae ?? (await readConfigFile(checkpoint.configFiles?.vae)),
-    text_encoder: options.configs?.text_encoder ?? (await readConfigFile(checkpoint.configFiles?.text_encoder)),
-    image_encoder: options.configs?.image_encoder ?? imageEncoder?.config,
-  };
+  const configs: Partial<Record<ConfigComponent, ConfigJson>> = {};
+  for (const component of ['unet', 'vae', ...recipe.textEncoders.map((t) => t.component)] as const) {
+    const config = options.configs?.[component] ?? (await readConfigFile(checkpoint.configFiles?.[component]));
+    if (config) configs[component] = config;
+  }
+  const imageConfig = options.configs?.image_encoder ?? imageEncoder?.config;
+  if (imageConfig) configs.image_encoder = imageConfig;
 
   const sources = [
     ...new Set([...checkpoint.tensors.values()].map((t) => t.file)),
@@ -197,9 +206,10 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   }
 
   const weights = new WeightMap(checkpoint.tensors, path.basename(checkpoint.source));
-  const unet = unetConfig(weights, 'unet.', configs.unet);
-  const text = clipTextConfig(weights, 'text_encoder.', configs.text_encoder);
-  const vae = vaeConfig(weights, 'vae.', configs.vae);
+  const texts = recipe.textEncoders.map((t) => clipTextConfig(weights, t.component, configs[t.component]));
+  const pooled = texts.find((t, i) => recipe.textEncoders[i]!.pooled);
+  const unet = unetConfig(weights, 'unet.', configs.unet, pooled?.projectionSize);
+  const vae = vaeConfig(weights, 'vae.', configs.vae, recipe.vaeScalingFactor);
   const adapter = adapterIndex ? ipAdapterForUNet(adapterIndex.source, adapterIndex.tensors, unet) : undefined;
 
   // Every LoRA (the FaceID one inside the adapter file included) is resolved by io/lora.ts: kohya names in diffusers
@@ -216,7 +226,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const loras = new LoraSet(loraSources);
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
-    { name: 'text_encoder', build: () => buildClipText(weights, text, loras) },
+    ...texts.map((text) => ({ name: text.component as TextEncoderComponent, build: () => buildClipText(weights, text, loras) })),
     { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras }) },
     { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae) },
     { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae) },
@@ -238,7 +248,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     if (source.entries.length - unused[i]! === 0) {
       throw new StudioError('compile.lora-unmatched', {
         userMessage: `${source.label} matches no layer of ${path.basename(checkpoint.source)}: none of its ${source.unmatchedTensors + 2 * source.entries.length} LoRA tensors found a weight to change.`,
-        hint: 'The LoRA was made for another base model (for example SDXL), or uses key names we do not know. Check that it is an SD1.5 LoRA.',
+        hint: `The LoRA was made for another base model, or uses key names we do not know. Check that it is an ${recipe.label} LoRA.`,
       });
     }
   });
@@ -263,8 +273,9 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
       dir,
       checkpoint: checkpoint.source,
       architecture: checkpoint.architecture,
-      textEncoder: written.text_encoder!,
-      unet: { ...written.unet!, crossAttentionLayers: attentionProcessors(unet).filter((p) => p.cross).length, crossAttentionDim: unet.crossAttentionDim, inChannels: unet.inChannels },
+      base: recipe.base,
+      textEncoders: texts.map((t) => ({ ...written[t.component as TextEncoderComponent]!, component: t.component as TextEncoderComponent, hiddenSize: t.hiddenSize, ...(t.projectionSize !== undefined ? { projectionSize: t.projectionSize } : {}) })),
+      unet: { ...written.unet!, crossAttentionLayers: attentionProcessors(unet).filter((p) => p.cross).length, crossAttentionDim: unet.crossAttentionDim, inChannels: unet.inChannels, config: unet },
       vaeEncoder: written.vae_encoder!,
       vaeDecoder: written.vae_decoder!,
       ...(written.image_encoder ? { imageEncoder: written.image_encoder } : {}),
@@ -299,8 +310,11 @@ async function readManifest(dir: string, key: string): Promise<CompiledModel | u
   try {
     const manifest = JSON.parse(await readFile(path.join(dir, MANIFEST), 'utf8')) as CompiledModel;
     if (manifest.key !== key || manifest.compilerVersion !== COMPILER_VERSION) return undefined;
-    const graphs = [manifest.textEncoder, manifest.unet, manifest.vaeEncoder, manifest.vaeDecoder, manifest.imageEncoder].filter((g) => g !== undefined);
-    return graphs.every((g) => existsSync(g.path)) ? manifest : undefined;
+    // The UNet config drives the runtime (inputs, layer counts): a damaged or hand-edited one means compile again.
+    const config = UNetConfigSchema.safeParse(manifest.unet?.config);
+    if (!config.success) return undefined;
+    const graphs = [...manifest.textEncoders, manifest.unet, manifest.vaeEncoder, manifest.vaeDecoder, manifest.imageEncoder].filter((g) => g !== undefined);
+    return graphs.every((g) => existsSync(g.path)) ? { ...manifest, unet: { ...manifest.unet, config: config.data } } : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ import { LoraSet } from '../graph/lora.ts';
 import { WeightMap } from '../graph/weight-map.ts';
 import type { DType } from '../tensors/dtype.ts';
 import { buildClipText } from './clip-text.ts';
-import { clipTextConfig, clipVisionConfig, unetConfig, vaeConfig } from './config.ts';
+import { blockOutChannels, clipTextConfig, clipVisionConfig, unetConfig, vaeConfig } from './config.ts';
 import { buildClipVision } from './clip-vision.ts';
 import { ipAdapterForUNet } from './ip-adapter.ts';
 import { attentionProcessors, buildUNet } from './unet.ts';
@@ -38,12 +38,14 @@ const weights = new WeightMap(checkpoint, 'sd15 manifest');
 
 test('SD1.5 configs come from shapes alone: 8 UNet heads, CLIP-L text encoder, 0.18215 VAE', () => {
   const unet = unetConfig(weights, 'unet.');
-  assert.deepEqual(unet.blockOutChannels, [320, 640, 1280, 1280]);
+  assert.deepEqual(blockOutChannels(unet), [320, 640, 1280, 1280]);
   assert.equal(unet.crossAttentionDim, 768);
-  assert.deepEqual([320, 640, 1280].map(unet.headsAt), [8, 8, 8]);
-  const text = clipTextConfig(weights, 'text_encoder.');
+  assert.deepEqual([...unet.down, unet.mid, ...unet.up].map((l) => l.heads), Array(9).fill(8));
+  assert.deepEqual(unet.down.map((l) => [l.attentions, l.transformerDepth]), [[true, 1], [true, 1], [true, 1], [false, 0]]);
+  assert.equal(unet.addedEmbedding, undefined);
+  const text = clipTextConfig(weights, 'text_encoder');
   assert.deepEqual([text.hiddenSize, text.heads, text.layers, text.activation], [768, 12, 12, 'quick_gelu']);
-  const vae = vaeConfig(weights, 'vae.');
+  const vae = vaeConfig(weights, 'vae.', undefined, 0.18215);
   assert.deepEqual([vae.blockOutChannels, vae.latentChannels, vae.scalingFactor], [[128, 256, 512, 512], 4, 0.18215]);
 });
 
@@ -83,9 +85,9 @@ test('full-size SD1.5 graphs with the FaceID adapter and its kohya LoRA build fr
   assert.deepEqual(loras.unusedCounts(), [0, 0]);
   const unetFiles = graph.externalRanges().length;
   assert.equal(unetFiles, 686 + 32 + 128 * 2 * 2, 'every UNet tensor, every to_k_ip/to_v_ip and both LoRAs are read');
-  buildClipText(weights, clipTextConfig(weights, 'text_encoder.'));
-  buildVaeEncoder(weights, vaeConfig(weights, 'vae.'));
-  buildVaeDecoder(weights, vaeConfig(weights, 'vae.'));
+  buildClipText(weights, clipTextConfig(weights, 'text_encoder'));
+  buildVaeEncoder(weights, vaeConfig(weights, 'vae.', undefined, 0.18215));
+  buildVaeDecoder(weights, vaeConfig(weights, 'vae.', undefined, 0.18215));
 });
 
 test('ViT-H/14 image encoder config and graph from the real key list', () => {

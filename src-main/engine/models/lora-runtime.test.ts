@@ -74,16 +74,16 @@ test('a text-encoder LoRA with alpha: strength 0 is the plain encoder, strength 
   const cacheDir = path.join(work, 'cache');
   const withLora = await compileModel(source, { cacheDir, loras: [{ file: loraFile, strength }] });
   assert.deepEqual(withLora.loras.map((l) => [l.entries, l.unmatched, l.defaultStrength]), [[1, 0, strength]]);
-  assert.ok(withLora.textEncoder.inputs.includes('lora_strengths'));
+  assert.ok(withLora.textEncoders[0]!.inputs.includes('lora_strengths'));
   assert.ok(!withLora.unet.inputs.includes('lora_strengths'), 'a text-encoder-only LoRA costs the UNet nothing');
   const plain = await compileModel(source, { cacheDir });
   const reference = await compileModel(merged, { cacheDir });
 
   const ids = new ort.Tensor('int64', BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 6 ? 400 + i : 49407)), [2, 77]);
-  const session = await ort.InferenceSession.create(withLora.textEncoder.path);
+  const session = await ort.InferenceSession.create(withLora.textEncoders[0]!.path);
   const run = async (s: number) => (await session.run({ input_ids: ids, lora_strengths: new ort.Tensor('float32', Float32Array.of(s), [1]) }))['last_hidden_state']!.data as Float32Array;
-  const expectedPlain = (await (await ort.InferenceSession.create(plain.textEncoder.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
-  const expectedMerged = (await (await ort.InferenceSession.create(reference.textEncoder.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
+  const expectedPlain = (await (await ort.InferenceSession.create(plain.textEncoders[0]!.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
+  const expectedMerged = (await (await ort.InferenceSession.create(reference.textEncoders[0]!.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
   const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
   assert.equal(maxDiff(await run(0), expectedPlain), 0);
   const atStrength = await run(strength);

@@ -1,10 +1,14 @@
-// UNet2DConditionModel (SD1.5 topology family) → ONNX, with optional decoupled IP-Adapter cross-attention and LoRA.
+// UNet2DConditionModel (SD1.5 and SDXL families) → ONNX, with optional decoupled IP-Adapter cross-attention, LoRA
+// and ControlNet residuals.
 //
 // Inputs:  sample float [batch, in_ch, height, width]; timestep float [1] or [batch];
 //          encoder_hidden_states float [batch, text_tokens, cross_dim];
+//          with SDXL's added conditioning: text_embeds float [batch, pooled] and time_ids float [batch, 6];
 //          with an adapter: ip_tokens float [batch, ip_tokens, cross_dim] (dynamic: Portrait concatenates references)
 //          and ip_scale float [cross_attention_layers] (one λ per attn2, in processor order; see attentionProcessors);
-//          with LoRAs: lora_strengths float [loras].
+//          with LoRAs: lora_strengths float [loras];
+//          with control residuals: down_residual_K float (one per skip connection, K in push order; see
+//          skipChannels) and mid_residual float, added as diffusers adds ControlNet outputs.
 // Output:  out_sample float [batch, out_ch, height, width] (eps).
 // Decoupled attention (spec §6.2, tencent IPAttnProcessor): o = MHA(q, K_text, V_text) + λ·MHA(q, c·W_kipᵀ, c·W_vipᵀ),
 // then to_out; softmax in fp32, no mask. A UNet compiled without an adapter has no IP inputs and no IP cost.
@@ -12,9 +16,20 @@ import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
 import { attention, gelu, mergeHeads, Net, scaledDotProductAttention, silu, splitHeads } from '../graph/layers.ts';
 import type { LoraSet } from '../graph/lora.ts';
 import type { WeightMap } from '../graph/weight-map.ts';
-import type { UNetConfig } from './config.ts';
+import { blockOutChannels, type UNetConfig } from './config.ts';
 
-export const UNET_INPUTS = { sample: 'sample', timestep: 'timestep', text: 'encoder_hidden_states', ipTokens: 'ip_tokens', ipScale: 'ip_scale' } as const;
+export const UNET_INPUTS = {
+  sample: 'sample',
+  timestep: 'timestep',
+  text: 'encoder_hidden_states',
+  textEmbeds: 'text_embeds',
+  timeIds: 'time_ids',
+  ipTokens: 'ip_tokens',
+  ipScale: 'ip_scale',
+  midResidual: 'mid_residual',
+} as const;
+/** The control residual input for skip connection `k`. */
+export const downResidualInput = (k: number): string => `down_residual_${k}`;
 export const UNET_OUTPUT = 'out_sample';
 
 /** An attention module of the UNet, in diffusers' `attn_processors` order (the IP-Adapter `ip_adapter.N` numbering). */
@@ -30,22 +45,31 @@ export interface AttentionProcessor {
 /** Every attn1/attn2 in processor order: down blocks, up blocks, then the mid block (spec §6.4). */
 export function attentionProcessors(config: UNetConfig): AttentionProcessor[] {
   const list: { path: string; channels: number }[] = [];
-  const blocks = config.blockOutChannels.length;
-  const addTransformer = (base: string, channels: number) => {
-    for (let t = 0; t < config.transformerLayersPerBlock; t++) {
+  const addTransformer = (base: string, channels: number, depth: number) => {
+    for (let t = 0; t < depth; t++) {
       for (const attn of ['attn1', 'attn2']) list.push({ path: `${base}.transformer_blocks.${t}.${attn}`, channels });
     }
   };
-  for (let i = 0; i < blocks; i++) {
-    if (!config.downHasAttention[i]) continue;
-    for (let j = 0; j < config.layersPerBlock; j++) addTransformer(`down_blocks.${i}.attentions.${j}`, config.blockOutChannels[i]!);
-  }
-  for (let i = 0; i < blocks; i++) {
-    if (!config.upHasAttention[i]) continue;
-    for (let j = 0; j <= config.layersPerBlock; j++) addTransformer(`up_blocks.${i}.attentions.${j}`, config.blockOutChannels[blocks - 1 - i]!);
-  }
-  if (config.midHasAttention) addTransformer('mid_block.attentions.0', config.blockOutChannels[blocks - 1]!);
+  config.down.forEach((level, i) => {
+    if (!level.attentions) return;
+    for (let j = 0; j < config.layersPerBlock; j++) addTransformer(`down_blocks.${i}.attentions.${j}`, level.channels, level.transformerDepth);
+  });
+  config.up.forEach((level, i) => {
+    if (!level.attentions) return;
+    for (let j = 0; j <= config.layersPerBlock; j++) addTransformer(`up_blocks.${i}.attentions.${j}`, level.channels, level.transformerDepth);
+  });
+  if (config.mid.attentions) addTransformer('mid_block.attentions.0', config.down[config.down.length - 1]!.channels, config.mid.transformerDepth);
   return list.map((p, index) => ({ index, path: p.path, cross: p.path.endsWith('attn2'), channels: p.channels }));
+}
+
+/** Channels of each skip connection in the order the down path pushes them (conv_in, resnets, downsamplers). */
+export function skipChannels(config: UNetConfig): number[] {
+  const channels = [config.down[0]!.channels];
+  config.down.forEach((level, i) => {
+    for (let j = 0; j < config.layersPerBlock; j++) channels.push(level.channels);
+    if (i < config.down.length - 1) channels.push(level.channels);
+  });
+  return channels;
 }
 
 /** The IP-Adapter weights a UNet graph needs: `to_k_ip`/`to_v_ip` per cross-attention, keyed by processor path. */
@@ -53,6 +77,13 @@ export interface IpAttentionWeights {
   readonly weights: WeightMap;
   /** Processor path → tensor name prefix (e.g. "ip_adapter.1"). */
   readonly prefixOf: (path: string) => string;
+}
+
+export interface UNetBuildOptions {
+  readonly ip?: IpAttentionWeights;
+  readonly loras?: LoraSet;
+  /** Adds the ControlNet residual inputs (one per skip connection, and the mid block's). */
+  readonly controlResiduals?: boolean;
 }
 
 interface UNetContext {
@@ -63,13 +94,17 @@ interface UNetContext {
   readonly ip?: { tokens: Value; scales: Value; net: Net; prefixOf: (path: string) => string; indexOf: Map<string, number> };
 }
 
-export function buildUNet(weights: WeightMap, config: UNetConfig, options: { ip?: IpAttentionWeights; loras?: LoraSet } = {}): GraphBuilder {
+export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetBuildOptions = {}): GraphBuilder {
   const g = new GraphBuilder('unet');
   const net = new Net(g, weights, options.loras);
   const p = config.prefix;
+  const widths = blockOutChannels(config);
   const sample = g.input(UNET_INPUTS.sample, 'float', ['batch', config.inChannels, 'height', 'width']);
   const timestep = g.input(UNET_INPUTS.timestep, 'float', ['timestep_batch']);
   const text = g.input(UNET_INPUTS.text, 'float', ['batch', 'text_tokens', config.crossAttentionDim]);
+  const added = config.addedEmbedding
+    ? { textEmbeds: g.input(UNET_INPUTS.textEmbeds, 'float', ['batch', config.addedEmbedding.textEmbedDim]), timeIds: g.input(UNET_INPUTS.timeIds, 'float', ['batch', config.addedEmbedding.timeIds]) }
+    : undefined;
   let ip: UNetContext['ip'];
   if (options.ip) {
     const crossLayers = attentionProcessors(config).filter((a) => a.cross);
@@ -78,50 +113,61 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: { ip?
     ip = { tokens, scales, net: new Net(g, options.ip.weights), prefixOf: options.ip.prefixOf, indexOf: new Map(crossLayers.map((a, i) => [a.path, i])) };
   }
   if (options.loras?.touches(p)) options.loras.declareInput(g);
+  const residuals = options.controlResiduals
+    ? {
+        down: skipChannels(config).map((c, k) => g.input(downResidualInput(k), 'float', ['batch', c, `residual_${k}_height`, `residual_${k}_width`])),
+        mid: g.input(UNET_INPUTS.midResidual, 'float', ['batch', widths[widths.length - 1]!, 'mid_height', 'mid_width']),
+      }
+    : undefined;
 
   const batch = g.op('Slice', [g.op('Shape', [sample]), g.constInt64([0]), g.constInt64([1])]);
-  const temb = g.scope('time_embedding', () => timeEmbedding(net, config, g.op('Expand', [timestep, batch])));
+  const temb = g.scope('time_embedding', () => {
+    const t = timeEmbedding(net, config, g.op('Expand', [timestep, batch]));
+    return added ? g.op('Add', [t, addedTimeTextEmbedding(net, config, added.textEmbeds, added.timeIds)]) : t;
+  });
   const ctx: UNetContext = { net, config, text, temb, ...(ip ? { ip } : {}) };
 
-  let h = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: config.blockOutChannels[0] });
+  let h = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
   const skips: Value[] = [h];
-  const blocks = config.blockOutChannels.length;
-  let channels = config.blockOutChannels[0]!;
-  for (let i = 0; i < blocks; i++) {
-    const out = config.blockOutChannels[i]!;
+  const levels = config.down.length;
+  let channels = widths[0]!;
+  config.down.forEach((level, i) => {
+    const out = level.channels;
     g.scope(`down_blocks.${i}`, () => {
       for (let j = 0; j < config.layersPerBlock; j++) {
         h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
         channels = out;
-        if (config.downHasAttention[i]) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out);
+        if (level.attentions) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
         skips.push(h);
       }
-      if (i < blocks - 1) {
+      if (i < levels - 1) {
         h = net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out });
         skips.push(h);
       }
     });
-  }
+  });
+  if (residuals) skips.forEach((skip, k) => (skips[k] = g.op('Add', [skip, residuals.down[k]!])));
 
-  const top = config.blockOutChannels[blocks - 1]!;
+  const top = widths[levels - 1]!;
   g.scope('mid_block', () => {
     h = resnet(ctx, h, `${p}mid_block.resnets.0`, top, top);
-    if (config.midHasAttention) h = transformer(ctx, h, 'mid_block.attentions.0', top);
+    if (config.mid.attentions) h = transformer(ctx, h, 'mid_block.attentions.0', top, config.mid.transformerDepth, config.mid.heads);
     h = resnet(ctx, h, `${p}mid_block.resnets.1`, top, top);
   });
+  if (residuals) h = g.op('Add', [h, residuals.mid]);
 
-  for (let i = 0; i < blocks; i++) {
-    const out = config.blockOutChannels[blocks - 1 - i]!;
+  config.up.forEach((level, i) => {
+    const out = level.channels;
     g.scope(`up_blocks.${i}`, () => {
       for (let j = 0; j <= config.layersPerBlock; j++) {
         const skip = skips.pop()!;
-        const skipChannels = j === config.layersPerBlock ? config.blockOutChannels[Math.max(0, blocks - 2 - i)]! : out;
+        const skipChannels = j === config.layersPerBlock ? widths[Math.max(0, levels - 2 - i)]! : out;
         h = g.op('Concat', [h, skip], { axis: 1 });
         h = resnet(ctx, h, `${p}up_blocks.${i}.resnets.${j}`, channels + skipChannels, out);
         channels = out;
-        if (config.upHasAttention[i]) h = transformer(ctx, h, `up_blocks.${i}.attentions.${j}`, out);
+        if (level.attentions) h = transformer(ctx, h, `up_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
       }
-      if (i < blocks - 1) {
+      if (i < levels - 1) {
         // Nearest ×2 to the skip's exact size (diffusers' upsample_size for sizes that are not multiples of 8).
         const target = skips[skips.length - 1]!;
         const size = g.op('Concat', [
@@ -132,7 +178,7 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: { ip?
         h = net.conv2d(h, `${p}up_blocks.${i}.upsamplers.0.conv`, { padding: 1, in: out, out });
       }
     });
-  }
+  });
 
   h = net.groupNorm(h, `${p}conv_norm_out`, config.groups, config.eps, channels);
   h = net.conv2d(silu(g, h), `${p}conv_out`, { padding: 1, in: channels, out: config.outChannels });
@@ -140,17 +186,33 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: { ip?
   return g;
 }
 
-/** Sinusoidal embedding (diffusers get_timestep_embedding) → linear_1 → SiLU → linear_2. */
-function timeEmbedding(net: Net, config: UNetConfig, timesteps: Value): Value {
+/** diffusers get_timestep_embedding of `values` [n] → [n, dim] (fp32 frequencies, as diffusers computes them). */
+function sinusoid(g: GraphBuilder, values: Value, dim: number, flipSinToCos: boolean, freqShift: number): Value {
+  const half = dim / 2;
+  const freqs = Array.from({ length: half }, (_, i) => Math.fround(Math.exp(Math.fround((-Math.log(10000) * i) / (half - freqShift)))));
+  const args = g.op('Mul', [g.op('Unsqueeze', [values, g.constInt64([1])]), g.constFloat(freqs, [1, half])]);
+  const [first, second] = flipSinToCos ? [g.op('Cos', [args]), g.op('Sin', [args])] : [g.op('Sin', [args]), g.op('Cos', [args])];
+  return g.op('Concat', [first, second], { axis: 1 });
+}
+
+/** SDXL text_time: add_embedding(concat(text_embeds, sinusoid(time_ids) as [B, 6·d])). */
+function addedTimeTextEmbedding(net: Net, config: UNetConfig, textEmbeds: Value, timeIds: Value): Value {
   const { g } = net;
-  const half = config.timeEmbeddingInput / 2;
-  const freqs = Array.from({ length: half }, (_, i) => Math.fround(Math.exp(Math.fround((-Math.log(10000) * i) / (half - config.freqShift)))));
-  const args = g.op('Mul', [g.op('Unsqueeze', [timesteps, g.constInt64([1])]), g.constFloat(freqs, [1, half])]);
-  const [first, second] = config.flipSinToCos ? [g.op('Cos', [args]), g.op('Sin', [args])] : [g.op('Sin', [args]), g.op('Cos', [args])];
-  const emb = g.op('Concat', [first, second], { axis: 1 });
+  const added = config.addedEmbedding!;
+  const flat = g.op('Reshape', [timeIds, g.constInt64([-1])]);
+  const waves = sinusoid(g, flat, added.timeEmbedDim, config.flipSinToCos, config.freqShift);
+  const perSample = g.op('Reshape', [waves, g.constInt64([-1, added.timeIds * added.timeEmbedDim])]);
+  const input = g.op('Concat', [textEmbeds, perSample], { axis: 1 });
+  const h = net.linear(input, `${config.prefix}add_embedding.linear_1`, { in: added.textEmbedDim + added.timeIds * added.timeEmbedDim });
+  return net.linear(silu(g, h), `${config.prefix}add_embedding.linear_2`);
+}
+
+/** Sinusoidal embedding of the timestep → linear_1 → SiLU → linear_2. */
+function timeEmbedding(net: Net, config: UNetConfig, timesteps: Value): Value {
+  const emb = sinusoid(net.g, timesteps, config.timeEmbeddingInput, config.flipSinToCos, config.freqShift);
   const p = config.prefix;
   const h = net.linear(emb, `${p}time_embedding.linear_1`, { in: config.timeEmbeddingInput });
-  return net.linear(silu(g, h), `${p}time_embedding.linear_2`);
+  return net.linear(silu(net.g, h), `${p}time_embedding.linear_2`);
 }
 
 /** ResnetBlock2D: GN → SiLU → conv1 → +temb → GN → SiLU → conv2, plus (1×1 conv) shortcut. */
@@ -168,7 +230,7 @@ function resnet(ctx: UNetContext, x: Value, path: string, inChannels: number, ou
 }
 
 /** Transformer2DModel: GN(eps 1e-6) → proj_in → BasicTransformerBlocks on [B, HW, C] → proj_out → + residual. */
-function transformer(ctx: UNetContext, x: Value, path: string, channels: number): Value {
+function transformer(ctx: UNetContext, x: Value, path: string, channels: number, depth: number, heads: number): Value {
   const { net, config } = ctx;
   const { g } = net;
   const p = `${config.prefix}${path}`;
@@ -181,7 +243,7 @@ function transformer(ctx: UNetContext, x: Value, path: string, channels: number)
     } else {
       h = toTokens(net.conv2d(h, `${p}.proj_in`, { in: channels, out: channels }));
     }
-    for (let t = 0; t < config.transformerLayersPerBlock; t++) h = basicTransformerBlock(ctx, h, `${path}.transformer_blocks.${t}`, channels);
+    for (let t = 0; t < depth; t++) h = basicTransformerBlock(ctx, h, `${path}.transformer_blocks.${t}`, channels, heads);
     const spatial = g.op('Concat', [
       g.op('Slice', [shape, g.constInt64([0]), g.constInt64([1])]),
       g.op('Slice', [shape, g.constInt64([2]), g.constInt64([4])]),
@@ -196,11 +258,10 @@ function transformer(ctx: UNetContext, x: Value, path: string, channels: number)
 }
 
 /** BasicTransformerBlock: self-attention, cross-attention (+ IP branch), GEGLU feed-forward, each pre-LN + residual. */
-function basicTransformerBlock(ctx: UNetContext, x: Value, path: string, channels: number): Value {
+function basicTransformerBlock(ctx: UNetContext, x: Value, path: string, channels: number, heads: number): Value {
   const { net, config } = ctx;
   const { g } = net;
   const p = `${config.prefix}${path}`;
-  const heads = config.headsAt(channels);
   let h = x;
   const n1 = net.layerNorm(h, `${p}.norm1`, 1e-5, channels);
   h = g.op('Add', [h, selfAttention(net, n1, `${p}.attn1`, channels, heads)]);

@@ -1,14 +1,19 @@
 // Prompt → text conditioning as A1111 builds it: 75-token chunks encoded separately and concatenated, emphasis
 // applied per chunk, and the shorter of prompt / negative prompt padded with empty-prompt chunks so both have the
-// same length (A1111 pads with the encoded empty prompt).
+// same length (A1111 pads with the encoded empty prompt). With several text encoders (SDXL) each encodes the chunks
+// of its own tokenizer, their hidden states are concatenated along the feature axis in recipe order, and the
+// pooled embedding comes from the first chunk; an empty negative prompt gives zeros where the architecture says so
+// (diffusers' force_zeros_for_empty_prompt).
 import type { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { applyEmphasis, tokenizePrompt, type PromptChunk } from '../text/prompt-chunks.ts';
 import type { TextEncoderRunner } from './runners.ts';
 
 export interface TextConditioning {
-  /** [tokens, hiddenSize] for one prompt. */
+  /** [tokens, total hidden width] for one prompt. */
   readonly embeddings: Float32Array;
   readonly tokens: number;
+  /** The pooled text embedding, for architectures that condition on one (SDXL). */
+  readonly pooled?: Float32Array;
 }
 
 export interface ConditioningPair {
@@ -18,13 +23,16 @@ export interface ConditioningPair {
   readonly promptTokenCount: number;
 }
 
-async function encodeChunks(encoder: TextEncoderRunner, chunks: readonly PromptChunk[], clipSkip: number): Promise<Float32Array> {
-  const ids = chunks.flatMap((c) => c.ids);
-  const positions = chunks[0]?.ids.length ?? 0;
-  const hidden = await encoder.encode(ids, chunks.length, clipSkip);
-  const size = positions * encoder.hiddenSize;
-  chunks.forEach((chunk, i) => applyEmphasis(hidden.subarray(i * size, (i + 1) * size), chunk.multipliers, encoder.hiddenSize));
-  return hidden;
+/** A text encoder with the tokenizer whose ids it reads. */
+export interface PromptEncoder {
+  readonly tokenizer: ClipTokenizer;
+  readonly runner: TextEncoderRunner;
+}
+
+export interface PromptEncodingOptions {
+  readonly clipSkip: number;
+  /** An empty negative prompt conditions with zeros instead of the encoded "". */
+  readonly zerosForEmptyNegative?: boolean;
 }
 
 // A1111 extra-network tags (`<lora:name:0.8>`, `<hypernet:…>`, `<lyco:…>`) are removed from the text before
@@ -35,27 +43,62 @@ export function stripExtraNetworkTags(prompt: string): string {
   return prompt.replace(EXTRA_NETWORK_TAG, '');
 }
 
-export async function encodePromptPair(
-  tokenizer: ClipTokenizer,
-  encoder: TextEncoderRunner,
-  prompt: string,
-  negativePrompt: string,
-  clipSkip: number,
-): Promise<ConditioningPair> {
-  const positive = tokenizePrompt(tokenizer, stripExtraNetworkTags(prompt));
-  const negative = tokenizePrompt(tokenizer, stripExtraNetworkTags(negativePrompt));
-  const count = Math.max(positive.chunks.length, negative.chunks.length);
-  const empty = tokenizePrompt(tokenizer, '').chunks[0]!;
-  const pad = (chunks: PromptChunk[]) => [...chunks, ...Array.from({ length: count - chunks.length }, () => empty)];
-  const condChunks = pad(positive.chunks);
-  const uncondChunks = pad(negative.chunks);
-  // One encoder call for both prompts; emphasis is per chunk, so batching does not change the result.
-  const hidden = await encodeChunks(encoder, [...uncondChunks, ...condChunks], clipSkip);
-  const tokens = count * (empty.ids.length);
-  const half = tokens * encoder.hiddenSize;
-  return {
-    uncond: { embeddings: hidden.slice(0, half), tokens },
-    cond: { embeddings: hidden.slice(half, 2 * half), tokens },
-    promptTokenCount: positive.tokenCount,
+interface EncodedSide {
+  readonly hidden: Float32Array;
+  readonly pooled?: Float32Array;
+}
+
+/** One encoder over [uncond chunks, cond chunks] in a single call; emphasis is per chunk, so batching changes nothing. */
+async function encodeBoth(encoder: PromptEncoder, uncond: readonly PromptChunk[], cond: readonly PromptChunk[], clipSkip: number): Promise<{ uncond: EncodedSide; cond: EncodedSide }> {
+  const chunks = [...uncond, ...cond];
+  const positions = chunks[0]!.ids.length;
+  const { hidden, pooled } = await encoder.runner.encode(chunks.flatMap((c) => c.ids), chunks.length, clipSkip);
+  const width = encoder.runner.hiddenSize;
+  const size = positions * width;
+  chunks.forEach((chunk, i) => applyEmphasis(hidden.subarray(i * size, (i + 1) * size), chunk.multipliers, width));
+  const half = uncond.length * size;
+  const pooledOf = (chunk: number) => (pooled && encoder.runner.pooledSize ? pooled.slice(chunk * encoder.runner.pooledSize, (chunk + 1) * encoder.runner.pooledSize) : undefined);
+  const side = (data: Float32Array, firstChunk: number): EncodedSide => {
+    const p = pooledOf(firstChunk);
+    return p ? { hidden: data, pooled: p } : { hidden: data };
   };
+  return { uncond: side(hidden.slice(0, half), 0), cond: side(hidden.slice(half), uncond.length) };
+}
+
+/** Interleaves per-encoder hidden states [tokens, w_e] into [tokens, Σ w_e]. */
+function concatFeatures(parts: readonly { data: Float32Array; width: number }[], tokens: number): Float32Array {
+  const total = parts.reduce((n, p) => n + p.width, 0);
+  const out = new Float32Array(tokens * total);
+  let offset = 0;
+  for (const { data, width } of parts) {
+    for (let t = 0; t < tokens; t++) out.set(data.subarray(t * width, (t + 1) * width), t * total + offset);
+    offset += width;
+  }
+  return out;
+}
+
+export async function encodePromptPair(encoders: readonly PromptEncoder[], prompt: string, negativePrompt: string, options: PromptEncodingOptions): Promise<ConditioningPair> {
+  const positiveText = stripExtraNetworkTags(prompt);
+  const negativeText = stripExtraNetworkTags(negativePrompt);
+  const tokenized = encoders.map((e) => ({ positive: tokenizePrompt(e.tokenizer, positiveText), negative: tokenizePrompt(e.tokenizer, negativeText), empty: tokenizePrompt(e.tokenizer, '').chunks[0]! }));
+  const count = Math.max(...tokenized.flatMap((t) => [t.positive.chunks.length, t.negative.chunks.length]));
+  const encoded = await Promise.all(
+    encoders.map((encoder, i) => {
+      const { positive, negative, empty } = tokenized[i]!;
+      const pad = (chunks: readonly PromptChunk[]) => [...chunks, ...Array.from({ length: count - chunks.length }, () => empty)];
+      return encodeBoth(encoder, pad(negative.chunks), pad(positive.chunks), options.clipSkip);
+    }),
+  );
+  const tokens = count * tokenized[0]!.empty.ids.length;
+  const side = (pick: 'cond' | 'uncond'): TextConditioning => {
+    const embeddings = concatFeatures(encoded.map((e, i) => ({ data: e[pick].hidden, width: encoders[i]!.runner.hiddenSize })), tokens);
+    const pooled = encoded.find((e) => e[pick].pooled)?.[pick].pooled;
+    return pooled ? { embeddings, tokens, pooled } : { embeddings, tokens };
+  };
+  const cond = side('cond');
+  let uncond = side('uncond');
+  if (options.zerosForEmptyNegative && negativeText.trim() === '') {
+    uncond = { embeddings: new Float32Array(uncond.embeddings.length), tokens, ...(uncond.pooled ? { pooled: new Float32Array(uncond.pooled.length) } : {}) };
+  }
+  return { cond, uncond, promptTokenCount: tokenized[0]!.positive.tokenCount };
 }

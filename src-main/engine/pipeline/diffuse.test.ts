@@ -17,10 +17,12 @@ const ddimConfig = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0
 function replayRunners(tensors: Map<string, { data: Float32Array }>, seen: UnetInput[]): DiffusionRunners {
   let step = 0;
   return {
-    textEncoder: { hiddenSize: 64, encode: async () => new Float32Array(0) },
+    textEncoders: [],
     unet: {
       inChannels: 4,
       acceptsIpTokens: true,
+      takesAddedConditioning: false,
+      takesResiduals: false,
       crossAttentionLayers: 16,
       run: async (input) => {
         seen.push(input);
@@ -125,10 +127,12 @@ test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image laten
   const seen: UnetInput[] = [];
   const outputs: Float32Array[] = [];
   const runners: DiffusionRunners = {
-    textEncoder: { hiddenSize: 64, encode: async () => new Float32Array(0) },
+    textEncoders: [],
     unet: {
       inChannels: 9,
       acceptsIpTokens: false,
+      takesAddedConditioning: false,
+      takesResiduals: false,
       crossAttentionLayers: 16,
       run: async (input) => {
         seen.push(input);

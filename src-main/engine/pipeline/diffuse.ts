@@ -30,6 +30,11 @@ export interface DiffusionRequest {
   readonly scheduler: Scheduler;
   readonly cond: TextConditioning;
   readonly uncond: TextConditioning;
+  /**
+   * SDXL's size conditioning, the same for every image: original size (h, w), crop top-left (top, left), target size
+   * (h, w). Needed, with pooled text in `cond`/`uncond`, by a UNet that takes added conditioning.
+   */
+  readonly timeIds?: readonly number[];
   readonly ip?: IpConditioning;
   /** img2img / inpaint source: NCHW [1, 3, H, W] in [−1, 1], with the share of the schedule to run. */
   readonly init?: { readonly image: Float32Array; readonly strength: number };
@@ -79,11 +84,14 @@ function checkRequest(request: DiffusionRequest, runners: DiffusionRunners): voi
   if (runners.unet.inChannels !== LATENT_CHANNELS && runners.unet.inChannels !== INPAINT_CHANNELS) {
     throw new StudioError('generate.unsupported-model', {
       userMessage: `This UNet takes ${runners.unet.inChannels} input channels; FaceID Studio runs ordinary (4-channel) and inpainting (9-channel) UNets.`,
-      hint: 'Use an ordinary or an inpainting SD1.5 checkpoint.',
+      hint: 'Use an ordinary or an inpainting checkpoint.',
     });
   }
   if (runners.unet.inChannels === INPAINT_CHANNELS && !request.mask) {
     throw badParameter('This is an inpainting model: it needs an image and a mask to repaint.', 'Switch to inpainting and give a mask, or choose an ordinary checkpoint for text-to-image and image-to-image.');
+  }
+  if (runners.unet.takesAddedConditioning && (!request.cond.pooled || !request.uncond.pooled || request.timeIds?.length !== 6)) {
+    throw badParameter('This model (SDXL) needs the pooled prompt embedding and the six size/crop conditioning values.');
   }
   if (request.ip && !runners.unet.acceptsIpTokens) {
     throw new StudioError('generate.unsupported-model', {
@@ -207,6 +215,12 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     ? concat([repeatRows(request.uncond.embeddings, batch), repeatRows(request.cond.embeddings, batch)])
     : repeatRows(request.cond.embeddings, batch);
   const unetBatch = guided ? 2 * batch : batch;
+  const added = runners.unet.takesAddedConditioning
+    ? {
+        textEmbeds: guided ? concat([repeatRows(request.uncond.pooled!, batch), repeatRows(request.cond.pooled!, batch)]) : repeatRows(request.cond.pooled!, batch),
+        timeIds: repeatRows(Float32Array.from(request.timeIds!), unetBatch),
+      }
+    : undefined;
   const ip = request.ip
     ? {
         tokens: guided ? concat([repeatRows(request.ip.uncond, batch), repeatRows(request.ip.cond, batch)]) : repeatRows(request.ip.cond, batch),
@@ -237,6 +251,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
       timestep: t,
       encoderHiddenStates: text,
       tokens: request.cond.tokens,
+      ...(added ? { added } : {}),
       ...(ip ? { ip } : {}),
     });
     tap(`step${i}_unet_out`, output);

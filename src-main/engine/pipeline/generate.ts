@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import { formatA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
-import { GenerationParamsSchema, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
+import { GenerationParamsSchema, sdxlTimeIds, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
 import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
 import { recordedNoise } from '../noise/recorded-noise.ts';
@@ -116,7 +116,8 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);
   const runners = model.runners(loraStrengths(model, params));
-  const conditioning = replay ?? (await encodePromptPair(model.tokenizer, runners.textEncoder, params.prompt, params.negativePrompt, params.clipSkip));
+  const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]! }));
+  const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative }));
   const stepLatents: Record<string, Float32Array> = {};
   const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
   const result = await diffuse(
@@ -128,6 +129,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
       scheduler: createScheduler(params.sampler, model.schedulerConfig),
       cond: conditioning.cond,
       uncond: conditioning.uncond,
+      ...(model.recipe.addedConditioning === 'text-time' ? { timeIds: replay?.timeIds ?? sdxlTimeIds(width, height, params.sizeConditioning) } : {}),
       ...(ip ? { ip } : {}),
       ...(init && params.img2img ? { init: { image: init, strength: params.img2img.strength } } : {}),
       ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),

@@ -1,6 +1,7 @@
 // Test entry point: the inputs a recorded pipeline golden (goldens/pipe_*.safetensors, fixtures README §3) fed
 // diffusers — every noise draw in call order (randnNN), the starting latents (latents_init), the prompt embeddings,
-// whose rows past the 77 text tokens are the FaceID IP tokens, and the float init image and mask of img2img/inpaint
+// whose rows past the 77 text tokens are the FaceID IP tokens (SDXL goldens: what the UNet got, [uncond, cond], with
+// the pooled text embeddings and size conditioning), and the float init image and mask of img2img/inpaint
 // goldens (no image file holds those floats exactly: 8 bits would move each pixel by up to 1/510). Replaying them in place of the seeded generator and the
 // text encoder makes a whole run comparable with the recorded latents and image. Used by the pipelines golden suite
 // and by the hidden `faceid generate --replay-golden` option; plain data only, so it crosses to the engine worker.
@@ -27,17 +28,20 @@ export interface GoldenReplay {
   readonly initImage?: { readonly hwc01: Float32Array; readonly height: number; readonly width: number };
   /** The inpaint mask, one value per pixel (1 = repaint). */
   readonly mask?: Float32Array;
+  /** SDXL's size conditioning (the six time ids). */
+  readonly timeIds?: readonly number[];
 }
 
 type GoldenTensors = ReadonlyMap<string, { readonly data: Float32Array; readonly shape: readonly number[] }>;
 
 /** The replay inputs of a golden's tensors; undefined when it records no prompt embeddings (not a pipeline golden). */
 export function replayFromTensors(tensors: GoldenTensors): GoldenReplay | undefined {
-  const embeds = tensors.get('prompt_embeds');
-  const negative = tensors.get('negative_prompt_embeds');
-  if (!embeds || !negative || embeds.shape.length !== 3) return undefined;
+  const sides = promptSides(tensors);
+  if (!sides) return undefined;
+  const { embeds, negative, pooled } = sides;
   const rows = embeds.shape[1]!;
   const textSize = TEXT_TOKENS * embeds.shape[2]!;
+  const timeIds = tensors.get('unet_time_ids');
   const draws = [...tensors.keys()].filter((k) => /^randn\d+$/u.test(k)).sort().map((k) => tensors.get(k)!.data);
   const initial = tensors.get('latents_init');
   const image = tensors.get('image_np_hwc01');
@@ -45,12 +49,32 @@ export function replayFromTensors(tensors: GoldenTensors): GoldenReplay | undefi
   return {
     draws,
     ...(initial ? { initialLatents: initial.data } : {}),
-    cond: { embeddings: embeds.data.slice(0, textSize), tokens: TEXT_TOKENS },
-    uncond: { embeddings: negative.data.slice(0, textSize), tokens: TEXT_TOKENS },
+    cond: { embeddings: embeds.data.slice(0, textSize), tokens: TEXT_TOKENS, ...(pooled ? { pooled: pooled.cond } : {}) },
+    uncond: { embeddings: negative.data.slice(0, textSize), tokens: TEXT_TOKENS, ...(pooled ? { pooled: pooled.uncond } : {}) },
     ...(rows > TEXT_TOKENS ? { ipTokens: { cond: embeds.data.slice(textSize), uncond: negative.data.slice(textSize), count: rows - TEXT_TOKENS } } : {}),
     ...(image ? { initImage: { hwc01: image.data, height: image.shape[0]!, width: image.shape[1]! } } : {}),
     ...(mask ? { mask: mask.data } : {}),
+    ...(timeIds ? { timeIds: [...timeIds.data.subarray(timeIds.data.length - 6)] } : {}),
   };
+}
+
+type GoldenTensor = { readonly data: Float32Array; readonly shape: readonly number[] };
+
+/** Prompt and negative embeddings: SD1.5 goldens record them apart, SDXL goldens as the UNet's [uncond, cond] batch. */
+function promptSides(tensors: GoldenTensors): { embeds: GoldenTensor; negative: GoldenTensor; pooled?: { cond: Float32Array; uncond: Float32Array } } | undefined {
+  const unetBatch = tensors.get('unet_encoder_hidden_states');
+  if (unetBatch?.shape.length === 3 && unetBatch.shape[0] === 2) {
+    const [, rows, width] = unetBatch.shape as [number, number, number];
+    const half = rows * width;
+    const side = (i: number): GoldenTensor => ({ data: unetBatch.data.slice(i * half, (i + 1) * half), shape: [1, rows, width] });
+    const textEmbeds = tensors.get('unet_text_embeds');
+    const p = textEmbeds ? textEmbeds.data.length / 2 : 0;
+    return { embeds: side(1), negative: side(0), ...(textEmbeds ? { pooled: { uncond: textEmbeds.data.slice(0, p), cond: textEmbeds.data.slice(p) } } : {}) };
+  }
+  const embeds = tensors.get('prompt_embeds');
+  const negative = tensors.get('negative_prompt_embeds');
+  if (!embeds || !negative || embeds.shape.length !== 3) return undefined;
+  return { embeds, negative };
 }
 
 function replayedSizeMismatch(what: string, recorded: string, width: number, height: number): StudioError {

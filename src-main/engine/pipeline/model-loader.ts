@@ -1,29 +1,18 @@
 // A generation's model: the compiled graphs (engine/models compileModel, cached on disk), onnxruntime sessions from
-// the shared pool, the CLIP tokenizer and the scheduler config. Loaded models are kept per (checkpoint, adapter,
-// LoRA files) so consecutive jobs reuse them.
+// the shared pool, one CLIP tokenizer per text encoder and the scheduler config, as the architecture's recipe says.
+// Loaded models are kept per (checkpoint, adapter, LoRA files) so consecutive jobs reuse them.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { openCheckpoint } from '../io/checkpoint.ts';
 import { readTensorFloat32 } from '../io/descriptors.ts';
+import { recipeOf, type ArchitectureRecipe, type TextEncoderRecipe } from '../models/architectures.ts';
 import { compileModel, type CompiledModel, type CompileProgress } from '../models/compile.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
 import type { DiffusionRunners } from './runners.ts';
-
-/** SD1.5's scheduler config, used when a single-file checkpoint carries none. */
-export const SD15_SCHEDULER_CONFIG: Readonly<Record<string, unknown>> = {
-  num_train_timesteps: 1000,
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  prediction_type: 'epsilon',
-  steps_offset: 1,
-  set_alpha_to_one: false,
-  clip_sample: false,
-};
 
 export interface ModelRequest {
   readonly model: string;
@@ -33,7 +22,9 @@ export interface ModelRequest {
 
 export interface LoadedModel {
   readonly compiled: CompiledModel;
-  readonly tokenizer: ClipTokenizer;
+  readonly recipe: ArchitectureRecipe;
+  /** One per text encoder, in the recipe's order. */
+  readonly tokenizers: readonly ClipTokenizer[];
   readonly schedulerConfig: Readonly<Record<string, unknown>>;
   /** Runners with these LoRA strengths (index = compiled LoRA index). */
   runners(loraStrengths: readonly number[]): DiffusionRunners;
@@ -51,12 +42,23 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
 }
 
-async function finalLayerNorm(model: string, eps: number): Promise<FinalLayerNorm | undefined> {
+/** The encoder's final LayerNorm, which clip skip ≥ 2 applies to an earlier layer (recipes that use clip skip). */
+async function finalLayerNorm(model: string, isFolder: boolean, encoder: TextEncoderRecipe): Promise<FinalLayerNorm | undefined> {
+  if (encoder.hiddenState !== 'clip-skip') return undefined;
+  const configFile = isFolder ? path.join(model, encoder.component, 'config.json') : undefined;
+  const eps = configFile && existsSync(configFile) ? Number((await readJson(configFile)).layer_norm_eps ?? 1e-5) : 1e-5;
   const checkpoint = await openCheckpoint(model);
-  const weight = checkpoint.tensors.get('text_encoder.text_model.final_layer_norm.weight');
-  const bias = checkpoint.tensors.get('text_encoder.text_model.final_layer_norm.bias');
+  const weight = checkpoint.tensors.get(`${encoder.component}.text_model.final_layer_norm.weight`);
+  const bias = checkpoint.tensors.get(`${encoder.component}.text_model.final_layer_norm.bias`);
   if (!weight || !bias) return undefined;
   return { weight: await readTensorFloat32(weight), bias: await readTensorFloat32(bias), eps };
+}
+
+function noTokenizer(model: string): StudioError {
+  return new StudioError('generate.model-missing', {
+    userMessage: `No CLIP tokenizer is available for ${path.basename(model)} (single-file checkpoints do not carry one).`,
+    hint: 'Download the CLIP tokenizer in the model manager (faceid doctor lists it).',
+  });
 }
 
 export class ModelLoader {
@@ -86,39 +88,42 @@ export class ModelLoader {
       });
     }
     const isFolder = existsSync(path.join(request.model, 'model_index.json')) || existsSync(path.join(request.model, 'unet'));
-    const tokenizerDir = isFolder && existsSync(path.join(request.model, 'tokenizer', 'vocab.json')) ? path.join(request.model, 'tokenizer') : this.options.tokenizerDir;
-    if (!tokenizerDir) {
-      throw new StudioError('generate.model-missing', {
-        userMessage: `No CLIP tokenizer is available for ${path.basename(request.model)} (single-file checkpoints do not carry one).`,
-        hint: 'Download the CLIP tokenizer in the model manager (faceid doctor lists it).',
-      });
-    }
+    // Checked before compiling: a single file carries no tokenizer, and no compilation helps that.
+    if (!isFolder && !this.options.tokenizerDir) throw noTokenizer(request.model);
     const schedulerFile = path.join(request.model, 'scheduler', 'scheduler_config.json');
-    const [compiled, tokenizer, schedulerConfig] = await Promise.all([
-      compileModel(request.model, {
-        cacheDir: this.options.cacheDir,
-        ...(request.adapter ? { adapter: request.adapter } : {}),
-        loras: request.loras.map((file) => ({ file })),
-        ...(signal ? { signal } : {}),
-        ...(this.options.onCompileProgress ? { onProgress: this.options.onCompileProgress } : {}),
-      }),
-      ClipTokenizer.fromFolder(tokenizerDir),
-      isFolder && existsSync(schedulerFile) ? readJson(schedulerFile) : Promise.resolve(SD15_SCHEDULER_CONFIG),
+    const compiled = await compileModel(request.model, {
+      cacheDir: this.options.cacheDir,
+      ...(request.adapter ? { adapter: request.adapter } : {}),
+      loras: request.loras.map((file) => ({ file })),
+      ...(signal ? { signal } : {}),
+      ...(this.options.onCompileProgress ? { onProgress: this.options.onCompileProgress } : {}),
+    });
+    const recipe = recipeOf(compiled.architecture);
+    const [tokenizers, schedulerConfig, norms] = await Promise.all([
+      Promise.all(recipe.textEncoders.map((encoder) => this.tokenizerFor(request.model, isFolder, encoder))),
+      isFolder && existsSync(schedulerFile) ? readJson(schedulerFile) : Promise.resolve(recipe.schedulerConfig),
+      Promise.all(recipe.textEncoders.map((encoder) => finalLayerNorm(request.model, isFolder, encoder))),
     ]);
-    const textConfigFile = isFolder ? path.join(request.model, 'text_encoder', 'config.json') : undefined;
-    const eps = textConfigFile && existsSync(textConfigFile) ? Number((await readJson(textConfigFile)).layer_norm_eps ?? 1e-5) : 1e-5;
-    const norm = await finalLayerNorm(request.model, eps);
     const pool = this.options.pool;
     return {
       compiled,
-      tokenizer,
+      recipe,
+      tokenizers,
       schedulerConfig,
       runners: (loraStrengths) =>
         createOrtRunners(pool, compiled, {
-          hiddenSize: compiled.unet.crossAttentionDim,
-          ...(norm ? { finalLayerNorm: norm } : {}),
+          textEncoders: recipe.textEncoders.map((encoder, i) => ({ recipe: encoder, ...(norms[i] ? { finalLayerNorm: norms[i] } : {}) })),
           loraStrengths,
         }),
     };
+  }
+
+  /** A diffusers folder's own tokenizer (tokenizer/, tokenizer_2/), else the shared CLIP tokenizer files. */
+  private async tokenizerFor(model: string, isFolder: boolean, encoder: TextEncoderRecipe): Promise<ClipTokenizer> {
+    const own = path.join(model, encoder.tokenizer);
+    const padToken = encoder.padToken === '!' ? '!' : undefined;
+    if (isFolder && existsSync(path.join(own, 'vocab.json'))) return ClipTokenizer.fromFolder(own, padToken);
+    if (!this.options.tokenizerDir) throw noTokenizer(model);
+    return ClipTokenizer.fromFolder(this.options.tokenizerDir, padToken);
   }
 }

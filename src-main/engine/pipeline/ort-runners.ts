@@ -1,9 +1,12 @@
 // The pipeline's runners over onnxruntime sessions of the compiled graphs (engine/models compileModel). Input and
-// output names follow the compiler's graphs: text_encoder input_ids → last_hidden_state / penultimate_hidden_state;
-// unet sample, timestep, encoder_hidden_states (+ ip_tokens, ip_scale, lora_strengths) → out_sample;
-// vae_encoder sample → latent_mean, latent_std; vae_decoder latent → sample.
+// output names follow the compiler's graphs: text encoders input_ids → last_hidden_state / penultimate_hidden_state
+// (/ text_embeds); unet sample, timestep, encoder_hidden_states (+ text_embeds, time_ids, ip_tokens, ip_scale,
+// lora_strengths, control residuals) → out_sample; vae_encoder sample → latent_mean, latent_std; vae_decoder latent
+// → sample.
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
+import type { TextEncoderRecipe } from '../models/architectures.ts';
+import { downResidualInput, UNET_INPUTS } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import type { DiffusionRunners, TextEncoderRunner, UnetInput, UnetRunner, VaeRunner } from './runners.ts';
 
@@ -11,11 +14,7 @@ const IO = {
   textIds: 'input_ids',
   textLast: 'last_hidden_state',
   textPenultimate: 'penultimate_hidden_state',
-  unetSample: 'sample',
-  unetTimestep: 'timestep',
-  unetText: 'encoder_hidden_states',
-  unetIpTokens: 'ip_tokens',
-  unetIpScale: 'ip_scale',
+  textEmbeds: 'text_embeds',
   unetLoraStrengths: 'lora_strengths',
   unetOut: 'out_sample',
   vaeEncIn: 'sample',
@@ -27,7 +26,7 @@ const IO = {
 
 /** The parts of a compiled model the runners need (engine/models CompiledModel satisfies it). */
 export interface CompiledGraphs {
-  readonly textEncoder: { readonly path: string };
+  readonly textEncoders: readonly { readonly path: string; readonly hiddenSize: number; readonly projectionSize?: number }[];
   readonly unet: { readonly path: string; readonly inputs: readonly string[]; readonly inChannels: number; readonly crossAttentionLayers: number };
   readonly vaeEncoder: { readonly path: string };
   readonly vaeDecoder: { readonly path: string };
@@ -40,19 +39,24 @@ export interface FinalLayerNorm {
   readonly eps: number;
 }
 
-export interface OrtRunnerOptions {
-  readonly hiddenSize: number;
-  /** The text encoder's final LayerNorm, applied to earlier layers for clip skip ≥ 2 (as A1111 and diffusers do). */
+export interface OrtTextEncoderOptions {
+  readonly recipe: TextEncoderRecipe;
+  /** The encoder's final LayerNorm, applied to earlier layers for clip skip ≥ 2 (as A1111 and diffusers do). */
   readonly finalLayerNorm?: FinalLayerNorm;
+}
+
+export interface OrtRunnerOptions {
+  /** One per compiled text encoder, in the same order. */
+  readonly textEncoders: readonly OrtTextEncoderOptions[];
   /** One strength per compiled LoRA (the graph's lora_strengths input). */
   readonly loraStrengths?: readonly number[];
 }
 
-async function run(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
+async function runOutputs(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<Float32Array[]> {
   const { session } = await pool.get(modelPath);
   let results: ort.InferenceSession.OnnxValueMapType;
   try {
-    results = await session.run(feeds, [output]);
+    results = await session.run(feeds, [...outputs]);
   } catch (cause) {
     throw new StudioError('generate.runtime-failed', {
       userMessage: `onnxruntime failed while running ${modelPath}: ${(cause as Error).message}`,
@@ -62,10 +66,15 @@ async function run(pool: SessionPool, modelPath: string, feeds: Record<string, o
   } finally {
     for (const t of Object.values(feeds)) t.dispose?.();
   }
-  const tensor = results[output];
-  if (!tensor) throw new StudioError('generate.runtime-failed', { userMessage: `${modelPath} produced no ${output} output.`, hint: 'Compile the model again.' });
-  const data = tensor.data as Float32Array;
-  return new Float32Array(data);
+  return outputs.map((output) => {
+    const tensor = results[output];
+    if (!tensor) throw new StudioError('generate.runtime-failed', { userMessage: `${modelPath} produced no ${output} output.`, hint: 'Compile the model again.' });
+    return new Float32Array(tensor.data as Float32Array);
+  });
+}
+
+async function run(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
+  return (await runOutputs(pool, modelPath, feeds, [output]))[0]!;
 }
 
 /** LayerNorm over the last axis, in place. */
@@ -82,47 +91,67 @@ function layerNorm(x: Float32Array, norm: FinalLayerNorm): void {
   }
 }
 
-export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, options: OrtRunnerOptions): DiffusionRunners {
-  const textEncoder: TextEncoderRunner = {
-    hiddenSize: options.hiddenSize,
+function textEncoderRunner(pool: SessionPool, graph: CompiledGraphs['textEncoders'][number], options: OrtTextEncoderOptions): TextEncoderRunner {
+  const pooled = options.recipe.pooled && graph.projectionSize !== undefined;
+  return {
+    hiddenSize: graph.hiddenSize,
+    ...(pooled ? { pooledSize: graph.projectionSize } : {}),
     async encode(ids, batch, clipSkip) {
-      if (clipSkip > 2) {
+      const fixedPenultimate = options.recipe.hiddenState === 'penultimate';
+      if (!fixedPenultimate && clipSkip > 2) {
         throw new StudioError('generate.invalid-parameter', { userMessage: `Clip skip ${clipSkip} is not supported by the compiled text encoder (1 or 2).`, hint: 'Use clip skip 1 or 2.' });
       }
       const tokens = ids.length / batch;
       const input = new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [batch, tokens]);
-      const hidden = await run(pool, graphs.textEncoder.path, { [IO.textIds]: input }, clipSkip === 2 ? IO.textPenultimate : IO.textLast);
-      if (clipSkip === 2) {
+      const layer = fixedPenultimate || clipSkip === 2 ? IO.textPenultimate : IO.textLast;
+      const [hidden, embeds] = await runOutputs(pool, graph.path, { [IO.textIds]: input }, pooled ? [layer, IO.textEmbeds] : [layer]);
+      if (!fixedPenultimate && clipSkip === 2) {
         if (!options.finalLayerNorm) {
           throw new StudioError('generate.unsupported-model', { userMessage: 'Clip skip 2 needs the text encoder\'s final LayerNorm weights, which were not found.', hint: 'Use clip skip 1 with this model.' });
         }
-        layerNorm(hidden, options.finalLayerNorm);
+        layerNorm(hidden!, options.finalLayerNorm);
       }
-      return hidden;
+      return { hidden: hidden!, ...(embeds ? { pooled: embeds } : {}) };
     },
   };
+}
+
+export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, options: OrtRunnerOptions): DiffusionRunners {
+  const textEncoders = graphs.textEncoders.map((graph, i) => textEncoderRunner(pool, graph, options.textEncoders[i]!));
 
   const unetInputs = new Set(graphs.unet.inputs);
   const unet: UnetRunner = {
     inChannels: graphs.unet.inChannels,
-    acceptsIpTokens: unetInputs.has(IO.unetIpTokens),
+    acceptsIpTokens: unetInputs.has(UNET_INPUTS.ipTokens),
+    takesAddedConditioning: unetInputs.has(UNET_INPUTS.timeIds),
+    takesResiduals: unetInputs.has(UNET_INPUTS.midResidual),
     crossAttentionLayers: graphs.unet.crossAttentionLayers,
     async run(input: UnetInput) {
       const [batch] = input.sampleShape;
       const crossDim = input.encoderHiddenStates.length / (batch * input.tokens);
       const feeds: Record<string, ort.Tensor> = {
-        [IO.unetSample]: new ort.Tensor('float32', input.sample, [...input.sampleShape]),
-        [IO.unetTimestep]: new ort.Tensor('float32', Float32Array.of(input.timestep), [1]),
-        [IO.unetText]: new ort.Tensor('float32', input.encoderHiddenStates, [batch, input.tokens, crossDim]),
+        [UNET_INPUTS.sample]: new ort.Tensor('float32', input.sample, [...input.sampleShape]),
+        [UNET_INPUTS.timestep]: new ort.Tensor('float32', Float32Array.of(input.timestep), [1]),
+        [UNET_INPUTS.text]: new ort.Tensor('float32', input.encoderHiddenStates, [batch, input.tokens, crossDim]),
       };
-      if (unetInputs.has(IO.unetIpTokens)) {
+      if (unetInputs.has(UNET_INPUTS.timeIds)) {
+        if (!input.added) throw new StudioError('generate.unsupported-model', { userMessage: 'This UNet needs the pooled text embedding and size conditioning (SDXL), which the job did not give.', hint: 'Report this as a bug.' });
+        feeds[UNET_INPUTS.textEmbeds] = new ort.Tensor('float32', input.added.textEmbeds, [batch, input.added.textEmbeds.length / batch]);
+        feeds[UNET_INPUTS.timeIds] = new ort.Tensor('float32', input.added.timeIds, [batch, input.added.timeIds.length / batch]);
+      }
+      if (unetInputs.has(UNET_INPUTS.ipTokens)) {
         // A FaceID graph without a face this time: zero tokens at scale 0 leave the UNet exactly as without adapter.
         const ip = input.ip ?? { tokens: new Float32Array(batch * crossDim), count: 1, scale: new Float32Array(graphs.unet.crossAttentionLayers) };
-        feeds[IO.unetIpTokens] = new ort.Tensor('float32', ip.tokens, [batch, ip.count, crossDim]);
-        feeds[IO.unetIpScale] = new ort.Tensor('float32', ip.scale, [ip.scale.length]);
+        feeds[UNET_INPUTS.ipTokens] = new ort.Tensor('float32', ip.tokens, [batch, ip.count, crossDim]);
+        feeds[UNET_INPUTS.ipScale] = new ort.Tensor('float32', ip.scale, [ip.scale.length]);
       }
       if (unetInputs.has(IO.unetLoraStrengths)) {
         feeds[IO.unetLoraStrengths] = new ort.Tensor('float32', Float32Array.from(options.loraStrengths ?? []), [options.loraStrengths?.length ?? 0]);
+      }
+      if (unetInputs.has(UNET_INPUTS.midResidual)) {
+        if (!input.residuals) throw new StudioError('generate.unsupported-model', { userMessage: 'This UNet was compiled for control residuals, which the job did not give.', hint: 'Report this as a bug.' });
+        input.residuals.down.forEach((r, k) => (feeds[downResidualInput(k)] = new ort.Tensor('float32', r.data, [...r.shape])));
+        feeds[UNET_INPUTS.midResidual] = new ort.Tensor('float32', input.residuals.mid.data, [...input.residuals.mid.shape]);
       }
       return run(pool, graphs.unet.path, feeds, IO.unetOut);
     },
@@ -131,14 +160,13 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
   const vae: VaeRunner = {
     scalingFactor: graphs.vaeScalingFactor,
     async encode(image, height, width) {
-      const { session } = await pool.get(graphs.vaeEncoder.path);
-      const results = await session.run({ [IO.vaeEncIn]: new ort.Tensor('float32', image, [1, 3, height, width]) }, [IO.vaeMean, IO.vaeStd]);
-      return { mean: new Float32Array(results[IO.vaeMean]!.data as Float32Array), std: new Float32Array(results[IO.vaeStd]!.data as Float32Array) };
+      const [mean, std] = await runOutputs(pool, graphs.vaeEncoder.path, { [IO.vaeEncIn]: new ort.Tensor('float32', image, [1, 3, height, width]) }, [IO.vaeMean, IO.vaeStd]);
+      return { mean: mean!, std: std! };
     },
     async decode(latent, h, w) {
       return run(pool, graphs.vaeDecoder.path, { [IO.vaeDecIn]: new ort.Tensor('float32', latent, [1, 4, h, w]) }, IO.vaeDecOut);
     },
   };
 
-  return { textEncoder, unet, vae };
+  return { textEncoders, unet, vae };
 }

@@ -1,14 +1,36 @@
 // What the pipeline needs from the networks, as plain float32 tensors. The ORT adapter (ort-runners.ts) implements
 // these over the compiled graphs; tests can implement them over recorded tensors.
 
+export interface TextEncoding {
+  /** Hidden states [batch, tokens, hiddenSize]: the state the architecture conditions on. */
+  readonly hidden: Float32Array;
+  /** Projected pooled output [batch, pooledSize] (an encoder with `pooledSize`). */
+  readonly pooled?: Float32Array;
+}
+
 export interface TextEncoderRunner {
-  /** Width of one token's hidden state (768 for SD1.5, 64 for the tiny fixture). */
+  /** Width of one token's hidden state (768 for SD1.5's CLIP-L, 1280 for SDXL's bigG, 64 for a tiny fixture). */
   readonly hiddenSize: number;
+  /** Width of the pooled text embedding when this encoder gives the UNet one (SDXL's second encoder). */
+  readonly pooledSize?: number;
   /**
-   * Hidden states [batch, tokens, hiddenSize] for int ids [batch, tokens]. clipSkip as A1111 counts it: 1 = last layer
-   * (after the final LayerNorm), 2 = the layer before it, passed through the final LayerNorm as A1111 and diffusers do.
+   * Hidden states for int ids [batch, tokens]. clipSkip as A1111 counts it (1 = last layer after the final LayerNorm,
+   * 2 = the layer before it, through the final LayerNorm as A1111 and diffusers do) where the architecture uses it;
+   * an encoder fixed to the penultimate layer (SDXL) ignores it.
    */
-  encode(ids: readonly number[], batch: number, clipSkip: number): Promise<Float32Array>;
+  encode(ids: readonly number[], batch: number, clipSkip: number): Promise<TextEncoding>;
+}
+
+/** SDXL's added conditioning for the whole UNet batch: pooled text [batch, P] and the six size/crop ids [batch, 6]. */
+export interface AddedConditioningInput {
+  readonly textEmbeds: Float32Array;
+  readonly timeIds: Float32Array;
+}
+
+/** ControlNet-style residuals: one per UNet skip connection (push order) and one for the mid block, NCHW. */
+export interface UnetResiduals {
+  readonly down: readonly { readonly data: Float32Array; readonly shape: readonly [number, number, number, number] }[];
+  readonly mid: { readonly data: Float32Array; readonly shape: readonly [number, number, number, number] };
 }
 
 export interface UnetInput {
@@ -19,14 +41,22 @@ export interface UnetInput {
   /** Text conditioning [batch, tokens, crossDim]. */
   readonly encoderHiddenStates: Float32Array;
   readonly tokens: number;
+  /** Pooled text and time ids (a UNet with `takesAddedConditioning`). */
+  readonly added?: AddedConditioningInput;
   /** IP-Adapter tokens [batch, ipTokens, crossDim] and one λ per cross-attention layer (FaceID). */
   readonly ip?: { readonly tokens: Float32Array; readonly count: number; readonly scale: Float32Array };
+  /** Residuals to add (a UNet with `takesResiduals`). */
+  readonly residuals?: UnetResiduals;
 }
 
 export interface UnetRunner {
   readonly inChannels: number;
   /** Whether the graph has the `ip_tokens`/`ip_scale` inputs (compiled with an IP-Adapter). */
   readonly acceptsIpTokens: boolean;
+  /** Whether the graph takes SDXL's `text_embeds`/`time_ids`. */
+  readonly takesAddedConditioning: boolean;
+  /** Whether the graph takes control residuals (compiled for ControlNet). */
+  readonly takesResiduals: boolean;
   /** Cross-attention layers (length of the per-layer `ip_scale`). */
   readonly crossAttentionLayers: number;
   /** Predicted noise (or v) [batch, 4, h, w]. */
@@ -34,7 +64,7 @@ export interface UnetRunner {
 }
 
 export interface VaeRunner {
-  /** Latent scale (0.18215 for SD1.5). */
+  /** Latent scale (0.18215 for SD1.5, 0.13025 for SDXL). */
   readonly scalingFactor: number;
   /** Image [1, 3, H, W] in [−1, 1] → latent distribution mean and std [1, 4, H/8, W/8] (unscaled). */
   encode(image: Float32Array, height: number, width: number): Promise<{ mean: Float32Array; std: Float32Array }>;
@@ -43,7 +73,8 @@ export interface VaeRunner {
 }
 
 export interface DiffusionRunners {
-  readonly textEncoder: TextEncoderRunner;
+  /** In the order their hidden states are concatenated (the architecture recipe's). */
+  readonly textEncoders: readonly TextEncoderRunner[];
   readonly unet: UnetRunner;
   readonly vae: VaeRunner;
 }

@@ -1,5 +1,6 @@
-// CLIP BPE tokenizer as SD1.5 uses it (openai/clip-vit-large-patch14): vocab.json + merges.txt, 77 positions,
-// BOS 49406, EOS 49407, padded with EOS. Splitting, byte-level mapping and BPE come from @huggingface/tokenizers
+// CLIP BPE tokenizer as SD1.5 and SDXL use it (openai/clip-vit-large-patch14): vocab.json + merges.txt, 77 positions,
+// BOS 49406, EOS 49407, padded with EOS — or, as SDXL's second tokenizer, with "!" (id 0), which transformers then
+// also splits out of the text as a special token (every "!" in a prompt becomes id 0 there). Splitting, byte-level mapping and BPE come from @huggingface/tokenizers
 // (configured as the Hub's CLIP tokenizer.json); the ftfy-style cleanup it lacks is ours (clean-text.ts).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,12 +21,13 @@ const SPLIT_PATTERN = "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'l
 export class ClipTokenizer {
   readonly bosId: number;
   readonly eosId: number;
-  /** SD1.5 pads with EOS; SD2's OpenCLIP would pad with 0. */
+  /** SD1.5 pads with EOS; SDXL's second tokenizer with "!" (0). */
   readonly padId: number;
   readonly commaId: number | undefined;
   private readonly tokenizer: Tokenizer;
 
-  constructor(vocab: Readonly<Record<string, number>>, merges: readonly string[]) {
+  /** `padToken`: the padding token's text when it is not EOS (SDXL's tokenizer_2: "!"). */
+  constructor(vocab: Readonly<Record<string, number>>, merges: readonly string[], padToken: string = EOS_TOKEN) {
     const bosId = vocab[BOS_TOKEN];
     const eosId = vocab[EOS_TOKEN];
     if (bosId === undefined || eosId === undefined) {
@@ -34,15 +36,20 @@ export class ClipTokenizer {
         hint: 'Use the tokenizer/vocab.json that came with the Stable Diffusion 1.5 model.',
       });
     }
+    const padId = vocab[padToken];
+    if (padId === undefined) {
+      throw new StudioError('generate.model-missing', { userMessage: `The tokenizer's padding token "${padToken}" is not in its vocabulary.`, hint: 'Restore the tokenizer files of the model.' });
+    }
     this.bosId = bosId;
     this.eosId = eosId;
-    this.padId = eosId;
+    this.padId = padId;
     this.commaId = vocab[',</w>'];
     const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true });
+    const padSpecial = padToken === EOS_TOKEN ? [] : [special(padId, padToken)];
     this.tokenizer = new Tokenizer(
       {
         version: '1.0',
-        added_tokens: [special(bosId, BOS_TOKEN), special(eosId, EOS_TOKEN)],
+        added_tokens: [...padSpecial, special(bosId, BOS_TOKEN), special(eosId, EOS_TOKEN)],
         normalizer: null,
         pre_tokenizer: {
           type: 'Sequence',
@@ -65,12 +72,15 @@ export class ClipTokenizer {
           merges: merges.slice(0, MAX_MERGES),
         },
       },
-      { bos_token: BOS_TOKEN, eos_token: EOS_TOKEN, pad_token: EOS_TOKEN, unk_token: EOS_TOKEN, clean_up_tokenization_spaces: true },
+      { bos_token: BOS_TOKEN, eos_token: EOS_TOKEN, pad_token: padToken, unk_token: EOS_TOKEN, clean_up_tokenization_spaces: true },
     );
   }
 
-  /** Reads `vocab.json` + `merges.txt` from a tokenizer folder (diffusers layout). */
-  static async fromFolder(folder: string): Promise<ClipTokenizer> {
+  /**
+   * Reads `vocab.json` + `merges.txt` from a tokenizer folder (diffusers layout); the padding token comes from its
+   * `special_tokens_map.json` when it has one, else `padToken` (EOS unless said otherwise).
+   */
+  static async fromFolder(folder: string, padToken?: string): Promise<ClipTokenizer> {
     const vocabFile = path.join(folder, 'vocab.json');
     const mergesFile = path.join(folder, 'merges.txt');
     let vocabText: string;
@@ -91,7 +101,7 @@ export class ClipTokenizer {
       throw new StudioError('generate.model-missing', { userMessage: `${vocabFile} is not valid JSON.`, hint: 'Restore the tokenizer files of the model.', cause });
     }
     const merges = mergesText.split('\n').slice(1).filter((line) => line.length > 0 && !line.startsWith('#version'));
-    return new ClipTokenizer(vocab, merges);
+    return new ClipTokenizer(vocab, merges, (await padTokenOf(folder)) ?? padToken ?? EOS_TOKEN);
   }
 
   /** BPE ids of a text without BOS/EOS and without truncation, after CLIP's cleanup. */
@@ -117,4 +127,18 @@ export class ClipTokenizer {
     }
     return { ids: body, attentionMask };
   }
+}
+
+/** The pad token a diffusers tokenizer folder names (`special_tokens_map.json`: a string or `{content}`), if any. */
+async function padTokenOf(folder: string): Promise<string | undefined> {
+  let map: unknown;
+  try {
+    map = JSON.parse(await readFile(path.join(folder, 'special_tokens_map.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const pad = (map as { pad_token?: unknown }).pad_token;
+  if (typeof pad === 'string') return pad;
+  if (typeof pad === 'object' && pad !== null && typeof (pad as { content?: unknown }).content === 'string') return (pad as { content: string }).content;
+  return undefined;
 }

@@ -1,29 +1,33 @@
 // Whole-pipeline goldens (goldens/pipe_*.safetensors): txt2img, img2img, inpaint and txt2img with FaceID tokens on
 // the tiny SD1.5, run through the engine's diffuse() with graphs compiled from the fixture checkpoint, feeding the
 // prompt embeddings and noise draws each golden recorded. Compares every step's UNet input and latents
-// (pipelineLatents) and the final image (pipelineImage); sizes, steps and strengths come from each golden.
+// (pipelineLatents) and the final image (pipelineImage); sizes, steps, guidance and strengths come from each golden.
+// `runPipelineGoldens` serves the other architectures' pipeline suites too (sdxl-pipelines.ts).
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compileModel } from '../../../src-main/engine/models/compile.ts';
+import { recipeOf } from '../../../src-main/engine/models/architectures.ts';
+import { compileModel, type CompiledModel } from '../../../src-main/engine/models/compile.ts';
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { diffuse, type DiffusionRequest } from '../../../src-main/engine/pipeline/diffuse.ts';
+import type { TextConditioning } from '../../../src-main/engine/pipeline/conditioning.ts';
 import { replayedInitImage, replayedMask, replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
+import type { DiffusionRunners } from '../../../src-main/engine/pipeline/runners.ts';
 import { createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
 import { loadGoldenTensors, type GoldenContext, type GoldenSuite } from '../golden-suite.ts';
 import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
 
-type Golden = Map<string, { data: Float32Array; shape: readonly number[] }>;
+export type Golden = Map<string, { data: Float32Array; shape: readonly number[] }>;
 
 function stepsOf(tensors: Golden): number {
   return [...tensors.keys()].filter((k) => /^step\d+_t$/u.test(k)).length;
 }
 
 /** The request a pipeline golden describes (sizes from its tensors, strength from its notes). */
-function requestFor(name: string, tensors: Golden, notes: string, scheduler: DiffusionRequest['scheduler']): DiffusionRequest {
+function requestFor(name: string, tensors: Golden, notes: string, scheduler: DiffusionRequest['scheduler'], text?: { cond: TextConditioning; uncond: TextConditioning }): DiffusionRequest {
   const get = (k: string) => tensors.get(k)!;
   const replay = replayFromTensors(tensors)!;
   const [height, width] = get('image_out_np_hwc01').shape as [number, number];
@@ -31,15 +35,16 @@ function requestFor(name: string, tensors: Golden, notes: string, scheduler: Dif
   const mask = replayedMask(replay, width, height);
   const strengthMatch = /strength (\d+(?:\.\d+)?)/u.exec(notes);
   const stepsMatch = /\) (\d+) steps/u.exec(notes);
-  const cfgMatch = /cfg (\d+(?:\.\d+)?)/u.exec(notes);
+  const cfgMatch = /(?:cfg|guidance) (\d+(?:\.\d+)?)/u.exec(notes);
   return {
     width,
     height,
     steps: Number(stepsMatch?.[1] ?? stepsOf(tensors)),
     cfg: Number(cfgMatch?.[1] ?? 7.5),
     scheduler,
-    cond: replay.cond,
-    uncond: replay.uncond,
+    cond: text?.cond ?? replay.cond,
+    uncond: text?.uncond ?? replay.uncond,
+    ...(replay.timeIds ? { timeIds: replay.timeIds } : {}),
     ...(replay.ipTokens ? { ip: replayIp(replay, 1)! } : {}),
     ...(init ? { init: { image: init, strength: Number(strengthMatch?.[1] ?? 1) } } : {}),
     ...(mask ? { mask: { data: mask, featherPx: 0 } } : {}),
@@ -48,15 +53,19 @@ function requestFor(name: string, tensors: Golden, notes: string, scheduler: Dif
   };
 }
 
-/** DDIM as the goldens' notes describe it (the pipeline goldens all use the fixture's scheduler config). */
-async function schedulerFor(fixtures: string) {
-  const raw = JSON.parse(await readFile(path.join(fixtures, 'sd15-tiny', 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
+/** The model folder's own scheduler, as the goldens' notes describe it (every pipeline golden uses it). */
+async function schedulerFor(modelDir: string) {
+  const raw = JSON.parse(await readFile(path.join(modelDir, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
   return createSchedulerByClass(String(raw._class_name), parseSchedulerConfig(raw))!;
 }
 
-async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, notes: string, runners: Parameters<typeof diffuse>[1], fixtures: string): Promise<void> {
+/** The text conditioning a pipeline should use: computed by our encoders from the golden's ids, or undefined to replay. */
+export type ConditioningFromGolden = (tensors: Golden, runners: DiffusionRunners, label: string) => Promise<{ cond: TextConditioning; uncond: TextConditioning } | undefined>;
+
+async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, notes: string, runners: DiffusionRunners, modelDir: string, conditioning?: ConditioningFromGolden): Promise<void> {
   const taps = new Map<string, Float32Array>();
-  const request = requestFor(label, tensors, notes, await schedulerFor(fixtures));
+  const text = await conditioning?.(tensors, runners, label);
+  const request = requestFor(label, tensors, notes, await schedulerFor(modelDir), text);
   const result = await diffuse({ ...request, tap: (k, v) => taps.set(k, v.slice()) }, runners);
   for (let k = 0; k < stepsOf(tensors); k++) {
     // The latents entering and leaving each step; the UNet's own output is the unet suites' business.
@@ -67,28 +76,42 @@ async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, not
   ctx.check(`${label}/image_out`, result.images[0]!, tensors.get('image_out_np_hwc01')!.data, 'pipelineImage');
 }
 
+export interface PipelineGoldenSet {
+  /** The diffusers model folder the goldens were made with. */
+  readonly modelDir: string;
+  /** The FaceID adapter of the FaceID goldens (one compiled UNet serves them all: IP scale 0 and LoRA 0 otherwise). */
+  readonly adapter: string;
+  readonly goldenFolder: string;
+  readonly names: readonly string[];
+  readonly conditioning?: ConditioningFromGolden;
+}
+
+export async function runPipelineGoldens(ctx: GoldenContext, set: PipelineGoldenSet): Promise<void> {
+  const names = set.names.filter((n) => existsSync(path.join(set.goldenFolder, `${n}.safetensors`)));
+  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-pipelines-'));
+  const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
+  try {
+    const compiled: CompiledModel = await compileModel(set.modelDir, { cacheDir, adapter: set.adapter });
+    const textEncoders = recipeOf(compiled.architecture).textEncoders.map((recipe) => ({ recipe }));
+    for (const name of names) {
+      const { tensors, metadata } = await loadGoldenTensors(path.join(set.goldenFolder, `${name}.safetensors`));
+      const faceid = replayFromTensors(tensors)!.ipTokens !== undefined;
+      const runners = createOrtRunners(pool, compiled, { textEncoders, loraStrengths: compiled.loras.map(() => (faceid ? 1 : 0)) });
+      await runGolden(ctx, name, tensors, metadata.notes ?? '', runners, set.modelDir, set.conditioning);
+    }
+  } finally {
+    await pool.releaseAll();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
+
 export const suite: GoldenSuite = {
   name: 'pipelines',
-  async run(ctx) {
-    const folder = path.join(ctx.fixtures, 'goldens');
-    const names = ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'].filter((n) => existsSync(path.join(folder, `${n}.safetensors`)));
-    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-pipelines-'));
-    const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
-    try {
-      const compiled = await compileModel(path.join(ctx.fixtures, 'sd15-tiny'), {
-        cacheDir,
-        adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'),
-      });
-      for (const name of names) {
-        const { tensors, metadata } = await loadGoldenTensors(path.join(folder, `${name}.safetensors`));
-        const faceid = replayFromTensors(tensors)!.ipTokens !== undefined;
-        // One graph with the adapter serves all four: LoRA 1.0 and IP tokens for FaceID, LoRA 0 and no tokens otherwise.
-        const runners = createOrtRunners(pool, compiled, { hiddenSize: 0, loraStrengths: compiled.loras.map(() => (faceid ? 1 : 0)) });
-        await runGolden(ctx, name, tensors, metadata.notes ?? '', runners, ctx.fixtures);
-      }
-    } finally {
-      await pool.releaseAll();
-      await rm(cacheDir, { recursive: true, force: true });
-    }
-  },
+  run: (ctx) =>
+    runPipelineGoldens(ctx, {
+      modelDir: path.join(ctx.fixtures, 'sd15-tiny'),
+      adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'),
+      goldenFolder: path.join(ctx.fixtures, 'goldens'),
+      names: ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'],
+    }),
 };

@@ -12,7 +12,7 @@ export const suite: GoldenSuite = {
       const ids = golden.tensors.get('input_ids')!;
       const input = new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(v)), [...ids.shape]);
       const compiled = await compiledFixture(ctx.fixtures, source, false);
-      const session = await sessionFor(compiled.textEncoder.path);
+      const session = await sessionFor(compiled.textEncoders[0]!.path);
       const out = await session.run({ input_ids: input });
       ctx.check(`${label}/last_hidden_state`, out['last_hidden_state']!.data as Float32Array, golden.tensors.get('last_hidden_state')!.data, 'textEncoder');
       ctx.check(`${label}/hidden_states[-2]`, out['penultimate_hidden_state']!.data as Float32Array, golden.tensors.get('hidden_states_m2')!.data, 'textEncoder');
