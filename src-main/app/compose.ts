@@ -1,9 +1,10 @@
-// Builds every main-process service once. The only place that reads environment variables.
+// Builds every main-process service once, from what its host read of the environment (environment.ts).
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src-preload/contract/settings.ts';
+import type { ProxyEnvironment } from '../models/proxy.ts';
+import { defaultStudioDir, type StudioPathsEnvironment } from '../models/studio-paths.ts';
 import { Library } from '../library/library.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
@@ -14,7 +15,6 @@ import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PRODUCT_NAME = 'FaceID Studio';
 
 export interface Studio {
   readonly library: Library;
@@ -33,19 +33,20 @@ export interface Studio {
 export interface GenerationSetup {
   /** `tokenizerDir`: the CLIP tokenizer found among the model roots, for single-file checkpoints. */
   startEngine(settings: Settings, places: { tokenizerDir: string | undefined }): GenerationEngine & { close(): Promise<void> };
-  /** Where FACEID_FACE_MODELS is read from (default process.env); without it the model roots are searched. */
-  env?: NodeJS.ProcessEnv;
+  /** FACEID_FACE_MODELS: the only face-models folder when set; without it the model roots are searched. */
+  faceModels?: string | undefined;
   cacheDir: string;
 }
 
-export function composeStudio(options: { libraryFolder: string; engine?: JobEngine; generation?: GenerationSetup }): Studio {
+/** `proxy`: what model downloads go through (app/environment.ts); without it they go direct. */
+export function composeStudio(options: { libraryFolder: string; engine?: JobEngine; generation?: GenerationSetup; proxy?: ProxyEnvironment }): Studio {
   const library = new Library(options.libraryFolder);
   const events = new StudioEventBus();
   const setup = options.generation;
-  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.env), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
+  const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.faceModels), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
   const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
   const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
-  const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces });
+  const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy });
   // Jobs queued in an earlier session run now.
   runner?.wake();
   return {
@@ -66,24 +67,12 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
 
 /**
  * The library folder: FACEID_STUDIO_HOME when set, else Electron's userData (passed in by the Electron main),
- * else the folder Electron would use for userData, so the host and the window share one library.
+ * else the folder Electron would use for userData (the CLI's studio folder), so the host and the window share one library.
  */
-export function libraryFolderFromEnvironment(electronUserData?: string): string {
-  const fromEnvironment = process.env.FACEID_STUDIO_HOME;
-  if (fromEnvironment !== undefined && fromEnvironment !== '') return path.resolve(fromEnvironment);
-  return electronUserData ?? path.join(appDataFolder(), PRODUCT_NAME);
-}
-
-/** Electron's `app.getPath('appData')` on each platform. */
-function appDataFolder(): string {
-  switch (process.platform) {
-    case 'win32':
-      return process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming');
-    case 'darwin':
-      return path.join(os.homedir(), 'Library', 'Application Support');
-    default:
-      return process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
-  }
+export function libraryFolderFromEnvironment(env: StudioPathsEnvironment, electronUserData?: string): string {
+  if (env.studioHome !== undefined) return path.resolve(env.studioHome);
+  // FACEID_STUDIO_DIR is the CLI's old name for FACEID_STUDIO_HOME; it never moved the app's library.
+  return electronUserData ?? defaultStudioDir({ ...env, legacyStudioDir: undefined });
 }
 
 export function studioVersion(): string {

@@ -1,15 +1,16 @@
 // The host's generation setup: the engine in a worker thread with the user's engine settings and the
 // tokenizer found among the model roots, and the compiled-graph cache the CLI shares.
-import { engineSettingsFrom } from './engine-settings.ts';
-import { defaultEngineOptions } from '../engine/worker/default-options.ts';
 import { EngineClient } from '../engine/worker/engine-client.ts';
 import type { GenerationSetup } from './compose.ts';
+import { defaultEngineOptions } from './engine-options.ts';
+import { engineSettingsFrom } from './engine-settings.ts';
+import type { StudioEnvironment } from './environment.ts';
 import { engineClientAsGenerationEngine } from './job-runner.ts';
 
-export function workerThreadGeneration(env: NodeJS.ProcessEnv = process.env): GenerationSetup {
+export function workerThreadGeneration(env: StudioEnvironment): GenerationSetup {
   const engineOptions = defaultEngineOptions(env);
   return {
-    env,
+    faceModels: env.faceModels,
     cacheDir: engineOptions.cacheDir,
     startEngine: (settings, { tokenizerDir }) => {
       const client = EngineClient.start({ ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...engineSettingsFrom(settings) });

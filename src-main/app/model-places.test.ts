@@ -11,7 +11,7 @@ import { faceModelFolders, findImageEncoder, findTokenizerFolder } from './model
 
 test('face models and the tokenizer are found in the models folder and in Settings roots; the environment overrides', (t) => {
   const library = tempLibrary(t);
-  const faces = new FaceService({ library, faceModelsFolder: faceModelFolders(library, {}), cacheDir: tempFolder(t) });
+  const faces = new FaceService({ library, faceModelsFolder: faceModelFolders(library, undefined), cacheDir: tempFolder(t) });
   assert.equal(faces.installed(), false);
   assert.equal(faces.folder, path.join(library.folder, 'models', 'insightface', 'models', 'buffalo_l'), 'messages name where downloads go');
   assert.equal(findTokenizerFolder(library), undefined);
@@ -30,5 +30,5 @@ test('face models and the tokenizer are found in the models folder and in Settin
   cpSync(fixture('ipadapter-tiny', 'image_encoder'), path.join(root, 'image_encoder'), { recursive: true });
   assert.equal(findImageEncoder(library), path.join(root, 'image_encoder'));
 
-  assert.deepEqual(faceModelFolders(library, { FACEID_FACE_MODELS: root })(), [root]);
+  assert.deepEqual(faceModelFolders(library, root)(), [root]);
 });

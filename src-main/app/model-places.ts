@@ -12,9 +12,9 @@ function modelRoots(library: Library): string[] {
   return [path.join(library.folder, 'models'), ...library.settings.get().modelFolders];
 }
 
-export function faceModelFolders(library: Library, env: NodeJS.ProcessEnv = process.env): () => string[] {
-  const fromEnvironment = env['FACEID_FACE_MODELS'];
-  if (fromEnvironment) return () => [path.resolve(fromEnvironment)];
+/** `faceModels`: FACEID_FACE_MODELS (app/environment.ts). */
+export function faceModelFolders(library: Library, faceModels: string | undefined): () => string[] {
+  if (faceModels) return () => [path.resolve(faceModels)];
   return () => modelRoots(library).flatMap((root) => FACE_MODEL_SUBFOLDERS.map((sub) => path.join(root, sub)));
 }
 

@@ -16,7 +16,6 @@ test('settings.update hands the new engine settings to the running engine; a ref
     libraryFolder: tempFolder(t),
     generation: {
       cacheDir: tempFolder(t),
-      env: {},
       startEngine: (settings) => {
         started.push({ previewEvery: settings.previewEverySteps });
         return { submit: () => 'never', cancel: () => {}, configure: (s) => configured.push(s), subscribe: () => () => {}, close: async () => {} };
@@ -41,7 +40,7 @@ test('previews left by a studio that stopped mid-job are cleared when the studio
   writeFileSync(leftover, 'png');
   const studio = composeStudio({
     libraryFolder: folder,
-    generation: { cacheDir: tempFolder(t), env: {}, startEngine: () => ({ submit: () => 'never', cancel: () => {}, configure: () => {}, subscribe: () => () => {}, close: async () => {} }) },
+    generation: { cacheDir: tempFolder(t), startEngine: () => ({ submit: () => 'never', cancel: () => {}, configure: () => {}, subscribe: () => () => {}, close: async () => {} }) },
   });
   t.after(() => studio.stop());
   assert.equal(existsSync(leftover), false);

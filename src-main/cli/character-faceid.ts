@@ -8,7 +8,6 @@ import { FaceService } from '../app/face-service.ts';
 import { StudioError } from '../base/errors.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import { DATABASE_FILE_NAME, Library } from '../library/library.ts';
-import { defaultStudioDir } from '../models/studio-paths.ts';
 
 /** The character whose id is `nameOrId`, else whose name is (ignoring case); a typed error names the choices. */
 export function findCharacter(library: Library, nameOrId: string): Character {
@@ -24,8 +23,8 @@ export function findCharacter(library: Library, nameOrId: string): Character {
   });
 }
 
-export async function characterFaceTokens(choice: FaceIdChoice, nameOrId: string, options: { faceModelsFolder: string; cacheDir: string; signal: AbortSignal; studioDir?: string }): Promise<{ ip: IpConditioning; character: Character }> {
-  const folder = options.studioDir ?? defaultStudioDir();
+export async function characterFaceTokens(choice: FaceIdChoice, nameOrId: string, options: { faceModelsFolder: string; cacheDir: string; signal: AbortSignal; studioDir: string }): Promise<{ ip: IpConditioning; character: Character }> {
+  const folder = options.studioDir;
   if (!existsSync(path.join(folder, DATABASE_FILE_NAME))) {
     throw new StudioError('library.not-found', {
       userMessage: `There is no studio library in ${folder}, so --character has no characters to choose from.`,

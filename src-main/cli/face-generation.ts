@@ -10,6 +10,8 @@ import { openSession } from '../engine/onnx/session.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
 import type { FaceIdChoice } from '../../src-preload/contract/generation.ts';
+import { readEnvironment } from '../app/environment.ts';
+import { defaultStudioDir } from '../models/studio-paths.ts';
 import { characterFaceTokens } from './character-faceid.ts';
 import { defaultFaceModelsFolder } from './commands/embed.ts';
 
@@ -71,9 +73,10 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
 /** Analyses the reference photos and projects them: the IP tokens for the engine, with notes about each photo on stderr. */
 export async function faceTokensForGeneration(choice: FaceIdChoice, options: { model: string; cacheDir: string; values: Values; io: CliIo }): Promise<IpConditioning> {
   const { values, io } = options;
-  const faceModelsFolder = values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder();
+  const environment = readEnvironment();
+  const faceModelsFolder = values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder(environment);
   if (choice.characterId !== undefined) {
-    const { ip, character } = await characterFaceTokens(choice, choice.characterId, { faceModelsFolder, cacheDir: options.cacheDir, signal: io.signal });
+    const { ip, character } = await characterFaceTokens(choice, choice.characterId, { faceModelsFolder, cacheDir: options.cacheDir, signal: io.signal, studioDir: defaultStudioDir(environment) });
     io.stderr.write(`FaceID from character "${character.name}" (${character.referenceCount} photo${character.referenceCount === 1 ? '' : 's'})\n`);
     return ip;
   }

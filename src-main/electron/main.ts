@@ -8,8 +8,9 @@ import type { AppCommand } from '../../src-preload/contract/commands.ts';
 import { IPC_EVENT_CHANNEL } from '../../src-preload/contract/index.ts';
 import { composeStudio, libraryFolderFromEnvironment, type Studio } from '../app/compose.ts';
 import { forwardStudioEvents, registerStudioIpc } from '../app/ipc.ts';
+import { defaultEngineOptions } from '../app/engine-options.ts';
 import { engineSettingsFrom } from '../app/engine-settings.ts';
-import { defaultEngineOptions } from '../engine/worker/default-options.ts';
+import { readEnvironment } from '../app/environment.ts';
 import type { EngineOptions, EngineSettings } from '../engine/worker/protocol.ts';
 import { utilityEngineProcess } from './engine-process.ts';
 import { EngineSupervisor } from './engine-supervisor.ts';
@@ -75,12 +76,15 @@ async function startStudio(): Promise<void> {
     throw new Error(`The user interface is not built (${paths.renderer} has no index.html). Run \`npm run build\`, then start again.`);
   }
   // The engine runs in a supervised utility process; the job runner (in compose) drives it through SupervisedEngine.
-  const engineOptions = defaultEngineOptions();
+  const environment = readEnvironment();
+  const engineOptions = defaultEngineOptions(environment);
   let supervised: SupervisedEngine | undefined;
   let engine: EngineSupervisor | undefined;
   const studio = composeStudio({
-    libraryFolder: libraryFolderFromEnvironment(app.getPath('userData')),
+    libraryFolder: libraryFolderFromEnvironment(environment, app.getPath('userData')),
+    proxy: environment.proxy,
     generation: {
+      faceModels: environment.faceModels,
       cacheDir: engineOptions.cacheDir,
       startEngine: (settings, { tokenizerDir }) => {
         // A restarted engine process starts with the settings as they are by then.

@@ -15,7 +15,7 @@ import type { DownloadProgress } from './download-progress.ts';
 import { createIdentifier, IDENTIFIER_VERSION } from './identify.ts';
 import type { Identify } from './identity.ts';
 import { ModelsStateFile } from './models-state.ts';
-import { proxyDispatcherFromEnv } from './proxy.ts';
+import { proxyDispatcherFromEnv, type ProxyEnvironment } from './proxy.ts';
 import { computeReadiness, type ReadinessReport } from './readiness.ts';
 import { scanModelFolders, type ScanResult } from './scan.ts';
 import { huggingFaceHeaders, type SecretStore } from './secret-store.ts';
@@ -30,7 +30,9 @@ export interface ModelManagerOptions {
   readonly userRoots?: readonly string[];
   readonly catalog?: ModelCatalog;
   readonly secretStore?: SecretStore;
-  /** Defaults to a proxy-aware dispatcher from HTTPS_PROXY/HTTP_PROXY/NO_PROXY. */
+  /** HTTPS_PROXY/HTTP_PROXY/NO_PROXY as app/environment.ts read them; without it downloads go direct. */
+  readonly proxy?: ProxyEnvironment;
+  /** Replaces the dispatcher made from `proxy`. */
   readonly dispatcher?: Dispatcher;
   readonly identify?: Identify;
   /** Bump when `identify` learns new formats, so cached "not identified" answers are redone. */
@@ -80,7 +82,7 @@ export class ModelManager {
     this.modelCatalog = options.catalog ?? loadCatalog();
     this.state = new ModelsStateFile(path.join(options.stateDir, 'models-state.json'));
     this.identify = options.identify ?? createIdentifier();
-    this.dispatcher = options.dispatcher ?? proxyDispatcherFromEnv();
+    this.dispatcher = options.dispatcher ?? proxyDispatcherFromEnv(options.proxy ?? {});
     this.userRoots = options.userRoots ?? [];
   }
 

@@ -11,6 +11,7 @@ import type { Generation } from '../../src-preload/contract/generations.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
 import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { composeStudio, rendererFolder, type Studio } from '../../src-main/app/compose.ts';
+import { readEnvironment } from '../../src-main/app/environment.ts';
 import { workerThreadGeneration } from '../../src-main/app/host-generation.ts';
 import { startStudioHost, type StudioHost } from '../../src-main/app/host/studio-host.ts';
 import { httpStudioClient, type TestStudioClient } from '../helpers/contract-clients.ts';
@@ -29,7 +30,7 @@ before(async () => {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'faceid-generation-'));
   after(() => rmSync(folder, { recursive: true, force: true }));
   const env = { ...process.env, FACEID_FACE_MODELS: fixture('face', 'models'), FACEID_COMPILED_DIR: path.join(folder, 'compiled') };
-  studio = composeStudio({ libraryFolder: path.join(folder, 'library'), generation: workerThreadGeneration(env) });
+  studio = composeStudio({ libraryFolder: path.join(folder, 'library'), generation: workerThreadGeneration(readEnvironment(env)) });
   host = await startStudioHost({ dispatch: studio.dispatch, events: studio.events, libraryFolder: studio.library.folder, rendererFolder });
   client = httpStudioClient(new URL(host.url).origin, host.token);
   client.on('job.updated', ({ job }) => void jobUpdates.push(job));

@@ -6,6 +6,7 @@ import type { Library } from '../../library/library.ts';
 import type { StudioEventBus } from '../events.ts';
 import type { FaceService } from '../face-service.ts';
 import type { ModelManager } from '../../models/model-manager.ts';
+import type { ProxyEnvironment } from '../../models/proxy.ts';
 
 type Api = typeof studioApi;
 
@@ -38,4 +39,6 @@ export interface StudioServices {
   faces?: FaceService | undefined;
   /** The model manager (catalog, scan, readiness, downloads); made over the library folder when not given. */
   models?: ModelManager | undefined;
+  /** What that model manager's downloads go through (app/environment.ts); without it they go direct. */
+  proxy?: ProxyEnvironment | undefined;
 }

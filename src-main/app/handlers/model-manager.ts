@@ -8,18 +8,19 @@ import { toFailure } from '../../base/errors.ts';
 import { catalogPresence } from '../../models/catalog-presence.ts';
 import { probeExecutionProviders, type ExecutionProviderStatus } from '../../models/execution-providers.ts';
 import { ModelManager, type ModelEvent } from '../../models/model-manager.ts';
+import type { ProxyEnvironment } from '../../models/proxy.ts';
 import { runSelftest } from '../../models/selftest/run-selftest.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
 type ManagerMethods = 'readiness' | 'download' | 'stopDownload' | 'acknowledgeNonCommercial' | 'setCommercialClean' | 'selftest' | 'inventory' | 'providers';
 
 /** The studio's model manager: downloads into `<library>/models`, state beside the library. */
-export function studioModelManager(libraryFolder: string): ModelManager {
-  return new ModelManager({ modelsDir: path.join(libraryFolder, 'models'), stateDir: libraryFolder });
+export function studioModelManager(libraryFolder: string, proxy?: ProxyEnvironment): ModelManager {
+  return new ModelManager({ modelsDir: path.join(libraryFolder, 'models'), stateDir: libraryFolder, ...(proxy ? { proxy } : {}) });
 }
 
-export function modelManagerHandlers({ library, events, models }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> & { syncRoots(): void } {
-  const manager = models ?? studioModelManager(library.folder);
+export function modelManagerHandlers({ library, events, models, proxy }: StudioServices): Pick<NamespaceHandlers<'models'>, ManagerMethods> & { syncRoots(): void } {
+  const manager = models ?? studioModelManager(library.folder, proxy);
   let roots = '';
   /** The user's roots from Settings; a change makes the next readiness scan again. */
   const syncRoots = (): void => {

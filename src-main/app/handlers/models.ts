@@ -10,7 +10,7 @@ const CONTRACT_KINDS: ReadonlySet<string> = new Set(MODEL_KINDS);
 const MODEL_EXTENSIONS = new Set(['.safetensors', '.ckpt', '.bin', '.pt', '.pth', '.onnx']);
 
 export function modelsHandlers(services: StudioServices): NamespaceHandlers<'models'> {
-  const manager = services.models ?? studioModelManager(services.library.folder);
+  const manager = services.models ?? studioModelManager(services.library.folder, services.proxy);
   const managerHandlers = modelManagerHandlers({ ...services, models: manager });
   return {
     ...managerHandlers,

@@ -8,12 +8,13 @@ import sharp from 'sharp';
 import { facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
 import { composeStudio, type Studio } from '../compose.ts';
+import { readEnvironment } from '../environment.ts';
 import { workerThreadGeneration } from '../host-generation.ts';
 
 function studioWithFaceModels(t: TestContext, faceModels: string): Studio {
   const folder = tempFolder(t);
   const env = { ...process.env, FACEID_FACE_MODELS: faceModels, FACEID_COMPILED_DIR: path.join(folder, 'compiled') };
-  const studio = composeStudio({ libraryFolder: path.join(folder, 'library'), generation: workerThreadGeneration(env) });
+  const studio = composeStudio({ libraryFolder: path.join(folder, 'library'), generation: workerThreadGeneration(readEnvironment(env)) });
   t.after(() => studio.stop());
   return studio;
 }

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { StudioError } from '../../base/errors.ts';
 import { composeStudio, libraryFolderFromEnvironment, rendererFolder } from '../compose.ts';
+import { readEnvironment } from '../environment.ts';
 import { workerThreadGeneration } from '../host-generation.ts';
 import { startStudioHost } from './studio-host.ts';
 
@@ -28,7 +29,8 @@ async function run(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(), generation: workerThreadGeneration() });
+  const environment = readEnvironment();
+  const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(environment), generation: workerThreadGeneration(environment), proxy: environment.proxy });
   const host = await startStudioHost({
     dispatch: studio.dispatch,
     events: studio.events,

@@ -2,6 +2,7 @@
 // compiles a checkpoint's graphs into the model cache and prints what was made, how long it took and the disk used.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readEnvironment } from '../../app/environment.ts';
 import { StudioError } from '../../base/errors.ts';
 import { compileModel, readConfigFile, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
 import type { ConfigJson } from '../../engine/models/config.ts';
@@ -55,7 +56,7 @@ export const command: CliCommand = {
     if (!checkpoint || extra.length > 0) throw new StudioError('invalid-request', { userMessage: 'Give exactly one checkpoint (file or diffusers folder).', hint: `Usage: ${this.usage}` });
     const bar = progressBar('compile', io.stderr);
     const compiled = await compileModel(checkpoint, {
-      cacheDir: values.cache ?? compiledCacheDir(),
+      cacheDir: values.cache ?? compiledCacheDir(readEnvironment()),
       ...(values.adapter ? { adapter: values.adapter } : {}),
       ...(values['image-encoder'] ? { imageEncoder: values['image-encoder'] } : {}),
       ...(values.lora ? { loras: values.lora.map(parseLoraArgument) } : {}),

@@ -1,10 +1,11 @@
 // `faceid doctor`: which features are ready, what each still needs (with one action per missing piece),
 // which folders were read, and which onnxruntime execution providers work here.
+import { readEnvironment } from '../../app/environment.ts';
 import { formatBytes } from '../../models/download.ts';
 import { probeExecutionProviders, type ExecutionProviderStatus } from '../../models/execution-providers.ts';
 import { ModelManager } from '../../models/model-manager.ts';
 import type { FeatureReadiness, PieceAction } from '../../models/readiness.ts';
-import { modelFolders } from '../../models/studio-paths.ts';
+import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 
 const usage = 'faceid doctor [--models DIR] [--root DIR]... [--commercial-clean] [--no-providers] [--json]';
@@ -48,8 +49,9 @@ export const command: CliCommand = {
       'no-providers': { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const folders = modelFolders(values.models ? { modelsDir: values.models } : {});
-    const manager = new ModelManager({ ...folders, userRoots: values.root ?? [] });
+    const environment = readEnvironment();
+    const folders = modelFolders({ studioDir: defaultStudioDir(environment), modelsDir: values.models });
+    const manager = new ModelManager({ ...folders, userRoots: values.root ?? [], proxy: environment.proxy });
     if (values['commercial-clean']) await manager.setCommercialClean(true);
     const scan = await manager.scan(io.signal);
     const readiness = await manager.readiness(io.signal);

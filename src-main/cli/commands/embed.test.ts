@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { facePhotoPixels, facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
+import { readEnvironment } from '../../app/environment.ts';
 import { defaultFaceModelsFolder } from './embed.ts';
 import { runCli, type CliResult } from '../../../test/helpers/run-cli.ts';
 
@@ -101,6 +102,6 @@ test('a missing face models folder and a bad --face are usage errors, not crashe
 });
 
 test('the face models folder defaults to FACEID_FACE_MODELS, then the studio models folder', () => {
-  assert.equal(defaultFaceModelsFolder({ FACEID_FACE_MODELS: '/m/faces' }), path.resolve('/m/faces'));
-  assert.equal(defaultFaceModelsFolder({ FACEID_STUDIO_HOME: '/s' }), path.join('/s', 'models', 'insightface', 'models', 'buffalo_l'));
+  assert.equal(defaultFaceModelsFolder(readEnvironment({ FACEID_FACE_MODELS: '/m/faces' })), path.resolve('/m/faces'));
+  assert.equal(defaultFaceModelsFolder(readEnvironment({ FACEID_STUDIO_HOME: '/s' })), path.join('/s', 'models', 'insightface', 'models', 'buffalo_l'));
 });

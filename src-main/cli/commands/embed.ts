@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import { analyzeImage, type ImageAnalysis } from '../../engine/face/analyze.ts';
 import { loadFaceModels, releaseFaceModels } from '../../engine/face/models.ts';
+import { readEnvironment, type StudioEnvironment } from '../../app/environment.ts';
 import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 
@@ -13,8 +14,8 @@ const BUFFALO_L_FOLDER = path.join('insightface', 'models', 'buffalo_l');
  * Where the face models are looked for when --face-models is not given: FACEID_FACE_MODELS, else buffalo_l in the
  * studio's models folder (studio-paths.ts: FACEID_STUDIO_HOME or the app's data folder), where the model manager downloads it.
  */
-export function defaultFaceModelsFolder(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['FACEID_FACE_MODELS']) return path.resolve(env['FACEID_FACE_MODELS']);
+export function defaultFaceModelsFolder(env: StudioEnvironment): string {
+  if (env.faceModels) return path.resolve(env.faceModels);
   return path.join(modelFolders({ studioDir: defaultStudioDir(env) }).modelsDir, BUFFALO_L_FOLDER);
 }
 
@@ -74,7 +75,7 @@ export const command: CliCommand = {
     if (detSize !== undefined && !(Number.isInteger(detSize) && detSize >= 64 && detSize <= 2048 && detSize % 32 === 0)) {
       throw new StudioError('invalid-request', { userMessage: `--det-size must be a multiple of 32 from 64 to 2048, got "${values['det-size']}".`, hint: 'The default tries 640, then smaller sizes; a larger size finds smaller faces.' });
     }
-    const folder = values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder();
+    const folder = values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder(readEnvironment());
     const models = await loadFaceModels(folder);
     const results: unknown[] = [];
     let failures = 0;

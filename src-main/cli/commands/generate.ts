@@ -8,12 +8,13 @@ import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
-import { defaultEngineOptions } from '../../engine/worker/default-options.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
+import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor } from '../../app/engine-settings.ts';
+import { readEnvironment } from '../../app/environment.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
 import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration } from '../face-generation.ts';
@@ -159,7 +160,7 @@ export const command: CliCommand = {
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const compactWeights = compactWeightsFor(parseMemoryMode(values.memory));
-    const engineOptions = defaultEngineOptions();
+    const engineOptions = defaultEngineOptions(readEnvironment());
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
     const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
     const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, compactWeights });

@@ -2,6 +2,7 @@
 // (progress bars, Ctrl+C pauses and a rerun resumes), acknowledge the research-only licence once, switch
 // commercial-clean mode, and store or clear the Hugging Face token (read from stdin, never from arguments).
 import path from 'node:path';
+import { readEnvironment } from '../../app/environment.ts';
 import { StudioError } from '../../base/errors.ts';
 import { formatBytes } from '../../models/download.ts';
 import { ModelManager } from '../../models/model-manager.ts';
@@ -19,8 +20,8 @@ const usage = [
   '       faceid models clear-token',
 ].join('\n');
 
-function tokenStore(): FileSecretStore {
-  return new FileSecretStore(path.join(defaultStudioDir(), 'secrets.json'));
+function tokenStore(studioDir: string): FileSecretStore {
+  return new FileSecretStore(path.join(studioDir, 'secrets.json'));
 }
 
 async function readStdinLine(): Promise<string> {
@@ -58,8 +59,10 @@ export const command: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs({ name: 'models', usage }, args, { models: { type: 'string' } });
     const [action, ...rest] = positionals;
-    const folders = modelFolders(values.models ? { modelsDir: values.models } : {});
-    const manager = new ModelManager({ ...folders, secretStore: tokenStore() });
+    const environment = readEnvironment();
+    const studioDir = defaultStudioDir(environment);
+    const folders = modelFolders({ studioDir, modelsDir: values.models });
+    const manager = new ModelManager({ ...folders, secretStore: tokenStore(studioDir), proxy: environment.proxy });
     switch (action) {
       case 'list':
         for (const entry of manager.catalog().entries) {
@@ -83,12 +86,12 @@ export const command: CliCommand = {
       case 'set-token': {
         const token = await readStdinLine();
         if (!token) throw new StudioError('invalid-request', { userMessage: 'No token was given on stdin.', hint: 'Example: faceid models set-token < token.txt' });
-        await tokenStore().set(HUGGING_FACE_TOKEN, token);
-        io.stdout.write(`Hugging Face token stored in ${tokenStore().file} (readable only by you).\n`);
+        await tokenStore(studioDir).set(HUGGING_FACE_TOKEN, token);
+        io.stdout.write(`Hugging Face token stored in ${tokenStore(studioDir).file} (readable only by you).\n`);
         return 0;
       }
       case 'clear-token':
-        await tokenStore().delete(HUGGING_FACE_TOKEN);
+        await tokenStore(studioDir).delete(HUGGING_FACE_TOKEN);
         io.stdout.write('Hugging Face token removed.\n');
         return 0;
       default:

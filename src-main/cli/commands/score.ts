@@ -7,6 +7,7 @@ import { analyzeImage } from '../../engine/face/analyze.ts';
 import { characterEmbedding, identityScore, type IdentityScore } from '../../engine/face/identity.ts';
 import { loadFaceModels, releaseFaceModels, type FaceModels } from '../../engine/face/models.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
+import { readEnvironment } from '../../app/environment.ts';
 import { defaultFaceModelsFolder } from './embed.ts';
 
 interface EmbedJsonEntry {
@@ -68,7 +69,7 @@ export const command: CliCommand = {
     if (references.length === 0 || positionals.length === 0) {
       throw new StudioError('invalid-request', { userMessage: 'Give at least one --character reference and one image to score.', hint: `Usage: ${command.usage}` });
     }
-    const models = await loadFaceModels(values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder());
+    const models = await loadFaceModels(values['face-models'] ? path.resolve(values['face-models']) : defaultFaceModelsFolder(readEnvironment()));
     try {
       const character = characterEmbedding(await referenceEmbeddings(references, models, io.signal));
       const results: { file: string; score: IdentityScore }[] = [];

@@ -1,6 +1,7 @@
 // `faceid selftest`: runs the install checks and the pipeline on a tiny model set made on this machine from
 // fixed seeds (no download), so a broken install can be told apart from a missing model.
 import path from 'node:path';
+import { readEnvironment } from '../../app/environment.ts';
 import { runSelftest, type SelftestStepResult } from '../../models/selftest/run-selftest.ts';
 import { defaultStudioDir } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
@@ -15,7 +16,7 @@ export const command: CliCommand = {
   usage,
   async run(args, io) {
     const { values } = parseCommandArgs({ name: 'selftest', usage }, args, { cache: { type: 'string' }, json: { type: 'boolean' } });
-    const cacheDir = path.resolve(values.cache ?? path.join(defaultStudioDir(), 'cache'));
+    const cacheDir = path.resolve(values.cache ?? path.join(defaultStudioDir(readEnvironment()), 'cache'));
     const report = await runSelftest({
       cacheDir,
       signal: io.signal,

@@ -26,6 +26,12 @@ export type Dim = number | string;
 /** Marks a float attribute whose value happens to be an integer (e.g. alpha 1.0). */
 export interface FloatAttribute { readonly float: number }
 export interface FloatsAttribute { readonly floats: readonly number[] }
+/** A Conv node's stride and padding, the same on both axes (layers.ts's Conv2d and the LoRA convs beside it). */
+export interface Conv2dOptions {
+  readonly stride?: number;
+  readonly padding?: number;
+}
+
 export type AttributeValue = number | string | readonly number[] | FloatAttribute | FloatsAttribute;
 
 export const float = (value: number): FloatAttribute => ({ float: value });

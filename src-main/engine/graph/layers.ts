@@ -8,14 +8,9 @@
 //   h = net.groupNorm(h, 'unet.conv_norm_out', 32, 1e-5);
 //   o = attention(g, q, k, v, heads);     // [B,N,d] ×3 → [B,N,d], softmax in fp32
 import type { TensorDescriptor } from '../io/descriptors.ts';
-import { float, type GraphBuilder, type Value } from './graph-builder.ts';
+import { float, type Conv2dOptions, type GraphBuilder, type Value } from './graph-builder.ts';
 import type { LoraSet } from './lora.ts';
 import type { WeightMap } from './weight-map.ts';
-
-export interface Conv2dOptions {
-  readonly stride?: number;
-  readonly padding?: number;
-}
 
 /** y = x·Wᵀ (+ b), x [..., in], W [out, in]. */
 export function linear(g: GraphBuilder, x: Value, weight: TensorDescriptor, bias?: TensorDescriptor): Value {

@@ -3,8 +3,7 @@
 // checkpoint read, no recompilation, no session reload. Why a branch and not merged weights: see README
 // "Graph compiler → LoRA mechanism" (measured there).
 import type { LoraEntry } from '../io/lora.ts';
-import type { Conv2dOptions } from './layers.ts';
-import type { GraphBuilder, Value } from './graph-builder.ts';
+import type { Conv2dOptions, GraphBuilder, Value } from './graph-builder.ts';
 
 export type { LoraEntry };
 

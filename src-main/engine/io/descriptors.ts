@@ -21,6 +21,18 @@ export interface TensorDescriptor {
   readonly strides?: readonly number[];
 }
 
+export type TensorFileFormat = 'safetensors' | 'pytorch-zip';
+
+/** A checkpoint file's index: its tensors' descriptors (tensor-file.ts reads one from safetensors or PyTorch). */
+export interface TensorFileIndex {
+  readonly file: string;
+  readonly format: TensorFileFormat;
+  readonly sizeBytes: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Names as stored; nested PyTorch dicts are joined with '.' (`image_proj.proj.0.weight`). */
+  readonly tensors: ReadonlyMap<string, TensorDescriptor>;
+}
+
 /** Row-major strides of `shape`, in elements. */
 export function rowMajorStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);

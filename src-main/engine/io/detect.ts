@@ -7,10 +7,10 @@ import { StudioError } from '../../base/errors.ts';
 import type { DType } from '../tensors/dtype.ts';
 import { refuseForeignModel, unetArchitecture, type PipelineArchitecture } from './architecture.ts';
 import { canonicalFromLdm, CHECKPOINT_COMPONENTS, openCheckpoint, shapesOf, type CheckpointComponent } from './checkpoint.ts';
-import { elementCount, type TensorDescriptor } from './descriptors.ts';
+import { elementCount, type TensorDescriptor, type TensorFileFormat } from './descriptors.ts';
 import { describeIpAdapter, looksLikeIpAdapter } from './ipadapter.ts';
 import { loraFormatOf } from './lora.ts';
-import { readTensorFile, type TensorFileFormat } from './tensor-file.ts';
+import { readTensorFile } from './tensor-file.ts';
 
 export type ModelKind = 'checkpoint' | 'unet' | 'vae' | 'text-encoder' | 'ip-adapter' | 'lora' | 'clip-vision';
 export type ModelBase = 'sd15' | 'sdxl';

@@ -2,20 +2,9 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
-import type { TensorDescriptor } from './descriptors.ts';
+import type { TensorFileIndex } from './descriptors.ts';
 import { readPytorchZip } from './pytorch/pytorch-zip.ts';
 import { MAX_HEADER_BYTES, readSafetensors } from './safetensors.ts';
-
-export type TensorFileFormat = 'safetensors' | 'pytorch-zip';
-
-export interface TensorFileIndex {
-  readonly file: string;
-  readonly format: TensorFileFormat;
-  readonly sizeBytes: number;
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Names as stored; nested PyTorch dicts are joined with '.' (`image_proj.proj.0.weight`). */
-  readonly tensors: ReadonlyMap<string, TensorDescriptor>;
-}
 
 /** Indexes a safetensors or PyTorch file; refuses everything else with a message naming what it looks like. */
 export async function readTensorFile(file: string): Promise<TensorFileIndex> {

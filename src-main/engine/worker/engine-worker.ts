@@ -1,7 +1,6 @@
 // Entry of the engine off the main thread. As a worker thread (EngineClient) it talks over parentPort; started
 // as a child process (child_process.fork) or an Electron utility process it talks over process IPC.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { defaultEngineOptions } from './default-options.ts';
 import { EngineService } from './engine-service.ts';
 import type { EngineEvent, EngineOptions, EngineRequest } from './protocol.ts';
 
@@ -9,10 +8,11 @@ interface ElectronProcess {
   parentPort?: { on(event: 'message', listener: (e: { data: unknown }) => void): void; postMessage(message: unknown): void };
 }
 
-/** `--engine-options=<json>` from the host, over the studio's default folders. */
+/** `--engine-options=<json>` from the host: the engine knows no studio folder of its own, so the host names them all. */
 function optionsFromArgv(): EngineOptions {
   const json = process.argv.find((a) => a.startsWith('--engine-options='))?.slice('--engine-options='.length);
-  return { ...defaultEngineOptions(), ...(json ? (JSON.parse(json) as Partial<EngineOptions>) : {}) };
+  if (json === undefined) throw new Error('The engine process needs --engine-options=<json> (at least the cacheDir).');
+  return JSON.parse(json) as EngineOptions;
 }
 
 if (!isMainThread && parentPort) {

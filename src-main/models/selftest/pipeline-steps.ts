@@ -10,7 +10,7 @@ import { loadFaceProjection, projectFaceTokens, releaseFaceProjection } from '..
 import { SessionPool } from '../../engine/onnx/session-pool.ts';
 import { generate } from '../../engine/pipeline/generate.ts';
 import { ModelLoader } from '../../engine/pipeline/model-loader.ts';
-import type { SelftestContext, SelftestStep } from './run-selftest.ts';
+import type { SelftestContext, SelftestStep } from './selftest-step.ts';
 import { REFERENCE_SIZE } from './tiny-face-models.ts';
 
 const FACE_WEIGHT = 0.8;

@@ -8,25 +8,10 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createIdentifier } from '../identify.ts';
 import type { ModelIdentity } from '../identity.ts';
-import type { FaceTokens } from '../../engine/models/face-tokens.ts';
 import { PIPELINE_STEPS } from './pipeline-steps.ts';
+import type { SelftestContext, SelftestStep } from './selftest-step.ts';
 import { detectorBlob, REFERENCE_SIZE } from './tiny-face-models.ts';
 import { ensureTinyModelSet, type TinyModelSet, type TinySetRole } from './tiny-model-set.ts';
-
-export interface SelftestContext {
-  readonly set: TinyModelSet;
-  readonly signal?: AbortSignal;
-  /** Decoded reference picture, RGB, REFERENCE_SIZE². */
-  readonly referenceRgb: Uint8Array;
-  /** What one pipeline step hands to the next. */
-  readonly state: { embedding?: Float32Array; tokens?: FaceTokens; generatedPng?: Uint8Array };
-}
-
-export interface SelftestStep {
-  readonly name: string;
-  /** Resolves with a one-line detail; throws (with a message a user can act on) when the step fails. */
-  run(context: SelftestContext): Promise<string>;
-}
 
 export interface SelftestStepResult {
   readonly name: string;

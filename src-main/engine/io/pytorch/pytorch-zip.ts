@@ -5,8 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../../base/errors.ts';
 import { DTYPE_BYTES } from '../../tensors/dtype.ts';
-import { elementCount, rowMajorStrides, type TensorDescriptor } from '../descriptors.ts';
-import type { TensorFileIndex } from '../tensor-file.ts';
+import { elementCount, rowMajorStrides, type TensorDescriptor, type TensorFileIndex } from '../descriptors.ts';
 import { PyDict, PyTensor, unpickle, type PyValue } from './pickle.ts';
 import { badZip, readZipEntries, type ZipEntry } from './zip.ts';
 
