@@ -123,3 +123,40 @@ export function floatTensor(tensor: { data: Float32Array; shape: readonly number
 export function filled(length: number, value: number): ort.Tensor {
   return new ort.Tensor('float32', new Float32Array(length).fill(value), [length]);
 }
+
+/** The SDXL set beside the SD1.5 one (fixtures/sdxl, its own README); absent in a fixture folder without SDXL. */
+export function sdxlFolder(fixtures: string): string | undefined {
+  const folder = path.join(fixtures, 'sdxl');
+  return existsSync(path.join(folder, 'sdxl-tiny')) ? folder : undefined;
+}
+
+export const SDXL_SOURCES = ['diffusers', 'ldm'] as const;
+export type SdxlSource = (typeof SDXL_SOURCES)[number];
+
+/**
+ * Compiles (memoised) the tiny SDXL from its diffusers folder or its single file (configs from the folder, as a user
+ * of an unusual-width single file gives them), with an adapter and LoRA files when asked.
+ */
+export function compiledSdxlFixture(sdxl: string, source: SdxlSource, adapter?: string, loras: readonly string[] = []): Promise<CompiledModel> {
+  const key = `sdxl|${sdxl}|${source}|${adapter ?? ''}|${loras.join(',')}`;
+  let result = compiled.get(key);
+  if (!result) {
+    result = (async () => {
+      const folder = path.join(sdxl, 'sdxl-tiny');
+      const configs: Record<string, Record<string, unknown>> = {};
+      if (source === 'ldm') {
+        for (const component of ['unet', 'vae', 'text_encoder', 'text_encoder_2']) {
+          configs[component] = JSON.parse(await readFile(path.join(folder, component, 'config.json'), 'utf8')) as Record<string, unknown>;
+        }
+      }
+      return compileModel(source === 'diffusers' ? folder : path.join(sdxl, 'sdxl-tiny.safetensors'), {
+        cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
+        ...(source === 'ldm' ? { configs } : {}),
+        ...(adapter ? { adapter: path.join(sdxl, adapter) } : {}),
+        ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.resolve(sdxl, l) })) } : {}),
+      });
+    })();
+    compiled.set(key, result);
+  }
+  return result;
+}

@@ -1,6 +1,7 @@
 // The denoising loop against the diffusers pipeline goldens, with the UNet replaced by the recorded UNet outputs:
 // checks latents in/out of every step, CFG batching and the IP token path without needing compiled graphs.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { compareTensors } from '../../../test/goldens/compare.ts';
 import { loadGoldenTensors } from '../../../test/goldens/golden-suite.ts';
@@ -12,7 +13,8 @@ import { diffuse } from './diffuse.ts';
 import { latentMask } from './image-tensors.ts';
 import type { DiffusionRunners, UnetInput } from './runners.ts';
 
-const ddimConfig = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, set_alpha_to_one: false, clip_sample: false };
+// The fixture model's own scheduler, which every pipeline golden was recorded with.
+const schedulerConfig = JSON.parse(readFileSync(fixture('sd15-tiny', 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
 
 function replayRunners(tensors: Map<string, { data: Float32Array }>, seen: UnetInput[]): DiffusionRunners {
   let step = 0;
@@ -45,6 +47,8 @@ for (const name of ['pipe_txt2img', 'pipe_txt2img_faceid']) {
     const rows = embeds.shape[1]!;
     const textRows = 77;
     const channels = embeds.shape[2]!;
+    const [, , latentH, latentW] = tensors.get('latents_init')!.shape;
+    const steps = [...tensors.keys()].filter((k) => /^step\d+_t$/.test(k)).length;
     const split = (data: Float32Array) => ({ text: data.slice(0, textRows * channels), ip: data.slice(textRows * channels) });
     const cond = split(get('prompt_embeds'));
     const uncond = split(get('negative_prompt_embeds'));
@@ -52,11 +56,11 @@ for (const name of ['pipe_txt2img', 'pipe_txt2img_faceid']) {
     const taps = new Map<string, Float32Array>();
     await diffuse(
       {
-        width: 64,
-        height: 64,
-        steps: 4,
+        width: latentW! * 8,
+        height: latentH! * 8,
+        steps,
         cfg: 7.5,
-        scheduler: createScheduler('DDIM', ddimConfig),
+        scheduler: createScheduler('DDIM', schedulerConfig),
         cond: { embeddings: cond.text, tokens: textRows },
         uncond: { embeddings: uncond.text, tokens: textRows },
         ...(rows > textRows ? { ip: { cond: cond.ip, uncond: uncond.ip, count: rows - textRows, scale: 1 } } : {}),
@@ -66,7 +70,8 @@ for (const name of ['pipe_txt2img', 'pipe_txt2img_faceid']) {
       },
       replayRunners(tensors, seen),
     );
-    for (let k = 0; k < 4; k++) {
+    assert.equal(seen.length, steps);
+    for (let k = 0; k < steps; k++) {
       assert.equal(seen[k]!.timestep, get(`step${k}_t`)[0]);
       for (const key of [`step${k}_unet_in`, `step${k}_latents_after`]) {
         const { error } = compareTensors(taps.get(key)!, get(key), 'rel-std');
@@ -74,7 +79,7 @@ for (const name of ['pipe_txt2img', 'pipe_txt2img_faceid']) {
       }
     }
     const first = seen[0]!;
-    assert.deepEqual(first.sampleShape, [2, 4, 8, 8]);
+    assert.deepEqual(first.sampleShape, [2, 4, latentH, latentW]);
     assert.deepEqual(first.encoderHiddenStates.subarray(0, textRows * channels), uncond.text, 'batch order is [uncond, cond]');
     if (rows > textRows) {
       assert.equal(first.ip?.count, rows - textRows);
@@ -91,7 +96,7 @@ test('bad sizes, inpaint without image and FaceID without an adapter graph are r
   const seen: UnetInput[] = [];
   const runners = replayRunners(tensors, seen);
   const base = {
-    width: 64, height: 64, steps: 4, cfg: 7.5, scheduler: createScheduler('DDIM', ddimConfig),
+    width: 64, height: 64, steps: 4, cfg: 7.5, scheduler: createScheduler('DDIM', schedulerConfig),
     cond: { embeddings: new Float32Array(77 * 64), tokens: 77 }, uncond: { embeddings: new Float32Array(77 * 64), tokens: 77 },
     noise: [new TorchCpuGenerator(0)],
   };
@@ -153,7 +158,7 @@ test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image laten
     },
   };
   const request = {
-    width, height, steps: 2, cfg: 7.5, scheduler: createScheduler('DDIM', ddimConfig),
+    width, height, steps: 2, cfg: 7.5, scheduler: createScheduler('DDIM', schedulerConfig),
     cond: { embeddings: new Float32Array(77 * 64), tokens: 77 }, uncond: { embeddings: new Float32Array(77 * 64), tokens: 77 },
     init: { image, strength: 1 }, mask: { data: mask, featherPx: 0 },
     noise: [new TorchCpuGenerator(7)],
@@ -165,7 +170,7 @@ test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image laten
   assert.deepEqual(encoded[0], image.map((v, i) => (mask[i % (height * width)]! < 0.5 ? v : 0)));
   // Draws: x_T first, then the masked-image latent sample.
   const generator = new TorchCpuGenerator(7);
-  const scheduler = createScheduler('DDIM', ddimConfig);
+  const scheduler = createScheduler('DDIM', schedulerConfig);
   scheduler.setTimesteps(2);
   const xT = generator.randn([1, 4, h, w]).map((v) => Math.fround(v * scheduler.initNoiseSigma));
   const eps = generator.randn([1, 4, h, w]);
@@ -190,6 +195,6 @@ test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image laten
   // Without a mask an inpainting model has nothing to repaint: refused before any work.
   const { mask: _unused, ...img2img } = request;
   const before = seen.length;
-  await assert.rejects(diffuse({ ...img2img, scheduler: createScheduler('DDIM', ddimConfig) }, runners), { code: 'generate.invalid-parameter' });
+  await assert.rejects(diffuse({ ...img2img, scheduler: createScheduler('DDIM', schedulerConfig) }, runners), { code: 'generate.invalid-parameter' });
   assert.equal(seen.length, before);
 });
