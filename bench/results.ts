@@ -55,6 +55,10 @@ export const FIGURES = {
   'library.insert': 'Library: insert 100k generations',
   'library.page_p50': 'Library: page of 100, filtered, p50',
   'library.page_p99': 'Library: page of 100, filtered, p99',
+  'gallery.first_page': 'Gallery, 100k rows, Chromium: first page',
+  'gallery.filter': 'Gallery, 100k rows, Chromium: filter to new count',
+  'gallery.sort': 'Gallery, 100k rows, Chromium: sort to new first tile',
+  'selftest.cpu': 'Self-test (tiny models): CPU time',
   'engine.event_loop_lag_idle_p99': 'Main event-loop lag p99, idle (noise floor)',
   'engine.event_loop_lag_p99': 'Main event-loop lag p99 while a job runs',
   'run.peak_rss': 'Peak RSS of the whole run (this process)',
@@ -161,7 +165,13 @@ export function evaluateTargets(figures: Record<FigureId, Figure>, context: { fp
     check('peak RSS ≤ 1.3 × fp16 weights + fp32 working set (compact weights, txt2img 256²)', 'weights.compact.peak_rss', (v) => v <= txt2imgLimitMb, (v) => `${v.toFixed(0)} MB vs limit ${txt2imgLimitMb.toFixed(0)} MB (working set at 256²)`),
   );
   targets.push(check('library page p99 ≤ 5 ms at 100k rows', 'library.page_p99', (v) => v <= 5, (v) => `${v.toFixed(2)} ms`));
+  targets.push(
+    check('gallery first page ≤ 300 ms at 100k rows', 'gallery.first_page', (v) => v <= 300, (v) => `${v.toFixed(0)} ms`),
+    check('gallery filter ≤ 100 ms at 100k rows', 'gallery.filter', (v) => v <= 100, (v) => `${v.toFixed(0)} ms`),
+    check('gallery sort ≤ 100 ms at 100k rows', 'gallery.sort', (v) => v <= 100, (v) => `${v.toFixed(0)} ms`),
+  );
   targets.push(check('event-loop lag p99 ≤ 20 ms', 'engine.event_loop_lag_p99', (v) => v <= 20, (v) => `${v.toFixed(1)} ms`));
+  targets.push(check('self-test ≤ 60 s of CPU', 'selftest.cpu', (v) => v <= 60, (v) => `${v.toFixed(1)} s`));
   return targets;
 }
 

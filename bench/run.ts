@@ -11,12 +11,14 @@ import { benchFace } from '../src-main/engine/face/bench-face.ts';
 import { benchCheckpointIndexing } from '../src-main/engine/io/bench-indexing.ts';
 import { compileModel, type CompiledModel } from '../src-main/engine/models/compile.ts';
 import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
+import { runSelftest } from '../src-main/models/selftest/run-selftest.ts';
 import { facePhotoPng, faceModelsFolder } from '../test/helpers/face-fixtures.ts';
 import { fixture } from '../test/helpers/fixtures.ts';
 import { compileInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
 import { peakRssBytes } from './peak-rss.ts';
+import { benchGallery, spread } from './gallery-bench.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
 import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
@@ -26,8 +28,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const TXT2IMG_STEPS = 4;
 const plan = quick
-  ? { sizes: [256], indexRepeats: 3, peakRepeats: 3, unetRepeats: 2, smallRepeats: 2, faceRepeats: 3, libraryRows: 100_000, libraryQueries: 200 }
-  : { sizes: [256, 512], indexRepeats: 5, peakRepeats: 5, unetRepeats: 3, smallRepeats: 5, faceRepeats: 10, libraryRows: 100_000, libraryQueries: 1000 };
+  ? { sizes: [256], indexRepeats: 3, peakRepeats: 3, unetRepeats: 2, smallRepeats: 2, faceRepeats: 3, libraryRows: 100_000, libraryQueries: 200, galleryRepeats: 3 }
+  : { sizes: [256, 512], indexRepeats: 5, peakRepeats: 5, unetRepeats: 3, smallRepeats: 5, faceRepeats: 10, libraryRows: 100_000, libraryQueries: 1000, galleryRepeats: 6 };
 const SKIPPED_IN_QUICK = 'not run with --quick (256² only)';
 
 // A steadier heap figure for indexing: gc() between measurements (as `node --expose-gc` would allow).
@@ -197,6 +199,26 @@ await attempt(['library.insert', 'library.page_p50', 'library.page_p99'], `libra
   figures['library.insert'] = measured(lib.insertSeconds, 's', { note: `${lib.rows} rows through GenerationsRepository.insert, 1000 per transaction (${((lib.insertSeconds / lib.rows) * 1e6).toFixed(0)} µs/row)` });
   figures['library.page_p50'] = measured(lib.pageP50Ms, 'ms', { repeats: lib.queries, note: 'character / model / favourites filters, newest first, random offsets' });
   figures['library.page_p99'] = measured(lib.pageP99Ms, 'ms', { repeats: lib.queries });
+});
+
+await attempt(['gallery.first_page', 'gallery.filter', 'gallery.sort'], `gallery: ${plan.libraryRows} seeded rows in Chromium through the host, ${plan.galleryRepeats} rounds`, async () => {
+  const gallery = await benchGallery({ rows: plan.libraryRows, repeats: plan.galleryRepeats });
+  figures['gallery.first_page'] = measured(median(gallery.firstPageMs), 'ms', { repeats: gallery.firstPageMs.length, note: `Gallery tab: grid mounted → first tile image; ${spread(gallery.firstPageMs)}` });
+  figures['gallery.filter'] = measured(median(gallery.filterMs), 'ms', { repeats: gallery.filterMs.length, note: `favourites on/off, character Ada/All: click → count shown; ${spread(gallery.filterMs)}` });
+  figures['gallery.sort'] = measured(median(gallery.sortMs), 'ms', { repeats: gallery.sortMs.length, note: `best identity / newest first: click → new first tile; ${spread(gallery.sortMs)}` });
+});
+
+await attempt(['selftest.cpu'], 'self-test on the tiny model set (fresh cache)', async () => {
+  const cacheDir = path.join(cacheRoot, `selftest-run-${process.pid}`);
+  try {
+    const before = process.cpuUsage();
+    const report = await runSelftest({ cacheDir });
+    const cpu = process.cpuUsage(before);
+    if (!report.passed) throw new Error(`the self-test failed: ${report.steps.find((s) => s.status !== 'passed')?.name ?? '?'}`);
+    figures['selftest.cpu'] = measured((cpu.user + cpu.system) / 1e6, 's', { repeats: 1, note: 'user + system CPU of this process (engine worker included), tiny set made from scratch' });
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
 
 rmSync(compileDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fixture, repoRoot } from '../../test/helpers/fixtures.ts';
+import { waitUntil } from '../../test/helpers/wait-until.ts';
 import type { EngineEvent } from '../app/job-runner.ts';
 import type { JobStateEvent } from '../engine/worker/protocol.ts';
 import { forkEngineProcess } from './engine-process.ts';
@@ -34,15 +35,8 @@ test('relays a real engine process\'s job outcomes; a crash fails the open job; 
   engine.subscribe((event) => events.push(event));
   t.after(() => supervisor.stop());
   supervisor.start();
-  const final = (jobId: string) => new Promise<JobStateEvent>((resolve) => {
-    const check = setInterval(() => {
-      const found = events.find((e): e is JobStateEvent => e.type === 'state' && e.jobId === jobId && e.state !== 'queued' && e.state !== 'running');
-      if (found) {
-        clearInterval(check);
-        resolve(found);
-      }
-    }, 10);
-  });
+  const final = (jobId: string) =>
+    waitUntil(() => events.find((e): e is JobStateEvent => e.type === 'state' && e.jobId === jobId && e.state !== 'queued' && e.state !== 'running'), { what: `job ${jobId} to end`, observe: () => events.length });
 
   const missing = engine.submit(params({ model: path.join(cache, 'missing.safetensors') }), {});
   const failed = await final(missing);
@@ -50,14 +44,14 @@ test('relays a real engine process\'s job outcomes; a crash fails the open job; 
   assert.ok(failed.error !== undefined && failed.error.code !== 'internal', JSON.stringify(failed.error));
 
   const long = engine.submit(params(), {});
-  while (!events.some((e) => e.type === 'progress' && e.jobId === long)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => events.some((e) => e.type === 'progress' && e.jobId === long), { what: 'the long job\'s first step' });
   process?.kill(); // killed mid-job, as a crash would end it
   const ended = await final(long);
   assert.equal(ended.state, 'failed');
   assert.equal(ended.error?.code, 'generate.engine-stopped');
   assert.match(ended.error?.userMessage ?? '', /stopped unexpectedly/u);
 
-  while (supervisor.isRunning) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => !supervisor.isRunning, { what: 'the supervisor to see the killed process gone' });
   const refused = engine.submit(params(), {});
   const refusedFinal = await final(refused);
   assert.equal(refusedFinal.error?.code, 'generate.engine-stopped');

@@ -39,10 +39,10 @@ test('refuses a truncated JPEG as corrupt', async () => {
 });
 
 test('refuses a 20000×20000 PNG from its header, before decoding pixels', async () => {
-  const started = process.hrtime.bigint();
+  // Header-only files (a 6-byte IDAT, no pixel data): decoding one fails as corrupt, as the small one shows, so the
+  // large one refused as too large, with its header's size, was refused without decoding.
+  await assert.rejects(inspectImage(pngHeaderDeclaring(40, 30), 'header-only.png'), hasCode('image.corrupt'));
   await assert.rejects(inspectImage(pngHeaderDeclaring(20_000, 20_000), 'bomb.png'), hasCode('image.too-large', /20000×20000/));
-  // Decoding 400 megapixels would take seconds and over a gigabyte; the header check takes milliseconds.
-  assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 1000);
 });
 
 test('accepts a PNG', async () => {

@@ -140,7 +140,14 @@ test('random weights: fp16 safetensors readable, deterministic, norm scales 1, w
 
 test('results.json schema: every figure present (n/a with reason allowed), table and targets from the same figures', () => {
   const figures = completeFigures(
-    { 'library.page_p99': measured(3.2, 'ms', { repeats: 200 }), 'txt2img.256.overhead': measured(4, '%'), 'run.peak_rss': measured(5000, 'MB'), 'weights.compact.peak_rss': measured(3000, 'MB') },
+    {
+      'library.page_p99': measured(3.2, 'ms', { repeats: 200 }),
+      'txt2img.256.overhead': measured(4, '%'),
+      'run.peak_rss': measured(5000, 'MB'),
+      'weights.compact.peak_rss': measured(3000, 'MB'),
+      'gallery.first_page': measured(250, 'ms', { repeats: 6 }),
+      'gallery.filter': measured(140, 'ms', { repeats: 24 }),
+    },
     'engine part missing',
   );
   assert.deepEqual(figures['unet.512.step'], notAvailable('engine part missing'));
@@ -161,6 +168,11 @@ test('results.json schema: every figure present (n/a with reason allowed), table
   assert.equal(byFigure.get('run.peak_rss')!.met, false, '5000 MB > 1.3 × 2000 + 1000 MB');
   assert.equal(byFigure.get('weights.compact.peak_rss')!.met, false, '3000 MB > 1.3 × 2000 + 100 MB: the 256² working set, not the largest size run');
   assert.equal(byFigure.get('engine.event_loop_lag_p99')!.met, null);
+  // The gallery's limits from the old browser test: first page ≤ 300 ms, filters ≤ 100 ms.
+  assert.equal(byFigure.get('gallery.first_page')!.met, true);
+  assert.equal(byFigure.get('gallery.filter')!.met, false);
+  assert.equal(byFigure.get('gallery.sort')!.met, null);
+  assert.equal(byFigure.get('selftest.cpu')!.met, null);
   const { ['vae.decode.256']: _dropped, ...incomplete } = figures;
   assert.equal(ResultsSchema.safeParse({ ...results, figures: incomplete }).success, false, 'a figure left out is refused');
   assert.equal(ResultsSchema.safeParse({ ...results, figures: { ...figures, 'vae.decode.256': { value: 1 } } }).success, false, 'a value needs its unit');

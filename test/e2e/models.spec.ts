@@ -50,7 +50,7 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
   // No tooltip left open over the page (they open on hover and on focus).
   await page.mouse.move(1279, 799);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.waitForTimeout(300);
+  await expect(page.getByRole('tooltip')).toHaveCount(0); // closed, its fade-out done (it unmounts then)
   await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
   await page.screenshot({ path: testInfo.outputPath(`${name}-full.png`), fullPage: true });
 }

@@ -124,7 +124,7 @@ test('screenshots of every page at 1280×800', async ({ page }, testInfo) => {
     // No tooltip left open over the page (they open on hover and on focus).
     await page.mouse.move(1279, 799);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.waitForTimeout(300);
+    await expect(page.getByRole('tooltip')).toHaveCount(0); // closed, its fade-out done (it unmounts then)
     await page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
   };
   await page.goto(host.url);

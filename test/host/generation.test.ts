@@ -17,6 +17,7 @@ import { startStudioHost, type StudioHost } from '../../src-main/app/host/studio
 import { httpStudioClient, type TestStudioClient } from '../helpers/contract-clients.ts';
 import { facePhotoPng } from '../helpers/face-fixtures.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { waitUntil } from '../helpers/wait-until.ts';
 
 let studio: Studio;
 let host: StudioHost;
@@ -46,20 +47,14 @@ after(async () => {
   await studio.stop();
 });
 
-function ended(jobId: string, timeoutMs = 120_000): Promise<Job> {
-  const states = new Set(['done', 'failed', 'cancelled', 'interrupted']);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const job = jobUpdates.find((j) => j.id === jobId && states.has(j.state));
-      if (job !== undefined) {
-        clearInterval(poll);
-        resolve(job);
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(poll);
-        reject(new Error(`job ${jobId} did not end within ${timeoutMs} ms`));
-      }
-    }, 20);
+const FINAL = new Set(['done', 'failed', 'cancelled', 'interrupted']);
+
+/** The job's final update. The first job also compiles the tiny model: a longer hang guard than the default. */
+function ended(jobId: string): Promise<Job> {
+  return waitUntil(() => jobUpdates.find((j) => j.id === jobId && FINAL.has(j.state)), {
+    what: `job ${jobId} to end`,
+    timeoutMs: 120_000,
+    observe: () => jobUpdates.filter((j) => j.id === jobId).at(-1)?.state,
   });
 }
 
@@ -114,7 +109,7 @@ test('cancelling a running job ends it as cancelled; a failing job is recorded w
   const missing = await client.jobs.enqueue({ params: params({ model: path.join(studio.library.folder, 'no-such-model.safetensors') }) });
   const after = await client.jobs.enqueue({ params: params({ seed: 8, steps: 2 }) });
   assert.ok(long.ok && missing.ok && after.ok);
-  while (!progress.some((p) => p.jobId === long.value.id)) await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitUntil(() => progress.some((p) => p.jobId === long.value.id), { what: 'the long job\'s first step' });
   const cancelled = await client.jobs.cancel({ id: long.value.id });
   assert.ok(cancelled.ok);
   const longEnd = await ended(long.value.id);

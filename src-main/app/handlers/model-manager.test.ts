@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
+import { waitUntil } from '../../../test/helpers/wait-until.ts';
 import { composeStudio } from '../compose.ts';
 
 test('readiness follows the model roots in Settings; commercial-clean hides research-only features; downloads are refused with reasons', async (t) => {
@@ -35,7 +36,7 @@ test('readiness follows the model roots in Settings; commercial-clean hides rese
   assert.equal(studio.library.settings.get().commercialClean, true);
   assert.ok(clean.features.some((f) => f.status === 'hidden' && f.hiddenReason !== null));
   assert.deepEqual(await call('models.download', { id: 'faceid-sd15' }), { started: true });
-  while (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => events.length > 0, { what: 'a models.download event' });
   assert.deepEqual([events[0]!.id, events[0]!.state, events[0]!.error?.code], ['faceid-sd15', 'failed', 'model.hidden-by-commercial-clean']);
 
   const unknown = await studio.dispatch('models.download', { id: 'no-such-model' });

