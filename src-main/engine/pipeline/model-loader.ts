@@ -10,6 +10,7 @@ import { readTensorFloat32 } from '../io/descriptors.ts';
 import { compileModel, type CompiledModel, type CompileProgress } from '../models/compile.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
+import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
 import { createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
 import type { DiffusionRunners } from './runners.ts';
 
@@ -42,7 +43,7 @@ export interface LoadedModel {
 export interface ModelLoaderOptions {
   readonly cacheDir: string;
   readonly pool: SessionPool;
-  /** CLIP tokenizer folder (vocab.json + merges.txt) for single-file checkpoints. */
+  /** CLIP tokenizer folder (vocab.json + merges.txt) for single-file checkpoints; without one, the app's own copy. */
   readonly tokenizerDir?: string;
   readonly onCompileProgress?: (progress: CompileProgress) => void;
 }
@@ -86,13 +87,8 @@ export class ModelLoader {
       });
     }
     const isFolder = existsSync(path.join(request.model, 'model_index.json')) || existsSync(path.join(request.model, 'unet'));
-    const tokenizerDir = isFolder && existsSync(path.join(request.model, 'tokenizer', 'vocab.json')) ? path.join(request.model, 'tokenizer') : this.options.tokenizerDir;
-    if (!tokenizerDir) {
-      throw new StudioError('generate.model-missing', {
-        userMessage: `No CLIP tokenizer is available for ${path.basename(request.model)} (single-file checkpoints do not carry one).`,
-        hint: 'Download the CLIP tokenizer in the model manager (faceid doctor lists it).',
-      });
-    }
+    // A diffusers folder's own tokenizer first; single-file checkpoints carry none.
+    const tokenizerDir = clipTokenizerFolder([isFolder ? path.join(request.model, 'tokenizer') : undefined, this.options.tokenizerDir]);
     const schedulerFile = path.join(request.model, 'scheduler', 'scheduler_config.json');
     const [compiled, tokenizer, schedulerConfig] = await Promise.all([
       compileModel(request.model, {
