@@ -53,9 +53,10 @@ test('the unpacked app has the executable, the asar and the unpacked natives, wi
   assert.ok(asarBytes + unpackedBytes < SIZE_BUDGET_BYTES);
 });
 
-test('the asar holds the bundles, the built renderer and the icon, and main points at the bundle', { skip }, () => {
+test('the asar holds the bundles, the built renderer, the icon and the CLIP tokenizer, and main points at the bundle', { skip }, () => {
   const packedPackage = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { main: string };
-  for (const file of ['/package.json', `/${packedPackage.main}`, '/out/main/electron-main.js', '/out/preload/preload.cjs', '/dist/renderer/index.html', '/assets/icon.png']) {
+  const tokenizer = ['vocab.json', 'merges.txt', 'LICENSE'].map((file) => `/assets/tokenizer/clip-vit-large-patch14/${file}`);
+  for (const file of ['/package.json', `/${packedPackage.main}`, '/out/main/electron-main.js', '/out/preload/preload.cjs', '/dist/renderer/index.html', '/assets/icon.png', ...tokenizer]) {
     assert.ok(paths.has(file), `${file} missing from app.asar`);
   }
   assert.ok(entries.some((entry) => entry.path.startsWith('/dist/renderer/') && entry.path.endsWith('.js')), 'renderer scripts missing');

@@ -3,6 +3,7 @@
 // layouts people use by hand (models/insightface, models/tokenizer). FACEID_FACE_MODELS, when set, is the only place.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isTokenizerFolder } from '../engine/text/tokenizer-folder.ts';
 import type { Library } from '../library/library.ts';
 
 const FACE_MODEL_SUBFOLDERS = [path.join('insightface', 'models', 'buffalo_l'), 'insightface', 'buffalo_l'];
@@ -18,11 +19,11 @@ export function faceModelFolders(library: Library, faceModels: string | undefine
   return () => modelRoots(library).flatMap((root) => FACE_MODEL_SUBFOLDERS.map((sub) => path.join(root, sub)));
 }
 
-/** The first CLIP tokenizer folder (vocab.json + merges.txt) among the model roots, for single-file checkpoints. */
+/** The first CLIP tokenizer folder (vocab.json + merges.txt) among the model roots; without one the engine uses the app's own. */
 export function findTokenizerFolder(library: Library): string | undefined {
   return modelRoots(library)
     .flatMap((root) => TOKENIZER_SUBFOLDERS.map((sub) => path.join(root, sub)))
-    .find((folder) => existsSync(path.join(folder, 'vocab.json')) && existsSync(path.join(folder, 'merges.txt')));
+    .find(isTokenizerFolder);
 }
 
 /** CLIP ViT-H image encoder for FaceID-Plus: ComfyUI's clip_vision file, or an HF image_encoder folder. */

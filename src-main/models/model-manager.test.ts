@@ -20,7 +20,7 @@ const bodies = {
   lora: randomBytes(150_000),
   detector: randomBytes(40_000),
   recognizer: randomBytes(90_000),
-  vocab: Buffer.from(JSON.stringify({ '<|startoftext|>': 49406, '<|endoftext|>': 49407 })),
+  imageEncoder: randomBytes(60_000),
 };
 const zip = makeZip([
   { name: 'buffalo_l/det_10g.onnx', data: bodies.detector },
@@ -39,7 +39,7 @@ before(async () => {
   server.route('/portrait.bin', { body: bodies.portrait });
   server.route('/lora.safetensors', { body: bodies.lora, requireAuthorization: 'Bearer hf_test_token' });
   server.route('/buffalo_l.zip', { body: zip, chunkBytes: 8192, chunkDelayMs: 2 });
-  server.route('/vocab.json', { body: bodies.vocab });
+  server.route('/image-encoder.safetensors', { body: bodies.imageEncoder });
 });
 after(async () => {
   await server.close();
@@ -55,7 +55,7 @@ async function testCatalog(): Promise<Catalog> {
     'faceid-sd15-lora': { path: '/lora.safetensors', size: bodies.lora.length, host: 'huggingface' },
     'insightface-det-10g': { path: '/buffalo_l.zip', size: bodies.detector.length, host: 'github' },
     'insightface-w600k-r50': { path: '/buffalo_l.zip', size: bodies.recognizer.length, host: 'github' },
-    'clip-tokenizer-vocab': { path: '/vocab.json', size: bodies.vocab.length, host: 'github' },
+    'clip-vit-h14-image-encoder': { path: '/image-encoder.safetensors', size: bodies.imageEncoder.length, host: 'huggingface' },
   };
   const entries = bundled.entries
     .filter((e) => routes[e.id])
@@ -84,9 +84,9 @@ test('research-only models need a one-time acknowledgement, and commercial-clean
   await assert.rejects(manager.download('faceid-sd15'), isCode('model.licence-not-acknowledged'));
   await manager.setCommercialClean(true);
   await assert.rejects(manager.download('faceid-sd15'), isCode('model.hidden-by-commercial-clean'));
-  const free = await manager.download('clip-tokenizer-vocab');
+  const free = await manager.download('clip-vit-h14-image-encoder');
   assert.equal(free.length, 1, 'a permissively licensed model still downloads in commercial-clean mode');
-  assert.equal(server.requests.filter((r) => r.path !== '/vocab.json').length, 0, 'nothing research-only was fetched');
+  assert.equal(server.requests.filter((r) => r.path !== '/image-encoder.safetensors').length, 0, 'nothing research-only was fetched');
 });
 
 test('two concurrent downloads sharing dependencies fetch each shared file once; the zip is extracted and removed', async () => {

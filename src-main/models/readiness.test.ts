@@ -16,7 +16,7 @@ const filled = () => path.join(folder, 'filled');
 before(async () => {
   folder = await mkdtemp(path.join(tmpdir(), 'faceid-readiness-'));
   await mkdir(empty());
-  // A studio folder holding the tiny SD1.5 set under deliberately unhelpful names.
+  // A studio folder holding the tiny SD1.5 set under deliberately unhelpful names, and no CLIP tokenizer: the app ships one.
   const place: Array<[string, string[]]> = [
     ['checkpoints/a.safetensors', ['sd15-tiny.safetensors']],
     ['ipadapter/b.safetensors', ['ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors']],
@@ -25,8 +25,6 @@ before(async () => {
     ['clip_vision/e.safetensors', ['ipadapter-tiny', 'image_encoder', 'model.safetensors']],
     ['misc/f.onnx', ['face', 'models', 'det_10g.onnx']],
     ['misc/g.onnx', ['face', 'models', 'w600k_r50.onnx']],
-    ['misc/h.json', ['tokenizer', 'vocab.json']],
-    ['misc/i.txt', ['tokenizer', 'merges.txt']],
   ];
   for (const [relative, source] of place) {
     await mkdir(path.dirname(path.join(filled(), relative)), { recursive: true });
@@ -52,7 +50,7 @@ test('an empty folder: nothing is ready and every missing piece has one action (
   }
   const plus = feature(report, 'faceid-plusv2-sd15');
   assert.deepEqual(plus.pieces.map((p) => p.action?.type === 'download' && p.action.catalogId), [
-    'sd15-realistic-vision-5.1', 'clip-tokenizer-vocab', 'clip-tokenizer-merges', 'faceid-plusv2-sd15', 'faceid-plusv2-sd15-lora', 'clip-vit-h14-image-encoder', 'insightface-det-10g', 'insightface-w600k-r50',
+    'sd15-realistic-vision-5.1', 'faceid-plusv2-sd15', 'faceid-plusv2-sd15-lora', 'clip-vit-h14-image-encoder', 'insightface-det-10g', 'insightface-w600k-r50',
   ]);
   assert.ok(plus.nonCommercial && plus.needsAcknowledgement);
 });
@@ -68,7 +66,7 @@ test('a filled folder: SD1.5 features are ready, the LoRA is found inside the ad
   assert.equal(lora.foundAt, path.join(filled(), 'ipadapter/b.safetensors'));
   assert.equal(faceid.pieces.find((p) => p.role === 'adapter')?.foundAt, path.join(filled(), 'ipadapter/b.safetensors'));
   assert.equal(feature(report, 'faceid-plusv2-sd15').pieces.find((p) => p.role === 'image-encoder')?.foundAt, path.join(filled(), 'clip_vision/e.safetensors'));
-  // SDXL needs its own checkpoint and adapter but reuses the face models and tokenizer already there.
+  // SDXL needs its own checkpoint and adapter but reuses the face models already there.
   const sdxl = feature(report, 'faceid-sdxl');
   assert.deepEqual(sdxl.pieces.filter((p) => p.foundAt === null).map((p) => p.role), ['checkpoint', 'adapter', 'paired-lora']);
 

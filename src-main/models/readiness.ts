@@ -1,7 +1,8 @@
 // Which features can run with the files found, and for each missing piece the one thing to do about it:
 // download it (catalog), locate it (no catalog entry: point the studio at a folder that has it), or an
 // explanation (hidden by commercial-clean mode). The paired LoRA and the image encoder are resolved
-// automatically: an adapter that carries its LoRA needs no separate file.
+// automatically: an adapter that carries its LoRA needs no separate file. The CLIP tokenizer is no piece: the app
+// ships it (assets/tokenizer), so a single-file checkpoint is ready on its own.
 import type { ModelBase, ModelKind, FaceIdVariant, CatalogEntry } from './catalog-schema.ts';
 import type { ModelCatalog } from './catalog.ts';
 import type { ModelIdentity } from './identity.ts';
@@ -19,7 +20,7 @@ export const FEATURE_IDS = [
 ] as const;
 export type FeatureId = (typeof FEATURE_IDS)[number];
 
-export type PieceRole = 'checkpoint' | 'tokenizer-vocab' | 'tokenizer-merges' | 'adapter' | 'paired-lora' | 'image-encoder' | 'face-detector' | 'face-recognizer';
+export type PieceRole = 'checkpoint' | 'adapter' | 'paired-lora' | 'image-encoder' | 'face-detector' | 'face-recognizer';
 
 export type PieceAction =
   | { readonly type: 'download'; readonly catalogId: string; readonly sizeBytes: number; readonly nonCommercial: boolean }
@@ -83,10 +84,6 @@ interface FeatureSpec {
   readonly pieces: readonly PieceSpec[];
 }
 
-const tokenizer: PieceSpec[] = [
-  { role: 'tokenizer-vocab', description: 'CLIP tokenizer vocabulary', kind: 'tokenizer-vocab', catalogId: 'clip-tokenizer-vocab' },
-  { role: 'tokenizer-merges', description: 'CLIP tokenizer merges', kind: 'tokenizer-merges', catalogId: 'clip-tokenizer-merges' },
-];
 const faceModels: PieceSpec[] = [
   { role: 'face-detector', description: 'face detector (InsightFace det_10g)', kind: 'face-detector', catalogId: 'insightface-det-10g' },
   { role: 'face-recognizer', description: 'face recognizer (InsightFace w600k_r50)', kind: 'face-recognizer', catalogId: 'insightface-w600k-r50' },
@@ -97,14 +94,14 @@ const pairedLora = (base: ModelBase, catalogId: string): PieceSpec => ({ role: '
 const imageEncoder: PieceSpec = { role: 'image-encoder', description: 'CLIP ViT-H/14 image encoder', kind: 'image-encoder', catalogId: 'clip-vit-h14-image-encoder' };
 
 export const FEATURES: readonly FeatureSpec[] = [
-  { id: 'txt2img-sd15', title: 'Text to image (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), ...tokenizer] },
-  { id: 'faceid-sd15', title: 'FaceID (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), ...tokenizer, adapter('sd15', ['faceid'], 'FaceID adapter (SD1.5)', 'faceid-sd15'), pairedLora('sd15', 'faceid-sd15-lora'), ...faceModels] },
-  { id: 'faceid-plusv2-sd15', title: 'FaceID-PlusV2 (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), ...tokenizer, adapter('sd15', ['faceid-plusv2', 'faceid-plus'], 'FaceID-PlusV2 adapter (SD1.5)', 'faceid-plusv2-sd15'), pairedLora('sd15', 'faceid-plusv2-sd15-lora'), imageEncoder, ...faceModels] },
-  { id: 'portrait-sd15', title: 'FaceID Portrait (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), ...tokenizer, adapter('sd15', ['portrait', 'portrait-v11'], 'FaceID Portrait adapter (SD1.5)', 'faceid-portrait-v11-sd15'), ...faceModels] },
-  { id: 'txt2img-sdxl', title: 'Text to image (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), ...tokenizer] },
-  { id: 'faceid-sdxl', title: 'FaceID (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), ...tokenizer, adapter('sdxl', ['faceid'], 'FaceID adapter (SDXL)', 'faceid-sdxl'), pairedLora('sdxl', 'faceid-sdxl-lora'), ...faceModels] },
-  { id: 'faceid-plusv2-sdxl', title: 'FaceID-PlusV2 (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), ...tokenizer, adapter('sdxl', ['faceid-plusv2'], 'FaceID-PlusV2 adapter (SDXL)', 'faceid-plusv2-sdxl'), pairedLora('sdxl', 'faceid-plusv2-sdxl-lora'), imageEncoder, ...faceModels] },
-  { id: 'portrait-sdxl', title: 'FaceID Portrait (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), ...tokenizer, adapter('sdxl', ['portrait', 'portrait-unnorm'], 'FaceID Portrait adapter (SDXL)', 'faceid-portrait-sdxl'), ...faceModels] },
+  { id: 'txt2img-sd15', title: 'Text to image (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1')] },
+  { id: 'faceid-sd15', title: 'FaceID (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), adapter('sd15', ['faceid'], 'FaceID adapter (SD1.5)', 'faceid-sd15'), pairedLora('sd15', 'faceid-sd15-lora'), ...faceModels] },
+  { id: 'faceid-plusv2-sd15', title: 'FaceID-PlusV2 (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), adapter('sd15', ['faceid-plusv2', 'faceid-plus'], 'FaceID-PlusV2 adapter (SD1.5)', 'faceid-plusv2-sd15'), pairedLora('sd15', 'faceid-plusv2-sd15-lora'), imageEncoder, ...faceModels] },
+  { id: 'portrait-sd15', title: 'FaceID Portrait (SD1.5)', pieces: [checkpoint('sd15', 'sd15-realistic-vision-5.1'), adapter('sd15', ['portrait', 'portrait-v11'], 'FaceID Portrait adapter (SD1.5)', 'faceid-portrait-v11-sd15'), ...faceModels] },
+  { id: 'txt2img-sdxl', title: 'Text to image (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0')] },
+  { id: 'faceid-sdxl', title: 'FaceID (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), adapter('sdxl', ['faceid'], 'FaceID adapter (SDXL)', 'faceid-sdxl'), pairedLora('sdxl', 'faceid-sdxl-lora'), ...faceModels] },
+  { id: 'faceid-plusv2-sdxl', title: 'FaceID-PlusV2 (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), adapter('sdxl', ['faceid-plusv2'], 'FaceID-PlusV2 adapter (SDXL)', 'faceid-plusv2-sdxl'), pairedLora('sdxl', 'faceid-plusv2-sdxl-lora'), imageEncoder, ...faceModels] },
+  { id: 'portrait-sdxl', title: 'FaceID Portrait (SDXL)', pieces: [checkpoint('sdxl', 'sdxl-base-1.0'), adapter('sdxl', ['portrait', 'portrait-unnorm'], 'FaceID Portrait adapter (SDXL)', 'faceid-portrait-sdxl'), ...faceModels] },
   { id: 'face-analysis', title: 'Face analysis (detection, identity score)', pieces: faceModels },
 ];
 

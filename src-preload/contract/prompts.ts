@@ -5,7 +5,7 @@ export const promptsMethods = {
   tokenCount: {
     request: z.object({
       text: z.string().max(20_000),
-      /** The chosen model: its tokenizer/ folder is used when it has one. */
+      /** The chosen model: its tokenizer/ folder is used when it has one, else the tokenizer the app ships. */
       model: z.string().optional(),
     }),
     response: z.object({
@@ -13,8 +13,6 @@ export const promptsMethods = {
       tokens: z.number().int().nonnegative(),
       /** 75-token chunks the prompt takes (at least 1). */
       chunks: z.number().int().positive(),
-      /** False when no CLIP tokenizer was found and the count is an estimate from words and punctuation. */
-      exact: z.boolean(),
     }),
   },
 } as const;

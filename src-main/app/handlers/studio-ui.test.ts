@@ -13,7 +13,7 @@ test('prompts.tokenCount counts CLIP tokens with the models folder tokenizer, in
   const studio = composeStudio({ libraryFolder: folder });
   t.after(() => studio.close());
   const short = await studio.dispatch('prompts.tokenCount', { text: 'a photo of an astronaut' });
-  assert.deepEqual(short, { ok: true, value: { tokens: 5, chunks: 1, exact: true } });
+  assert.deepEqual(short, { ok: true, value: { tokens: 5, chunks: 1 } });
   const long = await studio.dispatch('prompts.tokenCount', { text: Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ') });
   assert.equal(long.ok, true);
   const value = (long as { value: { tokens: number; chunks: number } }).value;
@@ -21,10 +21,11 @@ test('prompts.tokenCount counts CLIP tokens with the models folder tokenizer, in
   assert.equal(value.chunks, Math.ceil(value.tokens / 75));
 });
 
-test('prompts.tokenCount estimates (and says so) when no tokenizer is installed; bad requests are refused', async (t) => {
+test('prompts.tokenCount for a single-file checkpoint with no tokenizer installed counts with the shipped one; bad requests are refused', async (t) => {
   const studio = composeStudio({ libraryFolder: tempFolder(t) });
   t.after(() => studio.close());
-  assert.deepEqual(await studio.dispatch('prompts.tokenCount', { text: 'red hat, blue sky' }), { ok: true, value: { tokens: 5, chunks: 1, exact: false } });
+  // CLIP's BPE, not a word count: these 3 words and a comma are 7 tokens.
+  assert.deepEqual(await studio.dispatch('prompts.tokenCount', { text: 'faceid portraiture, photorealistic', model: fixture('sd15-tiny.safetensors') }), { ok: true, value: { tokens: 7, chunks: 1 } });
   const refused = await studio.dispatch('prompts.tokenCount', { text: 5 });
   assert.equal(refused.ok, false);
   const badPreset = await studio.dispatch('presets.save', { name: 'x', template: 'no placeholder', negative: '', faceWeight: 1, structure: 1 });

@@ -1,5 +1,4 @@
 // Handlers for the Studio UI's contract sections: style presets, gallery pages, token counts and queue order.
-import { existsSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -10,6 +9,7 @@ import { faceModelFiles, loadFaceModels, type FaceModels } from '../../engine/fa
 import { ClipTokenizer } from '../../engine/text/clip-tokenizer.ts';
 import { isMediaPath } from '../../../src-preload/contract/media.ts';
 import { tokenizePrompt } from '../../engine/text/prompt-chunks.ts';
+import { clipTokenizerFolder } from '../../engine/text/tokenizer-folder.ts';
 import { sha256Hex } from '../../library/blob-store.ts';
 import { GalleryQueries } from '../../library/gallery-query.ts';
 import { PresetsRepository } from '../../library/presets-repository.ts';
@@ -50,24 +50,15 @@ export function queueHandlers({ library, events }: StudioServices): NamespaceHan
   };
 }
 
-/** A CLIP tokenizer folder holds vocab.json and merges.txt. */
-function isTokenizerFolder(folder: string): boolean {
-  return existsSync(path.join(folder, 'vocab.json')) && existsSync(path.join(folder, 'merges.txt'));
-}
-
-/** Words, numbers and punctuation runs: close to what CLIP's BPE makes of ordinary English, used when no tokenizer is found. */
-const ESTIMATE_PATTERN = /[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/gu;
-
 export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<'prompts'> {
   const tokenizers = new Map<string, Promise<ClipTokenizer>>();
-  const tokenizerFor = (model: string | undefined): Promise<ClipTokenizer> | undefined => {
-    // A diffusers folder carries tokenizer/; a single-file checkpoint may sit beside one; else the studio's own models folder.
-    const candidates = [
+  const tokenizerFor = (model: string | undefined): Promise<ClipTokenizer> => {
+    // A diffusers folder carries tokenizer/; a single-file checkpoint may sit beside one; else the studio's own models
+    // folder, else the app's own copy.
+    const folder = clipTokenizerFolder([
       ...(model === undefined ? [] : [path.join(model, 'tokenizer'), path.join(path.dirname(model), 'tokenizer')]),
       path.join(library.folder, 'models', 'tokenizer'),
-    ];
-    const folder = candidates.find(isTokenizerFolder);
-    if (folder === undefined) return undefined;
+    ]);
     let tokenizer = tokenizers.get(folder);
     if (tokenizer === undefined) {
       tokenizer = ClipTokenizer.fromFolder(folder);
@@ -78,13 +69,8 @@ export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<
   };
   return {
     tokenCount: async ({ text, model }) => {
-      const tokenizer = tokenizerFor(model);
-      if (tokenizer !== undefined) {
-        const { tokenCount, chunks } = tokenizePrompt(await tokenizer, text);
-        return { tokens: tokenCount, chunks: Math.max(1, chunks.length), exact: true };
-      }
-      const tokens = text.match(ESTIMATE_PATTERN)?.length ?? 0;
-      return { tokens, chunks: Math.max(1, Math.ceil(tokens / 75)), exact: false };
+      const { tokenCount, chunks } = tokenizePrompt(await tokenizerFor(model), text);
+      return { tokens: tokenCount, chunks: Math.max(1, chunks.length) };
     },
   };
 }

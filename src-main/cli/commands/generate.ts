@@ -1,7 +1,7 @@
 // `faceid generate`: txt2img / img2img / inpaint from the command line through the engine worker, with a progress
 // bar; writes PNGs carrying the A1111 `parameters` text (and, with --json, a JSON file per image and a JSON summary
 // on stdout). Compiled graphs go to the same cache as `faceid compile` ($FACEID_COMPILED_DIR, else <studio folder>/compiled); single-file checkpoints use
-// the CLIP tokenizer from the models folder.
+// the CLIP tokenizer from the models folder, else the one the app ships.
 import { randomInt } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

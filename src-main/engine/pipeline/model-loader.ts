@@ -11,6 +11,7 @@ import { recipeOf, type ArchitectureRecipe, type TextEncoderRecipe } from '../mo
 import { compileModel, type CompiledModel, type CompileProgress } from '../models/compile.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
+import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
 import { createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
 import type { DiffusionRunners } from './runners.ts';
 
@@ -33,7 +34,7 @@ export interface LoadedModel {
 export interface ModelLoaderOptions {
   readonly cacheDir: string;
   readonly pool: SessionPool;
-  /** CLIP tokenizer folder (vocab.json + merges.txt) for single-file checkpoints. */
+  /** CLIP tokenizer folder (vocab.json + merges.txt) for single-file checkpoints; without one, the app's own copy. */
   readonly tokenizerDir?: string;
   readonly onCompileProgress?: (progress: CompileProgress) => void;
 }
@@ -52,13 +53,6 @@ async function finalLayerNorm(model: string, isFolder: boolean, encoder: TextEnc
   const bias = checkpoint.tensors.get(`${encoder.component}.text_model.final_layer_norm.bias`);
   if (!weight || !bias) return undefined;
   return { weight: await readTensorFloat32(weight), bias: await readTensorFloat32(bias), eps };
-}
-
-function noTokenizer(model: string): StudioError {
-  return new StudioError('generate.model-missing', {
-    userMessage: `No CLIP tokenizer is available for ${path.basename(model)} (single-file checkpoints do not carry one).`,
-    hint: 'Download the CLIP tokenizer in the model manager (faceid doctor lists it).',
-  });
 }
 
 export class ModelLoader {
@@ -88,8 +82,6 @@ export class ModelLoader {
       });
     }
     const isFolder = existsSync(path.join(request.model, 'model_index.json')) || existsSync(path.join(request.model, 'unet'));
-    // Checked before compiling: a single file carries no tokenizer, and no compilation helps that.
-    if (!isFolder && !this.options.tokenizerDir) throw noTokenizer(request.model);
     const schedulerFile = path.join(request.model, 'scheduler', 'scheduler_config.json');
     const compiled = await compileModel(request.model, {
       cacheDir: this.options.cacheDir,
@@ -120,10 +112,9 @@ export class ModelLoader {
 
   /** A diffusers folder's own tokenizer (tokenizer/, tokenizer_2/), else the shared CLIP tokenizer files. */
   private async tokenizerFor(model: string, isFolder: boolean, encoder: TextEncoderRecipe): Promise<ClipTokenizer> {
-    const own = path.join(model, encoder.tokenizer);
-    const padToken = encoder.padToken === '!' ? '!' : undefined;
-    if (isFolder && existsSync(path.join(own, 'vocab.json'))) return ClipTokenizer.fromFolder(own, padToken);
-    if (!this.options.tokenizerDir) throw noTokenizer(model);
-    return ClipTokenizer.fromFolder(this.options.tokenizerDir, padToken);
+    // A diffusers folder's own tokenizer first; single-file checkpoints carry none, and every SD1.5/SDXL encoder uses
+    // the same CLIP BPE files (the app ships them), differing only in the pad token.
+    const folder = clipTokenizerFolder([isFolder ? path.join(model, encoder.tokenizer) : undefined, this.options.tokenizerDir]);
+    return ClipTokenizer.fromFolder(folder, encoder.padToken === '!' ? '!' : undefined);
   }
 }

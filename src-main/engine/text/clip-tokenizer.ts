@@ -90,7 +90,7 @@ export class ClipTokenizer {
     } catch (cause) {
       throw new StudioError('generate.model-missing', {
         userMessage: `The CLIP tokenizer files could not be read from ${folder} (${(cause as Error).message}).`,
-        hint: 'The folder needs vocab.json and merges.txt, as in a diffusers model\'s tokenizer/ folder. For the studio\'s models folder, run `faceid models download clip-tokenizer-vocab clip-tokenizer-merges`.',
+        hint: 'The folder needs vocab.json and merges.txt, as in a diffusers model\'s tokenizer/ folder. If it is the copy the app ships (assets/tokenizer), the installation is incomplete: reinstall the app, or restore the folder from the repository.',
         cause,
       });
     }

@@ -68,5 +68,5 @@ test('emphasis multiplies positions then restores the chunk mean', () => {
 });
 
 test('bad tokenizer folder is a StudioError naming the folder', async () => {
-  await assert.rejects(ClipTokenizer.fromFolder('/nonexistent/tok'), (e: Error & { code?: string; hint?: string }) => e.code === 'generate.model-missing' && e.message.includes('/nonexistent/tok') && /faceid models download clip-tokenizer-vocab clip-tokenizer-merges/.test(e.hint ?? ''));
+  await assert.rejects(ClipTokenizer.fromFolder('/nonexistent/tok'), (e: Error & { code?: string; hint?: string }) => e.code === 'generate.model-missing' && e.message.includes('/nonexistent/tok') && /vocab\.json and merges\.txt/.test(e.hint ?? ''));
 });

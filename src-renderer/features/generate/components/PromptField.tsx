@@ -5,7 +5,7 @@ import { useStudio } from '../../../client/studio-context.tsx';
 
 export function PromptField({ label, help, value, onChange, model, rows }: { label: string; help: string; value: string; onChange: (text: string) => void; model: string; rows: number }) {
   const studio = useStudio();
-  const [count, setCount] = useState<{ tokens: number; chunks: number; exact: boolean } | undefined>();
+  const [count, setCount] = useState<{ tokens: number; chunks: number } | undefined>();
 
   useEffect(() => {
     let isCurrent = true;
@@ -20,13 +20,13 @@ export function PromptField({ label, help, value, onChange, model, rows }: { lab
     };
   }, [studio, value, model]);
 
-  const counter = count === undefined ? '' : `${count.exact ? '' : '≈'}${count.tokens}/${count.chunks * 75}`;
+  const counter = count === undefined ? '' : `${count.tokens}/${count.chunks * 75}`;
   return (
     <Box sx={{ position: 'relative' }}>
       <Tooltip title={help} placement="top-start" describeChild>
         <TextField label={label} value={value} onChange={(event) => onChange(event.target.value)} multiline minRows={rows} maxRows={12} fullWidth />
       </Tooltip>
-      <Tooltip title={count?.exact === false ? 'Estimated: no CLIP tokenizer found in the model folders.' : 'Tokens used / room in the 75-token chunks; a new chunk starts after each 75.'}>
+      <Tooltip title="Tokens used / room in the 75-token chunks; a new chunk starts after each 75.">
         <Typography
           variant="caption"
           aria-label={`${label} tokens`}
