@@ -109,7 +109,9 @@ test('journey: character → two styled FaceID images → gallery → favourite 
     await expect(page.getByLabel('Job progress').first()).toBeVisible();
     await expect(page.getByLabel('Progress details').first()).toContainText('it/s', { timeout: 90_000 });
     await page.screenshot({ path: testInfo.outputPath('journey-running.png') });
-    await expect(page.getByText('Nothing is running.')).toBeVisible({ timeout: 120_000 });
+    // Both done, not just "nothing running", which also holds for a moment between the two jobs.
+    await expect(page.getByRole('list', { name: 'Recent jobs' }).getByText('done', { exact: true })).toHaveCount(2, { timeout: 120_000 });
+    await expect(page.getByText('Nothing is running.')).toBeVisible();
     // A tiny step takes a fraction of a second, so each preview is on screen only briefly: the page itself records
     // every live-preview picture that loaded (see the observer installed before queueing).
     const previewsShown = await page.evaluate(() => (window as unknown as { journeyPreviews: string[] }).journeyPreviews);
@@ -134,6 +136,8 @@ test('journey: character → two styled FaceID images → gallery → favourite 
     const dialog = page.getByRole('dialog', { name: 'Image details' });
     await dialog.getByRole('button', { name: 'Remix' }).click();
     await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue(/watercolor painting of Ada reading by a window/);
+    // A remix is one picture again: the batch of two queued above must not carry over.
+    await expect(page.getByLabel('Batch count value')).toHaveValue('1');
     await page.getByRole('tab', { name: 'Gallery' }).click();
     await page.locator('[data-tile] button').first().click();
     await page.getByRole('dialog', { name: 'Image details' }).getByRole('button', { name: 'Inpaint' }).click();
@@ -149,8 +153,15 @@ test('journey: character → two styled FaceID images → gallery → favourite 
     await page.getByRole('button', { name: 'Use mask' }).click();
     await expect(page.getByText('Inpaint: repaints the masked area of this picture.')).toBeVisible();
     await page.getByRole('button', { name: 'Generate' }).click();
+    await expect(page.getByText(/\d+ jobs? queued/)).toHaveText('1 job queued');
+    // Counted once every job has finished (3 done: the two above and this one), so the gallery shows the settled
+    // count rather than a moment between two jobs' images.
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    await expect(page.getByRole('list', { name: 'Recent jobs' }).getByText('done', { exact: true })).toHaveCount(3, { timeout: 120_000 });
+    await expect(page.getByText('Nothing is running.')).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Queued jobs' })).toContainText('No jobs waiting.');
     await page.getByRole('tab', { name: 'Gallery' }).click();
-    await expect(page.getByLabel('Image count')).toHaveText('3 images', { timeout: 120_000 });
+    await expect(page.getByLabel('Image count')).toHaveText('3 images');
   });
 
   await test.step('export a PNG and read its parameters back', async () => {

@@ -6,7 +6,7 @@ import { formatA1111Parameters } from '../../src-preload/contract/a1111-paramete
 import { GenerationParamsSchema } from '../../src-preload/contract/generation.ts';
 import { addPngText } from '../../src-preload/contract/png-text.ts';
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
-import { acceptStoredForm, DEFAULT_FORM, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
 import { modelChoices, variantOfFile } from '../../src-renderer/features/generate/model-choices.ts';
 import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
 import { makePng } from '../helpers/images.ts';
@@ -31,6 +31,15 @@ test('parameters: the preset wraps the prompt, negatives join, FaceID only with 
   assert.equal(toParams({ ...form, maskImage: 'masks/ab/x.png' }, undefined, 1, undefined).inpaint, undefined);
   const inpaint = toParams({ ...form, initImage: 'generations/ab/x.png', maskImage: 'masks/ab/x.png' }, undefined, 1, undefined);
   assert.deepEqual([inpaint.img2img?.initImage, inpaint.inpaint?.maskImage], ['generations/ab/x.png', 'masks/ab/x.png']);
+});
+
+test('remix: one job with the seed of the image, whatever batch count and seed mode the form had', () => {
+  const params = GenerationParamsSchema.parse({ model: '/m/sd.safetensors', prompt: 'Ada', negativePrompt: '', seed: 101, steps: 4, cfg: 7, sampler: 'Euler a', width: 64, height: 64, batchSize: 1 });
+  const generation = { id: 'g1', jobId: 'j1', characterId: null, parentId: null, params, model: params.model, seed: 101, width: 64, height: 64, image: 'generations/ab/g1.png', favorite: false, identityScore: null, createdAt: 0 };
+  // The form as the journey leaves it after queueing two images with incrementing seeds.
+  const remixed = formFromGeneration({ ...DEFAULT_FORM, batchCount: 2, seedMode: 'increment', seed: 102 }, generation);
+  assert.deepEqual([remixed.batchCount, remixed.seedMode, remixed.parentId], [1, 'fixed', 'g1']);
+  assert.deepEqual(planSeeds(remixed).seeds, [101]);
 });
 
 test('a stored form is repaired field by field; garbage gives undefined', () => {

@@ -127,7 +127,11 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
   };
 }
 
-/** A gallery image's parameters loaded back into the form ("remix"); the style preset is off since the prompt already holds it. */
+/**
+ * A gallery image's parameters loaded back into the form ("remix", and the img2img / inpaint sources built on it); the
+ * style preset is off since the prompt already holds it. One job: the seed is fixed, so a batch count kept from
+ * earlier would queue identical copies of the picture.
+ */
 export function formFromGeneration(form: GenerateForm, generation: Generation): GenerateForm {
   const { params } = generation;
   return {
@@ -147,6 +151,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     seed: generation.seed,
     width: params.width,
     height: params.height,
+    batchCount: 1,
     initImage: '',
     maskImage: '',
     parentId: generation.id,
