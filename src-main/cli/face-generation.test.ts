@@ -29,7 +29,8 @@ test('FaceID from a photo: the reference verdict is shown and the PNG records th
   assert.match(result.stderr, /person\.png: /);
   const png = readFileSync(path.join(out, readdirSync(out)[0]!));
   const parameters = readPngTexts(png).parameters ?? '';
-  assert.match(parameters, /FaceID model: ip-adapter-faceid_sd15_tiny\.bin/);
+  assert.match(parameters, /FaceID model: ip-adapter-faceid_sd15_tiny,/);
+  assert.match(parameters.split('\n')[0]!, / <lora:ip-adapter-faceid_sd15_tiny_lora:0\.5>$/u, 'the FaceID LoRA as A1111 users write it');
   assert.match(parameters, /FaceID weight: 0\.9/);
 });
 

@@ -36,13 +36,29 @@ function number(value: number): string {
   return String(value);
 }
 
-/** Our sampler → A1111's Sampler and Schedule type (Karras is a schedule type since A1111 1.9). */
-function a1111Sampler(sampler: Sampler): { sampler: string; schedule?: string } {
-  return sampler === 'DPM++ 2M Karras' ? { sampler: 'DPM++ 2M', schedule: 'Karras' } : { sampler };
+/**
+ * Our sampler → A1111's `Sampler` and `Schedule type`, as A1111 1.9+ writes every image (modules/sd_samplers_kdiffusion
+ * get_sigmas, sd_schedulers.py). Since 1.9 A1111's `DPM++ 2M` defaults to the Karras schedule, so the plain one must
+ * say `Uniform` (the model's own timesteps); samplers that always use the model's schedule say `Automatic`.
+ * diffusers' PNDM is what A1111 calls PLMS.
+ */
+const A1111_SAMPLERS: Readonly<Record<Sampler, { readonly sampler: string; readonly schedule: string }>> = {
+  DDIM: { sampler: 'DDIM', schedule: 'Automatic' },
+  Euler: { sampler: 'Euler', schedule: 'Automatic' },
+  'Euler a': { sampler: 'Euler a', schedule: 'Automatic' },
+  'DPM++ 2M': { sampler: 'DPM++ 2M', schedule: 'Uniform' },
+  'DPM++ 2M Karras': { sampler: 'DPM++ 2M', schedule: 'Karras' },
+  LCM: { sampler: 'LCM', schedule: 'Automatic' },
+  PNDM: { sampler: 'PLMS', schedule: 'Automatic' },
+};
+
+/** A1111's name for one of our samplers (the `sampler_name` its API and infotext use). */
+export function a1111SamplerName(sampler: Sampler): string {
+  return A1111_SAMPLERS[sampler].sampler;
 }
 
 export function formatA1111Parameters(fields: A1111Fields): string {
-  const { sampler, schedule } = a1111Sampler(fields.sampler);
+  const { sampler, schedule } = A1111_SAMPLERS[fields.sampler];
   const entries: [string, string | undefined][] = [
     ['Steps', number(fields.steps)],
     ['Sampler', sampler],
@@ -75,11 +91,7 @@ export interface ParsedA1111Parameters {
   readonly params: Partial<GenerationParamsInput>;
   /** img2img strength (the init image itself is not in the text). */
   readonly denoisingStrength?: number;
-  /** Keys we understood nothing of, for the UI to show (e.g. ControlNet units, Hires fix). */
-  readonly unsupported: readonly string[];
 }
-
-const KNOWN = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version']);
 
 function unquote(value: string): string {
   try {
@@ -89,10 +101,18 @@ function unquote(value: string): string {
   }
 }
 
+/**
+ * A1111's Sampler (+ Schedule type) → ours. Before 1.9 the schedule was part of the name (`DPM++ 2M Karras`); since
+ * 1.9 `DPM++ 2M` with schedule `Automatic` means Karras (that sampler's default schedule).
+ */
 function ourSampler(name: string | undefined, schedule: string | undefined): Sampler | undefined {
   if (name === undefined) return undefined;
-  const withSchedule = schedule && schedule !== 'Automatic' ? `${name} ${schedule}` : name;
-  return SAMPLERS.find((s) => s === withSchedule) ?? SAMPLERS.find((s) => s === name);
+  const combined = (Object.keys(A1111_SAMPLERS) as Sampler[]).filter((s) => A1111_SAMPLERS[s].sampler === name);
+  if (combined.length === 0) return SAMPLERS.find((s) => s === name);
+  if (combined.length === 1) return schedule === undefined || schedule === 'Automatic' || schedule === A1111_SAMPLERS[combined[0]!].schedule ? combined[0] : undefined;
+  // No schedule line at all: an infotext from before 1.9, where plain `DPM++ 2M` ran on the model's schedule.
+  const wanted = schedule === undefined ? 'Uniform' : schedule === 'Automatic' ? 'Karras' : schedule;
+  return combined.find((s) => A1111_SAMPLERS[s].schedule === wanted);
 }
 
 export function parseA1111Parameters(text: string): ParsedA1111Parameters {
@@ -145,7 +165,5 @@ export function parseA1111Parameters(text: string): ParsedA1111Parameters {
     ...(num('Size-2') !== undefined ? { height: num('Size-2')! } : {}),
     clipSkip: num('Clip skip') ?? 1,
   };
-  const unsupported = Object.keys(raw).filter((k) => !KNOWN.has(k));
-  if (raw.Sampler !== undefined && !sampler) unsupported.push(`Sampler: ${raw.Sampler}`);
-  return { prompt, negativePrompt, raw, params, ...(strength !== undefined ? { denoisingStrength: strength } : {}), unsupported };
+  return { prompt, negativePrompt, raw, params, ...(strength !== undefined ? { denoisingStrength: strength } : {}) };
 }

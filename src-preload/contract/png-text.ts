@@ -58,18 +58,51 @@ export function addPngText(png: Uint8Array, key: string, value: string): Uint8Ar
   return out;
 }
 
-/** Every uncompressed tEXt / iTXt entry of a PNG (later entries win); empty for non-PNG or damaged input. */
-export function readPngTexts(png: Uint8Array): Record<string, string> {
-  const texts: Record<string, string> = {};
-  if (!isPng(png)) return texts;
+/** The chunks of a PNG, each with where it lies and its data; stops at IEND or at a damaged length. */
+function* chunks(png: Uint8Array): Generator<{ offset: number; end: number; type: string; data: Uint8Array }> {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let offset = 8;
   while (offset + 12 <= png.length) {
     const length = view.getUint32(offset);
     const type = String.fromCharCode(...png.subarray(offset + 4, offset + 8));
     const end = offset + 12 + length;
-    if (end > png.length) break;
-    const data = png.subarray(offset + 8, offset + 8 + length);
+    if (end > png.length) return;
+    yield { offset, end, type, data: png.subarray(offset + 8, offset + 8 + length) };
+    if (type === 'IEND') return;
+    offset = end;
+  }
+}
+
+function keywordOf(data: Uint8Array): string | undefined {
+  const zero = data.indexOf(0);
+  return zero > 0 ? String.fromCharCode(...data.subarray(0, zero)) : undefined;
+}
+
+/** A copy of the PNG where `key` has exactly one text chunk, `value`: any earlier ones under that key are dropped. */
+export function setPngText(png: Uint8Array, key: string, value: string): Uint8Array {
+  if (!isPng(png)) throw new Error('not a PNG file');
+  const kept: Uint8Array[] = [png.subarray(0, 8)];
+  let last = 8;
+  for (const { offset, end, type, data } of chunks(png)) {
+    const isText = type === 'tEXt' || type === 'iTXt' || type === 'zTXt';
+    if (!(isText && keywordOf(data) === key)) kept.push(png.subarray(offset, end));
+    last = end;
+  }
+  kept.push(png.subarray(last));
+  const without = new Uint8Array(kept.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of kept) {
+    without.set(part, at);
+    at += part.length;
+  }
+  return addPngText(without, key, value);
+}
+
+/** Every uncompressed tEXt / iTXt entry of a PNG (later entries win); empty for non-PNG or damaged input. */
+export function readPngTexts(png: Uint8Array): Record<string, string> {
+  const texts: Record<string, string> = {};
+  if (!isPng(png)) return texts;
+  for (const { type, data } of chunks(png)) {
     const zero = data.indexOf(0);
     if (zero > 0 && type === 'tEXt') {
       texts[String.fromCharCode(...data.subarray(0, zero))] = Array.from(data.subarray(zero + 1), (b) => String.fromCharCode(b)).join('');
@@ -78,8 +111,6 @@ export function readPngTexts(png: Uint8Array): Record<string, string> {
       const translatedEnd = languageEnd < 0 ? -1 : data.indexOf(0, languageEnd + 1);
       if (translatedEnd > 0) texts[String.fromCharCode(...data.subarray(0, zero))] = new TextDecoder().decode(data.subarray(translatedEnd + 1));
     }
-    if (type === 'IEND') break;
-    offset = end;
   }
   return texts;
 }

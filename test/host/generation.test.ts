@@ -92,7 +92,7 @@ test('a FaceID job for a character: progress and preview events, a generation ro
   const parameters = parseA1111Parameters(readPngTexts(png).parameters ?? '');
   assert.equal(parameters.params.seed, 42);
   assert.equal(parameters.params.steps, 6);
-  assert.equal(parameters.raw['FaceID model'], path.basename(adapter));
+  assert.equal(parameters.raw['FaceID model'], path.basename(adapter, '.bin'));
   assert.ok(existsSync(path.join(studio.library.folder, preview.image)), 'the last job\'s previews stay until the next job ends (a window may still load one)');
 
   // Remix: img2img from the gallery image, named by its media path as the renderer does; the child keeps its parent.

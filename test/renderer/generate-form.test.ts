@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatA1111Parameters } from '../../src-preload/contract/a1111-parameters.ts';
 import { GenerationParamsSchema } from '../../src-preload/contract/generation.ts';
-import { addPngText } from '../../src-preload/contract/png-text.ts';
+import { generationInfotext } from '../../src-preload/contract/infotext.ts';
+import { addPngText, readPngTexts, setPngText } from '../../src-preload/contract/png-text.ts';
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
-import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
+import { exportedPng } from '../../src-renderer/features/gallery/exported-png.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
 import { modelChoices, variantOfFile } from '../../src-renderer/features/generate/model-choices.ts';
 import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
 import { makePng } from '../helpers/images.ts';
@@ -83,4 +85,50 @@ test('model files: checkpoints and FaceID adapters by variant, LoRAs and face mo
   const choices = modelChoices(['sd15-tiny.safetensors', 'ip-adapter-faceid_sd15_lora.safetensors', 'ip-adapter-faceid-plusv2_sd15.bin', 'det_10g.onnx', 'my-style-lora.safetensors'].map(file));
   assert.deepEqual(choices.checkpoints.map((m) => m.name), ['sd15-tiny.safetensors']);
   assert.deepEqual([...choices.adapters.keys()], ['faceid-plusv2']);
+});
+
+test('our PNG → drop → the same settings: model, FaceID variant, character and weights, clip skip, LoRA tags', async () => {
+  const model = (name: string, kind: 'checkpoint' | 'ip-adapter' | 'lora') => ({ path: `/models/${name}`, name, kind, sizeBytes: 1, root: '/models' });
+  const files = [model('realisticVisionV51.safetensors', 'checkpoint'), model('ip-adapter-faceid-plusv2_sd15.bin', 'ip-adapter'), model('film grain.safetensors', 'lora')];
+  const { checkpoints, adapters, loras } = modelChoices(files);
+  const form = {
+    ...DEFAULT_FORM,
+    characterId: 'c-1',
+    prompt: 'photo of Ada, rainy street <lora:film grain:0.7>',
+    negativePrompt: 'lowres',
+    presetId: 'builtin:none',
+    model: '/models/realisticVisionV51.safetensors',
+    variant: 'faceid-plusv2' as const,
+    faceWeight: 0.9,
+    structure: 1.4,
+    loraWeight: 0.55,
+    clipSkip: 2,
+    seedMode: 'fixed' as const,
+    seed: 31337,
+    sampler: 'DPM++ 2M' as const,
+  };
+  const params = GenerationParamsSchema.parse(toParams(form, undefined, form.seed, adapters.get('faceid-plusv2')?.path));
+  const png = setPngText(await makePng({ width: 8, height: 8 }), 'parameters', generationInfotext(params, { seed: form.seed, modelHash: '0123456789' }));
+  const dropped = readImageParameters(png);
+  assert.ok(dropped.ok);
+  const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, characterIds: ['c-1'] });
+  assert.deepEqual(loaded.unmatched, []);
+  assert.deepEqual(loaded.form, { ...form, strength: DEFAULT_FORM.strength });
+  assert.deepEqual(GenerationParamsSchema.parse(toParams(loaded.form, undefined, loaded.form.seed, adapters.get(loaded.form.variant)?.path)), params);
+
+  const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: new Map(), loras: [], characterIds: [] });
+  assert.deepEqual(elsewhere.unmatched, ['model realisticVisionV51', 'LoRA film grain', 'FaceID adapter ip-adapter-faceid-plusv2_sd15', 'character (not in this library)']);
+});
+
+test('export keeps the one parameters chunk the engine wrote, and writes one into a picture without', async () => {
+  const generation = {
+    id: 'g1', jobId: null, characterId: null, parentId: null, model: 'sd15', seed: 9, width: 64, height: 64, image: 'generations/g1.png', favorite: false, identityScore: null, createdAt: 1_767_225_600_000,
+    params: GenerationParamsSchema.parse({ model: '/m/sd15.safetensors', prompt: 'a cat', seed: 9, steps: 20, cfg: 7, sampler: 'Euler', width: 64, height: 64 }),
+  };
+  const engineWritten = addPngText(await makePng({ width: 8, height: 8 }), 'parameters', 'a cat\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 9, Size: 8x8, Model hash: 0123456789');
+  const countChunks = (png: Uint8Array) => Buffer.from(png).toString('latin1').split('tEXtparameters').length - 1;
+  assert.deepEqual(exportedPng(generation, engineWritten), engineWritten);
+  const written = exportedPng(generation, await makePng({ width: 8, height: 8 }));
+  assert.equal(countChunks(written), 1);
+  assert.match(readPngTexts(written).parameters ?? '', /^a cat\nSteps: 20, Sampler: Euler, Schedule type: Automatic, CFG scale: 7, Seed: 9, Size: 64x64, Model: sd15, RNG: CPU/u);
 });

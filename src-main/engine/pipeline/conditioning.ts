@@ -21,6 +21,8 @@ export interface ConditioningPair {
   readonly uncond: TextConditioning;
   /** Prompt tokens as A1111 counts them (for the UI's token counter). */
   readonly promptTokenCount: number;
+  /** True when one side was padded with empty-prompt chunks to the other's length (A1111's `Pad conds`). */
+  readonly padded: boolean;
 }
 
 /** A text encoder with the tokenizer whose ids it reads. */
@@ -100,5 +102,6 @@ export async function encodePromptPair(encoders: readonly PromptEncoder[], promp
   if (options.zerosForEmptyNegative && negativeText.trim() === '') {
     uncond = { embeddings: new Float32Array(uncond.embeddings.length), tokens, ...(uncond.pooled ? { pooled: new Float32Array(uncond.pooled.length) } : {}) };
   }
-  return { cond, uncond, promptTokenCount: tokenized[0]!.positive.tokenCount };
+  const padded = tokenized.some((t) => t.positive.chunks.length !== t.negative.chunks.length);
+  return { cond, uncond, promptTokenCount: tokenized[0]!.positive.tokenCount, padded };
 }

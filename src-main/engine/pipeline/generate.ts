@@ -1,12 +1,14 @@
 // One generation job: parameters → images (PNG bytes carrying the A1111 `parameters` text). Validates everything
 // before any work, loads the model through the ModelLoader, builds the text conditioning, seeds one torch-compatible
 // generator per image (seed + i, as A1111 numbers a batch) and runs the denoising loop.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { formatA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
 import { GenerationParamsSchema, sdxlTimeIds, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
+import { fileStem, generationInfotext } from '../../../src-preload/contract/infotext.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
+import type { FileHashCache } from '../io/hash.ts';
 import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
 import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
@@ -47,6 +49,8 @@ export interface GenerateContext {
   readonly replay?: GoldenReplay;
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
+  /** Where the A1111 model and LoRA hashes come from; without it the infotext carries none. */
+  readonly hashes?: FileHashCache;
 }
 
 /** FaceID tokens from engine/models projectFaceTokens ([1, n, C] each) as the pipeline's IP conditioning at λ = weight. */
@@ -87,6 +91,15 @@ function loraStrengths(model: LoadedModel, params: GenerationParams): number[] {
     if (params.faceid && path.resolve(lora.file) === path.resolve(params.faceid.adapter)) return params.faceid.loraWeight;
     return params.loras.find((l) => path.resolve(l.file) === path.resolve(lora.file))?.strength ?? 0;
   });
+}
+
+/** The infotext's hashes: the checkpoint's (a single file; a diffusers folder has none) and each LoRA's by name. */
+async function infotextHashes(params: GenerationParams, hashes: FileHashCache | undefined, signal?: AbortSignal): Promise<{ modelHash?: string; loraHashes?: Record<string, string> }> {
+  if (hashes === undefined) return {};
+  const isFile = (await stat(params.model)).isFile();
+  const loraHashes: Record<string, string> = {};
+  for (const lora of params.loras) loraHashes[fileStem(lora.file)] = await hashes.loraHash(lora.file, signal);
+  return { ...(isFile ? { modelHash: await hashes.modelHash(params.model, signal) } : {}), ...(params.loras.length > 0 ? { loraHashes } : {}) };
 }
 
 async function encodePng(hwc: Float32Array, width: number, height: number, parameters: string): Promise<Uint8Array> {
@@ -141,25 +154,11 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
     },
     runners,
   );
+  const hashes = await infotextHashes(params, context.hashes, context.signal);
   return Promise.all(
     result.images.map(async (hwc, i) => {
       const seed = params.seed + i;
-      const parameters = formatA1111Parameters({
-        prompt: params.prompt,
-        negativePrompt: params.negativePrompt,
-        steps: params.steps,
-        sampler: params.sampler,
-        cfg: params.cfg,
-        seed,
-        width,
-        height,
-        clipSkip: params.clipSkip,
-        model: path.basename(params.model).replace(/\.(safetensors|ckpt)$/u, ''),
-        ...(params.img2img ? { denoisingStrength: params.img2img.strength } : {}),
-        ...(params.inpaint ? { maskBlur: params.inpaint.featherPx } : {}),
-        ...(params.faceid ? { extra: { 'FaceID model': path.basename(params.faceid.adapter), 'FaceID weight': params.faceid.faceWeight, 'FaceID LoRA weight': params.faceid.loraWeight } } : {}),
-        version: GENERATOR_VERSION,
-      });
+      const parameters = generationInfotext(params, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
       return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
     }),
   );

@@ -1,7 +1,9 @@
 // The engine's job queue, independent of how messages travel (worker thread, child process, utility process):
 // jobs run one at a time in submission order; progress per step; a preview every N steps; cancel takes effect
 // before the next step; a failing job is reported with its typed error and the next job still runs.
+import path from 'node:path';
 import { CancelledError, StudioError, toFailure } from '../../base/errors.ts';
+import { FileHashCache } from '../io/hash.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
@@ -19,6 +21,7 @@ export class EngineService {
   private readonly emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void;
   private readonly pool: SessionPool;
   private readonly loader: ModelLoader;
+  private readonly hashes: FileHashCache;
   private readonly queue: SubmitRequest[] = [];
   private running: { jobId: string; controller: AbortController } | undefined;
   private idle: Promise<void> = Promise.resolve();
@@ -33,6 +36,7 @@ export class EngineService {
       ...(options.compactWeights ? { compactWeights: true } : {}),
       log: (line) => console.warn(`[engine] ${line}`),
     });
+    this.hashes = new FileHashCache(path.join(options.cacheDir, 'file-hashes.json'));
     this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}) });
   }
 
@@ -114,6 +118,7 @@ export class EngineService {
       const params = validateGenerationParams(job.params);
       const images = await generate(params, {
         loader: this.loader,
+        hashes: this.hashes,
         signal,
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),

@@ -105,9 +105,17 @@ export function GeneratePage() {
       setFailure({ code: 'image.unsupported-format', userMessage: `${file.name}: ${result.message}` });
       return;
     }
-    setForm((previous) => formFromParameters(previous, result.value.params, result.value.denoisingStrength));
+    const choices = {
+      checkpoints: models.value?.checkpoints ?? [],
+      adapters: models.value?.adapters ?? new Map(),
+      loras: models.value?.loras ?? [],
+      characterIds: characters.value?.map((c) => c.id) ?? [],
+    };
+    const { form: loaded, unmatched } = formFromParameters(form, result.value, choices);
+    setForm(loaded);
     const skipped = result.value.unsupported.length === 0 ? '' : ` Not used: ${result.value.unsupported.join(', ')}.`;
-    setNotice(`Loaded the ${result.value.source} settings from ${file.name}.${skipped}`);
+    const missing = unmatched.length === 0 ? '' : ` Not found here: ${unmatched.join(', ')}.`;
+    setNotice(`Loaded the ${result.value.source} settings from ${file.name}.${missing}${skipped}`);
   };
 
   const samplerOptions = useMemo(() => SAMPLERS.map((s) => <MenuItem key={s} value={s}>{s}</MenuItem>), []);
@@ -222,6 +230,12 @@ export function GeneratePage() {
             <Tooltip title="How the noise is removed step by step. DPM++ 2M Karras is good at 20–30 steps; Euler a is more varied; LCM needs an LCM model." placement="top-start" describeChild>
               <TextField select label="Sampler" value={form.sampler} onChange={(e) => update({ sampler: e.target.value as Sampler })} size="small">
                 {samplerOptions}
+              </TextField>
+            </Tooltip>
+            <Tooltip title="A1111's Clip skip: 2 conditions on the text encoder's second-to-last layer, as anime-style models expect; 1 for everything else." placement="top-start" describeChild>
+              <TextField select label="Clip skip" value={form.clipSkip} onChange={(e) => update({ clipSkip: Number(e.target.value) })} size="small">
+                <MenuItem value={1}>1</MenuItem>
+                <MenuItem value={2}>2</MenuItem>
               </TextField>
             </Tooltip>
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />

@@ -1,6 +1,9 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
 import { FACEID_VARIANTS, SAMPLERS, type FaceIdVariant, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
+import { fileStem, type RecalledSettings } from '../../../src-preload/contract/infotext.ts';
+import type { Model } from '../../../src-preload/contract/models.ts';
+import { variantOfFile } from './model-choices.ts';
 import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
 
 export const SEED_MODES = ['random', 'fixed', 'increment'] as const;
@@ -21,6 +24,8 @@ export interface GenerateForm {
   cfg: number;
   steps: number;
   sampler: Sampler;
+  /** A1111's "Clip skip": 2 conditions on the text encoder's penultimate layer (anime-style models). */
+  clipSkip: number;
   seedMode: SeedMode;
   seed: number;
   width: number;
@@ -49,6 +54,7 @@ export const DEFAULT_FORM: GenerateForm = {
   cfg: 7,
   steps: 25,
   sampler: 'DPM++ 2M Karras',
+  clipSkip: 1,
   seedMode: 'random',
   seed: 12345,
   width: 512,
@@ -86,6 +92,7 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (!SAMPLERS.includes(form.sampler as Sampler)) form.sampler = DEFAULT_FORM.sampler;
   if (!FACEID_VARIANTS.includes(form.variant as FaceIdVariant)) form.variant = DEFAULT_FORM.variant;
   if (!SEED_MODES.includes(form.seedMode as SeedMode)) form.seedMode = DEFAULT_FORM.seedMode;
+  if (form.clipSkip !== 1 && form.clipSkip !== 2) form.clipSkip = DEFAULT_FORM.clipSkip;
   return form as unknown as GenerateForm;
 }
 
@@ -116,6 +123,7 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     steps: form.steps,
     cfg: form.cfg,
     sampler: form.sampler,
+    clipSkip: form.clipSkip,
     width: form.width,
     height: form.height,
     batchSize: 1,
@@ -147,6 +155,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     cfg: params.cfg,
     steps: params.steps,
     sampler: params.sampler,
+    clipSkip: params.clipSkip,
     seedMode: 'fixed',
     seed: generation.seed,
     width: params.width,
@@ -158,21 +167,51 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
   };
 }
 
-/** Parameters read from a dropped PNG, merged into the form (only what the file states). */
-export function formFromParameters(form: GenerateForm, params: Partial<GenerationParamsInput>, denoisingStrength?: number): GenerateForm {
+/** What a dropped picture's names resolve against: the files and characters the studio has. */
+export interface RecallChoices {
+  readonly checkpoints: readonly Model[];
+  readonly adapters: ReadonlyMap<FaceIdVariant, Model>;
+  readonly loras: readonly Model[];
+  readonly characterIds: readonly string[];
+}
+
+/**
+ * A dropped picture's settings merged into the form (only what the file states), and what could not be matched to
+ * a file or character here. The checkpoint is found by name (A1111's `Model`, the file stem).
+ */
+export function formFromParameters(form: GenerateForm, imported: RecalledSettings, choices: RecallChoices): { form: GenerateForm; unmatched: string[] } {
+  const { params, faceid } = imported;
+  const unmatched: string[] = [];
+  const checkpoint = imported.model === undefined ? undefined : choices.checkpoints.find((m) => fileStem(m.path) === imported.model!.name);
+  if (imported.model !== undefined && checkpoint === undefined) unmatched.push(`model ${imported.model.name || imported.model.hash}`);
+  for (const lora of imported.loras) if (!choices.loras.some((m) => fileStem(m.path) === lora.name)) unmatched.push(`LoRA ${lora.name}`);
+  const variant = faceid === undefined ? undefined : (faceid.variant ?? variantOfFile(faceid.adapterName));
+  if (faceid !== undefined && (variant === undefined || !choices.adapters.has(variant))) unmatched.push(`FaceID adapter ${faceid.adapterName}`);
+  const character = faceid?.characterId !== undefined && choices.characterIds.includes(faceid.characterId) ? faceid.characterId : undefined;
+  if (faceid?.characterId !== undefined && character === undefined) unmatched.push('character (not in this library)');
   return {
-    ...form,
-    prompt: params.prompt ?? form.prompt,
-    negativePrompt: params.negativePrompt ?? form.negativePrompt,
-    presetId: 'builtin:none',
-    cfg: params.cfg ?? form.cfg,
-    steps: params.steps ?? form.steps,
-    sampler: params.sampler ?? form.sampler,
-    seedMode: params.seed === undefined ? form.seedMode : 'fixed',
-    seed: params.seed ?? form.seed,
-    width: params.width ?? form.width,
-    height: params.height ?? form.height,
-    strength: denoisingStrength ?? form.strength,
-    parentId: '',
+    form: {
+      ...form,
+      prompt: params.prompt ?? form.prompt,
+      negativePrompt: params.negativePrompt ?? form.negativePrompt,
+      presetId: 'builtin:none',
+      ...(checkpoint === undefined ? {} : { model: checkpoint.path }),
+      ...(character === undefined ? {} : { characterId: character }),
+      ...(variant === undefined || !choices.adapters.has(variant) ? {} : { variant }),
+      faceWeight: faceid?.faceWeight ?? form.faceWeight,
+      structure: faceid?.structure ?? form.structure,
+      loraWeight: faceid?.loraWeight ?? form.loraWeight,
+      cfg: params.cfg ?? form.cfg,
+      steps: params.steps ?? form.steps,
+      sampler: params.sampler ?? form.sampler,
+      clipSkip: params.clipSkip ?? form.clipSkip,
+      seedMode: params.seed === undefined ? form.seedMode : 'fixed',
+      seed: params.seed ?? form.seed,
+      width: params.width ?? form.width,
+      height: params.height ?? form.height,
+      strength: imported.denoisingStrength ?? form.strength,
+      parentId: '',
+    },
+    unmatched,
   };
 }

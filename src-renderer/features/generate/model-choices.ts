@@ -32,12 +32,19 @@ const NOT_CHECKPOINT = /lora|faceid|ip[-_]?adapter|image[-_]?encoder|clip[-_]?vi
 export interface ModelChoices {
   checkpoints: Model[];
   adapters: Map<FaceIdVariant, Model>;
+  /** LoRA files other than FaceID's paired ones, which `<lora:name:weight>` tags name by file stem. */
+  loras: Model[];
 }
 
 export function modelChoices(models: readonly Model[]): ModelChoices {
   const checkpoints: Model[] = [];
   const adapters = new Map<FaceIdVariant, Model>();
+  const loras: Model[] = [];
   for (const model of models) {
+    if (model.kind === 'lora' && variantOfFile(model.name) === undefined) {
+      loras.push(model);
+      continue;
+    }
     const variant = model.kind === 'ip-adapter' || model.kind === 'unidentified' ? variantOfFile(model.name) : undefined;
     if (variant !== undefined && !model.name.toLowerCase().includes('lora')) {
       if (!adapters.has(variant)) adapters.set(variant, model);
@@ -45,5 +52,5 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
       checkpoints.push(model);
     }
   }
-  return { checkpoints, adapters };
+  return { checkpoints, adapters, loras };
 }

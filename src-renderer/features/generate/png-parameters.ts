@@ -1,15 +1,12 @@
 // Generation parameters inside a PNG someone drops on Generate: A1111 and this studio write a `parameters` text
 // chunk; ComfyUI writes its node graph as JSON in `prompt`.
-import { parseA1111Parameters } from '../../../src-preload/contract/a1111-parameters.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { recallInfotext, type RecalledSettings } from '../../../src-preload/contract/infotext.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 
-export interface ImportedParameters {
+/** What a picture says, with models, LoRAs and the FaceID adapter still by name (the form resolves them). */
+export interface ImportedParameters extends RecalledSettings {
   source: 'A1111' | 'ComfyUI';
-  params: Partial<GenerationParamsInput>;
-  denoisingStrength?: number;
-  /** Settings in the file the studio does not use, to tell the user. */
-  unsupported: readonly string[];
 }
 
 export type ImportResult = { ok: true; value: ImportedParameters } | { ok: false; message: string };
@@ -58,16 +55,13 @@ function fromComfyPrompt(json: string): ImportResult {
   const denoise = num(inputs.denoise);
   return {
     ok: true,
-    value: { source: 'ComfyUI', params, ...(denoise !== undefined && denoise < 1 ? { denoisingStrength: denoise } : {}), unsupported: ours === undefined && samplerName !== '' ? [`sampler ${samplerName}`] : [] },
+    value: { source: 'ComfyUI', params, loras: [], ...(denoise !== undefined && denoise < 1 ? { denoisingStrength: denoise } : {}), unsupported: ours === undefined && samplerName !== '' ? [`sampler ${samplerName}`] : [] },
   };
 }
 
 export function readImageParameters(bytes: Uint8Array): ImportResult {
   const texts = readPngTexts(bytes);
-  if (texts.parameters !== undefined) {
-    const parsed = parseA1111Parameters(texts.parameters);
-    return { ok: true, value: { source: 'A1111', params: parsed.params, ...(parsed.denoisingStrength === undefined ? {} : { denoisingStrength: parsed.denoisingStrength }), unsupported: parsed.unsupported } };
-  }
+  if (texts.parameters !== undefined) return { ok: true, value: { source: 'A1111', ...recallInfotext(texts.parameters) } };
   if (texts.prompt !== undefined) return fromComfyPrompt(texts.prompt);
   return { ok: false, message: 'This picture carries no generation settings (no A1111 "parameters" or ComfyUI "prompt" text in the PNG).' };
 }
