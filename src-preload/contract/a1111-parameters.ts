@@ -102,10 +102,10 @@ function unquote(value: string): string {
 }
 
 /**
- * A1111's Sampler (+ Schedule type) → ours. Before 1.9 the schedule was part of the name (`DPM++ 2M Karras`); since
+ * A1111's Sampler (+ Schedule type, or the API's sampler_name + scheduler) → ours; undefined when we have no such one. Before 1.9 the schedule was part of the name (`DPM++ 2M Karras`); since
  * 1.9 `DPM++ 2M` with schedule `Automatic` means Karras (that sampler's default schedule).
  */
-function ourSampler(name: string | undefined, schedule: string | undefined): Sampler | undefined {
+export function a1111Sampler(name: string | undefined, schedule: string | undefined): Sampler | undefined {
   if (name === undefined) return undefined;
   const combined = (Object.keys(A1111_SAMPLERS) as Sampler[]).filter((s) => A1111_SAMPLERS[s].sampler === name);
   if (combined.length === 0) return SAMPLERS.find((s) => s === name);
@@ -152,7 +152,7 @@ export function parseA1111Parameters(text: string): ParsedA1111Parameters {
     const n = Number(v);
     return Number.isFinite(n) ? n : undefined;
   };
-  const sampler = ourSampler(raw.Sampler, raw['Schedule type']);
+  const sampler = a1111Sampler(raw.Sampler, raw['Schedule type']);
   const strength = num('Denoising strength');
   const params: Partial<GenerationParamsInput> = {
     prompt,

@@ -1,4 +1,5 @@
-// The host's bearer token: random per start, accepted from `Authorization: Bearer`, or from an HttpOnly cookie that
+// The host's bearer token: random per start, accepted from `Authorization: Bearer`, as the password of HTTP Basic
+// (what A1111's --api-auth clients such as Open WebUI send; the user name is free), or from an HttpOnly cookie that
 // the first page load (`/?token=…`) sets. The token never stays in the address bar, history or a Referer.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -24,6 +25,7 @@ export class HostAuth {
   isAuthorized(request: IncomingMessage): boolean {
     const header = request.headers.authorization;
     if (header !== undefined && header.startsWith('Bearer ')) return this.#matches(header.slice('Bearer '.length).trim());
+    if (header !== undefined && header.startsWith('Basic ')) return this.#matches(basicPassword(header.slice('Basic '.length).trim()));
     return this.#matches(readCookie(request.headers.cookie, this.#cookieName));
   }
 
@@ -36,6 +38,13 @@ export class HostAuth {
   sessionCookie(): string {
     return `${this.#cookieName}=${this.token}; HttpOnly; SameSite=Strict; Path=/`;
   }
+}
+
+/** The password of an HTTP Basic credential (`base64(user:password)`), or undefined when it is not one. */
+function basicPassword(credential: string): string | undefined {
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -5,6 +5,7 @@ import { StudioError } from '../../base/errors.ts';
 import { composeStudio, libraryFolderFromEnvironment, rendererFolder } from '../compose.ts';
 import { readEnvironment } from '../environment.ts';
 import { workerThreadGeneration } from '../host-generation.ts';
+import { A1111Api } from './a1111/a1111-api.ts';
 import { startStudioHost } from './studio-host.ts';
 
 const USAGE = `Usage: npm run host -- [--port N] [--host ADDRESS]
@@ -31,6 +32,7 @@ async function run(args: string[]): Promise<void> {
   }
   const environment = readEnvironment();
   const studio = composeStudio({ libraryFolder: libraryFolderFromEnvironment(environment), generation: workerThreadGeneration(environment), proxy: environment.proxy });
+  const a1111 = new A1111Api({ dispatch: studio.dispatch, events: studio.events, libraryFolder: studio.library.folder });
   const host = await startStudioHost({
     dispatch: studio.dispatch,
     events: studio.events,
@@ -38,7 +40,9 @@ async function run(args: string[]): Promise<void> {
     rendererFolder,
     host: values.host,
     port: parsePort(values.port),
+    a1111,
   }).catch(async (error: unknown) => {
+    a1111.dispose();
     await studio.stop();
     throw error;
   });
@@ -46,6 +50,7 @@ async function run(args: string[]): Promise<void> {
   if (studio.library.interruptedAtStart > 0) console.log(`${studio.library.interruptedAtStart} job(s) left running by the last session are marked interrupted.`);
   console.log(`FaceID Studio is running at ${host.url}`);
   console.log('Open that URL in a browser (it carries this start\'s access token). Press Ctrl+C to stop.');
+  console.log(`A1111-compatible API: ${host.origin}/sdapi/v1 (HTTP Basic with any user name and the token as password, or Bearer).`);
 
   let stopping = false;
   const stop = (): void => {
@@ -53,6 +58,7 @@ async function run(args: string[]): Promise<void> {
     stopping = true;
     void host
       .close()
+      .then(() => a1111.dispose())
       .then(() => studio.stop())
       .finally(() => process.exit(0));
   };

@@ -8,6 +8,7 @@ import type { Failure } from '../../../src-preload/contract/errors.ts';
 import { StudioError } from '../../base/errors.ts';
 import type { Dispatch } from '../dispatch.ts';
 import type { StudioEventBus } from '../events.ts';
+import type { A1111Api } from './a1111/a1111-api.ts';
 import { HostAuth } from './auth.ts';
 import { serveMedia, serveRenderer } from './static-files.ts';
 
@@ -25,6 +26,8 @@ export interface StudioHostOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** The A1111-compatible API served under /sdapi/v1/ with the same token; absent, those routes are 404. */
+  a1111?: A1111Api;
 }
 
 export interface StudioHost {
@@ -71,7 +74,7 @@ export async function startStudioHost(options: StudioHostOptions): Promise<Studi
   async function handleRequest(request: IncomingMessage, response: ServerResponse, auth: HostAuth): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://studio.invalid');
     if (!isAllowedHostHeader(request)) return sendJson(response, 421, failure('unauthorized', 'This studio answers only on 127.0.0.1 and localhost.'));
-    const isApi = url.pathname.startsWith('/api/');
+    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/sdapi/');
 
     if (!auth.isAuthorized(request)) {
       if (!isApi && request.method === 'GET' && auth.isTokenInQuery(url)) {
@@ -84,6 +87,13 @@ export async function startStudioHost(options: StudioHostOptions): Promise<Studi
     }
     if (!isSameOrigin(request)) return sendJson(response, 403, failure('unauthorized', 'Requests from other web pages are refused.'));
 
+    if (url.pathname.startsWith('/sdapi/')) {
+      if (options.a1111 === undefined || !url.pathname.startsWith('/sdapi/v1/')) return sendJson(response, 404, { error: 'HTTPException', detail: 'Not Found' });
+      const body = request.method === 'POST' ? await readJsonBody(request) : { ok: true as const, value: undefined };
+      if (!body.ok) return sendJson(response, body.status, { error: 'HTTPException', detail: body.error.userMessage });
+      const reply = await options.a1111.handle(request.method ?? 'GET', url.pathname.slice('/sdapi/v1/'.length), body.value);
+      return sendJson(response, reply.status, reply.body);
+    }
     if (isApi) {
       if (request.method !== 'POST') return sendJson(response, 405, failure('invalid-request', `Call ${url.pathname} with POST and a JSON body.`));
       const body = await readJsonBody(request);
