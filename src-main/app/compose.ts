@@ -45,8 +45,10 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   const setup = options.generation;
   const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.faceModels), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
   const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
-  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces });
-  const handlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy });
+  // The runner asks the models handler (created next, with the scan's cache) for LoRA files only when a job runs.
+  const loraFiles = async () => (await handlers.models.list({})).models.filter((m) => m.kind === 'lora').map((m) => m.path);
+  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles });
+  const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy });
   // Jobs queued in an earlier session run now.
   runner?.wake();
   return {

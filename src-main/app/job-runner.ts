@@ -16,6 +16,7 @@ import { engineSettingsFrom } from './engine-settings.ts';
 import type { StudioEventBus } from './events.ts';
 import type { FaceService } from './face-service.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
+import { withPromptLoras } from './prompt-loras.ts';
 
 export type EngineEvent = JobProgressEvent | JobPreviewEvent | JobStateEvent;
 
@@ -74,7 +75,11 @@ export class JobRunner implements JobEngine {
   #idle: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: FaceService }) {
+  readonly #loraFiles: () => Promise<readonly string[]>;
+
+  /** `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem. */
+  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: FaceService; loraFiles: () => Promise<readonly string[]> }) {
+    this.#loraFiles = options.loraFiles;
     this.#library = options.library;
     this.#events = options.events;
     this.#engine = options.engine;
@@ -123,7 +128,7 @@ export class JobRunner implements JobEngine {
   async #run(running: RunningJob): Promise<void> {
     const { job, controller } = running;
     try {
-      const params = this.#withLibraryFiles(job.params);
+      const params = await withPromptLoras(this.#withLibraryFiles(job.params), this.#loraFiles);
       const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
       const engineJobId = this.#engine.submit(params, ip ? { ip } : {});

@@ -8,7 +8,7 @@ import { generationInfotext } from '../../src-preload/contract/infotext.ts';
 import { addPngText, readPngTexts, setPngText } from '../../src-preload/contract/png-text.ts';
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
 import { exportedPng } from '../../src-renderer/features/gallery/exported-png.ts';
-import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams } from '../../src-renderer/features/generate/generate-form.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams, withLoraTag } from '../../src-renderer/features/generate/generate-form.ts';
 import { modelChoices, variantOfFile } from '../../src-renderer/features/generate/model-choices.ts';
 import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
 import { makePng } from '../helpers/images.ts';
@@ -131,4 +131,11 @@ test('export keeps the one parameters chunk the engine wrote, and writes one int
   const written = exportedPng(generation, await makePng({ width: 8, height: 8 }));
   assert.equal(countChunks(written), 1);
   assert.match(readPngTexts(written).parameters ?? '', /^a cat\nSteps: 20, Sampler: Euler, Schedule type: Automatic, CFG scale: 7, Seed: 9, Size: 64x64, Model: sd15, RNG: CPU/u);
+});
+
+test('Add LoRA appends <lora:stem:1> to the prompt, spaced', () => {
+  const lora = { path: '/models/Lora/film grain.safetensors', name: 'film grain.safetensors', kind: 'lora' as const, sizeBytes: 1, root: '/models' };
+  assert.equal(withLoraTag('a cat', lora), 'a cat <lora:film grain:1>');
+  assert.equal(withLoraTag('', lora), '<lora:film grain:1>');
+  assert.equal(withLoraTag('a cat\n', lora), 'a cat\n<lora:film grain:1>');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
-import { encodePromptPair, stripExtraNetworkTags } from './conditioning.ts';
+import { encodePromptPair } from './conditioning.ts';
 import type { TextEncoderRunner } from './runners.ts';
 
 let tokenizer: ClipTokenizer;
@@ -20,10 +20,6 @@ const lookup: TextEncoderRunner = {
   },
 };
 const single = () => [{ tokenizer, runner: lookup }];
-
-test('A1111 extra-network tags are removed from prompts', () => {
-  assert.equal(stripExtraNetworkTags('a <lora:style_v2:0.7> cat <LyCO:x:1>'), 'a  cat ');
-});
 
 test('the shorter prompt is padded with empty-prompt chunks; one encoder call with [uncond, cond]', async () => {
   calls.length = 0;

@@ -5,6 +5,7 @@
 // pooled embedding comes from the first chunk; an empty negative prompt gives zeros where the architecture says so
 // (diffusers' force_zeros_for_empty_prompt).
 import type { ClipTokenizer } from '../text/clip-tokenizer.ts';
+import { stripExtraNetworks } from '../text/extra-networks.ts';
 import { applyEmphasis, tokenizePrompt, type PromptChunk } from '../text/prompt-chunks.ts';
 import type { TextEncoderRunner } from './runners.ts';
 
@@ -35,14 +36,6 @@ export interface PromptEncodingOptions {
   readonly clipSkip: number;
   /** An empty negative prompt conditions with zeros instead of the encoded "". */
   readonly zerosForEmptyNegative?: boolean;
-}
-
-// A1111 extra-network tags (`<lora:name:0.8>`, `<hypernet:…>`, `<lyco:…>`) are removed from the text before
-// tokenizing, as A1111 does; LoRAs are chosen with the LoRA setting instead.
-const EXTRA_NETWORK_TAG = /<(?:lora|lyco|hypernet):[^>]*>/giu;
-
-export function stripExtraNetworkTags(prompt: string): string {
-  return prompt.replace(EXTRA_NETWORK_TAG, '');
 }
 
 interface EncodedSide {
@@ -80,8 +73,9 @@ function concatFeatures(parts: readonly { data: Float32Array; width: number }[],
 }
 
 export async function encodePromptPair(encoders: readonly PromptEncoder[], prompt: string, negativePrompt: string, options: PromptEncodingOptions): Promise<ConditioningPair> {
-  const positiveText = stripExtraNetworkTags(prompt);
-  const negativeText = stripExtraNetworkTags(negativePrompt);
+  // Extra-network tags (`<lora:…>`) are not text: the LoRAs they name are applied to the weights (app/prompt-loras.ts).
+  const positiveText = stripExtraNetworks(prompt);
+  const negativeText = stripExtraNetworks(negativePrompt);
   const tokenized = encoders.map((e) => ({ positive: tokenizePrompt(e.tokenizer, positiveText), negative: tokenizePrompt(e.tokenizer, negativeText), empty: tokenizePrompt(e.tokenizer, '').chunks[0]! }));
   const count = Math.max(...tokenized.flatMap((t) => [t.positive.chunks.length, t.negative.chunks.length]));
   const encoded = await Promise.all(

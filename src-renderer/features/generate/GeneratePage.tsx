@@ -15,6 +15,7 @@ import { NumberSlider } from '../../common/NumberSlider.tsx';
 import { isModKey, useKeydown, withShortcut } from '../../common/shortcuts.ts';
 import { useLoad } from '../../common/use-load.ts';
 import { usePersistentState } from '../../common/use-persistent-state.ts';
+import { LoraPicker } from './components/LoraPicker.tsx';
 import { PromptField } from './components/PromptField.tsx';
 import { SeedControl } from './components/SeedControl.tsx';
 import { SizeControl } from './components/SizeControl.tsx';
@@ -163,6 +164,7 @@ export function GeneratePage() {
               </TextField>
             </Tooltip>
             <PromptField label="Prompt" help="Describe the scene. (word:1.2) gives a word more weight, [word] less; BREAK starts a new 75-token chunk." value={form.prompt} onChange={(prompt) => update({ prompt })} model={form.model} rows={4} />
+            <LoraPicker loras={models.value?.loras ?? []} prompt={form.prompt} onChange={(prompt) => update({ prompt })} />
             <PromptField label="Negative prompt" help="What the picture should not have; the style's negative is added to it." value={form.negativePrompt} onChange={(negativePrompt) => update({ negativePrompt })} model={form.model} rows={2} />
             <StylePresetPicker
               presets={presets.value ?? []}

@@ -167,6 +167,12 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
   };
 }
 
+/** The prompt with `<lora:name:1>` appended for a LoRA file (one space before it unless the prompt ends in whitespace). */
+export function withLoraTag(prompt: string, lora: Model): string {
+  const tag = `<lora:${fileStem(lora.name)}:1>`;
+  return prompt === '' || /\s$/u.test(prompt) ? `${prompt}${tag}` : `${prompt} ${tag}`;
+}
+
 /** What a dropped picture's names resolve against: the files and characters the studio has. */
 export interface RecallChoices {
   readonly checkpoints: readonly Model[];
