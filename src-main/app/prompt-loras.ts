@@ -3,7 +3,7 @@
 // the tag; A1111 would only log "Networks not found" and make a different picture than the prompt says.
 import path from 'node:path';
 import { LoraChoiceSchema, type GenerationParams } from '../../src-preload/contract/generation.ts';
-import { fileStem } from '../../src-preload/contract/infotext.ts';
+import { fileStem } from '../../src-preload/contract/model-names.ts';
 import { StudioError } from '../base/errors.ts';
 import { promptLoras } from '../engine/text/extra-networks.ts';
 

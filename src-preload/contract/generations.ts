@@ -46,4 +46,14 @@ export const generationsMethods = {
     request: z.object({ ids: z.array(IdSchema).min(1).max(1000) }),
     response: z.object({ deleted: z.number().int().nonnegative() }),
   },
+  /** The generation as ComfyUI workflows (stock nodes + ComfyUI_IPAdapter_plus): `prompt` (API format), `workflow` (UI). */
+  comfyWorkflow: {
+    request: z.object({ id: IdSchema }),
+    response: z.object({
+      prompt: z.record(z.string(), z.object({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()) })),
+      workflow: z.record(z.string(), z.unknown()),
+      /** Where ComfyUI cannot make exactly the same picture, in words for the user. */
+      notes: z.array(z.string()),
+    }),
+  },
 } as const;

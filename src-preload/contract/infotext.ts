@@ -4,6 +4,7 @@
 // FaceID settings under our own `FaceID …` keys, and A1111's sd-webui-controlnet FaceID units read into them.
 import { formatA1111Parameters, parseA1111Parameters } from './a1111-parameters.ts';
 import type { FaceIdChoice, FaceIdVariant, GenerationParams, GenerationParamsInput } from './generation.ts';
+import { faceIdLoraName, fileStem } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
 export interface InfotextFacts {
@@ -50,16 +51,6 @@ export interface RecalledSettings {
 }
 
 const LORA_TAG = /\s?<lora:([^:>]+):([^:>]+)(?::[^>]*)?>/gu;
-
-/** A file's name without folders and model extension: the name A1111 shows and `<lora:…>` tags use. */
-export function fileStem(file: string): string {
-  return (file.split(/[\\/]/u).at(-1) ?? file).replace(/\.(safetensors|ckpt|bin|pt|pth|onnx|sft)$/iu, '');
-}
-
-/** The name A1111 users give the FaceID adapter's LoRA (h94's files: `<adapter>_lora.safetensors`). */
-export function faceIdLoraName(adapter: string): string {
-  return `${fileStem(adapter)}_lora`;
-}
 
 function hashList(hashes: Readonly<Record<string, string>> | undefined): string | undefined {
   const entries = Object.entries(hashes ?? {});

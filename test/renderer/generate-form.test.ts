@@ -9,7 +9,8 @@ import { addPngText, readPngTexts, setPngText } from '../../src-preload/contract
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
 import { exportedPng } from '../../src-renderer/features/gallery/exported-png.ts';
 import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams, withLoraTag } from '../../src-renderer/features/generate/generate-form.ts';
-import { modelChoices, variantOfFile } from '../../src-renderer/features/generate/model-choices.ts';
+import { modelChoices } from '../../src-renderer/features/generate/model-choices.ts';
+import { variantOfFile } from '../../src-preload/contract/model-names.ts';
 import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
 import { makePng } from '../helpers/images.ts';
 
@@ -68,7 +69,7 @@ test('PNG settings: A1111 parameters, ComfyUI prompt graph, and a plain PNG refu
   };
   const comfy = readImageParameters(addPngText(png, 'prompt', JSON.stringify(comfyGraph)));
   assert.ok(comfy.ok);
-  assert.deepEqual(comfy.value.params, { prompt: 'a dog on a hill', negativePrompt: 'blurry', seed: 42, steps: 20, cfg: 8, sampler: 'DPM++ 2M Karras', width: 512, height: 640 });
+  assert.deepEqual(comfy.value.params, { prompt: 'a dog on a hill', negativePrompt: 'blurry', seed: 42, steps: 20, cfg: 8, sampler: 'DPM++ 2M Karras', width: 512, height: 640, clipSkip: 1 });
   const broken = readImageParameters(addPngText(png, 'prompt', '{not json'));
   assert.equal(broken.ok, false);
   const plain = readImageParameters(png);

@@ -1,9 +1,28 @@
 // Generations (the gallery) and jobs (the queue). The engine takes queued jobs from the library.
+import path from 'node:path';
+import type { Generation } from '../../../src-preload/contract/generations.ts';
+import { variantOfFile } from '../../../src-preload/contract/model-names.ts';
 import { StudioError } from '../../base/errors.ts';
+import { comfyWorkflow } from '../comfy-workflow.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
+
+/** The reference photos a FaceID generation used, by file name: its own photos, else its character's. */
+function facePhotoNames(library: StudioServices['library'], generation: Generation): string[] {
+  const faceid = generation.params.faceid;
+  if (faceid === undefined) return [];
+  if (faceid.faces.length > 0) return faceid.faces.map((face) => path.basename(face));
+  const characterId = generation.characterId ?? faceid.characterId;
+  return characterId === undefined || characterId === null ? [] : library.references.listForCharacter(characterId).map((r) => r.fileName);
+}
 
 export function generationsHandlers({ library }: StudioServices): NamespaceHandlers<'generations'> {
   return {
+    comfyWorkflow: ({ id }) => {
+      const generation = library.generations.get(id);
+      const adapter = generation.params.faceid?.adapter;
+      const variant = adapter === undefined ? undefined : variantOfFile(path.basename(adapter));
+      return comfyWorkflow(generation.params, { seed: generation.seed, ...(variant === undefined ? {} : { variant }), facePhotos: facePhotoNames(library, generation) });
+    },
     list: (filter) => library.generations.list(filter),
     get: ({ id }) => library.generations.get(id),
     setFavorite: ({ id, favorite }) => library.generations.setFavorite(id, favorite),

@@ -3,7 +3,8 @@ import StarIcon from '@mui/icons-material/Star';
 import { MenuItem, Stack, TextField, ToggleButton, Tooltip } from '@mui/material';
 import { memo } from 'react';
 import type { Character } from '../../../src-preload/contract/characters.ts';
-import { variantOfFile, VARIANT_LABELS } from '../generate/model-choices.ts';
+import { variantOfFile } from '../../../src-preload/contract/model-names.ts';
+import { VARIANT_LABELS } from '../generate/model-choices.ts';
 import type { GalleryFilter } from './use-gallery-rows.ts';
 
 const DAY_MS = 86_400_000;

@@ -11,6 +11,7 @@ import type { Generation } from '../../../src-preload/contract/generations.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
 import { remix, sendToImg2img, sendToInpaint } from './gallery-actions.ts';
+import { CopyComfyWorkflowButton } from './CopyComfyWorkflowButton.tsx';
 
 /** A character's image with no score was checked and held no face; without a character there is nothing to compare. */
 export function identityLabel(generation: Pick<Generation, 'identityScore' | 'characterId'>): string {
@@ -130,6 +131,7 @@ export function GenerationDetail({ generation, characterName, isDeleted, onClose
                 Export PNG
               </Button>
             </Tooltip>
+            <CopyComfyWorkflowButton generationId={generation.id} />
             <Tooltip title={withShortcut('Delete this image (you can undo for a few seconds)', 'delete')}>
               <span>
                 <Button variant="outlined" color="error" startIcon={<DeleteIcon />} onClick={onDelete} disabled={isDeleted}>

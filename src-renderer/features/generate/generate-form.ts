@@ -1,9 +1,9 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
 import { FACEID_VARIANTS, SAMPLERS, type FaceIdVariant, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
-import { fileStem, type RecalledSettings } from '../../../src-preload/contract/infotext.ts';
+import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
+import { fileStem, variantOfFile } from '../../../src-preload/contract/model-names.ts';
 import type { Model } from '../../../src-preload/contract/models.ts';
-import { variantOfFile } from './model-choices.ts';
 import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
 
 export const SEED_MODES = ['random', 'fixed', 'increment'] as const;

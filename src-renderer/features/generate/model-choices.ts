@@ -1,6 +1,7 @@
 // Which model files the Generate page offers: checkpoints, and FaceID adapters by variant. Until the model manager
 // identifies files by content (kind), a file's name decides, the way ComfyUI/A1111 folders name them.
 import type { FaceIdVariant } from '../../../src-preload/contract/generation.ts';
+import { variantOfFile } from '../../../src-preload/contract/model-names.ts';
 import type { Model } from '../../../src-preload/contract/models.ts';
 
 export const VARIANT_LABELS: Record<FaceIdVariant, string> = {
@@ -16,16 +17,6 @@ export const VARIANT_HELP: Record<FaceIdVariant, string> = {
   'faceid-plusv2': 'Like Plus, with a Structure slider to trade likeness for style freedom.',
   'faceid-portrait': 'Several reference photos at once, made for portraits.',
 };
-
-/** The variant an adapter file is, from its name (most specific first); undefined for a file that is no FaceID adapter. */
-export function variantOfFile(name: string): FaceIdVariant | undefined {
-  const lower = name.toLowerCase();
-  if (!lower.includes('faceid')) return undefined;
-  if (lower.includes('portrait')) return 'faceid-portrait';
-  if (/plus[-_]?v2/.test(lower)) return 'faceid-plusv2';
-  if (lower.includes('plus')) return 'faceid-plus';
-  return 'faceid';
-}
 
 const NOT_CHECKPOINT = /lora|faceid|ip[-_]?adapter|image[-_]?encoder|clip[-_]?vision|arcface|scrfd|antelope|buffalo|glintr|w600k|det_/i;
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { a1111SamplerName, parseA1111Parameters } from '../../../../src-preload/contract/a1111-parameters.ts';
 import { SAMPLERS, type GenerationParamsInput } from '../../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../../src-preload/contract/generations.ts';
-import { fileStem } from '../../../../src-preload/contract/infotext.ts';
+import { fileStem } from '../../../../src-preload/contract/model-names.ts';
 import type { Job } from '../../../../src-preload/contract/jobs.ts';
 import type { Model } from '../../../../src-preload/contract/models.ts';
 import { readPngTexts } from '../../../../src-preload/contract/png-text.ts';

@@ -1,6 +1,6 @@
 // "Add LoRA": inserts `<lora:name:1>` into the prompt, as A1111 users write it; the weight is edited in the text.
 import { MenuItem, TextField, Tooltip } from '@mui/material';
-import { fileStem } from '../../../../src-preload/contract/infotext.ts';
+import { fileStem } from '../../../../src-preload/contract/model-names.ts';
 import type { Model } from '../../../../src-preload/contract/models.ts';
 import { withLoraTag } from '../generate-form.ts';
 
