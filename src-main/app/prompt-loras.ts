@@ -20,8 +20,8 @@ export async function withPromptLoras(params: GenerationParams, loraFiles: () =>
     const file = files.find((f) => fileStem(f) === tag.name);
     if (file === undefined) {
       throw new StudioError('generate.model-missing', {
-        userMessage: `The prompt names the LoRA "${tag.name}" (<lora:${tag.name}:…>), but no LoRA file of that name is in your model folders.`,
-        hint: 'Check the spelling against the LoRA picker, or add the folder that holds it in Settings.',
+        userMessage: `The prompt names the LoRA "${tag.name}" (<lora:${tag.name}:…>), but no LoRA file of that name is among ${files.length === 0 ? 'the LoRAs available' : `the ${files.length} available`}.`,
+        hint: 'A tag names a LoRA file by its name without extension. The studio looks in its model folders (add one in Settings); `faceid generate` among its --lora files.',
       });
     }
     const strength = LoraChoiceSchema.shape.strength.safeParse(tag.weight);

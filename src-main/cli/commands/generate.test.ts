@@ -54,6 +54,8 @@ test('absurd parameters are refused with a clear message before any work', async
     [['--sampler', 'Heun'], /unknown sampler/i],
     [['--seed', '18446744073709551616'], /2\^64/],
     [['--lora', 'style.safetensors'], /FILE:STRENGTH/],
+    [['--prompt', 'a cat <lora:film grain:0.5>'], /LoRA "film grain".*--lora/s],
+    [['--prompt', 'a cat <lora:style:strong>', '--lora', 'style.safetensors:1'], /weight that is not a number/],
     [['--mask-blur', '4'], /--mask-blur needs --mask/],
     [['--memory', 'huge'], /--memory must be one of auto, fast, compact/],
     [['--init', fixture('face', 'models', 'det_10g.onnx'), '--mask', fixture('face', 'models', 'det_10g.onnx'), '--mask-blur=-3'], /featherPx/],

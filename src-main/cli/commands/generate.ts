@@ -15,6 +15,7 @@ import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/c
 import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor } from '../../app/engine-settings.ts';
 import { readEnvironment } from '../../app/environment.ts';
+import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
 import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration } from '../face-generation.ts';
@@ -156,7 +157,10 @@ export const command: CliCommand = {
     const { values } = parseCommandArgs(command, args, OPTIONS);
     const out = values.out;
     if (!out) throw invalid('--out DIR is required.');
-    const params = paramsFromArgs(values);
+    // A <lora:name:w> tag names one of the --lora files by its stem and sets its strength; the CLI has no LoRA
+    // folders to look other names up in, so those are refused (prompt-loras.ts) rather than silently left out.
+    const validated = validateGenerationParams(paramsFromArgs(values));
+    const params = await withPromptLoras(validated, async () => validated.loras.map((l) => l.file));
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const compactWeights = compactWeightsFor(parseMemoryMode(values.memory));

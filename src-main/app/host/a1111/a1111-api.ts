@@ -241,6 +241,7 @@ export class A1111Api {
     const clipSkip = override.CLIP_stop_at_last_layers === undefined ? this.#clipSkip : this.#checkClipSkip(override.CLIP_stop_at_last_layers);
     const seed = request.seed < 0 ? randomInt(MAX_RANDOM_SEED) : request.seed;
     const { params: base, problems } = baseParams(request, seed, clipSkip);
+    if (img2img?.inpainting_mask_invert === 1) problems.push('inpainting_mask_invert 1 is not supported here; send the mask with white where to repaint');
     if (problems.length > 0) throw new ApiFailure(422, problems.join('; '));
     const faceid = await this.#faceId(request);
     const params: GenerationParamsInput = {
