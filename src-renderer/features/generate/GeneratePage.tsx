@@ -145,7 +145,7 @@ export function GeneratePage() {
           Generate
         </Typography>
         <Typography variant="body2" color="text.secondary">
-          Drop a PNG from A1111, ComfyUI or this studio here to load its settings.
+          Drop a picture from A1111 (PNG, JPEG, WebP), ComfyUI or this studio here to load its settings.
         </Typography>
       </Stack>
       {failure === undefined ? null : <ErrorNotice failure={failure} onClose={() => setFailure(undefined)} />}

@@ -1,6 +1,8 @@
-// Generation parameters inside a PNG someone drops on Generate: A1111 and this studio write a `parameters` text
-// chunk; ComfyUI writes its node graph as JSON in `prompt`.
+// Generation parameters inside a picture someone drops on Generate: A1111 and this studio write a `parameters` text
+// chunk in PNGs (A1111 the same text as the EXIF UserComment of JPEG and WebP); ComfyUI writes its node graph as
+// JSON in `prompt`.
 import { recallInfotext, type RecalledSettings } from '../../../src-preload/contract/infotext.ts';
+import { readExifUserComment } from '../../../src-preload/contract/exif-text.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 import { recallComfyPrompt, type ComfyNode } from './comfy-prompt.ts';
 
@@ -27,5 +29,7 @@ export function readImageParameters(bytes: Uint8Array): ImportResult {
   const texts = readPngTexts(bytes);
   if (texts.parameters !== undefined) return { ok: true, value: { source: 'A1111', ...recallInfotext(texts.parameters) } };
   if (texts.prompt !== undefined) return fromComfyPrompt(texts.prompt);
-  return { ok: false, message: 'This picture carries no generation settings (no A1111 "parameters" or ComfyUI "prompt" text in the PNG).' };
+  const comment = readExifUserComment(bytes);
+  if (comment !== undefined && comment.trim() !== '') return { ok: true, value: { source: 'A1111', ...recallInfotext(comment) } };
+  return { ok: false, message: 'This picture carries no generation settings (no A1111 "parameters" or ComfyUI "prompt" text in the PNG, no EXIF UserComment in a JPEG or WebP).' };
 }
