@@ -217,9 +217,9 @@ export function GeneratePage() {
               >
                 {checkpoints.length === 0 ? <MenuItem value="" disabled>No models found</MenuItem> : null}
                 {checkpoints.map((model) => (
-                  <MenuItem key={model.path} value={model.path} sx={{ gap: 1 }}>
+                  <MenuItem key={model.path} value={model.path}>
                     {model.name}
-                    <Chip label={BASE_LABELS[baseOf(model)]} size="small" variant="outlined" color={baseOf(model) === 'sdxl' ? 'secondary' : 'default'} />
+                    <Chip label={BASE_LABELS[baseOf(model)]} size="small" variant="outlined" color={baseOf(model) === 'sdxl' ? 'secondary' : 'default'} sx={{ ml: 1 }} />
                   </MenuItem>
                 ))}
               </TextField>
