@@ -79,8 +79,8 @@ test('model files: checkpoints and FaceID adapters by variant, LoRAs and face mo
   assert.equal(variantOfFile('ip-adapter-faceid-portrait_sd15.bin'), 'faceid-portrait');
   assert.equal(variantOfFile('ip-adapter-faceid_sd15.bin'), 'faceid');
   assert.equal(variantOfFile('sd15.safetensors'), undefined);
-  const file = (name: string) => ({ path: `/m/${name}`, name, kind: 'unidentified' as const, sizeBytes: 1, root: '/m' });
+  const file = (name: string) => ({ path: `/m/${name}`, name, kind: 'unidentified' as const, base: null, isFullSize: null, sizeBytes: 1, root: '/m' });
   const choices = modelChoices(['sd15-tiny.safetensors', 'ip-adapter-faceid_sd15_lora.safetensors', 'ip-adapter-faceid-plusv2_sd15.bin', 'det_10g.onnx', 'my-style-lora.safetensors'].map(file));
   assert.deepEqual(choices.checkpoints.map((m) => m.name), ['sd15-tiny.safetensors']);
-  assert.deepEqual([...choices.adapters.keys()], ['faceid-plusv2']);
+  assert.deepEqual([...choices.adapters.sd15.keys()], ['faceid-plusv2']);
 });

@@ -1,7 +1,9 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
-import { FACEID_VARIANTS, SAMPLERS, type FaceIdVariant, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { FACEID_VARIANTS, SAMPLERS, SizeConditioningSchema, type FaceIdVariant, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
+import type { Model, ModelBase } from '../../../src-preload/contract/models.ts';
 import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
+import { changedConditioning, defaultSize } from './sizes.ts';
 
 export const SEED_MODES = ['random', 'fixed', 'increment'] as const;
 export type SeedMode = (typeof SEED_MODES)[number];
@@ -25,6 +27,8 @@ export interface GenerateForm {
   seed: number;
   width: number;
   height: number;
+  /** SDXL only: the size-conditioning values the user set; one left out follows the image size (crop: 0). */
+  sizeConditioning: SizeConditioning;
   batchCount: number;
   /** img2img: a library media path (sent from the gallery), or '' for text-to-image. */
   initImage: string;
@@ -53,6 +57,7 @@ export const DEFAULT_FORM: GenerateForm = {
   seed: 12345,
   width: 512,
   height: 768,
+  sizeConditioning: {},
   batchCount: 1,
   initImage: '',
   strength: 0.6,
@@ -60,18 +65,6 @@ export const DEFAULT_FORM: GenerateForm = {
   featherPx: 4,
   parentId: '',
 };
-
-export const SIZE_PRESETS = [
-  { label: 'Square 1:1', width: 512, height: 512 },
-  { label: 'Portrait 2:3', width: 512, height: 768 },
-  { label: 'Portrait 3:4', width: 576, height: 768 },
-  { label: 'Portrait 5:7', width: 640, height: 896 },
-  { label: 'Landscape 3:2', width: 768, height: 512 },
-  { label: 'Landscape 16:9', width: 912, height: 512 },
-  { label: 'SDXL square', width: 1024, height: 1024 },
-  { label: 'SDXL portrait', width: 832, height: 1216 },
-  { label: 'Tiny test', width: 64, height: 64 },
-] as const;
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -86,6 +79,8 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (!SAMPLERS.includes(form.sampler as Sampler)) form.sampler = DEFAULT_FORM.sampler;
   if (!FACEID_VARIANTS.includes(form.variant as FaceIdVariant)) form.variant = DEFAULT_FORM.variant;
   if (!SEED_MODES.includes(form.seedMode as SeedMode)) form.seedMode = DEFAULT_FORM.seedMode;
+  const conditioning = SizeConditioningSchema.safeParse(form.sizeConditioning);
+  form.sizeConditioning = conditioning.success ? conditioning.data : DEFAULT_FORM.sizeConditioning;
   return form as unknown as GenerateForm;
 }
 
@@ -106,8 +101,12 @@ export function planSeeds(form: Pick<GenerateForm, 'seedMode' | 'seed' | 'batchC
   return { seeds, nextSeed: seeds.at(-1) ?? form.seed };
 }
 
-/** The parameters of one job: the preset's template around the prompt, FaceID when a character and adapter are chosen. */
-export function toParams(form: GenerateForm, preset: StylePreset | undefined, seed: number, adapter: string | undefined): GenerationParamsInput {
+/**
+ * The parameters of one job: the preset's template around the prompt, FaceID when a character and adapter are chosen,
+ * and for an SDXL checkpoint the size conditioning the user changed (none sent means diffusers' defaults).
+ */
+export function toParams(form: GenerateForm, preset: StylePreset | undefined, seed: number, adapter: string | undefined, base: ModelBase = 'sd15'): GenerationParamsInput {
+  const sizeConditioning = base === 'sdxl' ? changedConditioning(form.sizeConditioning, form) : undefined;
   return {
     model: form.model,
     prompt: preset === undefined ? form.prompt : applyStyleTemplate(preset.template, form.prompt),
@@ -119,12 +118,25 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     width: form.width,
     height: form.height,
     batchSize: 1,
+    ...(sizeConditioning === undefined ? {} : { sizeConditioning }),
     ...(form.initImage === '' ? {} : { img2img: { initImage: form.initImage, strength: form.strength } }),
     ...(form.maskImage === '' || form.initImage === '' ? {} : { inpaint: { maskImage: form.maskImage, featherPx: form.featherPx } }),
     ...(form.characterId === '' || adapter === undefined
       ? {}
       : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
   };
+}
+
+/**
+ * The form after choosing another checkpoint. A change of base brings that base's default size (an SD1.5 size is
+ * poor on SDXL and the other way round) and drops the SDXL size conditioning; the variant stays when the new base has
+ * an adapter for it, else becomes the first variant it has. The adapter itself follows from checkpoint and variant,
+ * so one of the other base is never kept.
+ */
+export function formWithModel(form: GenerateForm, model: string, from: ModelBase, to: ModelBase, installed: ReadonlyMap<FaceIdVariant, Model>): GenerateForm {
+  const variant = installed.has(form.variant) ? form.variant : (FACEID_VARIANTS.find((v) => installed.has(v)) ?? form.variant);
+  if (from === to) return { ...form, model, variant };
+  return { ...form, model, variant, ...defaultSize(to), sizeConditioning: {} };
 }
 
 /**
@@ -151,6 +163,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     seed: generation.seed,
     width: params.width,
     height: params.height,
+    sizeConditioning: params.sizeConditioning ?? {},
     batchCount: 1,
     initImage: '',
     maskImage: '',
