@@ -1,7 +1,7 @@
 // The SDXL figures of `npm run bench` on a full-size random-weight SDXL fp16 single file made from the real key list
 // (fixtures/manifests/sdxl_ldm.json) and the SDXL FaceID adapter: compile time and disk, one UNet step at 1024² with
 // CFG next to the MatMul peak measured just before it, both text encoders, VAE decode at 1024², and the peak RSS of a
-// 1024² txt2img in fast and compact weights (a child process each). Not run with --quick (minutes of work and 7 GB).
+// 1024² txt2img in fast and compact weights (a child process each, run before this process opens any session). Not run with --quick (minutes of work and 7 GB).
 import path from 'node:path';
 import { compileModel } from '../src-main/engine/models/compile.ts';
 import { fixture } from '../test/helpers/fixtures.ts';
@@ -35,6 +35,13 @@ export async function benchSdxl({ cacheRoot, pool, figures, attempt, log, peakSh
     figures['sdxl.compile.extra_disk'] = measured((child.plain.diskBytes + child.faceid.diskBytes) / MB, 'MB', { note: notices.length > 0 ? `weights copied: ${notices[0]}` : 'graphs only; weights hard-linked' });
     figures['sdxl.compile.peak_rss'] = measured(child.maxRssBytes / MB, 'MB');
   });
+  // The children first, while this process holds no session: their peak RSS is then each mode's alone.
+  await attempt(['sdxl.weights.fast.peak_rss', 'sdxl.weights.compact.peak_rss'], `SDXL: fast vs compact weights, txt2img ${SIZE}², 1 step, in a child each`, async () => {
+    for (const mode of ['compact', 'fast'] as const) {
+      const result = weightsModeInChild(mode, { checkpoint: weights.checkpoint, cacheDir: compileDir, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), steps: 1, size: SIZE });
+      figures[`sdxl.weights.${mode}.peak_rss`] = measured(result.maxRssBytes / MB, 'MB', { note: `two images; first ${result.firstImageSeconds.toFixed(0)} s, warm ${result.warmImageSeconds.toFixed(0)} s` });
+    }
+  });
   const compiled = await compileModel(weights.checkpoint, { cacheDir: compileDir }).catch(() => undefined);
   await attempt(['sdxl.unet.1024.flops', 'sdxl.unet.1024.step', 'sdxl.unet.1024.peak_fraction'], `SDXL: UNet ${SIZE}² CFG×2, one step`, async () => {
     if (!compiled) throw new Error('the SDXL model did not compile');
@@ -54,11 +61,5 @@ export async function benchSdxl({ cacheRoot, pool, figures, attempt, log, peakSh
     figures['sdxl.text_encoders.seconds'] = measured(encoders.reduce((a, b) => a + b, 0), 's', { repeats: 3, note: encoders.map((s) => `${s.toFixed(2)} s`).join(' + ') });
     figures['sdxl.vae.decode.1024'] = measured((await timeVaeDecode(pool, compiled, SIZE, 1)).seconds, 's', { repeats: 1, note: 'fp32' });
     await pool.releaseAll();
-  });
-  await attempt(['sdxl.weights.fast.peak_rss', 'sdxl.weights.compact.peak_rss'], `SDXL: fast vs compact weights, txt2img ${SIZE}², 1 step, in a child each`, async () => {
-    for (const mode of ['compact', 'fast'] as const) {
-      const result = weightsModeInChild(mode, { checkpoint: weights.checkpoint, cacheDir: compileDir, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), steps: 1, size: SIZE });
-      figures[`sdxl.weights.${mode}.peak_rss`] = measured(result.maxRssBytes / MB, 'MB', { note: `two images; first ${result.firstImageSeconds.toFixed(0)} s, warm ${result.warmImageSeconds.toFixed(0)} s` });
-    }
   });
 }
