@@ -26,8 +26,8 @@ export function compileInChild(checkpoint: string, adapter: string, cacheDir: st
 }
 
 /** One txt2img with expanded or compact weights, in a child process of its own (its peak RSS is that mode's). */
-export function weightsModeInChild(mode: 'fast' | 'compact', options: { checkpoint: string; cacheDir: string; tokenizerDir: string; steps: number }): WeightsModeResult {
-  const args = [path.join(here, 'weights-mode-child.ts'), mode, options.checkpoint, options.cacheDir, options.tokenizerDir, String(options.steps)];
+export function weightsModeInChild(mode: 'fast' | 'compact', options: { checkpoint: string; cacheDir: string; tokenizerDir: string; steps: number; size?: number }): WeightsModeResult {
+  const args = [path.join(here, 'weights-mode-child.ts'), mode, options.checkpoint, options.cacheDir, options.tokenizerDir, String(options.steps), String(options.size ?? TXT2IMG_REQUEST.width)];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
   if (child.status !== 0) throw new Error(`${mode} weights child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as WeightsModeResult;
@@ -128,6 +128,12 @@ export function unetFeeds(compiled: CompiledModel, size: number): () => Record<s
       timestep: new ort.Tensor('float32', Float32Array.of(501), [1]),
       encoder_hidden_states: new ort.Tensor('float32', pseudoRandom(2 * 77 * dim, 2), [2, 77, dim]),
     };
+    if (inputs.has('text_embeds')) {
+      // SDXL's added conditioning: pooled text and the size/crop ids of a square image of this size.
+      const pooled = compiled.unet.config.addedEmbedding?.textEmbedDim ?? 0;
+      feeds.text_embeds = new ort.Tensor('float32', pseudoRandom(2 * pooled, 6), [2, pooled]);
+      feeds.time_ids = new ort.Tensor('float32', Float32Array.from([size, size, 0, 0, size, size, size, size, 0, 0, size, size]), [2, 6]);
+    }
     if (inputs.has('ip_tokens')) {
       feeds.ip_tokens = new ort.Tensor('float32', pseudoRandom(2 * 4 * dim, 3), [2, 4, dim]);
       feeds.ip_scale = new ort.Tensor('float32', new Float32Array(compiled.unet.crossAttentionLayers).fill(1), [compiled.unet.crossAttentionLayers]);
@@ -148,10 +154,10 @@ export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: numbe
   return timeGraph(pool, compiled.unet.path, unetFeeds(compiled, size), repeats, assertFinite('out_sample'), beforeEach);
 }
 
-/** Text encoder on 2×77 ids (uncond + cond, as the pipeline batches them). */
-export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number): Promise<Timing> {
+/** Text encoder `index` on 2×77 ids (uncond + cond, as the pipeline batches them). */
+export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number, index = 0): Promise<Timing> {
   const ids = BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));
-  return timeGraph(pool, compiled.textEncoders[0]!.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
+  return timeGraph(pool, compiled.textEncoders[index]!.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
 }
 
 export function timeVaeDecode(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {

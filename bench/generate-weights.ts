@@ -1,5 +1,5 @@
-// Full-size random-weight stand-ins for `npm run bench`: an SD1.5 checkpoint (LDM layout, fp16, ~2.1 GB) and an
-// IP-Adapter FaceID SD1.5 adapter, with every tensor name and shape taken from the real files' manifests
+// Full-size random-weight stand-ins for `npm run bench`: a checkpoint (LDM layout, fp16: SD1.5 ~2.1 GB, SDXL ~6.9 GB)
+// and its IP-Adapter FaceID adapter, with every tensor name and shape taken from the real files' manifests
 // (fixtures/manifests). Random weights cost exactly what real ones cost to index, compile and run, and we cannot
 // download real ones here.
 //
@@ -135,29 +135,38 @@ function tensorsOf(section: unknown, what: string): Map<string, readonly number[
   return new Map(Object.entries(tensors).map(([name, t]) => [name, t.shape]));
 }
 
-/** The SD1.5 LDM tensors and the FaceID SD1.5 adapter tensors, from the fixture manifests. */
-export function benchTensorLists(manifestsDir: string): { checkpoint: Map<string, readonly number[]>; adapter: Map<string, readonly number[]> } {
-  const checkpoint = tensorsOf(readManifest(path.join(manifestsDir, 'sd15_ldm.json')), 'sd15_ldm.json');
-  const adapter = tensorsOf(readManifest(path.join(manifestsDir, 'ipadapter_faceid_bins.json'))['ip-adapter-faceid_sd15.bin'], 'ip-adapter-faceid_sd15.bin');
+export type BenchBase = 'sd15' | 'sdxl';
+
+/** Per base: the manifest of the single file and the adapter entry of ipadapter_faceid_bins.json. */
+const BENCH_MODELS: Readonly<Record<BenchBase, { readonly checkpoint: string; readonly adapter: string }>> = {
+  sd15: { checkpoint: 'sd15_ldm.json', adapter: 'ip-adapter-faceid_sd15.bin' },
+  sdxl: { checkpoint: 'sdxl_ldm.json', adapter: 'ip-adapter-faceid_sdxl.bin' },
+};
+
+/** The LDM checkpoint tensors and the FaceID adapter tensors of `base`, from the fixture manifests. */
+export function benchTensorLists(manifestsDir: string, base: BenchBase = 'sd15'): { checkpoint: Map<string, readonly number[]>; adapter: Map<string, readonly number[]> } {
+  const model = BENCH_MODELS[base];
+  const checkpoint = tensorsOf(readManifest(path.join(manifestsDir, model.checkpoint)), model.checkpoint);
+  const adapter = tensorsOf(readManifest(path.join(manifestsDir, 'ipadapter_faceid_bins.json'))[model.adapter], model.adapter);
   return { checkpoint, adapter };
 }
 
-/** Makes sure both files exist in `cacheDir` (written once, then reused); returns their paths and sizes. */
-export function ensureBenchWeights(cacheDir: string, manifestsDir: string, log: (line: string) => void = () => {}): BenchWeights {
+/** Makes sure both files of `base` exist in `cacheDir` (written once, then reused); returns their paths and sizes. */
+export function ensureBenchWeights(cacheDir: string, manifestsDir: string, log: (line: string) => void = () => {}, base: BenchBase = 'sd15'): BenchWeights {
   mkdirSync(cacheDir, { recursive: true });
-  const lists = benchTensorLists(manifestsDir);
+  const lists = benchTensorLists(manifestsDir, base);
   const started = performance.now();
-  const checkpoint = path.join(cacheDir, `sd15-random-v${GENERATOR_VERSION}.fp16.safetensors`);
-  const adapter = path.join(cacheDir, `ip-adapter-faceid_sd15-random-v${GENERATOR_VERSION}.safetensors`);
+  const checkpoint = path.join(cacheDir, `${base}-random-v${GENERATOR_VERSION}.fp16.safetensors`);
+  const adapter = path.join(cacheDir, `ip-adapter-faceid_${base}-random-v${GENERATOR_VERSION}.safetensors`);
   let wrote = false;
   if (!existsSync(checkpoint)) {
     log(`writing ${checkpoint} (${lists.checkpoint.size} tensors, full size fp16; once)`);
-    writeRandomSafetensors(checkpoint, lists.checkpoint, 1, { format: 'pt', note: 'random-weight SD1.5 stand-in for benchmarks' });
+    writeRandomSafetensors(checkpoint, lists.checkpoint, 1, { format: 'pt', note: `random-weight ${base} stand-in for benchmarks` });
     wrote = true;
   }
   if (!existsSync(adapter)) {
     log(`writing ${adapter} (${lists.adapter.size} tensors)`);
-    writeRandomSafetensors(adapter, lists.adapter, 2, { format: 'pt', note: 'random-weight IP-Adapter FaceID SD1.5 stand-in for benchmarks' });
+    writeRandomSafetensors(adapter, lists.adapter, 2, { format: 'pt', note: `random-weight IP-Adapter FaceID ${base} stand-in for benchmarks` });
     wrote = true;
   }
   return {

@@ -69,6 +69,17 @@ export const FIGURES = {
   'weights.fast.warm_image': 'Fast weights: next image (warm)',
   'weights.compact.warm_image': 'Compact weights: next image (warm)',
   'weights.compact.warm_ratio': 'Compact ÷ fast: warm image time',
+  'sdxl.compile.seconds': 'SDXL compile (plain): time',
+  'sdxl.compile.faceid_seconds': 'SDXL compile (FaceID adapter + LoRA): time',
+  'sdxl.compile.extra_disk': 'SDXL compile: extra disk (both compilations)',
+  'sdxl.compile.peak_rss': 'SDXL compile: peak RSS (child process)',
+  'sdxl.unet.1024.flops': 'SDXL UNet 1024² CFG×2: FLOPs/step (graph)',
+  'sdxl.unet.1024.step': 'SDXL UNet 1024² CFG×2: time/step',
+  'sdxl.unet.1024.peak_fraction': 'SDXL UNet 1024² CFG×2: fraction of MatMul peak',
+  'sdxl.text_encoders.seconds': 'SDXL text encoders (CLIP-L + bigG, 2×77 tokens)',
+  'sdxl.vae.decode.1024': 'SDXL VAE decode 1024²',
+  'sdxl.weights.fast.peak_rss': 'SDXL fast weights: peak RSS, txt2img 1024², 1 step (child)',
+  'sdxl.weights.compact.peak_rss': 'SDXL compact weights: peak RSS, txt2img 1024², 1 step (child)',
 } as const;
 export type FigureId = keyof typeof FIGURES;
 
@@ -172,6 +183,9 @@ export function evaluateTargets(figures: Record<FigureId, Figure>, context: { fp
   );
   targets.push(check('event-loop lag p99 ≤ 20 ms', 'engine.event_loop_lag_p99', (v) => v <= 20, (v) => `${v.toFixed(1)} ms`));
   targets.push(check('self-test ≤ 60 s of CPU', 'selftest.cpu', (v) => v <= 60, (v) => `${v.toFixed(1)} s`));
+  targets.push(check('SDXL compile ≤ 10 s', 'sdxl.compile.seconds', (v) => v <= 10, (v) => `${v.toFixed(1)} s`));
+  targets.push(check('SDXL compile extra disk ≤ 10 MB', 'sdxl.compile.extra_disk', (v) => v <= 10, (v) => `${v.toFixed(2)} MB`));
+  targets.push(check('SDXL 1024² in compact weights fits 24 GB', 'sdxl.weights.compact.peak_rss', (v) => v <= 24 * 1024, (v) => `${(v / 1024).toFixed(1)} GB`));
   return targets;
 }
 

@@ -21,8 +21,9 @@ import { peakRssBytes } from './peak-rss.ts';
 import { benchGallery, spread } from './gallery-bench.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
+import { benchSdxl } from './sdxl-bench.ts';
 import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
-import { completeFigures, evaluateTargets, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
+import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -185,6 +186,10 @@ await attempt(weightsIds, `fast vs compact weights: one process each, txt2img 25
   }
   figures['weights.compact.warm_ratio'] = measured(compact.warmImageSeconds / fast.warmImageSeconds, '×', { note: 'measured one after the other in this run' });
 });
+
+const sdxlIds = (Object.keys(FIGURES) as FigureId[]).filter((id) => id.startsWith('sdxl.'));
+if (quick) for (const id of sdxlIds) figures[id] = notAvailable(SKIPPED_IN_QUICK);
+else await benchSdxl({ cacheRoot, pool, figures, attempt, log, ...(peakShape ? { peakShape } : {}) });
 
 await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-in models)', async () => {
   const face = await benchFace({ modelsFolder: faceModelsFolder(), images: [await facePhotoPng()], repeats: plan.faceRepeats });

@@ -92,14 +92,14 @@ test('what ComfyUI cannot do the same way is said: PLMS, a diffusers folder, sev
 
 test('a FaceID + LoRA generation made in Generate, exported, reloads through the drop path as the same settings', async () => {
   const files = [
-    { path: '/models/realisticVisionV51.safetensors', name: 'realisticVisionV51.safetensors', kind: 'checkpoint' as const, sizeBytes: 1, root: '/models' },
-    { path: '/models/ip-adapter-faceid-plusv2_sd15.bin', name: 'ip-adapter-faceid-plusv2_sd15.bin', kind: 'ip-adapter' as const, sizeBytes: 1, root: '/models' },
-    { path: '/models/film grain.safetensors', name: 'film grain.safetensors', kind: 'lora' as const, sizeBytes: 1, root: '/models' },
+    { path: '/models/realisticVisionV51.safetensors', name: 'realisticVisionV51.safetensors', kind: 'checkpoint' as const, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' },
+    { path: '/models/ip-adapter-faceid-plusv2_sd15.bin', name: 'ip-adapter-faceid-plusv2_sd15.bin', kind: 'ip-adapter' as const, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' },
+    { path: '/models/film grain.safetensors', name: 'film grain.safetensors', kind: 'lora' as const, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' },
   ];
   const { checkpoints, adapters, loras } = modelChoices(files);
   // What ComfyUI does not know: our character (its photo is a LoadImage) and the form's own bookkeeping.
   const form = { ...DEFAULT_FORM, prompt: 'photo of Ada, rainy street <lora:film grain:0.7>', negativePrompt: 'lowres', presetId: 'builtin:none', model: files[0]!.path, variant: 'faceid-plusv2' as const, faceWeight: 0.9, structure: 1.4, loraWeight: 0.55, clipSkip: 2, seedMode: 'fixed' as const, seed: 99, sampler: 'DPM++ 2M Karras' as const };
-  const params = GenerationParamsSchema.parse(toParams({ ...form, characterId: 'c-1' }, undefined, form.seed, adapters.get('faceid-plusv2')?.path));
+  const params = GenerationParamsSchema.parse(toParams({ ...form, characterId: 'c-1' }, undefined, form.seed, adapters.sd15.get('faceid-plusv2')?.path));
   const exported = comfyWorkflow(params, { seed: form.seed, variant: 'faceid-plusv2', facePhotos: ['ada.jpg'] });
   const dropped = readImageParameters(addPngText(await makePng({ width: 8, height: 8 }), 'prompt', JSON.stringify(exported.prompt)));
   assert.ok(dropped.ok, dropped.ok ? '' : dropped.message);

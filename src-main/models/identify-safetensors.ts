@@ -4,6 +4,7 @@
 // processors — so tiny test models with the same topology are classified like the real ones.
 // Torch .bin/.ckpt files go through engine/io's detectModel instead (identify-torch.ts); safetensors stay here
 // because the readiness check needs facts detectModel does not give (FaceID-style LoRA, full size vs tiny).
+import { baseFromProcessorCount } from '../engine/io/ipadapter.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';
@@ -11,13 +12,8 @@ import type { ModelIdentity } from './identity.ts';
 
 type Tensors = ReadonlyMap<string, TensorDescriptor>;
 
-const SD15_PROCESSORS = 32; // attention processors (attn1 + attn2) in the SD1.5 UNet
-const SDXL_PROCESSORS = 140;
-
-function baseFromProcessorCount(count: number): ModelBase | null {
-  if (count === SD15_PROCESSORS) return 'sd15';
-  if (count === SDXL_PROCESSORS) return 'sdxl';
-  return null;
+function baseOf(processorCount: number): ModelBase | null {
+  return baseFromProcessorCount(processorCount) ?? null;
 }
 
 function classifyCheckpoint(tensors: Tensors): ModelIdentity | null {
@@ -37,7 +33,7 @@ function classifyIpAdapter(tensors: Tensors): ModelIdentity | null {
   const ipNames = names.filter((n) => n.startsWith('ip_adapter.'));
   if (ipNames.length === 0 || !names.some((n) => n.startsWith('image_proj.'))) return null;
   const processorCount = Math.max(...ipNames.map((n) => Number(n.split('.')[1]))) + 1;
-  const base = baseFromProcessorCount(processorCount);
+  const base = baseOf(processorCount);
   if (!base) return { kind: 'other', base: null, isFullSize: false, summary: `IP-Adapter with ${processorCount} attention processors (not SD1.5 or SDXL)` };
   const hasEmbeddedLora = ipNames.some((n) => n.includes('_lora.'));
   const contextDim = tensors.get('ip_adapter.1.to_k_ip.weight')?.shape[1];
@@ -71,8 +67,11 @@ function classifyLora(tensors: Tensors): ModelIdentity | null {
   if (modules.size === 0) return null;
   const attention = [...modules.keys()].filter((m) => /_attn[12]_to_(q|k|v|out_0)$/.test(m));
   const attentionCount = attention.length / 4;
-  const base = baseFromProcessorCount(attentionCount);
-  const isFaceIdLora = attention.length === modules.size && base !== null;
+  // A LoRA over every attention layer has the UNet's processor count; one over some of them is SDXL when it names
+  // what only SDXL has (a second text encoder, a second transformer block in a level).
+  const sdxlOnly = [...tensors.keys()].some((n) => n.startsWith('lora_te2_') || /transformer_blocks_[1-9]/.test(n));
+  const base = baseOf(attentionCount) ?? (sdxlOnly ? 'sdxl' : null);
+  const isFaceIdLora = attention.length === modules.size && baseOf(attentionCount) !== null;
   const rank = [...modules.values()][0]?.shape[0];
   const keyDimOfAttn2 = [...modules.entries()].find(([m]) => m.endsWith('_attn2_to_k'))?.[1].shape[1];
   const isFullSize = keyDimOfAttn2 === (base === 'sdxl' ? 2048 : 768);

@@ -94,3 +94,20 @@ test('real torch .bin adapters (zip, one shared fp16 storage) are identified thr
     for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${file}: ${key}`);
   }
 });
+
+test('the tiny SDXL fixtures (SDXL topology, other widths) are identified as SDXL by content', async () => {
+  const identify = createIdentifier();
+  const sdxl = (...parts: string[]) => fixture('sdxl', ...parts);
+  const expected: Array<[string, Partial<ModelIdentity>]> = [
+    [sdxl('sdxl-tiny.safetensors'), { kind: 'checkpoint', base: 'sdxl', isFullSize: false }],
+    [sdxl('ipadapter-sdxl-tiny', 'ip-adapter-faceid_sdxl_tiny.bin'), { kind: 'ip-adapter', base: 'sdxl', variant: 'faceid', hasEmbeddedLora: true, isFullSize: false }],
+    [sdxl('ipadapter-sdxl-tiny', 'ip-adapter-faceid_sdxl_tiny.safetensors'), { kind: 'ip-adapter', base: 'sdxl', variant: 'faceid', hasEmbeddedLora: true }],
+    [sdxl('ipadapter-sdxl-tiny', 'ip-adapter-faceid-plusv2_sdxl_tiny.safetensors'), { kind: 'ip-adapter', base: 'sdxl', variant: 'faceid-plusv2' }],
+    [sdxl('ipadapter-sdxl-tiny', 'ip-adapter-faceid-portrait_sdxl_tiny.bin'), { kind: 'ip-adapter', base: 'sdxl', variant: 'portrait', hasEmbeddedLora: false }],
+    [sdxl('ipadapter-sdxl-tiny', 'ip-adapter-faceid_sdxl_tiny_lora.safetensors'), { kind: 'lora', base: 'sdxl', isFaceIdLora: true, isFullSize: false }],
+  ];
+  for (const [file, want] of expected) {
+    const identity = await identify(file);
+    for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${path.basename(file)}: ${key} (${identity?.summary})`);
+  }
+});

@@ -3,12 +3,20 @@ import { z } from 'zod';
 
 export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'unidentified'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
+/** The Stable Diffusion family a checkpoint is, or a FaceID adapter / LoRA is made for. */
+export const MODEL_BASES = ['sd15', 'sdxl'] as const;
+export const ModelBaseSchema = z.enum(MODEL_BASES);
+export type ModelBase = z.infer<typeof ModelBaseSchema>;
 
 export const ModelSchema = z.object({
   /** The absolute path of the file or diffusers folder; also how a generation names its model. */
   path: z.string().min(1),
   name: z.string(),
   kind: ModelKindSchema,
+  /** What the scan identified; null when it could not tell (or the file is not identified). */
+  base: ModelBaseSchema.nullable(),
+  /** False for a tiny test model with a real model's layout; null when the file is not identified. */
+  isFullSize: z.boolean().nullable(),
   sizeBytes: z.number().int().nonnegative(),
   /** The folder root it was found under (the studio's own models folder or a user root). */
   root: z.string(),
@@ -59,7 +67,7 @@ export const CatalogItemSchema = z.object({
   id: z.string(),
   title: z.string(),
   kind: z.string(),
-  base: z.enum(['sd15', 'sdxl']).nullable(),
+  base: ModelBaseSchema.nullable(),
   variant: z.string().nullable(),
   sizeBytes: z.number().nonnegative(),
   licence: z.object({ name: z.string(), url: z.string(), nonCommercial: z.boolean(), note: z.string().nullable() }),
@@ -77,7 +85,7 @@ export const FoundModelSchema = z.object({
   sizeBytes: z.number().nonnegative(),
   /** Null: a file the studio does not recognise as a model it uses. */
   kind: z.string().nullable(),
-  base: z.enum(['sd15', 'sdxl']).nullable(),
+  base: ModelBaseSchema.nullable(),
   variant: z.string().nullable(),
   summary: z.string(),
   isFullSize: z.boolean(),

@@ -124,6 +124,22 @@ export function filled(length: number, value: number): ort.Tensor {
   return new ort.Tensor('float32', new Float32Array(length).fill(value), [length]);
 }
 
+/**
+ * A golden's `encoder_hidden_states_concat` (text ⊕ IP tokens along the sequence, as the reference feeds its
+ * processors) taken apart into the two inputs our UNet graph has; `textTokens` from the plain golden.
+ */
+export function splitTextAndIp(concat: { data: Float32Array; shape: readonly number[] }, textTokens: number): { text: ort.Tensor; ipTokens: ort.Tensor } {
+  const [batch, tokens, width] = concat.shape as [number, number, number];
+  const ipCount = tokens - textTokens;
+  const text = new Float32Array(batch * textTokens * width);
+  const ipTokens = new Float32Array(batch * ipCount * width);
+  for (let b = 0; b < batch; b++) {
+    text.set(concat.data.subarray(b * tokens * width, (b * tokens + textTokens) * width), b * textTokens * width);
+    ipTokens.set(concat.data.subarray((b * tokens + textTokens) * width, (b + 1) * tokens * width), b * ipCount * width);
+  }
+  return { text: floatTensor({ data: text, shape: [batch, textTokens, width] }), ipTokens: floatTensor({ data: ipTokens, shape: [batch, ipCount, width] }) };
+}
+
 /** The SDXL set beside the SD1.5 one (fixtures/sdxl, its own README); absent in a fixture folder without SDXL. */
 export function sdxlFolder(fixtures: string): string | undefined {
   const folder = path.join(fixtures, 'sdxl');

@@ -82,14 +82,14 @@ test('model files: checkpoints and FaceID adapters by variant, LoRAs and face mo
   assert.equal(variantOfFile('ip-adapter-faceid-portrait_sd15.bin'), 'faceid-portrait');
   assert.equal(variantOfFile('ip-adapter-faceid_sd15.bin'), 'faceid');
   assert.equal(variantOfFile('sd15.safetensors'), undefined);
-  const file = (name: string) => ({ path: `/m/${name}`, name, kind: 'unidentified' as const, sizeBytes: 1, root: '/m' });
+  const file = (name: string) => ({ path: `/m/${name}`, name, kind: 'unidentified' as const, base: null, isFullSize: null, sizeBytes: 1, root: '/m' });
   const choices = modelChoices(['sd15-tiny.safetensors', 'ip-adapter-faceid_sd15_lora.safetensors', 'ip-adapter-faceid-plusv2_sd15.bin', 'det_10g.onnx', 'my-style-lora.safetensors'].map(file));
   assert.deepEqual(choices.checkpoints.map((m) => m.name), ['sd15-tiny.safetensors']);
-  assert.deepEqual([...choices.adapters.keys()], ['faceid-plusv2']);
+  assert.deepEqual([...choices.adapters.sd15.keys()], ['faceid-plusv2']);
 });
 
 test('our PNG → drop → the same settings: model, FaceID variant, character and weights, clip skip, LoRA tags', async () => {
-  const model = (name: string, kind: 'checkpoint' | 'ip-adapter' | 'lora') => ({ path: `/models/${name}`, name, kind, sizeBytes: 1, root: '/models' });
+  const model = (name: string, kind: 'checkpoint' | 'ip-adapter' | 'lora') => ({ path: `/models/${name}`, name, kind, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' });
   const files = [model('realisticVisionV51.safetensors', 'checkpoint'), model('ip-adapter-faceid-plusv2_sd15.bin', 'ip-adapter'), model('film grain.safetensors', 'lora')];
   const { checkpoints, adapters, loras } = modelChoices(files);
   const form = {
@@ -108,16 +108,16 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
     seed: 31337,
     sampler: 'DPM++ 2M' as const,
   };
-  const params = GenerationParamsSchema.parse(toParams(form, undefined, form.seed, adapters.get('faceid-plusv2')?.path));
+  const params = GenerationParamsSchema.parse(toParams(form, undefined, form.seed, adapters.sd15.get('faceid-plusv2')?.path));
   const png = setPngText(await makePng({ width: 8, height: 8 }), 'parameters', generationInfotext(params, { seed: form.seed, modelHash: '0123456789' }));
   const dropped = readImageParameters(png);
   assert.ok(dropped.ok);
   const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, characterIds: ['c-1'] });
   assert.deepEqual(loaded.unmatched, []);
   assert.deepEqual(loaded.form, { ...form, strength: DEFAULT_FORM.strength });
-  assert.deepEqual(GenerationParamsSchema.parse(toParams(loaded.form, undefined, loaded.form.seed, adapters.get(loaded.form.variant)?.path)), params);
+  assert.deepEqual(GenerationParamsSchema.parse(toParams(loaded.form, undefined, loaded.form.seed, adapters.sd15.get(loaded.form.variant)?.path)), params);
 
-  const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: new Map(), loras: [], characterIds: [] });
+  const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: { sd15: new Map(), sdxl: new Map() }, loras: [], characterIds: [] });
   assert.deepEqual(elsewhere.unmatched, ['model realisticVisionV51', 'LoRA film grain', 'FaceID adapter ip-adapter-faceid-plusv2_sd15', 'character (not in this library)']);
 });
 
@@ -135,7 +135,7 @@ test('export keeps the one parameters chunk the engine wrote, and writes one int
 });
 
 test('Add LoRA appends <lora:stem:1> to the prompt, spaced', () => {
-  const lora = { path: '/models/Lora/film grain.safetensors', name: 'film grain.safetensors', kind: 'lora' as const, sizeBytes: 1, root: '/models' };
+  const lora = { path: '/models/Lora/film grain.safetensors', name: 'film grain.safetensors', kind: 'lora' as const, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' };
   assert.equal(withLoraTag('a cat', lora), 'a cat <lora:film grain:1>');
   assert.equal(withLoraTag('', lora), '<lora:film grain:1>');
   assert.equal(withLoraTag('a cat\n', lora), 'a cat\n<lora:film grain:1>');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
+import type { Model, ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
 import { waitUntil } from '../../../test/helpers/wait-until.ts';
@@ -57,19 +57,23 @@ test('the self-test button runs the whole pipeline on tiny models made here', as
   assert.ok(report.steps.some((s) => /txt2img/u.test(s.name) && s.status === 'passed'));
 });
 
-test('models.list shows what the scan identified: a diffusers folder is one checkpoint, adapters and face models by content', async (t) => {
+test('models.list shows what the scan identified: a diffusers folder is one checkpoint, adapters and face models by content, each with its base', async (t) => {
   const studio = composeStudio({ libraryFolder: tempFolder(t) });
   t.after(() => studio.close());
   assert.ok((await studio.dispatch('settings.update', { modelFolders: [fixture()] })).ok);
   const listed = await studio.dispatch('models.list', {});
   assert.ok(listed.ok);
-  const models = (listed.value as { models: { path: string; kind: string }[] }).models;
+  const models = (listed.value as { models: Model[] }).models;
   const kindOf = (file: string) => models.find((m) => m.path === file)?.kind;
+  const baseOf = (file: string) => models.find((m) => m.path === file)?.base;
   assert.equal(kindOf(fixture('sd15-tiny')), 'checkpoint');
   assert.ok(!models.some((m) => m.path.startsWith(`${fixture('sd15-tiny')}/`)), 'its parts are not listed one by one');
   assert.ok(!models.some((m) => m.path.endsWith('.json')), 'configs and other non-model files are left out');
   assert.equal(kindOf(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin')), 'ip-adapter');
   assert.equal(kindOf(fixture('face', 'models', 'det_10g.onnx')), 'face-detector');
+  assert.deepEqual([baseOf(fixture('sd15-tiny')), baseOf(fixture('sdxl', 'sdxl-tiny')), baseOf(fixture('sdxl', 'ipadapter-sdxl-tiny', 'ip-adapter-faceid_sdxl_tiny.bin'))], ['sd15', 'sdxl', 'sdxl']);
+  assert.equal(models.find((m) => m.path === fixture('sdxl', 'sdxl-tiny'))?.isFullSize, false, 'a tiny test model is not taken for a real one');
+  assert.equal(baseOf(fixture('face', 'models', 'det_10g.onnx')), null);
 });
 
 test('models.inventory lists the catalog with licences and what the scan identified (by content); models.providers says CPU works', async (t) => {

@@ -23,6 +23,8 @@ export function modelsHandlers(services: StudioServices): NamespaceHandlers<'mod
         path: file.path,
         name: path.basename(file.path),
         kind: file.identity === null ? 'unidentified' : (file.identity.kind as Model['kind']),
+        base: file.identity?.base ?? null,
+        isFullSize: file.identity?.isFullSize ?? null,
         sizeBytes: file.sizeBytes,
         root: file.root,
       }));

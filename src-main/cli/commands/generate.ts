@@ -6,11 +6,13 @@ import { randomInt } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
+import { detectModel } from '../../engine/io/detect.ts';
+import { ARCHITECTURES } from '../../engine/models/architectures.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
-import { SAMPLERS, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { SAMPLERS, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor } from '../../app/engine-settings.ts';
@@ -22,7 +24,7 @@ import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -34,6 +36,9 @@ const OPTIONS = {
   cfg: { type: 'string' },
   sampler: { type: 'string' },
   size: { type: 'string' },
+  'original-size': { type: 'string' },
+  'target-size': { type: 'string' },
+  crop: { type: 'string' },
   batch: { type: 'string' },
   'clip-skip': { type: 'string' },
   init: { type: 'string' },
@@ -78,11 +83,28 @@ function parseSeed(value: string | undefined): number {
   return Number(seed);
 }
 
-function parseSize(value: string | undefined): { width: number; height: number } {
-  if (value === undefined) return { width: 512, height: 512 };
+function parsePair(option: string, value: string, example: string): [number, number] {
   const match = /^(\d+)x(\d+)$/iu.exec(value);
-  if (!match) throw invalid(`--size must look like 512x768, got "${value}".`);
-  return { width: Number(match[1]), height: Number(match[2]) };
+  if (!match) throw invalid(`--${option} must look like ${example}, got "${value}".`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+function parseSize(value: string | undefined, nativeSize: number): { width: number; height: number } {
+  if (value === undefined) return { width: nativeSize, height: nativeSize };
+  const [width, height] = parsePair('size', value, '512x768');
+  return { width, height };
+}
+
+/** SDXL's size conditioning from --original-size / --target-size (WxH) and --crop (TOPxLEFT); unset ones default. */
+function parseSizeConditioning(get: (k: string) => string | undefined): SizeConditioning | undefined {
+  const original = get('original-size');
+  const target = get('target-size');
+  const crop = get('crop');
+  if (original === undefined && target === undefined && crop === undefined) return undefined;
+  const [originalWidth, originalHeight] = original === undefined ? [] : parsePair('original-size', original, '1024x1024');
+  const [targetWidth, targetHeight] = target === undefined ? [] : parsePair('target-size', target, '1024x1024');
+  const [cropTop, cropLeft] = crop === undefined ? [] : parsePair('crop', crop, '0x0');
+  return Object.fromEntries(Object.entries({ originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft }).filter(([, v]) => v !== undefined));
 }
 
 function parseLora(value: string): { file: string; strength: number } {
@@ -119,7 +141,8 @@ function replayedFloats(image: JobImage): Record<string, unknown> {
   return { imageHwc01: [...image.hwc01], stepLatents };
 }
 
-export function paramsFromArgs(values: Record<string, string | boolean | string[] | undefined>): GenerationParamsInput {
+/** The generation parameters the options ask for; `nativeSize` is the model's trained size, the default --size. */
+export function paramsFromArgs(values: Record<string, string | boolean | string[] | undefined>, nativeSize = 512): GenerationParamsInput {
   const get = (k: string) => values[k] as string | undefined;
   if (!get('model')) throw invalid('--model is required (a checkpoint file or a diffusers model folder).');
   if (get('prompt') === undefined) throw invalid('--prompt is required.');
@@ -128,6 +151,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   if (get('mask-blur') !== undefined && !get('mask')) throw invalid('--mask-blur needs --mask IMG.');
   const init = get('init');
   const mask = get('mask');
+  const sizeConditioning = parseSizeConditioning(get);
   // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
   const replaying = get('replay-golden') !== undefined;
   const faceid = faceIdChoiceFromArgs(replaying && values['faceid'] !== undefined && values['face'] === undefined ? { ...values, face: ['(replayed golden)'] } : values);
@@ -139,7 +163,8 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     steps: number('steps', get('steps'), 20),
     cfg: number('cfg', get('cfg'), 7),
     sampler: parseSampler(get('sampler')),
-    ...parseSize(get('size')),
+    ...parseSize(get('size'), nativeSize),
+    ...(sizeConditioning ? { sizeConditioning } : {}),
     batchSize: number('batch', get('batch'), 1),
     clipSkip: number('clip-skip', get('clip-skip'), 1),
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
@@ -147,6 +172,12 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
   };
+}
+
+/** The size the model was trained at (1024 for SDXL), read from its tensor names alone. */
+async function nativeSizeOf(model: string): Promise<number> {
+  const { base } = await detectModel(path.resolve(model));
+  return base ? ARCHITECTURES[base].nativeSize : 512;
 }
 
 export const command: CliCommand = {
@@ -159,7 +190,7 @@ export const command: CliCommand = {
     if (!out) throw invalid('--out DIR is required.');
     // A <lora:name:w> tag names one of the --lora files by its stem and sets its strength; the CLI has no LoRA
     // folders to look other names up in, so those are refused (prompt-loras.ts) rather than silently left out.
-    const validated = validateGenerationParams(paramsFromArgs(values));
+    const validated = validateGenerationParams(paramsFromArgs(values, values.size === undefined && values.model ? await nativeSizeOf(values.model) : undefined));
     const params = await withPromptLoras(validated, async () => validated.loras.map((l) => l.file));
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);

@@ -149,3 +149,25 @@ test('a LoRA for the wrong base is refused with a typed error; a non-LoRA file i
   const descriptors = new Map(Object.entries(tensors).map(([n, { shape }]) => [n, { name: n, dtype: 'F16' as const, shape, file: 'manifest', offset: 0, byteLength: 0 }]));
   await assert.rejects(resolveLora('real.safetensors', descriptors, tiny), (e: unknown) => e instanceof StudioError && e.code === 'checkpoint.lora-mismatch' && /another base model/.test(e.hint ?? ''));
 });
+
+test('a kohya SDXL LoRA over the UNet and both text encoders (lora_unet_, lora_te1_, lora_te2_) resolves against an SDXL folder and single file', async () => {
+  for (const source of [fixture('sdxl', 'sdxl-tiny'), fixture('sdxl', 'sdxl-tiny.safetensors')]) {
+    const model = await openCheckpoint(source);
+    const targets = {
+      lora_unet_down_blocks_2_attentions_0_transformer_blocks_1_attn2_to_k: 'unet.down_blocks.2.attentions.0.transformer_blocks.1.attn2.to_k.weight',
+      lora_te1_text_model_encoder_layers_0_self_attn_q_proj: 'text_encoder.text_model.encoder.layers.0.self_attn.q_proj.weight',
+      lora_te2_text_model_encoder_layers_1_mlp_fc1: 'text_encoder_2.text_model.encoder.layers.1.mlp.fc1.weight',
+    };
+    const descriptors = new Map<string, TensorDescriptor>();
+    for (const [module, target] of Object.entries(targets)) {
+      const [out, input] = model.tensors.get(target)!.shape as [number, number];
+      for (const [part, shape] of [['lora_down', [4, input]], ['lora_up', [out, 4]]] as const) {
+        const name = `${module}.${part}.weight`;
+        descriptors.set(name, { name, dtype: 'F16', shape: [...shape], file: 'synthetic', offset: 0, byteLength: 0 });
+      }
+    }
+    const lora = await resolveLora('sdxl-style.safetensors', descriptors, model);
+    assert.deepEqual(lora.unmatched, [], source);
+    assert.deepEqual(lora.entries.map((e) => e.target).sort(), Object.values(targets).sort(), source);
+  }
+});

@@ -34,11 +34,21 @@ export interface IpAdapter extends IpAdapterInfo {
   readonly tensors: Map<string, TensorDescriptor>;
 }
 
-/** UNet attention layouts FaceID exists for: processor count → base. */
-const PROCESSOR_COUNTS: ReadonlyMap<number, IpAdapterBase> = new Map([
-  [32, 'sd15'],
-  [140, 'sdxl'],
-]);
+/**
+ * The base a UNet with `count` attention processors (attn1 + attn2 of every transformer block) has, or undefined.
+ * SD1.5: one transformer block in each of 2 + 2 + 2 down, 3 + 3 + 3 up and 1 mid attention = 32. SDXL: attention in
+ * down_blocks.1/2 (2 each) and up_blocks.0/1 (3 each) and mid, with transformer depth a at the 640 level and b at
+ * the 1280 level and mid: 2·(2a + 2b + 3b + 3a + b) = 2·(5a + 6b) — 140 for the real (a, b) = (2, 10), and other
+ * counts for test models with shallower blocks; 32 itself is read as SD1.5, whose layout it is.
+ */
+export function baseFromProcessorCount(count: number): IpAdapterBase | undefined {
+  if (count === 32) return 'sd15';
+  const half = count / 2;
+  for (let a = 1; 5 * a + 6 <= half; a++) {
+    if ((half - 5 * a) % 6 === 0) return 'sdxl';
+  }
+  return undefined;
+}
 
 export async function openIpAdapter(file: string): Promise<IpAdapter> {
   const index = await readTensorFile(file);
@@ -79,10 +89,10 @@ export function describeIpAdapter(shapes: ReadonlyMap<string, readonly number[]>
   }
   // The last processor is an attn2 (odd N), present in every variant, so the count is maxN + 1.
   const processorCount = maxProcessor + 1;
-  const base = PROCESSOR_COUNTS.get(processorCount);
+  const base = baseFromProcessorCount(processorCount);
   if (base === undefined) {
     throw new StudioError('checkpoint.unsupported-architecture', {
-      userMessage: `${what} is an IP-Adapter for a UNet with ${processorCount} attention layers; FaceID Studio runs those for SD1.5 (32) and SDXL (140).`,
+      userMessage: `${what} is an IP-Adapter for a UNet with ${processorCount} attention layers; that is neither the SD1.5 (32) nor an SDXL layout (140 in the real model).`,
       hint: 'Choose an IP-Adapter FaceID file made for SD1.5 or SDXL.',
     });
   }

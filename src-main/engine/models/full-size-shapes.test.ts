@@ -19,6 +19,7 @@ import { attentionProcessors, buildUNet } from './unet.ts';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.ts';
 
 interface Manifest {
+  count?: number;
   tensors: Record<string, { shape: number[]; dtype: string }>;
 }
 
@@ -97,4 +98,54 @@ test('ViT-H/14 image encoder config and graph from the real key list', () => {
   const config = clipVisionConfig(map, 'image_encoder.');
   assert.deepEqual([config.hiddenSize, config.heads, config.layers, config.imageSize, config.activation], [1280, 16, 32, 224, 'gelu']);
   assert.deepEqual(buildClipVision(map, config).outputNames(), ['penultimate_hidden_state']);
+});
+
+// SDXL: the same checks on the real SDXL base key lists and the SDXL FaceID files.
+const sdxl = JSON.parse(readFileSync(fixture('manifests', 'sdxl_diffusers.json'), 'utf8')) as Record<string, Manifest>;
+const sdxlCheckpoint = new Map(['unet', 'vae', 'text_encoder', 'text_encoder_2'].flatMap((c) => [...descriptors(`${c}.`, sdxl[c]!)]));
+const sdxlWeights = new WeightMap(sdxlCheckpoint, 'sdxl manifest');
+
+test('SDXL configs come from shapes alone: depth 0/2/10, 64-wide heads, text_time embedding, CLIP-L + bigG with projection', () => {
+  const text2 = clipTextConfig(sdxlWeights, 'text_encoder_2');
+  assert.deepEqual([text2.hiddenSize, text2.heads, text2.layers, text2.activation, text2.projectionSize], [1280, 20, 32, 'gelu', 1280]);
+  const text1 = clipTextConfig(sdxlWeights, 'text_encoder');
+  assert.deepEqual([text1.hiddenSize, text1.layers, text1.projectionSize], [768, 12, undefined]);
+  const unet = unetConfig(sdxlWeights, 'unet.', undefined, text2.projectionSize);
+  assert.deepEqual(blockOutChannels(unet), [320, 640, 1280]);
+  assert.equal(unet.crossAttentionDim, 2048);
+  assert.deepEqual(unet.down.map((l) => [l.attentions, l.transformerDepth]), [[false, 0], [true, 2], [true, 10]]);
+  assert.deepEqual(unet.down.filter((l) => l.attentions).map((l) => l.heads), [10, 20]);
+  assert.deepEqual([unet.mid.transformerDepth, unet.mid.heads], [10, 20]);
+  assert.deepEqual(unet.addedEmbedding, { type: 'text_time', timeIds: 6, timeEmbedDim: 256, textEmbedDim: 1280 });
+  const vae = vaeConfig(sdxlWeights, 'vae.', undefined, 0.13025);
+  assert.deepEqual([vae.blockOutChannels, vae.scalingFactor], [[128, 256, 512, 512], 0.13025]);
+});
+
+test('the SDXL attention processor order is the real files\' order (140 processors)', () => {
+  const order = (bins['processor_order_sdxl'] as unknown as string[]).map((p) => p.replace(/\.processor$/, ''));
+  const unet = unetConfig(sdxlWeights, 'unet.', undefined, 1280);
+  assert.equal(order.length, 140);
+  assert.deepEqual(attentionProcessors(unet).map((p) => p.path), order);
+});
+
+test('full-size SDXL graphs with each SDXL FaceID adapter and the kohya FaceID LoRA build from the real key lists', async () => {
+  const unet = unetConfig(sdxlWeights, 'unet.', undefined, 1280);
+  const model = { tensors: sdxlCheckpoint };
+  for (const file of ['ip-adapter-faceid_sdxl.bin', 'ip-adapter-faceid-plusv2_sdxl.bin', 'ip-adapter-faceid-portrait_sdxl.bin']) {
+    assert.equal(ipAdapterForUNet(file, descriptors('', bins[file]!), unet).tokenDim, 2048, file);
+  }
+  const adapterFile = descriptors('', bins['ip-adapter-faceid_sdxl.bin']!);
+  const adapter = ipAdapterForUNet('ip-adapter-faceid_sdxl.bin', adapterFile, unet);
+  const faceIdLora = await resolveLora('ip-adapter-faceid_sdxl.bin', adapterFile, model);
+  const kohya = await resolveLora('ip-adapter-faceid_sdxl_lora.safetensors', descriptors('', bins['ip-adapter-faceid_sdxl_lora.safetensors']!), model);
+  assert.equal(faceIdLora.entries.length, 140 * 4);
+  assert.deepEqual(kohya.unmatched, []);
+  assert.deepEqual(new Set(kohya.entries.map((e) => e.target)), new Set(faceIdLora.entries.map((e) => e.target)));
+  const loras = new LoraSet([faceIdLora, kohya].map((l) => ({ label: l.source, entries: l.entries, unmatchedTensors: l.unmatched.length })));
+  const graph = buildUNet(sdxlWeights, unet, { ip: adapter.attention, loras });
+  assert.deepEqual(graph.inputNames(), ['sample', 'timestep', 'encoder_hidden_states', 'text_embeds', 'time_ids', 'ip_tokens', 'ip_scale', 'lora_strengths']);
+  assert.deepEqual(loras.unusedCounts(), [0, 0]);
+  assert.equal(graph.externalRanges().length, sdxl['unet']!.count! + 70 * 2 + 560 * 2 * 2, 'every UNet tensor, every to_k_ip/to_v_ip and both LoRAs are read');
+  for (const component of ['text_encoder', 'text_encoder_2']) buildClipText(sdxlWeights, clipTextConfig(sdxlWeights, component));
+  buildVaeDecoder(sdxlWeights, vaeConfig(sdxlWeights, 'vae.', undefined, 0.13025));
 });

@@ -61,7 +61,7 @@ async function encodeBoth(encoder: PromptEncoder, uncond: readonly PromptChunk[]
 }
 
 /** Interleaves per-encoder hidden states [tokens, w_e] into [tokens, Σ w_e]. */
-function concatFeatures(parts: readonly { data: Float32Array; width: number }[], tokens: number): Float32Array {
+export function concatFeatures(parts: readonly { data: Float32Array; width: number }[], tokens: number): Float32Array {
   const total = parts.reduce((n, p) => n + p.width, 0);
   const out = new Float32Array(tokens * total);
   let offset = 0;

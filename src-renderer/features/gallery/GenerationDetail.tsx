@@ -7,6 +7,7 @@ import DownloadIcon from '@mui/icons-material/Download';
 import StarIcon from '@mui/icons-material/Star';
 import StarBorderIcon from '@mui/icons-material/StarBorder';
 import { Alert, Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
+import { sdxlTimeIds } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
@@ -17,6 +18,12 @@ import { CopyComfyWorkflowButton } from './CopyComfyWorkflowButton.tsx';
 export function identityLabel(generation: Pick<Generation, 'identityScore' | 'characterId'>): string {
   if (generation.identityScore !== null) return generation.identityScore.toFixed(3);
   return generation.characterId === null ? 'not measured (no character)' : 'no face found';
+}
+
+/** What SDXL was told, defaults filled in: "original 80×96 · crop 8, 4 · target 64×64". */
+function sizeConditioningLabel(generation: Generation): string {
+  const [originalHeight, originalWidth, cropTop, cropLeft, targetHeight, targetWidth] = sdxlTimeIds(generation.width, generation.height, generation.params.sizeConditioning);
+  return `original ${originalWidth}×${originalHeight} · crop ${cropTop}, ${cropLeft} · target ${targetWidth}×${targetHeight}`;
 }
 
 function rows(generation: Generation, characterName: string | undefined): [string, string][] {
@@ -41,6 +48,7 @@ function rows(generation: Generation, characterName: string | undefined): [strin
           ['Structure', String(p.faceid.structure)],
           ['LoRA strength', String(p.faceid.loraWeight)],
         ] as [string, string][])),
+    ...(p.sizeConditioning === undefined ? [] : ([['SDXL size conditioning', sizeConditioningLabel(generation)]] as [string, string][])),
     ...(p.img2img === undefined ? [] : ([['Image to image strength', String(p.img2img.strength)]] as [string, string][])),
     ...(p.inpaint === undefined ? [] : ([['Inpaint feather', `${p.inpaint.featherPx} px`]] as [string, string][])),
     ...(p.loras.length === 0 ? [] : ([['LoRAs', p.loras.map((l) => `${l.file} (${l.strength})`).join(', ')]] as [string, string][])),

@@ -3,7 +3,7 @@
 import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
 import BrushIcon from '@mui/icons-material/Brush';
 import ClearIcon from '@mui/icons-material/Clear';
-import { Alert, Box, Button, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
+import { Alert, Box, Button, Chip, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SAMPLERS, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
@@ -18,13 +18,15 @@ import { usePersistentState } from '../../common/use-persistent-state.ts';
 import { LoraPicker } from './components/LoraPicker.tsx';
 import { PromptField } from './components/PromptField.tsx';
 import { SeedControl } from './components/SeedControl.tsx';
+import { SizeConditioningSection } from './components/SizeConditioningSection.tsx';
 import { SizeControl } from './components/SizeControl.tsx';
 import { StylePresetPicker } from './components/StylePresetPicker.tsx';
 import { VariantPicker } from './components/VariantPicker.tsx';
 import { FORM_STORAGE_KEY } from './form-store.ts';
-import { acceptStoredForm, DEFAULT_FORM, formFromParameters, planSeeds, toParams, type GenerateForm } from './generate-form.ts';
-import { modelChoices } from './model-choices.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromParameters, formWithModel, planSeeds, toParams, type GenerateForm } from './generate-form.ts';
+import { BASE_LABELS, baseOf, checkpointBase, findCheckpoint, modelChoices } from './model-choices.ts';
 import { readImageParameters } from './png-parameters.ts';
+import { sideLimits } from './sizes.ts';
 
 export function GeneratePage() {
   const studio = useStudio();
@@ -48,9 +50,13 @@ export function GeneratePage() {
   const [isDragOver, setDragOver] = useState(false);
 
   const preset = presets.value?.find((p) => p.id === form.presetId);
-  const adapter = models.value?.adapters.get(form.variant);
   const checkpoints = models.value?.checkpoints ?? [];
-  const modelListed = form.model === '' || checkpoints.some((m) => m.path === form.model);
+  const checkpoint = findCheckpoint(models.value, form.model);
+  const modelListed = form.model === '' || checkpoint !== undefined;
+  const base = checkpointBase(checkpoint);
+  // Adapters of the chosen checkpoint's base only: an SD1.5 adapter cannot drive an SDXL UNet, nor the other way round.
+  const installed = models.value?.adapters[base] ?? new Map();
+  const adapter = installed.get(form.variant);
   const usesFace = form.characterId !== '';
 
   const choosePreset = (chosen: StylePreset) => update({ presetId: chosen.id, faceWeight: chosen.faceWeight, structure: chosen.structure });
@@ -63,7 +69,7 @@ export function GeneratePage() {
       return;
     }
     if (usesFace && adapter === undefined) {
-      setFailure({ code: 'invalid-request', userMessage: 'The chosen FaceID variant is not installed.', hint: 'Pick an installed variant, or get it in Models.' });
+      setFailure({ code: 'invalid-request', userMessage: `No ${BASE_LABELS[base]} adapter for the chosen FaceID variant is installed.`, hint: `Pick an installed variant, or get the ${BASE_LABELS[base]} one in Models.` });
       return;
     }
     setSubmitting(true);
@@ -71,7 +77,7 @@ export function GeneratePage() {
     let queued = 0;
     for (const seed of seeds) {
       const result = await studio.jobs.enqueue({
-        params: toParams(form, preset, seed, adapter?.path),
+        params: toParams(form, preset, seed, adapter?.path, base),
         ...(usesFace ? { characterId: form.characterId } : {}),
         ...(form.parentId === '' ? {} : { parentId: form.parentId }),
       });
@@ -108,7 +114,7 @@ export function GeneratePage() {
     }
     const choices = {
       checkpoints: models.value?.checkpoints ?? [],
-      adapters: models.value?.adapters ?? new Map(),
+      adapters: models.value?.adapters ?? { sd15: new Map(), sdxl: new Map() },
       loras: models.value?.loras ?? [],
       characterIds: characters.value?.map((c) => c.id) ?? [],
     };
@@ -209,11 +215,21 @@ export function GeneratePage() {
         <Paper variant="outlined" sx={{ p: 2 }}>
           <Stack spacing={2}>
             <Tooltip title="The Stable Diffusion checkpoint that paints the picture." placement="top-start" describeChild>
-              <TextField select label="Model" value={modelListed ? form.model : ''} onChange={(e) => update({ model: e.target.value })} size="small">
+              <TextField
+                select
+                label="Model"
+                value={modelListed ? form.model : ''}
+                onChange={(e) => {
+                  const next = findCheckpoint(models.value, e.target.value);
+                  setForm((previous) => formWithModel(previous, e.target.value, base, checkpointBase(next), models.value?.adapters[checkpointBase(next)] ?? new Map()));
+                }}
+                size="small"
+              >
                 {checkpoints.length === 0 ? <MenuItem value="" disabled>No models found</MenuItem> : null}
                 {checkpoints.map((model) => (
                   <MenuItem key={model.path} value={model.path}>
                     {model.name}
+                    <Chip label={BASE_LABELS[baseOf(model)]} size="small" variant="outlined" color={baseOf(model) === 'sdxl' ? 'secondary' : 'default'} sx={{ ml: 1 }} />
                   </MenuItem>
                 ))}
               </TextField>
@@ -223,7 +239,7 @@ export function GeneratePage() {
                 Add model folders in <Link href={routeHash('settings')}>Settings</Link> or get models in <Link href={routeHash('models')}>Models</Link>.
               </Typography>
             ) : null}
-            <VariantPicker value={form.variant} installed={models.value?.adapters ?? new Map()} onChange={(variant) => update({ variant })} />
+            <VariantPicker value={form.variant} base={base} installed={installed} onChange={(variant) => update({ variant })} />
             <NumberSlider label="Face weight" help="How strongly the character's face is imposed. Higher: closer likeness, less freedom for style and pose." value={form.faceWeight} min={0} max={1.5} step={0.05} disabled={!usesFace} onChange={(faceWeight) => update({ faceWeight })} />
             <NumberSlider label="Structure" help="Plus v2 only: how much the face's shape from the photos counts. Lower lets stylized looks stray from the photo." value={form.structure} min={0} max={3} step={0.1} disabled={!usesFace || form.variant !== 'faceid-plusv2'} onChange={(structure) => update({ structure })} />
             <NumberSlider label="LoRA strength" help="Strength of the variant's paired LoRA, which improves likeness; lower it if the style suffers." value={form.loraWeight} min={0} max={1} step={0.05} disabled={!usesFace} onChange={(loraWeight) => update({ loraWeight })} />
@@ -241,7 +257,8 @@ export function GeneratePage() {
               </TextField>
             </Tooltip>
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />
-            <SizeControl width={form.width} height={form.height} onChange={update} />
+            <SizeControl width={form.width} height={form.height} base={base} limits={sideLimits(base, checkpoint?.isFullSize ?? null)} onChange={update} />
+            {base === 'sdxl' ? <SizeConditioningSection value={form.sizeConditioning} size={form} onChange={(sizeConditioning) => update({ sizeConditioning })} /> : null}
             <NumberSlider label="Batch count" help="How many images to queue, one job each (with the seed mode deciding their seeds)." value={form.batchCount} min={1} max={16} step={1} onChange={(batchCount) => update({ batchCount })} />
           </Stack>
         </Paper>

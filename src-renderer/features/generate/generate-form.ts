@@ -1,10 +1,12 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
-import { FACEID_VARIANTS, SAMPLERS, type FaceIdVariant, type GenerationParamsInput, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { FACEID_VARIANTS, SAMPLERS, SizeConditioningSchema, type FaceIdVariant, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
 import { fileStem, variantOfFile } from '../../../src-preload/contract/model-names.ts';
-import type { Model } from '../../../src-preload/contract/models.ts';
+import type { Model, ModelBase } from '../../../src-preload/contract/models.ts';
 import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
+import { checkpointBase, type ModelChoices } from './model-choices.ts';
+import { changedConditioning, defaultSize } from './sizes.ts';
 
 export const SEED_MODES = ['random', 'fixed', 'increment'] as const;
 export type SeedMode = (typeof SEED_MODES)[number];
@@ -30,6 +32,8 @@ export interface GenerateForm {
   seed: number;
   width: number;
   height: number;
+  /** SDXL only: the size-conditioning values the user set; one left out follows the image size (crop: 0). */
+  sizeConditioning: SizeConditioning;
   batchCount: number;
   /** img2img: a library media path (sent from the gallery), or '' for text-to-image. */
   initImage: string;
@@ -59,6 +63,7 @@ export const DEFAULT_FORM: GenerateForm = {
   seed: 12345,
   width: 512,
   height: 768,
+  sizeConditioning: {},
   batchCount: 1,
   initImage: '',
   strength: 0.6,
@@ -66,18 +71,6 @@ export const DEFAULT_FORM: GenerateForm = {
   featherPx: 4,
   parentId: '',
 };
-
-export const SIZE_PRESETS = [
-  { label: 'Square 1:1', width: 512, height: 512 },
-  { label: 'Portrait 2:3', width: 512, height: 768 },
-  { label: 'Portrait 3:4', width: 576, height: 768 },
-  { label: 'Portrait 5:7', width: 640, height: 896 },
-  { label: 'Landscape 3:2', width: 768, height: 512 },
-  { label: 'Landscape 16:9', width: 912, height: 512 },
-  { label: 'SDXL square', width: 1024, height: 1024 },
-  { label: 'SDXL portrait', width: 832, height: 1216 },
-  { label: 'Tiny test', width: 64, height: 64 },
-] as const;
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
@@ -93,6 +86,8 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (!FACEID_VARIANTS.includes(form.variant as FaceIdVariant)) form.variant = DEFAULT_FORM.variant;
   if (!SEED_MODES.includes(form.seedMode as SeedMode)) form.seedMode = DEFAULT_FORM.seedMode;
   if (form.clipSkip !== 1 && form.clipSkip !== 2) form.clipSkip = DEFAULT_FORM.clipSkip;
+  const conditioning = SizeConditioningSchema.safeParse(form.sizeConditioning);
+  form.sizeConditioning = conditioning.success ? conditioning.data : DEFAULT_FORM.sizeConditioning;
   return form as unknown as GenerateForm;
 }
 
@@ -113,8 +108,12 @@ export function planSeeds(form: Pick<GenerateForm, 'seedMode' | 'seed' | 'batchC
   return { seeds, nextSeed: seeds.at(-1) ?? form.seed };
 }
 
-/** The parameters of one job: the preset's template around the prompt, FaceID when a character and adapter are chosen. */
-export function toParams(form: GenerateForm, preset: StylePreset | undefined, seed: number, adapter: string | undefined): GenerationParamsInput {
+/**
+ * The parameters of one job: the preset's template around the prompt, FaceID when a character and adapter are chosen,
+ * and for an SDXL checkpoint the size conditioning the user changed (none sent means diffusers' defaults).
+ */
+export function toParams(form: GenerateForm, preset: StylePreset | undefined, seed: number, adapter: string | undefined, base: ModelBase = 'sd15'): GenerationParamsInput {
+  const sizeConditioning = base === 'sdxl' ? changedConditioning(form.sizeConditioning, form) : undefined;
   return {
     model: form.model,
     prompt: preset === undefined ? form.prompt : applyStyleTemplate(preset.template, form.prompt),
@@ -127,12 +126,25 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     width: form.width,
     height: form.height,
     batchSize: 1,
+    ...(sizeConditioning === undefined ? {} : { sizeConditioning }),
     ...(form.initImage === '' ? {} : { img2img: { initImage: form.initImage, strength: form.strength } }),
     ...(form.maskImage === '' || form.initImage === '' ? {} : { inpaint: { maskImage: form.maskImage, featherPx: form.featherPx } }),
     ...(form.characterId === '' || adapter === undefined
       ? {}
       : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
   };
+}
+
+/**
+ * The form after choosing another checkpoint. A change of base brings that base's default size (an SD1.5 size is
+ * poor on SDXL and the other way round) and drops the SDXL size conditioning; the variant stays when the new base has
+ * an adapter for it, else becomes the first variant it has. The adapter itself follows from checkpoint and variant,
+ * so one of the other base is never kept.
+ */
+export function formWithModel(form: GenerateForm, model: string, from: ModelBase, to: ModelBase, installed: ReadonlyMap<FaceIdVariant, Model>): GenerateForm {
+  const variant = installed.has(form.variant) ? form.variant : (FACEID_VARIANTS.find((v) => installed.has(v)) ?? form.variant);
+  if (from === to) return { ...form, model, variant };
+  return { ...form, model, variant, ...defaultSize(to), sizeConditioning: {} };
 }
 
 /**
@@ -160,6 +172,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     seed: generation.seed,
     width: params.width,
     height: params.height,
+    sizeConditioning: params.sizeConditioning ?? {},
     batchCount: 1,
     initImage: '',
     maskImage: '',
@@ -176,7 +189,8 @@ export function withLoraTag(prompt: string, lora: Model): string {
 /** What a dropped picture's names resolve against: the files and characters the studio has. */
 export interface RecallChoices {
   readonly checkpoints: readonly Model[];
-  readonly adapters: ReadonlyMap<FaceIdVariant, Model>;
+  /** Per base: the picture's adapter is looked for among those of its checkpoint's base. */
+  readonly adapters: ModelChoices['adapters'];
   readonly loras: readonly Model[];
   readonly characterIds: readonly string[];
 }
@@ -190,9 +204,10 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
   const unmatched: string[] = [];
   const checkpoint = imported.model === undefined ? undefined : choices.checkpoints.find((m) => fileStem(m.path) === imported.model!.name);
   if (imported.model !== undefined && checkpoint === undefined) unmatched.push(`model ${imported.model.name || imported.model.hash}`);
+  const adapters = choices.adapters[checkpointBase(checkpoint ?? choices.checkpoints.find((m) => m.path === form.model))];
   for (const lora of imported.loras) if (!choices.loras.some((m) => fileStem(m.path) === lora.name)) unmatched.push(`LoRA ${lora.name}`);
   const variant = faceid === undefined ? undefined : (faceid.variant ?? variantOfFile(faceid.adapterName));
-  if (faceid !== undefined && (variant === undefined || !choices.adapters.has(variant))) unmatched.push(`FaceID adapter ${faceid.adapterName}`);
+  if (faceid !== undefined && (variant === undefined || !adapters.has(variant))) unmatched.push(`FaceID adapter ${faceid.adapterName}`);
   const character = faceid?.characterId !== undefined && choices.characterIds.includes(faceid.characterId) ? faceid.characterId : undefined;
   if (faceid?.characterId !== undefined && character === undefined) unmatched.push('character (not in this library)');
   return {
@@ -203,7 +218,7 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
       presetId: 'builtin:none',
       ...(checkpoint === undefined ? {} : { model: checkpoint.path }),
       ...(character === undefined ? {} : { characterId: character }),
-      ...(variant === undefined || !choices.adapters.has(variant) ? {} : { variant }),
+      ...(variant === undefined || !adapters.has(variant) ? {} : { variant }),
       faceWeight: faceid?.faceWeight ?? form.faceWeight,
       structure: faceid?.structure ?? form.structure,
       loraWeight: faceid?.loraWeight ?? form.loraWeight,

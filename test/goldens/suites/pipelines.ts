@@ -77,10 +77,13 @@ async function runGolden(ctx: GoldenContext, label: string, tensors: Golden, not
 }
 
 export interface PipelineGoldenSet {
-  /** The diffusers model folder the goldens were made with. */
+  /** The diffusers model folder the goldens were made with (its scheduler config is the goldens' scheduler). */
   readonly modelDir: string;
-  /** The FaceID adapter of the FaceID goldens (one compiled UNet serves them all: IP scale 0 and LoRA 0 otherwise). */
-  readonly adapter: string;
+  /**
+   * The model compiled from each checkpoint form to check, with the FaceID adapter of the FaceID goldens (one UNet
+   * serves them all: IP scale 0 and LoRA 0 otherwise). Several forms label their lines `<form>/<golden>`.
+   */
+  readonly models: readonly { readonly label: string; readonly compile: () => Promise<CompiledModel> }[];
   readonly goldenFolder: string;
   readonly names: readonly string[];
   readonly conditioning?: ConditioningFromGolden;
@@ -88,30 +91,39 @@ export interface PipelineGoldenSet {
 
 export async function runPipelineGoldens(ctx: GoldenContext, set: PipelineGoldenSet): Promise<void> {
   const names = set.names.filter((n) => existsSync(path.join(set.goldenFolder, `${n}.safetensors`)));
-  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-pipelines-'));
   const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
   try {
-    const compiled: CompiledModel = await compileModel(set.modelDir, { cacheDir, adapter: set.adapter });
-    const textEncoders = recipeOf(compiled.architecture).textEncoders.map((recipe) => ({ recipe }));
-    for (const name of names) {
-      const { tensors, metadata } = await loadGoldenTensors(path.join(set.goldenFolder, `${name}.safetensors`));
-      const faceid = replayFromTensors(tensors)!.ipTokens !== undefined;
-      const runners = createOrtRunners(pool, compiled, { textEncoders, loraStrengths: compiled.loras.map(() => (faceid ? 1 : 0)) });
-      await runGolden(ctx, name, tensors, metadata.notes ?? '', runners, set.modelDir, set.conditioning);
+    for (const model of set.models) {
+      const compiled = await model.compile();
+      const textEncoders = recipeOf(compiled.architecture).textEncoders.map((recipe) => ({ recipe }));
+      for (const name of names) {
+        const { tensors, metadata } = await loadGoldenTensors(path.join(set.goldenFolder, `${name}.safetensors`));
+        const faceid = replayFromTensors(tensors)!.ipTokens !== undefined;
+        const runners = createOrtRunners(pool, compiled, { textEncoders, loraStrengths: compiled.loras.map(() => (faceid ? 1 : 0)) });
+        const label = set.models.length > 1 ? `${model.label}/${name}` : name;
+        await runGolden(ctx, label, tensors, metadata.notes ?? '', runners, set.modelDir, set.conditioning);
+      }
+      await pool.releaseAll();
     }
   } finally {
     await pool.releaseAll();
-    await rm(cacheDir, { recursive: true, force: true });
   }
 }
 
 export const suite: GoldenSuite = {
   name: 'pipelines',
-  run: (ctx) =>
-    runPipelineGoldens(ctx, {
-      modelDir: path.join(ctx.fixtures, 'sd15-tiny'),
-      adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin'),
-      goldenFolder: path.join(ctx.fixtures, 'goldens'),
-      names: ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'],
-    }),
+  async run(ctx) {
+    const modelDir = path.join(ctx.fixtures, 'sd15-tiny');
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'faceid-pipelines-'));
+    try {
+      await runPipelineGoldens(ctx, {
+        modelDir,
+        models: [{ label: 'diffusers', compile: () => compileModel(modelDir, { cacheDir, adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin') }) }],
+        goldenFolder: path.join(ctx.fixtures, 'goldens'),
+        names: ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'],
+      });
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  },
 };

@@ -3,7 +3,7 @@
 // (and LoRA 0) must equal the plain UNet.
 // Scales and strengths are read from the golden tensor names, never assumed.
 import path from 'node:path';
-import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, goldenFile, KOHYA_FACEID_LORAS, ldmNamedFaceIdLora, sessionFor } from '../compiled-fixtures.ts';
+import { compiledFixture, filled, FIXTURE_SOURCES, floatTensor, goldenFile, KOHYA_FACEID_LORAS, ldmNamedFaceIdLora, sessionFor, splitTextAndIp } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 export const suite: GoldenSuite = {
@@ -12,20 +12,6 @@ export const suite: GoldenSuite = {
     type Tensors = Awaited<ReturnType<typeof loadGoldenTensors>>['tensors'];
     type Golden = (name: string) => { data: Float32Array; shape: readonly number[] };
     const getter = (tensors: Tensors): Golden => (name) => tensors.get(name)!;
-    // The plain golden's text conditioning says how many of the concatenated tokens are text.
-    const concatInputs = (golden: Golden, textTokens: number) => {
-      const concat = golden('encoder_hidden_states_concat');
-      // The goldens give text ⊕ IP tokens along the sequence; our graph takes them apart.
-      const [batch, tokens, width] = concat.shape as [number, number, number];
-      const ipCount = tokens - textTokens;
-      const text = new Float32Array(batch * textTokens * width);
-      const ipTokens = new Float32Array(batch * ipCount * width);
-      for (let b = 0; b < batch; b++) {
-        text.set(concat.data.subarray(b * tokens * width, (b * tokens + textTokens) * width), b * textTokens * width);
-        ipTokens.set(concat.data.subarray((b * tokens + textTokens) * width, (b + 1) * tokens * width), b * ipCount * width);
-      }
-      return { text: floatTensor({ data: text, shape: [batch, textTokens, width] }), ipTokens: floatTensor({ data: ipTokens, shape: [batch, ipCount, width] }) };
-    };
     for (const { source, label, goldenSuffix } of FIXTURE_SOURCES) {
       const plainGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet', goldenSuffix));
       const ipGolden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet_ip', goldenSuffix));
@@ -46,7 +32,7 @@ export const suite: GoldenSuite = {
       const loraCount = withAdapter.loras.length;
       const textTokens = p('encoder_hidden_states').shape[1]!;
       const run = async (golden: Golden, ipScale: number, loraStrength: number) => {
-        const { text, ipTokens } = concatInputs(golden, textTokens);
+        const { text, ipTokens } = splitTextAndIp(golden('encoder_hidden_states_concat'), textTokens);
         const out = await session.run({
           sample: floatTensor(golden('latent')),
           timestep: floatTensor(golden('timestep')),
@@ -79,7 +65,7 @@ export const suite: GoldenSuite = {
     const plainText = (await loadGoldenTensors(goldenFile(ctx.fixtures, 'unet', ''))).tensors.get('encoder_hidden_states')!;
     const kohya = await compiledFixture(ctx.fixtures, 'diffusers', true, kohyaFiles);
     const session = await sessionFor(kohya.unet.path);
-    const { text, ipTokens } = concatInputs(lora, plainText.shape[1]!);
+    const { text, ipTokens } = splitTextAndIp(lora('encoder_hidden_states_concat'), plainText.shape[1]!);
     for (const name of [...loraGolden.tensors.keys()].filter((n) => n.startsWith('out_lora_'))) {
       const strength = Number(name.slice('out_lora_'.length));
       for (const file of kohyaFiles) {
