@@ -14,6 +14,8 @@ test('prompts.tokenCount counts CLIP tokens with the models folder tokenizer, in
   t.after(() => studio.close());
   const short = await studio.dispatch('prompts.tokenCount', { text: 'a photo of an astronaut' });
   assert.deepEqual(short, { ok: true, value: { tokens: 5, chunks: 1 } });
+  const tagged = await studio.dispatch('prompts.tokenCount', { text: 'a photo of an astronaut <lora:film grain:0.7>' });
+  assert.deepEqual(tagged, short, 'a LoRA tag is not text the encoder sees');
   const long = await studio.dispatch('prompts.tokenCount', { text: Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ') });
   assert.equal(long.ok, true);
   const value = (long as { value: { tokens: number; chunks: number } }).value;

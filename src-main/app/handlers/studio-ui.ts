@@ -9,6 +9,7 @@ import { faceModelFiles, loadFaceModels, type FaceModels } from '../../engine/fa
 import { ClipTokenizer } from '../../engine/text/clip-tokenizer.ts';
 import { isMediaPath } from '../../../src-preload/contract/media.ts';
 import { tokenizePrompt } from '../../engine/text/prompt-chunks.ts';
+import { stripExtraNetworks } from '../../engine/text/extra-networks.ts';
 import { clipTokenizerFolder } from '../../engine/text/tokenizer-folder.ts';
 import { sha256Hex } from '../../library/blob-store.ts';
 import { GalleryQueries } from '../../library/gallery-query.ts';
@@ -69,7 +70,8 @@ export function promptsHandlers({ library }: StudioServices): NamespaceHandlers<
   };
   return {
     tokenCount: async ({ text, model }) => {
-      const { tokenCount, chunks } = tokenizePrompt(await tokenizerFor(model), text);
+      // Counted as the text encoder gets the prompt: <lora:…> tags are not text.
+      const { tokenCount, chunks } = tokenizePrompt(await tokenizerFor(model), stripExtraNetworks(text));
       return { tokens: tokenCount, chunks: Math.max(1, chunks.length) };
     },
   };
