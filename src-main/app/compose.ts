@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src-preload/contract/settings.ts';
 import type { ProxyEnvironment } from '../models/proxy.ts';
 import { defaultStudioDir, type StudioPathsEnvironment } from '../models/studio-paths.ts';
+import { fileHashCacheIn } from '../engine/io/hash.ts';
 import { Library } from '../library/library.ts';
 import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
@@ -48,7 +49,8 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   // The runner asks the models handler (created next, with the scan's cache) for LoRA files only when a job runs.
   const loraFiles = async () => (await handlers.models.list({})).models.filter((m) => m.kind === 'lora').map((m) => m.path);
   const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles });
-  const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy });
+  const fileHashes = setup === undefined ? undefined : fileHashCacheIn(setup.cacheDir);
+  const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy, fileHashes });
   // Jobs queued in an earlier session run now.
   runner?.wake();
   return {

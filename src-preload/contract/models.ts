@@ -25,6 +25,11 @@ export type Model = z.infer<typeof ModelSchema>;
 
 export const modelsMethods = {
   list: { request: z.object({}), response: z.object({ models: z.array(ModelSchema) }) },
+  /**
+   * The checkpoint with this A1111 `Model hash` (first 10 hex digits of its sha256) among the files the studio has
+   * already hashed (every checkpoint it generated with); null when none is known.
+   */
+  findByHash: { request: z.object({ hash: z.string().regex(/^[0-9a-f]{10}$/iu, 'a Model hash is 10 hex digits') }), response: z.object({ path: z.string().nullable() }) },
 } as const;
 
 

@@ -117,6 +117,10 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
   assert.deepEqual(loaded.form, { ...form, strength: DEFAULT_FORM.strength });
   assert.deepEqual(GenerationParamsSchema.parse(toParams(loaded.form, undefined, loaded.form.seed, adapters.sd15.get(loaded.form.variant)?.path)), params);
 
+  const renamed = model('rv51-renamed.safetensors', 'checkpoint');
+  const byHash = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [...checkpoints, renamed], adapters, loras, characterIds: ['c-1'], checkpointByHash: renamed.path });
+  assert.equal(byHash.form.model, renamed.path, 'the Model hash wins over the name');
+
   const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: { sd15: new Map(), sdxl: new Map() }, loras: [], characterIds: [] });
   assert.deepEqual(elsewhere.unmatched, ['model realisticVisionV51', 'LoRA film grain', 'FaceID adapter ip-adapter-faceid-plusv2_sd15', 'character (not in this library)']);
 });

@@ -7,6 +7,7 @@ import type { StudioEventBus } from '../events.ts';
 import type { FaceService } from '../face-service.ts';
 import type { ModelManager } from '../../models/model-manager.ts';
 import type { ProxyEnvironment } from '../../models/proxy.ts';
+import type { FileHashCache } from '../../engine/io/hash.ts';
 
 type Api = typeof studioApi;
 
@@ -41,4 +42,6 @@ export interface StudioServices {
   models?: ModelManager | undefined;
   /** What that model manager's downloads go through (app/environment.ts); without it they go direct. */
   proxy?: ProxyEnvironment | undefined;
+  /** The sha256 cache the engine fills while generating (the infotext's Model hash); absent without an engine. */
+  fileHashes?: FileHashCache | undefined;
 }

@@ -30,5 +30,6 @@ export function modelsHandlers(services: StudioServices): NamespaceHandlers<'mod
       }));
       return { models };
     },
+    findByHash: async ({ hash }) => ({ path: (await services.fileHashes?.fileWithModelHash(hash)) ?? null }),
   };
 }

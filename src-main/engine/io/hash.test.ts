@@ -29,9 +29,12 @@ test('Model hash is the first 10 hex digits of the file\'s sha256, hashed once a
   writeFileSync(cacheFile, JSON.stringify({ [key]: { ...cached[key], sha256: 'f'.repeat(64) } }));
   assert.equal(await new FileHashCache(cacheFile).modelHash(model), 'ffffffffff');
 
-  // A file changed since (another modification time) is hashed again.
+  // A file changed since (another modification time) is hashed again, and is no longer found by its old hash.
   utimesSync(model, new Date(), new Date(Date.now() + 5000));
+  assert.equal(await new FileHashCache(cacheFile).fileWithModelHash('ffffffffff'), undefined);
   assert.equal(await new FileHashCache(cacheFile).modelHash(model), expected);
+  assert.equal(await new FileHashCache(cacheFile).fileWithModelHash(expected.toUpperCase()), path.resolve(model), 'a dropped picture\'s Model hash finds the file');
+  assert.equal(await new FileHashCache(path.join(dir, 'none.json')).fileWithModelHash(expected), undefined);
 });
 
 test('LoRA hash: 12 hex digits of the sha256 of a .safetensors file\'s tensor data, after its header (A1111\'s addnet hash)', async (t) => {

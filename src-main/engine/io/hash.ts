@@ -48,6 +48,11 @@ interface CachedHash {
   readonly sha256: string;
 }
 
+/** The hash cache kept beside the compiled graphs, shared by the engine (which fills it) and the studio (which reads it). */
+export function fileHashCacheIn(cacheDir: string): FileHashCache {
+  return new FileHashCache(path.join(cacheDir, 'file-hashes.json'));
+}
+
 /**
  * sha256 values of model files, each computed once: kept in memory and in a JSON file keyed by path, size and
  * modification time (A1111 keeps its cache.json the same way), so a 2–7 GB checkpoint is read once, not per image.
@@ -81,6 +86,24 @@ export class FileHashCache {
     await mkdir(path.dirname(this.#cacheFile), { recursive: true });
     await writeFile(this.#cacheFile, JSON.stringify(Object.fromEntries(entries)));
     return sha256;
+  }
+
+  /**
+   * The file whose whole-file sha256 starts with `modelHash` (A1111's 10 hex digits), among those hashed so far by
+   * any process sharing the cache file, and unchanged since; undefined when none is.
+   */
+  async fileWithModelHash(modelHash: string): Promise<string | undefined> {
+    // Read afresh: the engine process that hashes while generating writes the same file.
+    const text = await readFile(this.#cacheFile, 'utf8').catch(() => '{}');
+    const entries = Object.entries(JSON.parse(text) as Record<string, CachedHash>);
+    const wanted = modelHash.toLowerCase();
+    for (const [key, entry] of entries) {
+      if (!key.startsWith('file:') || !entry.sha256.startsWith(wanted)) continue;
+      const file = key.slice('file:'.length);
+      const current = await stat(file).catch(() => undefined);
+      if (current?.size === entry.size && current.mtimeMs === entry.mtimeMs) return file;
+    }
+    return undefined;
   }
 
   /** A1111's `Model hash`: the first 10 hex digits of the checkpoint file's sha256 (modules/sd_models.py shorthash). */

@@ -1,9 +1,8 @@
 // The engine's job queue, independent of how messages travel (worker thread, child process, utility process):
 // jobs run one at a time in submission order; progress per step; a preview every N steps; cancel takes effect
 // before the next step; a failing job is reported with its typed error and the next job still runs.
-import path from 'node:path';
 import { CancelledError, StudioError, toFailure } from '../../base/errors.ts';
-import { FileHashCache } from '../io/hash.ts';
+import { fileHashCacheIn, type FileHashCache } from '../io/hash.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
@@ -36,7 +35,7 @@ export class EngineService {
       ...(options.compactWeights ? { compactWeights: true } : {}),
       log: (line) => console.warn(`[engine] ${line}`),
     });
-    this.hashes = new FileHashCache(path.join(options.cacheDir, 'file-hashes.json'));
+    this.hashes = fileHashCacheIn(options.cacheDir);
     this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}) });
   }
 

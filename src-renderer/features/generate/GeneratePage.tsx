@@ -112,7 +112,10 @@ export function GeneratePage() {
       setFailure({ code: 'image.unsupported-format', userMessage: `${file.name}: ${result.message}` });
       return;
     }
+    const hash = result.value.model?.hash;
+    const byHash = hash === undefined ? undefined : await studio.models.findByHash({ hash });
     const choices = {
+      checkpointByHash: byHash?.ok === true ? (byHash.value.path ?? undefined) : undefined,
       checkpoints: models.value?.checkpoints ?? [],
       adapters: models.value?.adapters ?? { sd15: new Map(), sdxl: new Map() },
       loras: models.value?.loras ?? [],

@@ -193,16 +193,19 @@ export interface RecallChoices {
   readonly adapters: ModelChoices['adapters'];
   readonly loras: readonly Model[];
   readonly characterIds: readonly string[];
+  /** The checkpoint the studio knows by the picture's Model hash (models.findByHash), which wins over its name. */
+  readonly checkpointByHash?: string | undefined;
 }
 
 /**
  * A dropped picture's settings merged into the form (only what the file states), and what could not be matched to
- * a file or character here. The checkpoint is found by name (A1111's `Model`, the file stem).
+ * a file or character here. The checkpoint is found by its hash, else by name (A1111's `Model`, the file stem).
  */
 export function formFromParameters(form: GenerateForm, imported: RecalledSettings, choices: RecallChoices): { form: GenerateForm; unmatched: string[] } {
   const { params, faceid } = imported;
   const unmatched: string[] = [];
-  const checkpoint = imported.model === undefined ? undefined : choices.checkpoints.find((m) => fileStem(m.path) === imported.model!.name);
+  const byHash = choices.checkpointByHash === undefined ? undefined : choices.checkpoints.find((m) => m.path === choices.checkpointByHash);
+  const checkpoint = imported.model === undefined ? undefined : (byHash ?? choices.checkpoints.find((m) => fileStem(m.path) === imported.model!.name));
   if (imported.model !== undefined && checkpoint === undefined) unmatched.push(`model ${imported.model.name || imported.model.hash}`);
   const adapters = choices.adapters[checkpointBase(checkpoint ?? choices.checkpoints.find((m) => m.path === form.model))];
   for (const lora of imported.loras) if (!choices.loras.some((m) => fileStem(m.path) === lora.name)) unmatched.push(`LoRA ${lora.name}`);
