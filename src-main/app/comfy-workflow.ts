@@ -8,15 +8,15 @@ import { COMFY_FACEID_PRESETS, COMFY_SAMPLERS } from '../../src-preload/contract
 import type { FaceIdVariant, GenerationParams } from '../../src-preload/contract/generation.ts';
 import { promptLoras, stripExtraNetworks } from '../engine/text/extra-networks.ts';
 
-export type ComfyInputValue = string | number | boolean | readonly [string, number];
+type ComfyInputValue = string | number | boolean | readonly [string, number];
 
 /** One node of the API format: `{ class_type, inputs }`, a link being `[node id, output slot]`. */
-export interface ComfyApiNode {
+interface ComfyApiNode {
   readonly class_type: string;
   readonly inputs: Readonly<Record<string, ComfyInputValue>>;
 }
 
-export interface ComfyExport {
+interface ComfyExport {
   readonly prompt: Readonly<Record<string, ComfyApiNode>>;
   readonly workflow: ComfyUiWorkflow;
   /** Where the ComfyUI graph cannot reproduce the generation exactly, in words for the user. */
@@ -37,7 +37,7 @@ interface UiNode {
   widgets_values: (string | number | boolean)[];
 }
 
-export type ComfyUiWorkflow = {
+type ComfyUiWorkflow = {
   last_node_id: number;
   last_link_id: number;
   nodes: UiNode[];
@@ -60,7 +60,7 @@ interface GraphNode {
 }
 
 /** What the export needs besides the parameters: file names as ComfyUI's input folder will hold them. */
-export interface ComfyExportInputs {
+interface ComfyExportInputs {
   readonly seed: number;
   readonly variant?: FaceIdVariant;
   /** Reference photo file names (copied into ComfyUI/input); the first is used. */

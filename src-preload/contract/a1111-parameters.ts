@@ -102,17 +102,18 @@ function unquote(value: string): string {
 }
 
 /**
- * A1111's Sampler (+ Schedule type, or the API's sampler_name + scheduler) → ours; undefined when we have no such one. Before 1.9 the schedule was part of the name (`DPM++ 2M Karras`); since
- * 1.9 `DPM++ 2M` with schedule `Automatic` means Karras (that sampler's default schedule).
+ * A1111's Sampler (+ Schedule type, or the API's sampler_name + scheduler) → ours; undefined when we have no such one.
+ * Before 1.9 the schedule was part of the name (`DPM++ 2M Karras`); since 1.9 `DPM++ 2M` with schedule `Automatic`
+ * means Karras (that sampler's default schedule).
  */
 export function a1111Sampler(name: string | undefined, schedule: string | undefined): Sampler | undefined {
   if (name === undefined) return undefined;
-  const combined = (Object.keys(A1111_SAMPLERS) as Sampler[]).filter((s) => A1111_SAMPLERS[s].sampler === name);
-  if (combined.length === 0) return SAMPLERS.find((s) => s === name);
-  if (combined.length === 1) return schedule === undefined || schedule === 'Automatic' || schedule === A1111_SAMPLERS[combined[0]!].schedule ? combined[0] : undefined;
+  const named = (Object.keys(A1111_SAMPLERS) as Sampler[]).filter((s) => A1111_SAMPLERS[s].sampler === name);
+  if (named.length === 0) return SAMPLERS.find((s) => s === name);
+  if (named.length === 1) return schedule === undefined || schedule === 'Automatic' || schedule === A1111_SAMPLERS[named[0]!].schedule ? named[0] : undefined;
   // No schedule line at all: an infotext from before 1.9, where plain `DPM++ 2M` ran on the model's schedule.
   const wanted = schedule === undefined ? 'Uniform' : schedule === 'Automatic' ? 'Karras' : schedule;
-  return combined.find((s) => A1111_SAMPLERS[s].schedule === wanted);
+  return named.find((s) => A1111_SAMPLERS[s].schedule === wanted);
 }
 
 export function parseA1111Parameters(text: string): ParsedA1111Parameters {

@@ -7,7 +7,7 @@ import type { FaceIdChoice, FaceIdVariant, GenerationParams, GenerationParamsInp
 import { faceIdLoraName, fileStem } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
-export interface InfotextFacts {
+interface InfotextFacts {
   readonly seed: number;
   /** A1111's short model hash: the first 10 hex digits of the checkpoint file's sha256 (none for a diffusers folder). */
   readonly modelHash?: string;

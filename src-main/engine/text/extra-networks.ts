@@ -3,7 +3,7 @@
 // strength (1 when the weight is left out, A1111's te_multiplier default).
 const EXTRA_NETWORK_TAG = /<(\w+):([^>]+)>/gu;
 
-export interface PromptLora {
+interface PromptLora {
   /** The LoRA's name as A1111 looks it up: a file stem in the LoRA folders. */
   readonly name: string;
   readonly weight: number;

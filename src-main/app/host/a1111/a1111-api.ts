@@ -18,12 +18,12 @@ import type { Dispatch } from '../../dispatch.ts';
 import type { StudioEventBus } from '../../events.ts';
 import { baseParams, faceIdUnit, Img2ImgRequestSchema, stripDataUrl, Txt2ImgRequestSchema, unitImage, type Txt2ImgRequest } from './a1111-requests.ts';
 
-export interface A1111Reply {
+interface A1111Reply {
   readonly status: number;
   readonly body: unknown;
 }
 
-export interface A1111ApiOptions {
+interface A1111ApiOptions {
   readonly dispatch: Dispatch;
   readonly events: StudioEventBus;
   readonly libraryFolder: string;

@@ -16,7 +16,7 @@ const ControlNetUnitSchema = z.looseObject({
   image: z.union([z.string(), z.object({ image: z.string() }).loose()]).optional(),
   input_image: z.string().optional(),
 });
-export type ControlNetUnit = z.infer<typeof ControlNetUnitSchema>;
+type ControlNetUnit = z.infer<typeof ControlNetUnitSchema>;
 
 const CommonSchema = z.looseObject({
   prompt: z.string().default(''),
@@ -50,7 +50,6 @@ export const Img2ImgRequestSchema = CommonSchema.extend({
   mask_blur: z.number().min(0).default(4),
   inpainting_mask_invert: z.number().int().default(0),
 });
-export type Img2ImgRequest = z.infer<typeof Img2ImgRequestSchema>;
 
 /** The FaceID unit among sd-webui-controlnet's, if the request has one enabled. */
 export function faceIdUnit(request: Txt2ImgRequest): ControlNetUnit | undefined {
