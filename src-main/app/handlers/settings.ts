@@ -16,6 +16,6 @@ export function settingsHandlers({ library, engine }: StudioServices): Namespace
 
 export function appHandlers({ library, version }: StudioServices): NamespaceHandlers<'app'> {
   return {
-    info: () => ({ version, libraryFolder: library.folder, totalMemoryBytes: os.totalmem(), autoModelMemory: compactWeightsFor('auto') ? 'compact' : 'fast' }),
+    info: () => ({ version, libraryFolder: library.folder, totalMemoryBytes: os.totalmem(), autoModelMemory: compactWeightsFor('auto').compactFromBytes === undefined ? 'compact' : 'fast' }),
   };
 }

@@ -194,11 +194,11 @@ export const command: CliCommand = {
     const params = await withPromptLoras(validated, async () => validated.loras.map((l) => l.file));
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
-    const compactWeights = compactWeightsFor(parseMemoryMode(values.memory));
+    const weightsMode = compactWeightsFor(parseMemoryMode(values.memory));
     const engineOptions = defaultEngineOptions(readEnvironment());
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
     const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
-    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, compactWeights });
+    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, ...weightsMode });
     try {
       const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
       const bar = progressBar('generate', io.stderr);

@@ -40,7 +40,7 @@ export interface SessionPoolOptions {
 }
 
 /** What may change while the pool lives (the Settings page); call between jobs, as sessions may be released. */
-export interface SessionPoolSettings extends Partial<Pick<SessionPoolOptions, 'memoryBudgetBytes' | 'compactWeights'>> {
+export interface SessionPoolSettings extends Partial<Pick<SessionPoolOptions, 'memoryBudgetBytes' | 'compactWeights' | 'compactFromBytes'>> {
   /** 'auto': back to what this platform and build offer. */
   readonly preferredProviders?: readonly string[] | 'auto';
 }
@@ -93,6 +93,7 @@ export class SessionPool {
     const candidates = preferredProviders === 'auto' ? defaultProviders() : preferredProviders;
     const reopen =
       (settings.compactWeights !== undefined && settings.compactWeights !== (this.options.compactWeights ?? false)) ||
+      (settings.compactFromBytes !== undefined && settings.compactFromBytes !== this.options.compactFromBytes) ||
       (candidates !== undefined && candidates.join() !== this.candidates.join());
     this.options = { ...this.options, ...rest };
     if (candidates !== undefined && reopen) {

@@ -33,6 +33,7 @@ export class EngineService {
       memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_BUDGET,
       ...(options.preferredProviders && options.preferredProviders !== 'auto' ? { preferredProviders: options.preferredProviders } : {}),
       ...(options.compactWeights ? { compactWeights: true } : {}),
+      ...(options.compactFromBytes !== undefined ? { compactFromBytes: options.compactFromBytes } : {}),
       log: (line) => console.warn(`[engine] ${line}`),
     });
     this.hashes = fileHashCacheIn(options.cacheDir);

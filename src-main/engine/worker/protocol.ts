@@ -16,6 +16,8 @@ export interface EngineSettings {
   readonly preferredProviders?: readonly string[] | 'auto';
   /** Weights kept as the file stores them (less memory, slower on CPU; onnx/session.ts). */
   readonly compactWeights?: boolean;
+  /** With compactWeights: the stored weight bytes from which a graph opens compact (smaller ones open expanded). */
+  readonly compactFromBytes?: number;
 }
 
 export interface EngineOptions extends EngineSettings {

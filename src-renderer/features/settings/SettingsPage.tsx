@@ -123,7 +123,7 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
               label="Model memory"
               help="Fast expands half-precision weights to 32-bit once, when a model loads. Compact keeps them as stored and converts each layer as it runs: about half the memory and a quicker first image, but each image takes about 1.3× as long on the CPU."
               value={current.modelMemory}
-              labels={info.value ? { ...MODEL_MEMORY_LABELS, auto: `Automatic — ${info.value.autoModelMemory === 'compact' ? 'Compact' : 'Fast'} on this machine (${Math.round(info.value.totalMemoryBytes / 2 ** 30)} GB of RAM; compact below 16 GB)` } : MODEL_MEMORY_LABELS}
+              labels={info.value ? { ...MODEL_MEMORY_LABELS, auto: `Automatic — ${info.value.autoModelMemory === 'compact' ? 'Compact' : 'Fast'} on this machine (${Math.round(info.value.totalMemoryBytes / 2 ** 30)} GB of RAM; compact below 16 GB, and for large models such as SDXL’s UNet above)` } : MODEL_MEMORY_LABELS}
               onChange={(modelMemory) => void save({ modelMemory })}
             />
             <Typography variant="body2" color="text.secondary">
