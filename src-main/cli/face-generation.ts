@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { CliIo } from './command.ts';
 import { StudioError } from '../base/errors.ts';
 import { loadFaceModels, releaseFaceModels } from '../engine/face/models.ts';
-import { compileModel } from '../engine/models/compile.ts';
+import { compileModel, readConfigFolder } from '../engine/models/compile.ts';
 import { openSession } from '../engine/onnx/session.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import { prepareFaceConditioning } from '../engine/pipeline/face-conditioning.ts';
@@ -71,7 +71,7 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
 }
 
 /** Analyses the reference photos and projects them: the IP tokens for the engine, with notes about each photo on stderr. */
-export async function faceTokensForGeneration(choice: FaceIdChoice, options: { model: string; cacheDir: string; values: Values; io: CliIo }): Promise<IpConditioning> {
+export async function faceTokensForGeneration(choice: FaceIdChoice, options: { model: string; cacheDir: string; configDir?: string; values: Values; io: CliIo }): Promise<IpConditioning> {
   const { values, io } = options;
   const environment = readEnvironment();
   const faceModelsFolder = values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder(environment);
@@ -85,7 +85,8 @@ export async function faceTokensForGeneration(choice: FaceIdChoice, options: { m
   try {
     const encoderSource = values['image-encoder'] as string | undefined;
     if (encoderSource) {
-      const compiled = await compileModel(options.model, { cacheDir: options.cacheDir, adapter: choice.adapter, imageEncoder: path.resolve(encoderSource), ...(options.io.signal ? { signal: options.io.signal } : {}) });
+      const configs = options.configDir ? await readConfigFolder(options.configDir) : undefined;
+      const compiled = await compileModel(options.model, { cacheDir: options.cacheDir, ...(configs ? { configs } : {}), adapter: choice.adapter, imageEncoder: path.resolve(encoderSource), ...(options.io.signal ? { signal: options.io.signal } : {}) });
       imageEncoder = await openSession(compiled.imageEncoder!.path);
     }
     const result = await prepareFaceConditioning(

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { recallInfotext } from '../../src-preload/contract/infotext.ts';
 import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { facePhotoPng, faceModelsFolder } from '../../test/helpers/face-fixtures.ts';
@@ -42,6 +43,20 @@ test('SDXL FaceID from a photo writes a PNG with A1111 parameters; the size cond
   const json = JSON.parse(readFileSync(path.join(cropped, readdirSync(cropped).find((f) => f.endsWith('.json'))!), 'utf8')) as { sizeConditioning?: unknown };
   assert.deepEqual(json.sizeConditioning, { originalWidth: 80, originalHeight: 96, cropTop: 8, cropLeft: 4 });
   assert.notDeepEqual(onlyPng(cropped), onlyPng(plain), 'another original size and crop change the picture');
+});
+
+test('the SDXL single file (with the tiny model\'s configs, which its weights cannot give) makes the same FaceID picture as the diffusers folder', async () => {
+  const folderOut = path.join(work, 'from-folder');
+  const fileOut = path.join(work, 'from-file');
+  const fromFolder = await runCli([...base, '--out', folderOut]);
+  assert.equal(fromFolder.code, 0, fromFolder.stderr);
+  const single = base.map((arg) => (arg === model ? fixture('sdxl', 'sdxl-tiny.safetensors') : arg));
+  const fromFile = await runCli([...single, '--configs', model, '--out', fileOut]);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.match(readPngTexts(onlyPng(fileOut)).parameters ?? '', /Model: sdxl-tiny, .*FaceID model: ip-adapter-faceid_sdxl_tiny,/u);
+  // Both layouts hold bit-equal weights (fixtures README), so the decoded pixels are the same.
+  const pixels = async (png: Buffer) => (await sharp(png).raw().toBuffer()).toString('base64');
+  assert.equal(await pixels(onlyPng(fileOut)), await pixels(onlyPng(folderOut)));
 });
 
 test('an SD1.5 FaceID adapter with an SDXL checkpoint is refused with the reason', async () => {

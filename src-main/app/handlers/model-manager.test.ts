@@ -2,6 +2,7 @@
 // models), commercial-clean mode and the research-licence acknowledgement, refused downloads as typed errors or
 // failed-download events (nothing is fetched), and the self-test button.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Model, ModelsInventory, ModelsReadiness } from '../../../src-preload/contract/models.ts';
@@ -73,6 +74,9 @@ test('models.list shows what the scan identified: a diffusers folder is one chec
   assert.equal(kindOf(fixture('face', 'models', 'det_10g.onnx')), 'face-detector');
   assert.deepEqual([baseOf(fixture('sd15-tiny')), baseOf(fixture('sdxl', 'sdxl-tiny')), baseOf(fixture('sdxl', 'ipadapter-sdxl-tiny', 'ip-adapter-faceid_sdxl_tiny.bin'))], ['sd15', 'sdxl', 'sdxl']);
   assert.equal(models.find((m) => m.path === fixture('sdxl', 'sdxl-tiny'))?.isFullSize, false, 'a tiny test model is not taken for a real one');
+  // Every SDXL fixture by content: the single file, each FaceID variant's adapter and the kohya-named FaceID LoRA.
+  const sdxlFiles = ['sdxl-tiny.safetensors', ...readdirSync(fixture('sdxl', 'ipadapter-sdxl-tiny')).filter((f) => /\.(bin|safetensors)$/u.test(f)).map((f) => path.join('ipadapter-sdxl-tiny', f))];
+  for (const file of sdxlFiles) assert.equal(baseOf(fixture('sdxl', file)), 'sdxl', file);
   assert.equal(baseOf(fixture('face', 'models', 'det_10g.onnx')), null);
 });
 

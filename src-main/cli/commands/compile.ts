@@ -1,11 +1,9 @@
 // `faceid compile CKPT [--adapter FILE] [--image-encoder DIR] [--lora FILE:STRENGTH …] [--configs DIR] [--cache DIR]`:
 // compiles a checkpoint's graphs into the model cache and prints what was made, how long it took and the disk used.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readEnvironment } from '../../app/environment.ts';
 import { StudioError } from '../../base/errors.ts';
-import { compileModel, readConfigFile, type ConfigComponent, type LoraRequest } from '../../engine/models/compile.ts';
-import type { ConfigJson } from '../../engine/models/config.ts';
+import { compileModel, readConfigFolder, type LoraRequest } from '../../engine/models/compile.ts';
 import { compiledCacheDir } from '../../models/studio-paths.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { progressBar } from '../progress.ts';
@@ -20,20 +18,6 @@ export function parseLoraArgument(value: string): LoraRequest {
     return { file: value.slice(0, colon), strength };
   }
   return { file: value };
-}
-
-/** config.json of each component found in a diffusers-style folder (DIR/unet/config.json, …). */
-async function configsFrom(folder: string): Promise<Partial<Record<ConfigComponent, ConfigJson>>> {
-  const configs: Partial<Record<ConfigComponent, ConfigJson>> = {};
-  for (const component of ['unet', 'vae', 'text_encoder', 'image_encoder'] as const) {
-    const file = path.join(folder, component, 'config.json');
-    const config = existsSync(file) ? await readConfigFile(file) : undefined;
-    if (config) configs[component] = config;
-  }
-  if (Object.keys(configs).length === 0) {
-    throw new StudioError('invalid-request', { userMessage: `--configs ${folder}: no unet/, vae/ or text_encoder/ config.json found there.`, hint: 'Point it at a diffusers model folder of the same architecture.' });
-  }
-  return configs;
 }
 
 function mib(bytes: number): string {
@@ -60,7 +44,7 @@ export const command: CliCommand = {
       ...(values.adapter ? { adapter: values.adapter } : {}),
       ...(values['image-encoder'] ? { imageEncoder: values['image-encoder'] } : {}),
       ...(values.lora ? { loras: values.lora.map(parseLoraArgument) } : {}),
-      ...(values.configs ? { configs: await configsFrom(values.configs) } : {}),
+      ...(values.configs ? { configs: await readConfigFolder(values.configs) } : {}),
       signal: io.signal,
       onProgress: (p) => bar.update(p.done, p.total, p.message),
     });

@@ -24,7 +24,7 @@ import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] [--configs DIR] --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -49,6 +49,8 @@ const OPTIONS = {
   out: { type: 'string' },
   json: { type: 'boolean' },
   memory: { type: 'string' },
+  // A diffusers folder of the same model whose config.json files give what a single file's weights cannot.
+  configs: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
   // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
@@ -195,9 +197,10 @@ export const command: CliCommand = {
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const weightsMode = compactWeightsFor(parseMemoryMode(values.memory));
-    const engineOptions = defaultEngineOptions(readEnvironment());
+    const configDir = values.configs ? path.resolve(values.configs) : undefined;
+    const engineOptions = { ...defaultEngineOptions(readEnvironment()), ...(configDir ? { configDir } : {}) };
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
-    const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
+    const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, ...(configDir ? { configDir } : {}), values, io }) : undefined;
     const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, ...weightsMode });
     try {
       const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });

@@ -143,6 +143,23 @@ export async function readConfigFile(file: string | undefined): Promise<ConfigJs
   }
 }
 
+const CONFIG_COMPONENTS: readonly ConfigComponent[] = ['unet', 'vae', 'text_encoder', 'text_encoder_2', 'image_encoder'];
+
+/** config.json of each component in a diffusers-style folder (DIR/unet/config.json, …): the settings a single file's
+ *  weights cannot give (attention heads of a model with unusual widths), taken from a folder of the same model. */
+export async function readConfigFolder(folder: string): Promise<Partial<Record<ConfigComponent, ConfigJson>>> {
+  const configs: Partial<Record<ConfigComponent, ConfigJson>> = {};
+  for (const component of CONFIG_COMPONENTS) {
+    const file = path.join(folder, component, 'config.json');
+    const config = existsSync(file) ? await readConfigFile(file) : undefined;
+    if (config) configs[component] = config;
+  }
+  if (Object.keys(configs).length === 0) {
+    throw new StudioError('invalid-request', { userMessage: `${folder} holds no unet/, vae/ or text_encoder/ config.json.`, hint: 'Give a diffusers model folder of the same architecture.' });
+  }
+  return configs;
+}
+
 async function fileIdentity(file: string): Promise<string> {
   const info = await stat(file);
   return `${path.resolve(file)}|${info.size}|${info.mtimeMs}`;

@@ -8,7 +8,7 @@ import { StudioError } from '../../base/errors.ts';
 import { openCheckpoint } from '../io/checkpoint.ts';
 import { readTensorFloat32 } from '../io/descriptors.ts';
 import { recipeOf, type ArchitectureRecipe, type TextEncoderRecipe } from '../models/architectures.ts';
-import { compileModel, type CompiledModel, type CompileProgress } from '../models/compile.ts';
+import { compileModel, readConfigFolder, type CompiledModel, type CompileProgress } from '../models/compile.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
@@ -36,6 +36,8 @@ export interface ModelLoaderOptions {
   readonly pool: SessionPool;
   /** CLIP tokenizer folder (vocab.json + merges.txt) for single-file checkpoints; without one, the app's own copy. */
   readonly tokenizerDir?: string;
+  /** A diffusers folder whose config.json files stand in for what single-file weights cannot give (readConfigFolder). */
+  readonly configDir?: string;
   readonly onCompileProgress?: (progress: CompileProgress) => void;
 }
 
@@ -83,8 +85,10 @@ export class ModelLoader {
     }
     const isFolder = existsSync(path.join(request.model, 'model_index.json')) || existsSync(path.join(request.model, 'unet'));
     const schedulerFile = path.join(request.model, 'scheduler', 'scheduler_config.json');
+    const configDir = this.options.configDir;
     const compiled = await compileModel(request.model, {
       cacheDir: this.options.cacheDir,
+      ...(configDir ? { configs: await readConfigFolder(configDir) } : {}),
       ...(request.adapter ? { adapter: request.adapter } : {}),
       loras: request.loras.map((file) => ({ file })),
       ...(signal ? { signal } : {}),

@@ -37,7 +37,7 @@ export class EngineService {
       log: (line) => console.warn(`[engine] ${line}`),
     });
     this.hashes = fileHashCacheIn(options.cacheDir);
-    this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}) });
+    this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}), ...(options.configDir ? { configDir: options.configDir } : {}) });
   }
 
   handle(request: EngineRequest): void {

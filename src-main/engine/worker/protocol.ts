@@ -25,6 +25,8 @@ export interface EngineOptions extends EngineSettings {
   readonly cacheDir: string;
   /** CLIP tokenizer folder for single-file checkpoints. */
   readonly tokenizerDir?: string;
+  /** config.json overrides for single-file checkpoints (ModelLoaderOptions.configDir). */
+  readonly configDir?: string;
 }
 
 export type EngineRequest =
