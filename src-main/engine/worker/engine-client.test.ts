@@ -1,5 +1,5 @@
-// The engine worker on the tiny SD1.5 fixture: queue order, a failing job not stopping the next, cancel within one
-// step, progress and previews, identical bytes for identical parameters, the main thread left free while a job runs.
+// The engine worker on the tiny SD1.5 fixture: queue order, a failing job not stopping the next, cancel, progress and
+// previews, identical bytes for identical parameters, the main thread left free while a job runs.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -87,7 +87,10 @@ test('the same seed and parameters give identical bytes; another seed does not',
   assert.notDeepEqual(Buffer.from(first), Buffer.from(other));
 });
 
-test('cancel stops a running job within one step and records it as cancelled; queued jobs can be cancelled too', async () => {
+// How many steps the worker runs between the progress event that prompted the cancel and reading the cancel depends
+// on how busy this thread is; the one-step bound from reading it on is engine-service.test.ts's. Here: the job stops
+// long before its end and is recorded as cancelled.
+test('cancel stops a running job and records it as cancelled; queued jobs can be cancelled too', async () => {
   let cancelledAt = -1;
   let lastStep = 0;
   const id = engine.submit(params({ steps: 60 }));
@@ -106,7 +109,7 @@ test('cancel stops a running job within one step and records it as cancelled; qu
   engine.off('progress', onProgress);
   assert.equal(result.state, 'cancelled');
   assert.equal(queuedResult.state, 'cancelled');
-  assert.ok(lastStep <= cancelledAt + 1, `cancelled at step ${cancelledAt}, last step ${lastStep}`);
+  assert.ok(cancelledAt >= 2 && lastStep < 60, `cancelled at step ${cancelledAt}, last step ${lastStep} of 60`);
   assert.throws(() => engine.cancel('no-such-job'), { code: 'generate.job-not-found' });
 });
 
