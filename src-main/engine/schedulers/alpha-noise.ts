@@ -1,5 +1,30 @@
-// add_noise for the ᾱ-parameterised schedulers (DDIM, PNDM, LCM): x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε.
+// What the ᾱ-parameterised schedulers (DDIM, PNDM, LCM) share: the ᾱ table, the final ᾱ, add_noise
+// (x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε) and x₀/ε from a model output.
+import { alphasCumprod, type SchedulerConfig } from './scheduler.ts';
+
 const f = Math.fround;
+
+/** Base of DDIM, PNDM and LCM: no sigmas, unit initial noise, one model call per step. */
+export abstract class AlphaScheduler {
+  readonly initNoiseSigma = 1;
+  readonly order = 1;
+  readonly sigmas = undefined;
+  timesteps: number[] = [];
+  protected readonly config: SchedulerConfig;
+  protected readonly alphas: Float32Array;
+  /** ᾱ before the first training step: 1 with set_alpha_to_one, else ᾱ₀ (diffusers final_alpha_cumprod). */
+  protected readonly finalAlpha: number;
+
+  constructor(config: SchedulerConfig) {
+    this.config = config;
+    this.alphas = alphasCumprod(config);
+    this.finalAlpha = config.setAlphaToOne ? 1 : this.alphas[0]!;
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
+    return addNoiseWithAlpha(this.alphas, original, noise, timestep);
+  }
+}
 
 export function addNoiseWithAlpha(alphas: Float32Array, original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
   const alpha = alphas[timestep];

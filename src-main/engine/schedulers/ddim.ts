@@ -1,24 +1,11 @@
 // DDIM (diffusers DDIMScheduler, η = 0): deterministic; "DDIM" in A1111.
-import { addNoiseWithAlpha, predictOriginal } from './alpha-noise.ts';
-import { alphasCumprod, checkSteps, discreteTimesteps, type Scheduler, type SchedulerConfig, type StepResult } from './scheduler.ts';
+import { AlphaScheduler, predictOriginal } from './alpha-noise.ts';
+import { checkSteps, discreteTimesteps, type Scheduler, type StepResult } from './scheduler.ts';
 
 const f = Math.fround;
 
-export class DdimScheduler implements Scheduler {
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
-  readonly sigmas = undefined;
-  timesteps: number[] = [];
-  private readonly config: SchedulerConfig;
-  private readonly alphas: Float32Array;
-  private readonly finalAlpha: number;
+export class DdimScheduler extends AlphaScheduler implements Scheduler {
   private steps = 0;
-
-  constructor(config: SchedulerConfig) {
-    this.config = config;
-    this.alphas = alphasCumprod(config);
-    this.finalAlpha = config.setAlphaToOne ? 1 : this.alphas[0]!;
-  }
 
   setTimesteps(steps: number): void {
     checkSteps(steps, this.config.numTrainTimesteps);
@@ -42,9 +29,5 @@ export class DdimScheduler implements Scheduler {
     const prevSample = new Float32Array(sample.length);
     for (let i = 0; i < prevSample.length; i++) prevSample[i] = f(a * original[i]!) + f(d * epsilon[i]!);
     return { prevSample, predOriginal: original };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return addNoiseWithAlpha(this.alphas, original, noise, timestep);
   }
 }

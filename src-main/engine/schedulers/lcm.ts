@@ -1,27 +1,14 @@
 // LCM (diffusers LCMScheduler): consistency-model steps over a 50-step distillation grid; fresh noise between steps.
-import { addNoiseWithAlpha, predictOriginal } from './alpha-noise.ts';
-import { alphasCumprod, checkSteps, type Scheduler, type SchedulerConfig, type StepResult } from './scheduler.ts';
+import { AlphaScheduler, predictOriginal } from './alpha-noise.ts';
+import { checkSteps, type Scheduler, type StepResult } from './scheduler.ts';
 import type { NoiseSource } from '../noise/torch-generator.ts';
 
 const f = Math.fround;
 const SIGMA_DATA = 0.5;
 
-export class LcmScheduler implements Scheduler {
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
-  readonly sigmas = undefined;
-  timesteps: number[] = [];
-  private readonly config: SchedulerConfig;
-  private readonly alphas: Float32Array;
-  private readonly finalAlpha: number;
+export class LcmScheduler extends AlphaScheduler implements Scheduler {
   private stepIndex: number | undefined;
   private beginIndex: number | undefined;
-
-  constructor(config: SchedulerConfig) {
-    this.config = config;
-    this.alphas = alphasCumprod(config);
-    this.finalAlpha = config.setAlphaToOne ? 1 : this.alphas[0]!;
-  }
 
   setTimesteps(steps: number): void {
     const original = this.config.originalInferenceSteps;
@@ -63,9 +50,5 @@ export class LcmScheduler implements Scheduler {
     }
     this.stepIndex = index + 1;
     return { prevSample, predOriginal: denoised };
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return addNoiseWithAlpha(this.alphas, original, noise, timestep);
   }
 }

@@ -1,28 +1,15 @@
 // PNDM with PLMS steps only (diffusers PNDMScheduler, skip_prk_steps): a linear multistep method over the last four
 // model outputs; its first step runs twice (timesteps hold one step repeated), as diffusers does.
-import { addNoiseWithAlpha } from './alpha-noise.ts';
-import { alphasCumprod, checkSteps, discreteTimesteps, type Scheduler, type SchedulerConfig, type StepResult } from './scheduler.ts';
+import { AlphaScheduler } from './alpha-noise.ts';
+import { checkSteps, discreteTimesteps, type Scheduler, type StepResult } from './scheduler.ts';
 
 const f = Math.fround;
 
-export class PndmScheduler implements Scheduler {
-  readonly initNoiseSigma = 1;
-  readonly order = 1;
-  readonly sigmas = undefined;
-  timesteps: number[] = [];
-  private readonly config: SchedulerConfig;
-  private readonly alphas: Float32Array;
-  private readonly finalAlpha: number;
+export class PndmScheduler extends AlphaScheduler implements Scheduler {
   private steps = 0;
   private ets: Float32Array[] = [];
   private counter = 0;
   private curSample: Float32Array | undefined;
-
-  constructor(config: SchedulerConfig) {
-    this.config = config;
-    this.alphas = alphasCumprod(config);
-    this.finalAlpha = config.setAlphaToOne ? 1 : this.alphas[0]!;
-  }
 
   setTimesteps(steps: number): void {
     checkSteps(steps, this.config.numTrainTimesteps);
@@ -101,9 +88,5 @@ export class PndmScheduler implements Scheduler {
       out[i] = f(f(sampleCoeff * sample[i]!) - f(f(diff * m) / denom));
     }
     return out;
-  }
-
-  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array {
-    return addNoiseWithAlpha(this.alphas, original, noise, timestep);
   }
 }
