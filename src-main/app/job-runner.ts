@@ -10,7 +10,7 @@ import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
-import { FINAL_STATES, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
+import { FINAL_STATES, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
 import type { Library } from '../library/library.ts';
 import { engineSettingsFrom } from './engine-settings.ts';
 import type { StudioEventBus } from './events.ts';
@@ -18,18 +18,18 @@ import type { FaceService } from './face-service.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
 import { withPromptLoras } from './prompt-loras.ts';
 
-export type EngineEvent = JobProgressEvent | JobPreviewEvent | JobStateEvent;
+export type EngineEvent = JobProgressEvent | JobStageEvent | JobPreviewEvent | JobStateEvent;
 
-/** What the runner needs of an engine; engine ids are the engine's own, the runner maps them to library jobs. */
 /** Media folder of live previews (each job's, until the next job ends). */
 const PREVIEWS_FOLDER = 'previews';
 
+/** What the runner needs of an engine; engine ids are the engine's own, the runner maps them to library jobs. */
 export interface GenerationEngine {
   submit(params: GenerationParams, extras: { ip?: IpConditioning }): string;
   cancel(engineJobId: string): void;
   /** New settings, taken before the engine's next job. */
   configure(settings: EngineSettings): void;
-  /** Every progress, preview and state event; returns the unsubscribe function. */
+  /** Every progress, stage, preview and state event; returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
@@ -41,10 +41,12 @@ export function engineClientAsGenerationEngine(client: EngineClient): Generation
     configure: (settings) => client.configure(settings),
     subscribe: (listener) => {
       client.on('progress', listener);
+      client.on('stage', listener);
       client.on('preview', listener);
       client.on('state', listener);
       return () => {
         client.off('progress', listener);
+        client.off('stage', listener);
         client.off('preview', listener);
         client.off('state', listener);
       };
@@ -204,6 +206,8 @@ export class JobRunner implements JobEngine {
     if (event.type === 'progress') {
       this.#library.jobs.recordProgress(jobId, event.step);
       this.#events.emit('job.progress', { jobId, step: event.step, totalSteps: event.total, stepsPerSecond: event.itPerSec, etaMs: event.etaSeconds * 1000 });
+    } else if (event.type === 'stage') {
+      this.#events.emit('job.stage', { jobId, stage: event.stage, detail: event.detail });
     } else {
       const image = `${PREVIEWS_FOLDER}/${jobId.slice(0, 2)}/${jobId}-${event.step}.png`;
       this.#library.blobs.write(image, event.png);

@@ -7,7 +7,7 @@ import type { EngineEvent, GenerationEngine } from '../app/job-runner.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import { FINAL_STATES, type EngineRequest, type EngineSettings } from '../engine/worker/protocol.ts';
 
-const RELAYED = new Set(['progress', 'preview', 'state']);
+const RELAYED = new Set(['progress', 'stage', 'preview', 'state']);
 
 export class SupervisedEngine implements GenerationEngine {
   readonly #send: (request: EngineRequest) => boolean;

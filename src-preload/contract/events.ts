@@ -4,7 +4,7 @@ import { AppCommandSchema } from './commands.ts';
 import { IdSchema, MediaPathSchema } from './characters.ts';
 import { GenerationSchema } from './generations.ts';
 import { FailureSchema } from './errors.ts';
-import { JobSchema } from './jobs.ts';
+import { JOB_STAGES, JobSchema } from './jobs.ts';
 import { DOWNLOAD_STATES } from './models.ts';
 
 export const studioEvents = {
@@ -12,6 +12,8 @@ export const studioEvents = {
   'app.command': z.object({ command: AppCommandSchema }),
   /** A job changed state (queued, started, finished, failed, cancelled, interrupted). */
   'job.updated': z.object({ job: JobSchema }),
+  /** A running job is compiling its model or opening one of its graphs (`detail` names which, for the user). */
+  'job.stage': z.object({ jobId: IdSchema, stage: z.enum(JOB_STAGES), detail: z.string() }),
   /** One denoising step done. */
   'job.progress': z.object({
     jobId: IdSchema,

@@ -4,6 +4,11 @@ import { IdSchema, TimestampSchema } from './characters.ts';
 import { FailureSchema } from './errors.ts';
 import { GenerationParamsSchema, JobStateSchema } from './generation.ts';
 
+/** What a running job waits for before its first step: building its graphs (first use of a model with these
+ *  adapters and LoRAs) or opening a graph's onnxruntime session (after a start, or when the memory budget released it). */
+export const JOB_STAGES = ['compiling', 'loading'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+
 export const JobSchema = z.object({
   id: IdSchema,
   state: JobStateSchema,

@@ -1,5 +1,5 @@
 // The studio generating for real over the host: a FaceID job for a character with a reference photo runs on the tiny
-// fixture models (engine in a worker thread), with progress and preview events on the WebSocket, and ends as a
+// fixture models (engine in a worker thread), with stage, progress and preview events on the WebSocket, and ends as a
 // generation row with its PNG (A1111 parameters inside); a running job cancels; a failing job does not stop the next.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +25,7 @@ let client: TestStudioClient;
 const jobUpdates: Job[] = [];
 const progress: { jobId: string; step: number; totalSteps: number }[] = [];
 const previews: { jobId: string; image: string }[] = [];
+const stages: { jobId: string; stage: string; detail: string }[] = [];
 const created: Generation[] = [];
 
 before(async () => {
@@ -37,6 +38,7 @@ before(async () => {
   client.on('job.updated', ({ job }) => void jobUpdates.push(job));
   client.on('job.progress', (event) => void progress.push(event));
   client.on('job.preview', (event) => void previews.push(event));
+  client.on('job.stage', (event) => void stages.push(event));
   client.on('generation.created', ({ generation }) => void created.push(generation));
   await client.ready();
 });
@@ -76,6 +78,9 @@ test('a FaceID job for a character: progress and preview events, a generation ro
 
   const steps = progress.filter((p) => p.jobId === job.id).map((p) => p.step);
   assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
+  const waitedFor = stages.filter((s) => s.jobId === job.id);
+  assert.ok(waitedFor.some((s) => s.stage === 'compiling' && s.detail.includes('UNet')), 'the first job says it is compiling the model');
+  assert.ok(waitedFor.some((s) => s.stage === 'loading' && s.detail === 'Opening the UNet'), JSON.stringify(waitedFor));
   const preview = previews.find((p) => p.jobId === job.id);
   assert.ok(preview !== undefined && /^previews\//u.test(preview.image), 'a preview at step 5 (the default every 5 steps)');
 

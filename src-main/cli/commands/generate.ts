@@ -11,7 +11,7 @@ import { ARCHITECTURES } from '../../engine/models/architectures.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
-import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
+import type { JobImage, JobProgressEvent, JobStageEvent } from '../../engine/worker/protocol.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
@@ -206,6 +206,8 @@ export const command: CliCommand = {
       const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
       const bar = progressBar('generate', io.stderr);
       engine.on('progress', (p: JobProgressEvent) => bar.update(p.step, p.total, `${p.itPerSec.toFixed(2)} it/s, ETA ${Math.ceil(p.etaSeconds)} s`));
+      // Compiling on first use and opening a full-size UNet take minutes: say so rather than sit at 0 %.
+      engine.on('stage', (s: JobStageEvent) => io.stderr.write(`${s.stage === 'compiling' ? 'Compiling the model for first use: ' : ''}${s.detail}…\n`));
       const onAbort = () => engine.cancel(jobId);
       io.signal.addEventListener('abort', onAbort, { once: true });
       const result = await engine.waitFor(jobId);

@@ -46,6 +46,22 @@ export const COMPILER_VERSION = '2';
 export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
 export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';
 
+/** Each compiled graph (COMPONENT.onnx in the cache) as the user knows it. */
+const COMPONENT_LABELS: Readonly<Record<ComponentName, string>> = {
+  text_encoder: 'text encoder',
+  text_encoder_2: 'second text encoder',
+  unet: 'UNet',
+  vae_encoder: 'VAE encoder',
+  vae_decoder: 'VAE decoder',
+  image_encoder: 'CLIP image encoder',
+};
+
+/** "UNet" for …/unet.onnx; the file name for a graph that is not one of a model's components. */
+export function compiledGraphLabel(graphPath: string): string {
+  const name = path.basename(graphPath, '.onnx');
+  return Object.hasOwn(COMPONENT_LABELS, name) ? COMPONENT_LABELS[name as ComponentName] : name;
+}
+
 export interface CompileProgress {
   readonly component: ComponentName | 'weights';
   readonly done: number;
@@ -256,7 +272,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const graphs = new Map<ComponentName, GraphBuilder>();
   builds.forEach(({ name, build }, i) => {
     throwIfCancelled(signal, 'Compilation');
-    progress(name, i, builds.length + 1, `Building the ${name.replace('_', ' ')} graph`);
+    progress(name, i, builds.length + 1, `Building the ${COMPONENT_LABELS[name]} graph`);
     graphs.set(name, build());
   });
 

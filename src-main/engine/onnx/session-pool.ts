@@ -37,6 +37,8 @@ export interface SessionPoolOptions {
   /** Stored weight bytes from which compact applies (default COMPACT_FROM_BYTES). */
   readonly compactFromBytes?: number;
   readonly log?: (line: string) => void;
+  /** Called as a session starts opening (seconds to minutes for a full-size UNet), so a job can say what it waits for. */
+  readonly onOpening?: (modelPath: string) => void;
 }
 
 /** What may change while the pool lives (the Settings page); call between jobs, as sessions may be released. */
@@ -164,6 +166,7 @@ export class SessionPool {
     });
     const compact = (this.options.compactWeights ?? false) && footprint.storedBytes >= (this.options.compactFromBytes ?? COMPACT_FROM_BYTES);
     const bytes = compact ? footprint.storedBytes : footprint.expandedBytes;
+    this.options.onOpening?.(modelPath);
     const sessionOptions: OpenSessionOptions = {
       ...(this.options.intraOpNumThreads ? { intraOpNumThreads: this.options.intraOpNumThreads } : {}),
       ...(compact ? { compactWeights: true } : {}),

@@ -18,6 +18,7 @@ import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
+import type { CompileProgress } from '../models/compile.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
 import type { TensorF32 } from '../tensors/tensor.ts';
 
@@ -48,6 +49,8 @@ export interface GenerateContext {
    *  place of the seeded generator, the text encoder and (when it has IP tokens) `ip`; the images then carry their
    *  float pixels for comparison with the golden. */
   readonly replay?: GoldenReplay;
+  /** Hears the model's compilation when this job starts one (first use of these files). */
+  readonly onCompileProgress?: (progress: CompileProgress) => void;
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
   /** Where the A1111 model and LoRA hashes come from; without it the infotext carries none. */
@@ -126,6 +129,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   const model = await context.loader.load(
     { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file) },
     context.signal,
+    context.onCompileProgress,
   );
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);

@@ -38,7 +38,6 @@ export interface ModelLoaderOptions {
   readonly tokenizerDir?: string;
   /** A diffusers folder whose config.json files stand in for what single-file weights cannot give (readConfigFolder). */
   readonly configDir?: string;
-  readonly onCompileProgress?: (progress: CompileProgress) => void;
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
@@ -65,18 +64,19 @@ export class ModelLoader {
     this.options = options;
   }
 
-  load(request: ModelRequest, signal?: AbortSignal): Promise<LoadedModel> {
+  /** `onCompileProgress` hears the compilation this call starts (a model already loading or loaded reports none). */
+  load(request: ModelRequest, signal?: AbortSignal, onCompileProgress?: (progress: CompileProgress) => void): Promise<LoadedModel> {
     const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras]);
     let entry = this.loaded.get(key);
     if (!entry) {
-      entry = this.open(request, signal);
+      entry = this.open(request, signal, onCompileProgress);
       this.loaded.set(key, entry);
       entry.catch(() => this.loaded.delete(key));
     }
     return entry;
   }
 
-  private async open(request: ModelRequest, signal?: AbortSignal): Promise<LoadedModel> {
+  private async open(request: ModelRequest, signal?: AbortSignal, onCompileProgress?: (progress: CompileProgress) => void): Promise<LoadedModel> {
     if (!existsSync(request.model)) {
       throw new StudioError('generate.model-missing', {
         userMessage: `The model ${request.model} does not exist.`,
@@ -92,7 +92,7 @@ export class ModelLoader {
       ...(request.adapter ? { adapter: request.adapter } : {}),
       loras: request.loras.map((file) => ({ file })),
       ...(signal ? { signal } : {}),
-      ...(this.options.onCompileProgress ? { onProgress: this.options.onCompileProgress } : {}),
+      ...(onCompileProgress ? { onProgress: onCompileProgress } : {}),
     });
     const recipe = recipeOf(compiled.architecture);
     const [tokenizers, schedulerConfig, norms] = await Promise.all([

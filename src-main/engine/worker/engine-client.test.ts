@@ -9,7 +9,7 @@ import type { GenerationParamsInput } from '../../../src-preload/contract/genera
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { EngineClient } from './engine-client.ts';
-import type { JobPreviewEvent, JobProgressEvent, JobStateEvent } from './protocol.ts';
+import type { JobPreviewEvent, JobProgressEvent, JobStageEvent, JobStateEvent } from './protocol.ts';
 
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'faceid-engine-test-'));
 let engine: EngineClient;
@@ -27,11 +27,39 @@ const params = (overrides: Partial<GenerationParamsInput> = {}): GenerationParam
   ...overrides,
 });
 
+/** The first job's stage and step events in arrival order ("compiling: …", "loading: …", "step 1"). */
+const firstJobEvents: string[] = [];
+
 before(async () => {
   engine = EngineClient.start({ cacheDir, previewEvery: 2, preferredProviders: [] });
+  const record = (e: JobStageEvent | JobProgressEvent) => firstJobEvents.push(e.type === 'stage' ? `${e.stage}: ${e.detail}` : `step ${e.step}`);
+  engine.on('stage', record);
+  engine.on('progress', record);
   // Compile the tiny model once, so that every test below starts from the warm cache.
   const warm = await engine.waitFor(engine.submit(params({ steps: 1 })));
+  engine.off('stage', record);
+  engine.off('progress', record);
   assert.equal(warm.state, 'done', JSON.stringify(warm.error));
+});
+
+test('the first job says what it waits for: each graph compiled, the sessions opened before the first step, the decoder\'s after the last', () => {
+  const firstStep = firstJobEvents.indexOf('step 1');
+  const before = firstJobEvents.slice(0, firstStep);
+  assert.deepEqual(firstJobEvents.slice(firstStep), ['step 1', 'loading: Opening the VAE decoder'], firstJobEvents.join(' | '));
+  const compiling = before.filter((e) => e.startsWith('compiling: '));
+  for (const graph of ['text encoder', 'UNet', 'VAE decoder']) assert.ok(compiling.some((e) => e.includes(`Building the ${graph} graph`)), `${graph} in ${compiling.join(' | ')}`);
+  assert.deepEqual(before.filter((e) => e.startsWith('loading: ')), ['loading: Opening the text encoder', 'loading: Opening the UNet']);
+  assert.ok(before.lastIndexOf(compiling.at(-1)!) < before.indexOf('loading: Opening the text encoder'), 'compiled before anything is opened');
+});
+
+test('a second job with the same model waits for nothing: no stage events', async () => {
+  const stages: JobStageEvent[] = [];
+  const onStage = (e: JobStageEvent) => stages.push(e);
+  engine.on('stage', onStage);
+  const result = await engine.waitFor(engine.submit(params({ steps: 1, seed: 99 })));
+  engine.off('stage', onStage);
+  assert.equal(result.state, 'done');
+  assert.deepEqual(stages, []);
 });
 
 after(async () => {

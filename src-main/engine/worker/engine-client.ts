@@ -1,5 +1,5 @@
 // The app side of the engine: starts the worker thread, submits jobs (checked here first, so bad parameters fail
-// before anything is queued), cancels them and relays progress / preview / state events.
+// before anything is queued), cancels them and relays progress / stage / preview / state events.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -9,12 +9,13 @@ import type { ProviderStatus } from '../onnx/session-pool.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import { validateGenerationParams } from '../pipeline/generate.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
-import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStateEvent } from './protocol.ts';
+import { FINAL_STATES, type EngineEvent, type EngineOptions, type EngineRequest, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from './protocol.ts';
 
 const FINALS_KEPT = 256;
 
 interface EngineClientEvents {
   progress: [JobProgressEvent];
+  stage: [JobStageEvent];
   preview: [JobPreviewEvent];
   state: [JobStateEvent];
 }
@@ -102,6 +103,9 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
     switch (event.type) {
       case 'progress':
         this.emit('progress', event);
+        break;
+      case 'stage':
+        this.emit('stage', event);
         break;
       case 'preview':
         this.emit('preview', event);

@@ -3,6 +3,7 @@
 // before the next step; a failing job is reported with its typed error and the next job still runs.
 import { CancelledError, StudioError, toFailure } from '../../base/errors.ts';
 import { fileHashCacheIn, type FileHashCache } from '../io/hash.ts';
+import { compiledGraphLabel } from '../models/compile.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
@@ -35,6 +36,9 @@ export class EngineService {
       ...(options.compactWeights ? { compactWeights: true } : {}),
       ...(options.compactFromBytes !== undefined ? { compactFromBytes: options.compactFromBytes } : {}),
       log: (line) => console.warn(`[engine] ${line}`),
+      onOpening: (graph) => {
+        if (this.running) this.emit({ type: 'stage', jobId: this.running.jobId, stage: 'loading', detail: `Opening the ${compiledGraphLabel(graph)}` });
+      },
     });
     this.hashes = fileHashCacheIn(options.cacheDir);
     this.loader = new ModelLoader({ cacheDir: options.cacheDir, pool: this.pool, ...(options.tokenizerDir ? { tokenizerDir: options.tokenizerDir } : {}), ...(options.configDir ? { configDir: options.configDir } : {}) });
@@ -122,6 +126,10 @@ export class EngineService {
         signal,
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),
+        onCompileProgress: ({ done, total, message }) => {
+          // The cache hit and the end report themselves through the steps that follow.
+          if (done < total) this.emit({ type: 'stage', jobId: job.jobId, stage: 'compiling', detail: `${message} (${done + 1}/${total})` });
+        },
         onModelLoaded: () => {
           samplingStarted = performance.now();
         },

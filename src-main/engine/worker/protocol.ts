@@ -2,6 +2,7 @@
 // Everything is structured-clone safe (plain objects, typed arrays).
 import type { Failure } from '../../../src-preload/contract/errors.ts';
 import type { GenerationParams, JobState } from '../../../src-preload/contract/generation.ts';
+import type { JobStage } from '../../../src-preload/contract/jobs.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
@@ -65,6 +66,13 @@ export interface JobProgressEvent {
   readonly etaSeconds: number;
 }
 
+export interface JobStageEvent {
+  readonly type: 'stage';
+  readonly jobId: string;
+  readonly stage: JobStage;
+  readonly detail: string;
+}
+
 export interface JobPreviewEvent {
   readonly type: 'preview';
   readonly jobId: string;
@@ -77,6 +85,6 @@ export interface ProvidersEvent {
   readonly providers: readonly ProviderStatus[];
 }
 
-export type EngineEvent = JobStateEvent | JobProgressEvent | JobPreviewEvent | ProvidersEvent;
+export type EngineEvent = JobStateEvent | JobProgressEvent | JobStageEvent | JobPreviewEvent | ProvidersEvent;
 
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled', 'interrupted']);

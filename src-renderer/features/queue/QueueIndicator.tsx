@@ -5,7 +5,8 @@ import { Box, Button, CircularProgress, Tooltip, Typography } from '@mui/materia
 import { navigate } from '../../app/navigation.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { isDialogOpen, isTypingTarget, useKeydown, withShortcut } from '../../common/shortcuts.ts';
-import { formatEta, jobProgress, useQueue } from './queue-context.tsx';
+import { jobActivity } from './job-activity.ts';
+import { jobProgress, useQueue } from './queue-context.tsx';
 
 export function QueueIndicator() {
   const studio = useStudio();
@@ -25,7 +26,7 @@ export function QueueIndicator() {
 
   const label = running === undefined ? (queue.queued.length === 0 ? 'Queue idle' : `${queue.queued.length} queued`) : `Generating ${Math.round(percent)}%`;
   return (
-    <Tooltip title={running === undefined ? 'Open the queue' : withShortcut(`Step ${progress?.step}/${progress?.totalSteps}${progress?.etaMs === undefined ? '' : `, ${formatEta(progress.etaMs)} left`}. Open the queue; Esc cancels`, 'cancel')}>
+    <Tooltip title={running === undefined ? 'Open the queue' : withShortcut(`${jobActivity(progress!, queue.stages.get(running.id))} · Open the queue; Esc cancels`, 'cancel')}>
       <Button color="inherit" onClick={() => navigate('queue')} aria-label={`Queue status: ${label}${running !== undefined && queue.queued.length > 0 ? `, ${queue.queued.length} queued` : ''}`} sx={{ ml: 'auto', gap: 1, textTransform: 'none', whiteSpace: 'nowrap' }}>
         <Box sx={{ position: 'relative', display: 'inline-flex' }}>
           <CircularProgress size={22} variant={running === undefined ? 'determinate' : progress?.step === 0 ? 'indeterminate' : 'determinate'} value={running === undefined ? 0 : percent} />

@@ -11,7 +11,8 @@ import type { Job } from '../../../src-preload/contract/jobs.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { ErrorNotice } from '../../common/ErrorNotice.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
-import { formatEta, jobProgress, useQueue } from './queue-context.tsx';
+import { jobActivity } from './job-activity.ts';
+import { jobProgress, useQueue } from './queue-context.tsx';
 
 function describe(job: Job): string {
   const prompt = job.params.prompt.trim() === '' ? '(no prompt)' : job.params.prompt;
@@ -77,11 +78,9 @@ export function QueuePage() {
                 <Typography variant="body2" color="text.secondary">
                   {settings(job)}
                 </Typography>
-                <LinearProgress variant={progress.step === 0 ? 'indeterminate' : 'determinate'} value={percent} aria-label="Job progress" />
+                <LinearProgress variant={progress.step === 0 || queue.stages.has(job.id) ? 'indeterminate' : 'determinate'} value={percent} aria-label="Job progress" />
                 <Typography variant="body2" aria-label="Progress details">
-                  Step {progress.step} of {progress.totalSteps}
-                  {progress.stepsPerSecond === undefined ? '' : ` · ${progress.stepsPerSecond.toFixed(2)} it/s`}
-                  {progress.etaMs === undefined ? '' : ` · ${formatEta(progress.etaMs)} left`}
+                  {jobActivity(progress, queue.stages.get(job.id))}
                 </Typography>
               </Stack>
               <Tooltip title={withShortcut('Cancel this job; it stops within one step', 'cancel')}>

@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { Failure, StudioEventPayload } from '../../../src-preload/contract/index.ts';
 import type { Job } from '../../../src-preload/contract/jobs.ts';
 import { useStudio } from '../../client/studio-context.tsx';
+import type { JobStageUpdate } from './job-activity.ts';
 
 export type JobProgress = StudioEventPayload<'job.progress'>;
 
@@ -13,6 +14,8 @@ export interface QueueState {
   recent: Job[];
   progress: ReadonlyMap<string, JobProgress>;
   previews: ReadonlyMap<string, string>;
+  /** Per job, its latest stage (compiling, opening a graph) until the next step is reported. */
+  stages: ReadonlyMap<string, JobStageUpdate>;
   failure: Failure | undefined;
   reload: () => void;
 }
@@ -25,6 +28,7 @@ export function QueueProvider({ children }: { children: ReactNode }) {
   const [failure, setFailure] = useState<Failure | undefined>();
   const [progress, setProgress] = useState<ReadonlyMap<string, JobProgress>>(new Map());
   const [previews, setPreviews] = useState<ReadonlyMap<string, string>>(new Map());
+  const [stages, setStages] = useState<ReadonlyMap<string, JobStageUpdate>>(new Map());
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const load = useCallback(() => {
@@ -45,17 +49,27 @@ export function QueueProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     load();
     const offUpdated = studio.on('job.updated', reload);
-    const offProgress = studio.on('job.progress', (payload) => setProgress((previous) => new Map(previous).set(payload.jobId, payload)));
+    const offProgress = studio.on('job.progress', (payload) => {
+      setProgress((previous) => new Map(previous).set(payload.jobId, payload));
+      setStages((previous) => {
+        if (!previous.has(payload.jobId)) return previous;
+        const next = new Map(previous);
+        next.delete(payload.jobId);
+        return next;
+      });
+    });
+    const offStage = studio.on('job.stage', (payload) => setStages((previous) => new Map(previous).set(payload.jobId, payload)));
     const offPreview = studio.on('job.preview', (payload) => setPreviews((previous) => new Map(previous).set(payload.jobId, payload.image)));
     return () => {
       offUpdated();
       offProgress();
+      offStage();
       offPreview();
       clearTimeout(pending.current);
     };
   }, [studio, load, reload]);
 
-  const value = useMemo(() => ({ ...jobs, progress, previews, failure, reload }), [jobs, progress, previews, failure, reload]);
+  const value = useMemo(() => ({ ...jobs, progress, previews, stages, failure, reload }), [jobs, progress, previews, stages, failure, reload]);
   return <QueueContext.Provider value={value}>{children}</QueueContext.Provider>;
 }
 
@@ -72,8 +86,3 @@ export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>
   return { step: job.step, totalSteps: job.totalSteps, stepsPerSecond: undefined, etaMs: undefined };
 }
 
-export function formatEta(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
-}
