@@ -176,6 +176,8 @@ export class JobRunner implements JobEngine {
         // Each image keeps the parameters that make exactly it again: its own seed, one image.
         params: { ...job.params, seed: image.seed, batchSize: 1 },
         seed: image.seed,
+        width: image.width,
+        height: image.height,
         identityScore,
         png: Buffer.from(image.png),
       });

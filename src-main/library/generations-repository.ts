@@ -30,6 +30,9 @@ export interface NewGeneration {
   /** The seed this image was made with (batch images use seed, seed + 1, …). */
   seed: number;
   identityScore?: number | null;
+  /** The picture's size when it is not the parameters' (the hires fix's target size). */
+  width?: number;
+  height?: number;
 }
 
 const ORDER_BY: Record<GenerationFilter['sort'], string> = {
@@ -90,7 +93,7 @@ export class GenerationsRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, input.jobId ?? null, input.characterId ?? null, input.parentId ?? null, JSON.stringify(input.params), input.params.model, input.seed,
-        input.params.width, input.params.height, GenerationsRepository.imagePath(id), input.identityScore ?? null, now);
+        input.width ?? input.params.width, input.height ?? input.params.height, GenerationsRepository.imagePath(id), input.identityScore ?? null, now);
     return this.get(id);
   }
 

@@ -63,6 +63,28 @@ export function sdxlTimeIds(width: number, height: number, conditioning: SizeCon
   return [c.originalHeight ?? height, c.originalWidth ?? width, c.cropTop ?? 0, c.cropLeft ?? 0, c.targetHeight ?? height, c.targetWidth ?? width];
 }
 
+/** A1111's hires-fix upscalers we run: its latent modes (torch F.interpolate, no antialias) and PIL-style Lanczos on the image. */
+export const HIRES_UPSCALERS = ['Latent', 'Latent (bicubic)', 'Latent (nearest)', 'Latent (nearest-exact)', 'Lanczos'] as const;
+export const HiresUpscalerSchema = z.enum(HIRES_UPSCALERS, { error: (issue) => `unknown hires upscaler ${JSON.stringify(issue.input)}; choose one of ${HIRES_UPSCALERS.join(', ')}` });
+export type HiresUpscaler = z.infer<typeof HiresUpscalerSchema>;
+
+/** A1111's hires fix: the first pass at width × height, upscaled by `scale`, then img2img at the larger size. */
+export const HiresFixSchema = z.object({
+  scale: z.number().finite().min(1, 'hires upscale must be at least 1').max(4, 'hires upscale must be at most 4'),
+  /** Second-pass steps; 0 = as many as the first pass (A1111's "Hires steps: 0"). */
+  steps: z.number().int().min(0).max(150).default(0),
+  /** The second pass's denoising strength (A1111's "Denoising strength" on a hires image). */
+  denoise: z.number().finite().min(0, 'hires denoise must be between 0 and 1').max(1, 'hires denoise must be between 0 and 1').default(0.7),
+  upscaler: HiresUpscalerSchema.default('Latent'),
+});
+export type HiresFix = z.infer<typeof HiresFixSchema>;
+
+/** The hires fix's output size: A1111's int(side · scale), down to the VAE's 8-pixel blocks. */
+export function hiresSize(width: number, height: number, scale: number): { width: number; height: number } {
+  const side = (v: number) => Math.floor(Math.trunc(v * scale) / 8) * 8;
+  return { width: side(width), height: side(height) };
+}
+
 export const GenerationParamsSchema = z.object({
   /** A checkpoint file or diffusers folder. */
   model: z.string().min(1, 'choose a model'),
@@ -92,9 +114,14 @@ export const GenerationParamsSchema = z.object({
   loras: z.array(LoraChoiceSchema).max(16).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
+  hires: HiresFixSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
 export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;
+
+/** The passes of one generation, named in its progress: the image itself, the hires fix's second pass, the face detail pass. */
+export const GENERATION_PASSES = ['generate', 'hires', 'face-detail'] as const;
+export type GenerationPass = (typeof GENERATION_PASSES)[number];
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export const JobStateSchema = z.enum(JOB_STATES);

@@ -12,7 +12,7 @@ import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
 import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
-import { SAMPLERS, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
+import { HIRES_UPSCALERS, SAMPLERS, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor } from '../../app/engine-settings.ts';
@@ -24,7 +24,8 @@ import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
+  '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] [--memory auto|fast|compact] --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -46,6 +47,10 @@ const OPTIONS = {
   mask: { type: 'string' },
   'mask-blur': { type: 'string' },
   lora: { type: 'string', multiple: true },
+  hires: { type: 'string' },
+  'hires-steps': { type: 'string' },
+  'hires-denoise': { type: 'string' },
+  'hires-upscaler': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   memory: { type: 'string' },
@@ -121,6 +126,29 @@ function parseSampler(value: string | undefined): Sampler {
   return sampler;
 }
 
+function parseHiresUpscaler(value: string): HiresUpscaler {
+  const upscaler = HIRES_UPSCALERS.find((u) => u.toLowerCase() === value.toLowerCase());
+  if (!upscaler) throw invalid(`Unknown hires upscaler "${value}"; choose one of ${HIRES_UPSCALERS.join(', ')}.`);
+  return upscaler;
+}
+
+/** --hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]: A1111's hires fix; its options need --hires. */
+function parseHires(get: (k: string) => string | undefined): GenerationParamsInput['hires'] {
+  const scale = get('hires');
+  if (scale === undefined) {
+    const orphan = ['hires-steps', 'hires-denoise', 'hires-upscaler'].find((k) => get(k) !== undefined);
+    if (orphan) throw invalid(`--${orphan} needs --hires X (the upscale factor, e.g. 1.5).`);
+    return undefined;
+  }
+  const upscaler = get('hires-upscaler');
+  return {
+    scale: number('hires', scale, 1),
+    ...(get('hires-steps') === undefined ? {} : { steps: number('hires-steps', get('hires-steps'), 0) }),
+    ...(get('hires-denoise') === undefined ? {} : { denoise: number('hires-denoise', get('hires-denoise'), 0.7) }),
+    ...(upscaler === undefined ? {} : { upscaler: parseHiresUpscaler(upscaler) }),
+  };
+}
+
 function parseMemoryMode(value: string | undefined): ModelMemoryMode {
   if (value === undefined) return 'auto';
   const mode = MODEL_MEMORY_MODES.find((m) => m === value.toLowerCase());
@@ -152,6 +180,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   const init = get('init');
   const mask = get('mask');
   const sizeConditioning = parseSizeConditioning(get);
+  const hires = parseHires(get);
   // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
   const replaying = get('replay-golden') !== undefined;
   const faceid = faceIdChoiceFromArgs(replaying && values['faceid'] !== undefined && values['face'] === undefined ? { ...values, face: ['(replayed golden)'] } : values);
@@ -170,6 +199,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
     ...(mask ? { inpaint: { maskImage: path.resolve(mask), ...(get('mask-blur') === undefined ? {} : { featherPx: number('mask-blur', get('mask-blur'), 0) }) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
+    ...(hires ? { hires } : {}),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { GenerationParamsSchema, sdxlTimeIds, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
+import { GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
 import { generationInfotext } from '../../../src-preload/contract/infotext.ts';
 import { fileStem } from '../../../src-preload/contract/model-names.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
@@ -16,7 +16,8 @@ import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './
 import { loadInitImage, loadMask } from './input-images.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
-import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { diffuse, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { hiresInit } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
 import type { TensorF32 } from '../tensors/tensor.ts';
@@ -28,6 +29,9 @@ const MAX_CLIP_SKIP = 2;
 export interface GeneratedImage {
   readonly png: Uint8Array;
   readonly seed: number;
+  /** The picture's size: the parameters' size, or the hires fix's target size. */
+  readonly width: number;
+  readonly height: number;
   /** The A1111 `parameters` text stored in the PNG. */
   readonly parameters: string;
   /** The image as float HWC in [0,1], before PNG quantisation (replayed goldens only). */
@@ -36,10 +40,15 @@ export interface GeneratedImage {
   readonly stepLatents?: Readonly<Record<string, Float32Array>>;
 }
 
+export interface PassStepEvent extends StepEvent {
+  readonly pass: GenerationPass;
+}
+
 export interface GenerateContext {
   readonly loader: ModelLoader;
   readonly signal?: AbortSignal;
-  readonly onStep?: (event: StepEvent) => void | Promise<void>;
+  /** Each step of each pass (the hires fix and the face detail pass count their own steps). */
+  readonly onStep?: (event: PassStepEvent) => void | Promise<void>;
   /** FaceID tokens for the prompt and negative side, computed by the face pipeline (engine/face + projections). */
   readonly ip?: IpConditioning;
   /** Test entry: noise sources replacing the seeded generators (one per image). */
@@ -79,6 +88,18 @@ export function validateGenerationParams(input: unknown): GenerationParams {
   if (params.inpaint && !params.img2img) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
   }
+  if (params.hires) {
+    if (params.img2img) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: 'The hires fix is a second pass after text-to-image; it does not apply to image-to-image or inpainting.', hint: 'Turn the hires fix off, or generate from text.' });
+    }
+    const target = hiresSize(params.width, params.height, params.hires.scale);
+    if (target.width > 2048 || target.height > 2048) {
+      throw new StudioError('generate.invalid-parameter', {
+        userMessage: `Hires upscale ${params.hires.scale} makes ${params.width}×${params.height} into ${target.width}×${target.height}; the largest side the engine makes is 2048 px.`,
+        hint: 'Lower the hires upscale or the first-pass size.',
+      });
+    }
+  }
   return params;
 }
 
@@ -114,6 +135,9 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   if (replay && params.batchSize !== 1) {
     throw new StudioError('generate.invalid-parameter', { userMessage: `A replayed golden holds the noise of one image; batch size ${params.batchSize} cannot be replayed.`, hint: 'Use batch size 1.' });
   }
+  if (replay && params.hires) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'A replayed golden holds the noise of one pass; the hires fix cannot be replayed.', hint: 'Turn the hires fix off.' });
+  }
   const ip = context.ip ?? (replay && params.faceid ? replayIp(replay, params.faceid.faceWeight) : undefined);
   if (params.faceid && !ip) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
@@ -134,33 +158,44 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative }));
   const stepLatents: Record<string, Float32Array> = {};
   const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
-  const result = await diffuse(
+  const pass = (size: { width: number; height: number }, name: GenerationPass, init?: DiffusionInit): DiffusionRequest => ({
+    ...size,
+    steps: params.steps,
+    cfg: params.cfg,
+    // A fresh scheduler per pass: img2img leaves its begin index set.
+    scheduler: createScheduler(params.sampler, model.schedulerConfig),
+    cond: conditioning.cond,
+    uncond: conditioning.uncond,
+    ...(model.recipe.addedConditioning === 'text-time' ? { timeIds: replay?.timeIds ?? sdxlTimeIds(size.width, size.height, params.sizeConditioning) } : {}),
+    ...(ip ? { ip } : {}),
+    ...(init ? { init } : {}),
+    noise,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.onStep ? { onStep: (event: StepEvent) => context.onStep!({ ...event, pass: name }) } : {}),
+  });
+  let result = await diffuse(
     {
-      width,
-      height,
-      steps: params.steps,
-      cfg: params.cfg,
-      scheduler: createScheduler(params.sampler, model.schedulerConfig),
-      cond: conditioning.cond,
-      uncond: conditioning.uncond,
-      ...(model.recipe.addedConditioning === 'text-time' ? { timeIds: replay?.timeIds ?? sdxlTimeIds(width, height, params.sizeConditioning) } : {}),
-      ...(ip ? { ip } : {}),
-      ...(init && params.img2img ? { init: { image: init, strength: params.img2img.strength } } : {}),
+      ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
       ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
-      noise,
       ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
-      ...(context.signal ? { signal: context.signal } : {}),
-      ...(context.onStep ? { onStep: context.onStep } : {}),
       ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
     },
     runners,
   );
+  let size = { width, height };
+  if (params.hires) {
+    // The second pass continues each image's generator, so the pair of passes stays one seeded computation.
+    const target = hiresSize(width, height, params.hires.scale);
+    const start = await hiresInit(result, size, target, params.hires.upscaler, params.hires.denoise);
+    result = await diffuse({ ...pass(target, 'hires', start), steps: params.hires.steps || params.steps }, runners);
+    size = target;
+  }
   const hashes = await infotextHashes(params, context.hashes, context.signal);
   return Promise.all(
     result.images.map(async (hwc, i) => {
       const seed = params.seed + i;
       const parameters = generationInfotext(params, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
-      return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
+      return { png: await encodePng(hwc, size.width, size.height, parameters), seed, parameters, width: size.width, height: size.height, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
     }),
   );
 }

@@ -37,6 +37,9 @@ export type EngineRequest =
 export interface JobImage {
   readonly png: Uint8Array;
   readonly seed: number;
+  /** The picture's size (the hires fix's target size when it ran). */
+  readonly width: number;
+  readonly height: number;
   readonly parameters: string;
   /** Float HWC pixels in [0,1] (jobs replaying a golden only). */
   readonly hwc01?: Float32Array;
