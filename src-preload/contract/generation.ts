@@ -85,6 +85,15 @@ export function hiresSize(width: number, height: number, scale: number): { width
   return { width: side(width), height: side(height) };
 }
 
+/** Generate `count` images (seeds seed … seed + count − 1), keep the `keep` most like the character (identity score). */
+export const BestOfSchema = z.object({
+  count: z.number().int().min(2, 'best-of needs at least 2 images').max(16, 'best-of makes at most 16 images'),
+  keep: z.number().int().min(1, 'keep at least 1 image').max(16),
+  /** Keep the rejected images too (marked as rejected, with their rank) instead of discarding them. */
+  keepRejected: z.boolean().default(false),
+});
+export type BestOf = z.infer<typeof BestOfSchema>;
+
 export const GenerationParamsSchema = z.object({
   /** A checkpoint file or diffusers folder. */
   model: z.string().min(1, 'choose a model'),
@@ -115,6 +124,8 @@ export const GenerationParamsSchema = z.object({
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
   hires: HiresFixSchema.optional(),
+  /** A job option: the job runner makes `count` single images and keeps the best by identity score. */
+  bestOf: BestOfSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
 export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;

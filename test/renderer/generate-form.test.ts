@@ -38,7 +38,7 @@ test('parameters: the preset wraps the prompt, negatives join, FaceID only with 
 
 test('remix: one job with the seed of the image, whatever batch count and seed mode the form had', () => {
   const params = GenerationParamsSchema.parse({ model: '/m/sd.safetensors', prompt: 'Ada', negativePrompt: '', seed: 101, steps: 4, cfg: 7, sampler: 'Euler a', width: 64, height: 64, batchSize: 1 });
-  const generation = { id: 'g1', jobId: 'j1', characterId: null, parentId: null, params, model: params.model, seed: 101, width: 64, height: 64, image: 'generations/ab/g1.png', favorite: false, identityScore: null, createdAt: 0 };
+  const generation = { id: 'g1', jobId: 'j1', characterId: null, parentId: null, params, model: params.model, seed: 101, width: 64, height: 64, image: 'generations/ab/g1.png', favorite: false, identityScore: null, ranking: null, createdAt: 0 };
   // The form as the journey leaves it after queueing two images with incrementing seeds.
   const remixed = formFromGeneration({ ...DEFAULT_FORM, batchCount: 2, seedMode: 'increment', seed: 102 }, generation);
   assert.deepEqual([remixed.batchCount, remixed.seedMode, remixed.parentId], [1, 'fixed', 'g1']);
@@ -127,7 +127,7 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
 
 test('export keeps the one parameters chunk the engine wrote, and writes one into a picture without', async () => {
   const generation = {
-    id: 'g1', jobId: null, characterId: null, parentId: null, model: 'sd15', seed: 9, width: 64, height: 64, image: 'generations/g1.png', favorite: false, identityScore: null, createdAt: 1_767_225_600_000,
+    id: 'g1', jobId: null, characterId: null, parentId: null, model: 'sd15', seed: 9, width: 64, height: 64, image: 'generations/g1.png', favorite: false, identityScore: null, ranking: null, createdAt: 1_767_225_600_000,
     params: GenerationParamsSchema.parse({ model: '/m/sd15.safetensors', prompt: 'a cat', seed: 9, steps: 20, cfg: 7, sampler: 'Euler', width: 64, height: 64 }),
   };
   const engineWritten = addPngText(await makePng({ width: 8, height: 8 }), 'parameters', 'a cat\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 9, Size: 8x8, Model hash: 0123456789');

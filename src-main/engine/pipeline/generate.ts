@@ -88,6 +88,14 @@ export function validateGenerationParams(input: unknown): GenerationParams {
   if (params.inpaint && !params.img2img) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
   }
+  if (params.bestOf) {
+    if (params.bestOf.keep > params.bestOf.count) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: `Best of ${params.bestOf.count} cannot keep ${params.bestOf.keep} images.`, hint: 'Keep at most as many images as are made.' });
+    }
+    if (params.batchSize > 1) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: 'Best-of-N makes its own batch (one seed per image); it does not combine with a batch size above 1.', hint: 'Set the batch size to 1.' });
+    }
+  }
   if (params.hires) {
     if (params.img2img) {
       throw new StudioError('generate.invalid-parameter', { userMessage: 'The hires fix is a second pass after text-to-image; it does not apply to image-to-image or inpainting.', hint: 'Turn the hires fix off, or generate from text.' });

@@ -114,6 +114,8 @@ export class EngineService {
     this.emit({ type: 'state', jobId: job.jobId, state: 'running' });
     const previewEvery = this.options.previewEvery ?? 5;
     let samplingStarted = started;
+    let lastStepAt = started;
+    let pass: string | undefined;
     try {
       const params = validateGenerationParams(job.params);
       const images = await generate(params, {
@@ -126,6 +128,12 @@ export class EngineService {
           samplingStarted = performance.now();
         },
         onStep: async (event) => {
+          // Each pass counts its steps from 1; its speed is measured from its own start.
+          if (event.pass !== pass) {
+            if (pass !== undefined) samplingStarted = lastStepAt;
+            pass = event.pass;
+          }
+          lastStepAt = performance.now();
           const seconds = (performance.now() - samplingStarted) / 1000;
           const itPerSec = seconds > 0 ? event.step / seconds : 0;
           this.emit({
@@ -133,6 +141,7 @@ export class EngineService {
             jobId: job.jobId,
             step: event.step,
             total: event.total,
+            pass: event.pass,
             itPerSec,
             etaSeconds: itPerSec > 0 ? (event.total - event.step) / itPerSec : 0,
           });

@@ -1,7 +1,7 @@
 // Messages between the app side (EngineClient, the Electron engine process supervisor) and the engine worker.
 // Everything is structured-clone safe (plain objects, typed arrays).
 import type { Failure } from '../../../src-preload/contract/errors.ts';
-import type { GenerationParams, JobState } from '../../../src-preload/contract/generation.ts';
+import type { GenerationParams, GenerationPass, JobState } from '../../../src-preload/contract/generation.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
@@ -62,6 +62,8 @@ export interface JobProgressEvent {
   readonly jobId: string;
   readonly step: number;
   readonly total: number;
+  /** The pass the step belongs to; its steps count from 1 again. */
+  readonly pass: GenerationPass;
   readonly itPerSec: number;
   readonly etaSeconds: number;
 }
