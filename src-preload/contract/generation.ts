@@ -85,6 +85,37 @@ export function hiresSize(width: number, height: number, scale: number): { width
   return { width: side(width), height: side(height) };
 }
 
+/** Which detected faces the face detail pass repaints: the largest, all, or one by its index in detection order. */
+export const FaceChoiceSchema = z.union([z.enum(['largest', 'all']), z.number().int().min(0).max(63)]);
+export type FaceChoice = z.infer<typeof FaceChoiceSchema>;
+
+/**
+ * The face detail pass (ADetailer-style, with the job's FaceID conditioning): each chosen face is cut out as a padded
+ * square, repainted by inpainting img2img at the model's native size and blended back through a feathered ellipse.
+ */
+export const FaceDetailSchema = z.object({
+  faces: FaceChoiceSchema.default('largest'),
+  /** Faces whose box is smaller than this on its longer side (px) are left alone. */
+  minSize: z.number().int().min(0).max(2048).default(24),
+  /** Denoising strength of the repaint. */
+  strength: z.number().finite().min(0.05, 'face detail strength must be between 0.05 and 1').max(1, 'face detail strength must be between 0.05 and 1').default(0.4),
+  /** Added to the prompt for the face (e.g. "detailed eyes"). */
+  prompt: z.string().max(2000).default(''),
+  /** The repaint's own seed; default the image's seed. */
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Context around the face: the square's side is the box's longer side × (1 + 2 · padding). */
+  padding: z.number().finite().min(0).max(3).default(0.6),
+  /** Width of the mask's soft edge, as a share of the ellipse's radius. */
+  feather: z.number().finite().min(0).max(1).default(0.3),
+  /** Side of the square the face is repainted at; default the model's native size (512 SD1.5, 1024 SDXL). */
+  size: sideSchema('face detail size').optional(),
+  /** Keep the image before the pass when the pass lowers its identity score (the job runner checks). */
+  identityCheck: z.boolean().default(true),
+  /** Repaint the faces of this existing image instead of generating one ("Fix face"). */
+  sourceImage: z.string().min(1).optional(),
+});
+export type FaceDetail = z.infer<typeof FaceDetailSchema>;
+
 /** Generate `count` images (seeds seed … seed + count − 1), keep the `keep` most like the character (identity score). */
 export const BestOfSchema = z.object({
   count: z.number().int().min(2, 'best-of needs at least 2 images').max(16, 'best-of makes at most 16 images'),
@@ -124,6 +155,7 @@ export const GenerationParamsSchema = z.object({
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
   hires: HiresFixSchema.optional(),
+  faceDetail: FaceDetailSchema.optional(),
   /** A job option: the job runner makes `count` single images and keeps the best by identity score. */
   bestOf: BestOfSchema.optional(),
 });

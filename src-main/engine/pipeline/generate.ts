@@ -17,6 +17,7 @@ import { loadInitImage, loadMask } from './input-images.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.ts';
 import { hiresInit } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
@@ -34,6 +35,8 @@ export interface GeneratedImage {
   readonly height: number;
   /** The A1111 `parameters` text stored in the PNG. */
   readonly parameters: string;
+  /** What the face detail pass did, when it was asked for. */
+  readonly faceDetail?: FaceDetailReport;
   /** The image as float HWC in [0,1], before PNG quantisation (replayed goldens only). */
   readonly hwc01?: Float32Array;
   /** The latents entering and leaving each step (`stepK_unet_in`, `stepK_latents_after`; replayed goldens only). */
@@ -42,6 +45,15 @@ export interface GeneratedImage {
 
 export interface PassStepEvent extends StepEvent {
   readonly pass: GenerationPass;
+}
+
+export interface FaceDetailReport {
+  /** How many faces were repainted (0: skipped). */
+  readonly repainted: number;
+  /** Why no face was repainted, in words for the user. */
+  readonly skipped?: string;
+  /** The picture before the pass (only when the pass changed it and the picture was made by this job). */
+  readonly before?: { readonly png: Uint8Array; readonly parameters: string };
 }
 
 export interface GenerateContext {
@@ -59,6 +71,8 @@ export interface GenerateContext {
   readonly replay?: GoldenReplay;
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
+  /** Finds faces for the face detail pass (SCRFD in the engine; a stand-in in tests). */
+  readonly detectFaces?: FaceDetector;
   /** Where the A1111 model and LoRA hashes come from; without it the infotext carries none. */
   readonly hashes?: FileHashCache;
 }
@@ -95,6 +109,10 @@ export function validateGenerationParams(input: unknown): GenerationParams {
     if (params.batchSize > 1) {
       throw new StudioError('generate.invalid-parameter', { userMessage: 'Best-of-N makes its own batch (one seed per image); it does not combine with a batch size above 1.', hint: 'Set the batch size to 1.' });
     }
+  }
+  const source = params.faceDetail?.sourceImage;
+  if (source !== undefined && (params.img2img || params.hires || params.batchSize > 1 || params.bestOf)) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'Fixing the faces of an existing image repaints that one image; image-to-image, the hires fix, batches and best-of-N do not apply.', hint: 'Turn those options off.' });
   }
   if (params.hires) {
     if (params.img2img) {
@@ -150,6 +168,9 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   if (params.faceid && !ip) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
   }
+  if (params.faceDetail && context.detectFaces === undefined) {
+    throw new StudioError('face.model-missing', { userMessage: 'The face detail pass needs the face detector, and the engine was started without the face models.', hint: 'Install the face models (Models page), or turn the face detail pass off.' });
+  }
   const { width, height } = params;
   const init = params.img2img ? (replayedInitImage(replay, width, height) ?? (await loadInitImage(params.img2img.initImage, width, height))) : undefined;
   const mask = params.inpaint ? (replayedMask(replay, width, height) ?? (await loadMask(params.inpaint.maskImage, width, height))) : undefined;
@@ -181,29 +202,96 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.onStep ? { onStep: (event: StepEvent) => context.onStep!({ ...event, pass: name }) } : {}),
   });
-  let result = await diffuse(
-    {
-      ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
-      ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
-      ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
-      ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
-    },
-    runners,
-  );
-  let size = { width, height };
-  if (params.hires) {
-    // The second pass continues each image's generator, so the pair of passes stays one seeded computation.
-    const target = hiresSize(width, height, params.hires.scale);
-    const start = await hiresInit(result, size, target, params.hires.upscaler, params.hires.denoise);
-    result = await diffuse({ ...pass(target, 'hires', start), steps: params.hires.steps || params.steps }, runners);
-    size = target;
+  const source = params.faceDetail?.sourceImage;
+  let pictures: Picture[];
+  if (source !== undefined) {
+    pictures = [await loadPicture(source)];
+  } else {
+    let result = await diffuse(
+      {
+        ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
+        ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
+        ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
+        ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
+      },
+      runners,
+    );
+    let size = { width, height };
+    if (params.hires) {
+      // The second pass continues each image's generator, so the pair of passes stays one seeded computation.
+      const target = hiresSize(width, height, params.hires.scale);
+      const start = await hiresInit(result, size, target, params.hires.upscaler, params.hires.denoise);
+      result = await diffuse({ ...pass(target, 'hires', start), steps: params.hires.steps || params.steps }, runners);
+      size = target;
+    }
+    pictures = result.images.map((hwc) => ({ hwc, ...size }));
   }
   const hashes = await infotextHashes(params, context.hashes, context.signal);
-  return Promise.all(
-    result.images.map(async (hwc, i) => {
-      const seed = params.seed + i;
-      const parameters = generationInfotext(params, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
-      return { png: await encodePng(hwc, size.width, size.height, parameters), seed, parameters, width: size.width, height: size.height, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
-    }),
-  );
+  const infotext = (p: GenerationParams, seed: number, picture: Picture) =>
+    generationInfotext(source === undefined ? p : { ...p, width: picture.width, height: picture.height }, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
+  const faceDetail = params.faceDetail;
+  const faceConditioning = faceDetail?.prompt
+    ? await encodePromptPair(encoders, `${params.prompt}, ${faceDetail.prompt}`, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative })
+    : conditioning;
+  const images: GeneratedImage[] = [];
+  for (const [i, picture] of pictures.entries()) {
+    const seed = params.seed + i;
+    let final = picture;
+    let report: FaceDetailReport | undefined;
+    if (faceDetail) {
+      const workSize = faceDetail.size ?? model.recipe.nativeSize;
+      const faceSeed = faceDetail.seed ?? seed;
+      const outcome = await faceDetailPass(picture, faceDetail, {
+        size: workSize,
+        detect: context.detectFaces!,
+        ...(context.signal ? { signal: context.signal } : {}),
+        repaint: async (crop, faceMask, face) => {
+          const repaint = await diffuse(
+            {
+              ...pass({ width: workSize, height: workSize }, 'face-detail', { image: crop, strength: faceDetail.strength }),
+              cond: faceConditioning.cond,
+              uncond: faceConditioning.uncond,
+              // The mask is feathered at full resolution when the repaint is blended back; inside diffusion it is binary.
+              mask: { data: faceMask, featherPx: 0 },
+              noise: [new TorchCpuGenerator(BigInt(faceSeed) + BigInt(face))],
+            },
+            runners,
+          );
+          return repaint.images[0]!;
+        },
+      });
+      final = outcome.picture;
+      const { faceDetail: _none, ...withoutPass } = params;
+      report = {
+        repainted: outcome.regions.length,
+        ...(outcome.skipped === undefined ? {} : { skipped: outcome.skipped }),
+        // The picture before the pass, for the library to keep as the parent (a fixed image's parent is already there).
+        ...(outcome.regions.length > 0 && source === undefined
+          ? { before: { png: await encodePng(picture.hwc, picture.width, picture.height, infotext(withoutPass, seed, picture)), parameters: infotext(withoutPass, seed, picture) } }
+          : {}),
+      };
+    }
+    const parameters = infotext(params, seed, final);
+    images.push({
+      png: await encodePng(final.hwc, final.width, final.height, parameters),
+      seed,
+      parameters,
+      width: final.width,
+      height: final.height,
+      ...(report ? { faceDetail: report } : {}),
+      ...(replay ? { hwc01: final.hwc, stepLatents } : {}),
+    });
+  }
+  return images;
 }
+
+/** An existing picture (the "Fix face" source) at its own size, EXIF-rotated, as HWC [0, 1]. */
+async function loadPicture(file: string): Promise<Picture> {
+  try {
+    const { data, info } = await sharp(file).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { hwc: Float32Array.from(data, (v) => v / 255), width: info.width, height: info.height };
+  } catch (cause) {
+    throw new StudioError('image.unsupported-format', { userMessage: `The image ${file} could not be read (${(cause as Error).message}).`, hint: 'Use a PNG, JPEG or WebP file.', cause });
+  }
+}
+

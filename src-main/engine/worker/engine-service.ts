@@ -6,6 +6,9 @@ import { fileHashCacheIn, type FileHashCache } from '../io/hash.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
+import { detectFaces } from '../face/analyze.ts';
+import { loadFaceModels, releaseFaceModels, type FaceModels } from '../face/models.ts';
+import type { FaceDetector } from '../pipeline/face-detail.ts';
 import type { EngineEvent, EngineOptions, EngineRequest, EngineSettings } from './protocol.ts';
 import { latentPreviewPng } from './preview.ts';
 
@@ -25,6 +28,7 @@ export class EngineService {
   private running: { jobId: string; controller: AbortController } | undefined;
   private idle: Promise<void> = Promise.resolve();
   private logCounter = 0;
+  private faceModels: Promise<FaceModels> | undefined;
 
   constructor(options: EngineOptions, emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void) {
     this.options = options;
@@ -64,11 +68,26 @@ export class EngineService {
     }
   }
 
+  /** SCRFD from the configured face models folder, opened at the first face detail job (a failed open is tried again). */
+  private detector(): FaceDetector | undefined {
+    const folder = this.options.faceModelsFolder;
+    if (folder === undefined) return undefined;
+    return async (image, signal) => {
+      const loading = (this.faceModels ??= loadFaceModels(folder));
+      loading.catch(() => {
+        if (this.faceModels === loading) this.faceModels = undefined;
+      });
+      return (await detectFaces(image, await loading, signal ? { signal } : {})).detections;
+    };
+  }
+
   /** Resolves when the queue has drained and the sessions are released. */
   async close(): Promise<void> {
     this.handle({ type: 'shutdown' });
     await this.idle;
     await this.pool.releaseAll();
+    const faceModels = await this.faceModels?.catch(() => undefined);
+    if (faceModels) await releaseFaceModels(faceModels);
   }
 
   private cancel(jobId: string): void {
@@ -118,10 +137,12 @@ export class EngineService {
     let pass: string | undefined;
     try {
       const params = validateGenerationParams(job.params);
+      const detectFaces = this.detector();
       const images = await generate(params, {
         loader: this.loader,
         hashes: this.hashes,
         signal,
+        ...(detectFaces ? { detectFaces } : {}),
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),
         onModelLoaded: () => {

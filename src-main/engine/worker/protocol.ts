@@ -4,6 +4,7 @@ import type { Failure } from '../../../src-preload/contract/errors.ts';
 import type { GenerationParams, GenerationPass, JobState } from '../../../src-preload/contract/generation.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
+import type { FaceDetailReport } from '../pipeline/generate.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 
 /** What the engine may be told while it runs (the Settings page); it applies them before its next job. */
@@ -25,6 +26,8 @@ export interface EngineOptions extends EngineSettings {
   readonly cacheDir: string;
   /** CLIP tokenizer folder for single-file checkpoints. */
   readonly tokenizerDir?: string;
+  /** The insightface models folder (det_10g.onnx): the face detail pass's detector, opened on first use. */
+  readonly faceModelsFolder?: string;
 }
 
 export type EngineRequest =
@@ -41,6 +44,8 @@ export interface JobImage {
   readonly width: number;
   readonly height: number;
   readonly parameters: string;
+  /** What the face detail pass did (jobs that asked for it). */
+  readonly faceDetail?: FaceDetailReport;
   /** Float HWC pixels in [0,1] (jobs replaying a golden only). */
   readonly hwc01?: Float32Array;
   /** Each step's latents in and out (jobs replaying a golden only). */
