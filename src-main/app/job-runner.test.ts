@@ -21,7 +21,10 @@ class StandInEngine implements GenerationEngine {
   #chain = Promise.resolve();
   #next = 0;
   #cancelled = new Set<string>();
-  readonly png = new Map<Uint8Array, number>();
+  /** Which picture each PNG is: its seed, and `before` for the picture before a face pass. */
+  readonly png = new Map<Uint8Array, string>();
+  /** Face detail reports to attach to the images, as the engine does for jobs with the pass. */
+  faceDetail: ((png: Uint8Array, seed: number) => JobImage['faceDetail']) | undefined;
 
   submit(params: GenerationParams): string {
     const jobId = `e${this.#next++}`;
@@ -31,8 +34,9 @@ class StandInEngine implements GenerationEngine {
       if (this.#cancelled.has(jobId)) return this.#emit({ type: 'state', jobId, state: 'cancelled' });
       for (const step of [1, 2]) this.#emit({ type: 'progress', jobId, step, total: 2, pass: 'generate', itPerSec: 1, etaSeconds: 0 });
       const png = new Uint8Array(await makePng({ width: 8, height: 8 }));
-      this.png.set(png, params.seed);
-      const image: JobImage = { png, seed: params.seed, width: params.width, height: params.height, parameters: '' };
+      this.png.set(png, String(params.seed));
+      const faceDetail = params.faceDetail ? this.faceDetail?.(png, params.seed) : undefined;
+      const image: JobImage = { png, seed: params.seed, width: params.width, height: params.height, parameters: '', ...(faceDetail ? { faceDetail } : {}) };
       this.log.push(`done ${params.seed}`);
       this.#emit({ type: 'state', jobId, state: 'done', images: [image] } satisfies JobStateEvent);
     });
@@ -56,16 +60,16 @@ class StandInEngine implements GenerationEngine {
 }
 
 /** Identity scores injected per seed; every scoring is logged in the engine's log, so its order can be checked. */
-function injectedFaces(engine: StandInEngine, scores: Readonly<Record<number, number | null>>, options: { installed?: boolean } = {}): JobFaces {
+function injectedFaces(engine: StandInEngine, scores: Readonly<Record<string, number | null>>, options: { installed?: boolean } = {}): JobFaces {
   return {
     installed: () => options.installed ?? true,
     characterEmbedding: async () => Float32Array.of(1, 0),
     photosEmbedding: async () => Float32Array.of(1, 0),
     conditioning: async () => ({ cond: new Float32Array(4), uncond: new Float32Array(4), count: 1, scale: 1 }),
     identityScore: async (_identity, png) => {
-      const seed = engine.png.get(png)!;
-      engine.log.push(`score ${seed}`);
-      return scores[seed] ?? null;
+      const which = engine.png.get(png)!;
+      engine.log.push(`score ${which}`);
+      return scores[which] ?? null;
     },
   };
 }
@@ -136,4 +140,53 @@ test('a plain job is one engine job, scored against its character, with no ranki
   assert.equal(job.state, 'done');
   const [only] = library.generations.list({ sort: 'newest', offset: 0, limit: 10, favoriteOnly: false }).generations;
   assert.deepEqual([only!.seed, only!.identityScore, only!.ranking, job.notes], [103, 0.5, null, []]);
+});
+
+/** The engine's face pass: a repainted picture with the one before it. */
+function withFacePass(engine: StandInEngine): void {
+  engine.faceDetail = (_png, seed) => {
+    const before = new Uint8Array([seed % 256, 1, 2, 3]);
+    engine.png.set(before, `${seed} before`);
+    return { repainted: 1, before: { png: before, parameters: 'before' } };
+  };
+}
+
+test('a face pass that raises the identity score: the picture before is stored as the parent of the one after', async (t) => {
+  const library = tempLibrary(t);
+  const character = library.characters.create({ name: 'Ada', notes: '' });
+  const engine = new StandInEngine();
+  withFacePass(engine);
+  const job = await runJob(library, engine, injectedFaces(engine, { 100: 0.7, '100 before': 0.6 }), params({ faceDetail: { strength: 0.4 } }), character.id);
+  assert.equal(job.state, 'done', JSON.stringify(job.error));
+  const stored = library.generations.list({ sort: 'oldest', offset: 0, limit: 10, favoriteOnly: false }).generations;
+  assert.equal(stored.length, 2);
+  const [before, after] = stored;
+  assert.deepEqual([before!.identityScore, before!.parentId, before!.params.faceDetail], [0.6, null, undefined]);
+  assert.deepEqual([after!.identityScore, after!.parentId, after!.params.faceDetail?.strength], [0.7, before!.id, 0.4]);
+  assert.deepEqual(job.notes, []);
+});
+
+test('a face pass that lowers the identity score: the picture before is kept instead, and the job says so', async (t) => {
+  const library = tempLibrary(t);
+  const character = library.characters.create({ name: 'Ada', notes: '' });
+  const engine = new StandInEngine();
+  withFacePass(engine);
+  const job = await runJob(library, engine, injectedFaces(engine, { 100: 0.5, '100 before': 0.6 }), params({ faceDetail: {} }), character.id);
+  const stored = library.generations.list({ sort: 'oldest', offset: 0, limit: 10, favoriteOnly: false }).generations;
+  assert.deepEqual(stored.map((g) => [g.identityScore, g.params.faceDetail]), [[0.6, undefined]]);
+  assert.deepEqual(job.notes, ['The face detail pass lowered the identity score (0.600 → 0.500), so the picture from before the pass was kept.']);
+  // With the check turned off, the pass's result is kept (after its parent).
+  const unchecked = await runJob(library, engine, injectedFaces(engine, { 100: 0.5, '100 before': 0.6 }), params({ faceDetail: { identityCheck: false } }), character.id);
+  assert.deepEqual(unchecked.notes, []);
+  assert.equal(library.generations.list({ sort: 'oldest', offset: 0, limit: 10, favoriteOnly: false }).generations.length, 3);
+});
+
+test('a face pass that found no face: one picture, and the job says the pass was skipped', async (t) => {
+  const library = tempLibrary(t);
+  const engine = new StandInEngine();
+  engine.faceDetail = () => ({ repainted: 0, skipped: 'No face was found in the image, so the face detail pass was skipped.' });
+  const job = await runJob(library, engine, injectedFaces(engine, {}), params({ faceDetail: {} }));
+  assert.equal(job.state, 'done');
+  assert.equal(library.generations.list({ sort: 'oldest', offset: 0, limit: 10, favoriteOnly: false }).generations.length, 1);
+  assert.deepEqual(job.notes, ['No face was found in the image, so the face detail pass was skipped.']);
 });

@@ -3,6 +3,7 @@
 // in the library (PNG with its A1111 parameters, a generation row, the identity score against the character).
 // Every outcome is recorded on the job: done, failed with its typed error, or cancelled. The engine behind it is
 // the worker thread (host) or the supervised utility process (Electron); both speak GenerationEngine.
+import { readFile } from 'node:fs/promises';
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
 import type { Settings } from '../../src-preload/contract/settings.ts';
@@ -16,6 +17,7 @@ import { engineSettingsFrom } from './engine-settings.ts';
 import type { StudioEventBus } from './events.ts';
 import type { FaceService } from './face-service.ts';
 import { bestOfSubmissions, rankByIdentity } from './best-of.ts';
+import { checkFacePass } from './face-pass-check.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
 import { withPromptLoras } from './prompt-loras.ts';
 
@@ -68,6 +70,8 @@ interface RunningJob {
 interface ScoredImage {
   readonly image: JobImage;
   readonly identityScore: number | null;
+  /** The picture before a face detail pass that changed it, with its score (it is kept as the parent, or instead). */
+  readonly before?: { readonly png: Uint8Array; readonly identityScore: number | null; readonly inLibrary: boolean };
 }
 
 export class JobRunner implements JobEngine {
@@ -150,7 +154,7 @@ export class JobRunner implements JobEngine {
         return { id, final: new Promise<JobStateEvent>((resolve) => this.#finals.set(id, resolve)) };
       });
       running.engineJobIds = finals.map((f) => f.id);
-      const scored = await Promise.all(finals.map(async ({ final }) => this.#scored(await final, identity, controller.signal)));
+      const scored = await Promise.all(finals.map(async ({ final }) => this.#scored(await final, params, identity, controller.signal)));
       await this.#keepImages(job, scored.flat(), controller.signal);
       this.#finish(job.id, 'done');
     } catch (error) {
@@ -177,6 +181,7 @@ export class JobRunner implements JobEngine {
       ...(params.img2img ? { img2img: { ...params.img2img, initImage: file(params.img2img.initImage) } } : {}),
       ...(params.inpaint ? { inpaint: { ...params.inpaint, maskImage: file(params.inpaint.maskImage) } } : {}),
       ...(params.faceid ? { faceid: { ...params.faceid, faces: params.faceid.faces.map(file) } } : {}),
+      ...(params.faceDetail?.sourceImage ? { faceDetail: { ...params.faceDetail, sourceImage: file(params.faceDetail.sourceImage) } } : {}),
     };
   }
 
@@ -207,20 +212,24 @@ export class JobRunner implements JobEngine {
 
   /** Jobs whose outcome depends on the identity score; the others measure it only against a character. */
   #needsIdentity(params: GenerationParams): boolean {
-    return params.bestOf !== undefined;
+    return params.bestOf !== undefined || params.faceDetail?.identityCheck === true;
   }
 
   /** A finished engine job's images with their identity scores; a failed or cancelled one as its error. */
-  async #scored(final: JobStateEvent, identity: Float32Array | undefined, signal: AbortSignal): Promise<ScoredImage[]> {
+  async #scored(final: JobStateEvent, params: GenerationParams, identity: Float32Array | undefined, signal: AbortSignal): Promise<ScoredImage[]> {
     if (final.state === 'cancelled') throw new CancelledError();
     if (final.state !== 'done') {
       throw new StudioError(final.error?.code ?? 'generate.runtime-failed', { userMessage: final.error?.userMessage ?? `The engine ended the job as ${final.state}.`, ...(final.error?.hint ? { hint: final.error.hint } : {}) });
     }
     const scored: ScoredImage[] = [];
+    // An image without a face is recorded as null, never 0.
+    const score = (png: Uint8Array) => (identity === undefined ? Promise.resolve(null) : this.#faces.identityScore(identity, png, signal).catch(() => null));
+    // "Fix face" repaints a picture the library already has: that one is the picture before the pass.
+    const source = params.faceDetail?.sourceImage;
     for (const image of final.images ?? []) {
-      // An image without a face is recorded as null, never 0.
-      const identityScore = identity === undefined ? null : await this.#faces.identityScore(identity, image.png, signal).catch(() => null);
-      scored.push({ image, identityScore });
+      const repainted = (image.faceDetail?.repainted ?? 0) > 0;
+      const before = image.faceDetail?.before?.png ?? (source !== undefined && repainted ? new Uint8Array(await readFile(source)) : undefined);
+      scored.push({ image, identityScore: await score(image.png), ...(before ? { before: { png: before, identityScore: await score(before), inLibrary: source !== undefined } } : {}) });
     }
     return scored;
   }
@@ -234,24 +243,29 @@ export class JobRunner implements JobEngine {
       const best = ranked.filter((r) => r.kept).map((r) => (r.score === null ? 'no face' : r.score.toFixed(3)));
       this.#library.jobs.addNotes(job.id, [`Best ${bestOf.keep} of ${bestOf.count} by identity score kept (${best.join(', ')}); the other ${bestOf.count - bestOf.keep} ${bestOf.keepRejected ? 'are kept marked as rejected' : 'were discarded'}.`]);
     }
+    const notes = new Set<string>();
     for (const { item, rank, kept } of keep) {
-      const { image, identityScore } = item;
-      const { bestOf: _oneImage, ...params } = job.params;
-      const generation = this.#library.recordGeneration({
-        jobId: job.id,
-        characterId: job.characterId,
-        parentId: job.parentId,
-        // Each image keeps the parameters that make exactly it again: its own seed, one image.
-        params: { ...params, seed: image.seed, batchSize: 1 },
-        seed: image.seed,
-        width: image.width,
-        height: image.height,
-        identityScore,
-        ...(rank === undefined || bestOf === undefined ? {} : { ranking: { rank, of: bestOf.count, kept } }),
-        png: Buffer.from(image.png),
-      });
-      this.#events.emit('generation.created', { generation });
+      const { image, identityScore, before } = item;
+      const { bestOf: _oneImage, faceDetail, ...plain } = job.params;
+      // Each image keeps the parameters that make exactly it again: its own seed, one image.
+      const params = { ...plain, seed: image.seed, batchSize: 1, ...(faceDetail ? { faceDetail } : {}) };
+      const ranking = rank === undefined || bestOf === undefined ? {} : { ranking: { rank, of: bestOf.count, kept } };
+      if (image.faceDetail?.skipped) notes.add(image.faceDetail.skipped);
+      const verdict = before ? checkFacePass(before.identityScore, identityScore, faceDetail?.identityCheck ?? false) : { keepBefore: false };
+      if (verdict.note) notes.add(verdict.note);
+      // The picture before the pass is kept as the parent of the one after it (or instead of it, when it scored higher).
+      const parent = before && !before.inLibrary
+        ? this.#record(job, { params: { ...plain, seed: image.seed, batchSize: 1 }, seed: image.seed, width: image.width, height: image.height, identityScore: before.identityScore, ...ranking, png: before.png, parentId: job.parentId })
+        : undefined;
+      if (!verdict.keepBefore) this.#record(job, { params, seed: image.seed, width: image.width, height: image.height, identityScore, ...ranking, png: image.png, parentId: parent?.id ?? job.parentId });
     }
+    this.#library.jobs.addNotes(job.id, [...notes]);
+  }
+
+  #record(job: Job, image: Omit<Parameters<Library['recordGeneration']>[0], 'png' | 'jobId' | 'characterId'> & { png: Uint8Array }): { id: string } {
+    const generation = this.#library.recordGeneration({ ...image, jobId: job.id, characterId: job.characterId, png: Buffer.from(image.png) });
+    this.#events.emit('generation.created', { generation });
+    return generation;
   }
 
   #finish(jobId: string, state: 'done' | 'failed' | 'cancelled', error: Parameters<Library['jobs']['finish']>[2] = null): void {
