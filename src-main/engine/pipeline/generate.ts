@@ -249,6 +249,8 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
           const repaint = await diffuse(
             {
               ...pass({ width: workSize, height: workSize }, 'face-detail', { image: crop, strength: faceDetail.strength }),
+              // img2img runs floor(steps · strength) steps: a short schedule at a low strength still gets one.
+              steps: Math.max(params.steps, Math.ceil(1 / faceDetail.strength)),
               cond: faceConditioning.cond,
               uncond: faceConditioning.uncond,
               // The mask is feathered at full resolution when the repaint is blended back; inside diffusion it is binary.
