@@ -3,7 +3,7 @@
 // to the picture before the pass, pixels inside repainted, the pass skipped (and said so) when no face is found,
 // the infotext keys, and cancel within a step of the face pass.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -11,7 +11,10 @@ import sharp from 'sharp';
 import { recallInfotext } from '../../../src-preload/contract/infotext.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
+import { writeSafetensorsFile, type TestTensor } from '../../../test/helpers/write-safetensors.ts';
 import type { Detection } from '../face/detect.ts';
+import { readTensorBytes } from '../io/descriptors.ts';
+import { readSafetensors } from '../io/safetensors.ts';
 import { chooseFaces, faceRegion, regionMask } from '../face/face-region.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, type PassStepEvent } from './generate.ts';
@@ -118,4 +121,52 @@ test('cancel during the face pass stops within a step; without a detector the pa
   await assert.rejects(run, { code: 'cancelled' });
   assert.deepEqual(afterAbort, []);
   await assert.rejects(generate({ ...base, faceDetail: {} }, { loader: shared }), { code: 'face.model-missing' });
+});
+
+/** The tiny SD1.5 folder with its UNet's conv_in widened to 9 channels (mask and masked-image latents weighted 0.05). */
+async function tinyInpaintingModel(): Promise<string> {
+  const folder = path.join(cacheDir, 'sd15-tiny-inpainting');
+  mkdirSync(path.join(folder, 'unet'), { recursive: true });
+  for (const part of ['model_index.json', 'scheduler', 'text_encoder', 'tokenizer', 'vae']) symlinkSync(fixture('sd15-tiny', part), path.join(folder, part));
+  cpSync(fixture('sd15-tiny', 'unet', 'config.json'), path.join(folder, 'unet', 'config.json'));
+  const unet = await readSafetensors(fixture('sd15-tiny', 'unet', 'diffusion_pytorch_model.safetensors'));
+  const tensors: Record<string, TestTensor> = {};
+  for (const [name, d] of unet.tensors) tensors[name] = { dtype: 'F32', shape: d.shape, data: await readTensorBytes(d) };
+  const original = tensors['conv_in.weight']!;
+  const [out, inChannels, kh, kw] = original.shape as [number, number, number, number];
+  const values = new Float32Array((original.data as Uint8Array).slice().buffer);
+  const wide = new Float32Array(out * 9 * kh * kw).fill(0.05);
+  for (let o = 0; o < out; o++) wide.set(values.subarray(o * inChannels * kh * kw, (o + 1) * inChannels * kh * kw), o * 9 * kh * kw);
+  tensors['conv_in.weight'] = { dtype: 'F32', shape: [out, 9, kh, kw], data: new Uint8Array(wide.buffer) };
+  await writeSafetensorsFile(path.join(folder, 'unet', 'diffusion_pytorch_model.safetensors'), tensors);
+  return folder;
+}
+
+test('"Fix face" on a 9-channel inpainting model: an existing picture at its own size, outside the mask untouched', async () => {
+  const [plain] = await generate({ ...base, width: 72, height: 64 }, { loader: shared });
+  const source = path.join(cacheDir, 'source.png');
+  writeFileSync(source, plain!.png);
+  const face = detection(4, 10, 34, 44);
+  const [fixed] = await generate(
+    { ...base, model: await tinyInpaintingModel(), width: 72, height: 64, faceDetail: { size: 64, strength: 0.7, sourceImage: source } },
+    { loader: shared, detectFaces: async () => [face] },
+  );
+  assert.deepEqual([fixed!.width, fixed!.height, fixed!.faceDetail?.repainted, fixed!.faceDetail?.before], [72, 64, 1, undefined], 'the source is the picture before');
+  const region = faceRegion(face, 72, 64, 0.6);
+  const mask = regionMask(region, 0.3, region.side);
+  const [before, after] = [await rgb(plain!.png), await rgb(fixed!.png)];
+  let changed = 0;
+  for (let y = 0; y < 64; y++) {
+    for (let x = 0; x < 72; x++) {
+      const i = x - region.left;
+      const j = y - region.top;
+      const m = i >= 0 && j >= 0 && i < region.side && j < region.side ? mask[j * region.side + i]! : 0;
+      const p = (y * 72 + x) * 3;
+      const same = before.subarray(p, p + 3).equals(after.subarray(p, p + 3));
+      if (m === 0) assert.ok(same, `pixel ${x},${y} outside the mask changed`);
+      else if (!same) changed++;
+    }
+  }
+  assert.ok(changed > 100, `${changed} pixels inside the mask repainted`);
+  assert.match(readPngTexts(fixed!.png).parameters!, /Size: 72x64, .*Face detail: largest, Face detail strength: 0\.7/u);
 });
