@@ -11,7 +11,7 @@ import type { Job } from '../../../src-preload/contract/jobs.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { ErrorNotice } from '../../common/ErrorNotice.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
-import { formatEta, jobProgress, useQueue } from './queue-context.tsx';
+import { formatEta, jobProgress, passLabel, useQueue } from './queue-context.tsx';
 
 function describe(job: Job): string {
   const prompt = job.params.prompt.trim() === '' ? '(no prompt)' : job.params.prompt;
@@ -79,7 +79,7 @@ export function QueuePage() {
                 </Typography>
                 <LinearProgress variant={progress.step === 0 ? 'indeterminate' : 'determinate'} value={percent} aria-label="Job progress" />
                 <Typography variant="body2" aria-label="Progress details">
-                  Step {progress.step} of {progress.totalSteps}
+                  {passLabel(progress)}Step {progress.step} of {progress.totalSteps}
                   {progress.stepsPerSecond === undefined ? '' : ` · ${progress.stepsPerSecond.toFixed(2)} it/s`}
                   {progress.etaMs === undefined ? '' : ` · ${formatEta(progress.etaMs)} left`}
                 </Typography>
@@ -175,6 +175,12 @@ export function QueuePage() {
                     {job.error.userMessage} {job.error.hint ?? ''}
                   </Typography>
                 )}
+                {/* What the passes decided: a face pass skipped or undone, best-of-N's choice. */}
+                {job.notes.map((note) => (
+                  <Typography key={note} variant="caption" color="text.secondary">
+                    {note}
+                  </Typography>
+                ))}
               </Stack>
             </ListItem>
           ))}

@@ -66,10 +66,19 @@ export function useQueue(): QueueState {
 }
 
 /** Step, total, it/s and ETA of a job: from its latest progress event, else from the job row. */
-export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>): { step: number; totalSteps: number; stepsPerSecond: number | undefined; etaMs: number | undefined } {
+export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>): { step: number; totalSteps: number; stepsPerSecond: number | undefined; etaMs: number | undefined; pass?: JobProgress['pass']; image?: JobProgress['image'] } {
   const live = progress.get(job.id);
-  if (live !== undefined && live.step >= job.step) return live;
+  // A later pass (hires fix, face detail) or a best-of-N image counts its steps from 1 again.
+  if (live !== undefined && (live.step >= job.step || (live.pass ?? 'generate') !== 'generate' || live.image !== undefined)) return live;
   return { step: job.step, totalSteps: job.totalSteps, stepsPerSecond: undefined, etaMs: undefined };
+}
+
+const PASS_NAMES = { generate: 'Generating', hires: 'Hires fix', 'face-detail': 'Face detail' } as const;
+
+/** "Face detail · image 2 of 4 · " before the step count; nothing for a plain one-pass job. */
+export function passLabel(progress: Pick<JobProgress, 'pass' | 'image'>): string {
+  const parts = [...(progress.pass === undefined || (progress.pass === 'generate' && progress.image === undefined) ? [] : [PASS_NAMES[progress.pass]]), ...(progress.image === undefined ? [] : [`image ${progress.image.index} of ${progress.image.of}`])];
+  return parts.length === 0 ? '' : `${parts.join(' · ')} · `;
 }
 
 export function formatEta(ms: number | undefined): string {
