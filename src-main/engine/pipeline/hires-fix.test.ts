@@ -148,4 +148,20 @@ test('a two-pass run on the tiny model: target size, progress per pass, and the 
     assert.equal(recalled.denoisingStrength, undefined, 'the strength belongs to the hires pass, not to img2img');
     assert.deepEqual(recalled.unsupported, []);
   }
+  // Cancel during the second pass: no step runs after it.
+  const controller = new AbortController();
+  const afterAbort: string[] = [];
+  const run = generate(
+    { model: fixture('sd15-tiny'), prompt: 'a photo of a woman', seed: 11, steps: 3, cfg: 5, sampler: 'Euler a', width: 64, height: 64, hires: { scale: 2, steps: 6, denoise: 1 } },
+    {
+      loader,
+      signal: controller.signal,
+      onStep: (e: PassStepEvent) => {
+        if (controller.signal.aborted) afterAbort.push(`${e.pass} ${e.step}`);
+        if (e.pass === 'hires' && e.step === 2) controller.abort();
+      },
+    },
+  );
+  await assert.rejects(run, { code: 'cancelled' });
+  assert.deepEqual(afterAbort, []);
 });

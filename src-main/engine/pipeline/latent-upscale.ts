@@ -6,13 +6,16 @@
 
 const f = Math.fround;
 
-export const LATENT_UPSCALE_MODES = ['bilinear', 'bicubic', 'nearest', 'nearest-exact'] as const;
-export type LatentUpscaleMode = (typeof LATENT_UPSCALE_MODES)[number];
+export type LatentUpscaleMode = 'bilinear' | 'bicubic' | 'nearest' | 'nearest-exact';
 
-/** torch's cubic_convolution1 (|x| ≤ 1) and cubic_convolution2 (1 < |x| < 2) with A = −0.75. */
+/**
+ * torch's cubic_convolution1 (|x| ≤ 1) and cubic_convolution2 (1 < |x| < 2) with A = −0.75. The source position is
+ * float32 as in torch (it decides which samples are read and how far away they are); the weights and sums are kept in
+ * float64 and the result rounded once, which stays within float32 rounding of torch's own float arithmetic.
+ */
 const CUBIC_A = -0.75;
-const cubicNear = (x: number): number => f(f(f(f(f((CUBIC_A + 2) * x) - (CUBIC_A + 3)) * x) * x) + 1);
-const cubicFar = (x: number): number => f(f(f(f(f(f(f(CUBIC_A * x) - 5 * CUBIC_A) * x) + 8 * CUBIC_A) * x)) - 4 * CUBIC_A);
+const cubicNear = (x: number): number => ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
+const cubicFar = (x: number): number => ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A;
 
 /** One output index's taps along an axis: source indices (already clamped) and their weights. */
 interface Taps {
@@ -35,7 +38,7 @@ function axisTaps(inSize: number, outSize: number, mode: LatentUpscaleMode): Tap
         const i0 = Math.min(Math.floor(src), inSize - 1);
         const i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
         const t = f(src - i0);
-        return { index: [i0, i1], weight: [f(1 - t), t] };
+        return { index: [i0, i1], weight: [1 - t, t] };
       }
       case 'bicubic': {
         const src = f(f(scale * f(dst + 0.5)) - 0.5);
@@ -43,7 +46,7 @@ function axisTaps(inSize: number, outSize: number, mode: LatentUpscaleMode): Tap
         const t = f(src - i);
         return {
           index: [i - 1, i, i + 1, i + 2].map(clampIndex),
-          weight: [cubicFar(f(t + 1)), cubicNear(t), cubicNear(f(1 - t)), cubicFar(f(2 - t))],
+          weight: [cubicFar(t + 1), cubicNear(t), cubicNear(1 - t), cubicFar(2 - t)],
         };
       }
     }
@@ -67,8 +70,7 @@ export function upscaleLatents(latents: Float32Array, shape: { channels: number;
     const dst = p * outHeight * outWidth;
     for (let y = 0; y < outHeight; y++) {
       const { index: ry, weight: wy } = rows[y]!;
-      // torch's bicubic kernel combines the four columns of each of the four rows, then the rows; the two orders
-      // give the same value up to float rounding, so the mix is kept in float64 and rounded once.
+      // Rows first, then columns: the same value as torch's order up to float rounding (float64 here, rounded once).
       for (let x = 0; x < width; x++) {
         let sum = 0;
         for (let k = 0; k < ry.length; k++) sum += wy[k]! * latents[src + ry[k]! * width + x]!;
