@@ -52,6 +52,8 @@ export const FIGURES = {
   'txt2img.256.parts': 'txt2img 256², 4 steps: sum of parts',
   'txt2img.256.overhead': 'txt2img 256², 4 steps: pipeline overhead',
   'face.per_reference': 'Face: detect + align + embed per reference',
+  'face_detail.512.txt2img': 'txt2img 512², 4 steps (beside the face pass): wall',
+  'face_detail.512.pass': 'Face detail pass 512² (one face, same settings): wall',
   'library.insert': 'Library: insert 100k generations',
   'library.page_p50': 'Library: page of 100, filtered, p50',
   'library.page_p99': 'Library: page of 100, filtered, p99',

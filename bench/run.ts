@@ -21,6 +21,7 @@ import { peakRssBytes } from './peak-rss.ts';
 import { benchGallery, spread } from './gallery-bench.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
+import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
 import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
@@ -197,6 +198,20 @@ await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-i
     repeats: face.repeats,
     note: `TINY STAND-INS (fixtures/face/models: real I/O, not real size): detect ${face.detectMs.toFixed(1)} + align ${face.alignMs.toFixed(1)} + embed ${face.embedMs.toFixed(1)} ms, ${face.faces} faces`,
   });
+});
+
+await attempt(['face_detail.512.txt2img', 'face_detail.512.pass'], `face detail pass at 512² next to one txt2img (${quick ? 'tiny model: quick run' : 'bench weights'})`, async () => {
+  // The quick run checks the measurement on the tiny model; the full run measures the real-size weights.
+  const model = quick ? fixture('sd15-tiny') : weights.checkpoint;
+  const loader = new ModelLoader({ cacheDir: compileDir, pool, tokenizerDir: fixture('sd15-tiny', 'tokenizer') });
+  const bench = await benchFaceDetail(loader, { model, size: 512, steps: TXT2IMG_STEPS });
+  const which = quick ? 'TINY MODEL (quick run)' : 'bench weights';
+  figures['face_detail.512.txt2img'] = measured(bench.txt2imgSeconds, 's', { repeats: 1, note: `${which}; DDIM, CFG 7, PNG included` });
+  figures['face_detail.512.pass'] = measured(bench.passSeconds, 's', {
+    repeats: 1,
+    note: `${which}; a ${bench.faceSide} px face (stand-in detector), crop → 512², strength 0.4 (${Math.floor(TXT2IMG_STEPS * 0.4) || 1} steps), VAE encode + decode, blend, PNG`,
+  });
+  await pool.releaseAll();
 });
 
 await attempt(['library.insert', 'library.page_p50', 'library.page_p99'], `library: ${plan.libraryRows} inserts, ${plan.libraryQueries} page queries`, async () => {

@@ -32,8 +32,11 @@ export interface Studio {
 
 /** What the studio generates with: an engine started with the user's settings, the face models and the graph cache. */
 export interface GenerationSetup {
-  /** `tokenizerDir`: the CLIP tokenizer found among the model roots, for single-file checkpoints. */
-  startEngine(settings: Settings, places: { tokenizerDir: string | undefined }): GenerationEngine & { close(): Promise<void> };
+  /**
+   * `tokenizerDir`: the CLIP tokenizer found among the model roots, for single-file checkpoints; `faceModelsFolder`:
+   * where the face detail pass's detector is (the folder holding the face models, else the first place expected).
+   */
+  startEngine(settings: Settings, places: { tokenizerDir: string | undefined; faceModelsFolder: string | undefined }): GenerationEngine & { close(): Promise<void> };
   /** FACEID_FACE_MODELS: the only face-models folder when set; without it the model roots are searched. */
   faceModels?: string | undefined;
   cacheDir: string;
@@ -45,7 +48,7 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   const events = new StudioEventBus();
   const setup = options.generation;
   const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.faceModels), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
-  const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library) });
+  const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library), faceModelsFolder: faces?.folder || undefined });
   // The runner asks the models handler (created next, with the scan's cache) for LoRA files only when a job runs.
   const loraFiles = async () => (await handlers.models.list({})).models.filter((m) => m.kind === 'lora').map((m) => m.path);
   const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles });

@@ -121,6 +121,18 @@ export class FaceService {
     return this.#chosenFaces(characterId, embeddingModel).length;
   }
 
+  /** The identity of FaceID photos given as files (a job without a character): their used faces' mean embedding. */
+  async photosEmbedding(files: readonly string[], signal?: AbortSignal): Promise<Float32Array> {
+    const { models } = await this.models();
+    const embeddings: Float32Array[] = [];
+    for (const file of files) {
+      const analysis = await analyzeImage(file, models, signal ? { signal } : {});
+      const used = analysis.verdict.usedFace;
+      if (used !== null) embeddings.push(analysis.faces[used]!.embedding);
+    }
+    return characterEmbedding(embeddings);
+  }
+
   /** Cosine similarity of the most similar face in `png` to the character; null when the image shows no face. */
   async identityScore(characterEmbedding: Float32Array, png: Uint8Array, signal?: AbortSignal): Promise<number | null> {
     const { models } = await this.models();

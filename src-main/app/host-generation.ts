@@ -12,8 +12,8 @@ export function workerThreadGeneration(env: StudioEnvironment): GenerationSetup 
   return {
     faceModels: env.faceModels,
     cacheDir: engineOptions.cacheDir,
-    startEngine: (settings, { tokenizerDir }) => {
-      const client = EngineClient.start({ ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...engineSettingsFrom(settings) });
+    startEngine: (settings, { tokenizerDir, faceModelsFolder }) => {
+      const client = EngineClient.start({ ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...(faceModelsFolder ? { faceModelsFolder } : {}), ...engineSettingsFrom(settings) });
       return { ...engineClientAsGenerationEngine(client), close: () => client.close() };
     },
   };

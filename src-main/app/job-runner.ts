@@ -3,6 +3,7 @@
 // in the library (PNG with its A1111 parameters, a generation row, the identity score against the character).
 // Every outcome is recorded on the job: done, failed with its typed error, or cancelled. The engine behind it is
 // the worker thread (host) or the supervised utility process (Electron); both speak GenerationEngine.
+import { readFile } from 'node:fs/promises';
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
 import type { Settings } from '../../src-preload/contract/settings.ts';
@@ -10,11 +11,13 @@ import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
-import { FINAL_STATES, type EngineSettings, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
+import { FINAL_STATES, type EngineSettings, type JobImage, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
 import type { Library } from '../library/library.ts';
 import { engineSettingsFrom } from './engine-settings.ts';
 import type { StudioEventBus } from './events.ts';
 import type { FaceService } from './face-service.ts';
+import { bestOfSubmissions, rankByIdentity } from './best-of.ts';
+import { checkFacePass } from './face-pass-check.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
 import { withPromptLoras } from './prompt-loras.ts';
 
@@ -54,18 +57,30 @@ export function engineClientAsGenerationEngine(client: EngineClient): Generation
   };
 }
 
+/** What the runner needs of the face service: FaceID tokens and identity scores. */
+export type JobFaces = Pick<FaceService, 'conditioning' | 'installed' | 'characterEmbedding' | 'photosEmbedding' | 'identityScore'>;
+
 interface RunningJob {
   readonly job: Job;
   readonly controller: AbortController;
-  engineJobId: string | undefined;
+  /** The engine jobs making this job's images (several for best-of-N, in seed order). */
+  engineJobIds: readonly string[];
   readonly previews: string[];
+}
+
+/** An image the engine made, with its identity score (null: not measured, or no face). */
+interface ScoredImage {
+  readonly image: JobImage;
+  readonly identityScore: number | null;
+  /** The picture before a face detail pass that changed it, with its score (it is kept as the parent, or instead). */
+  readonly before?: { readonly png: Uint8Array; readonly identityScore: number | null; readonly inLibrary: boolean };
 }
 
 export class JobRunner implements JobEngine {
   readonly #library: Library;
   readonly #events: StudioEventBus;
   readonly #engine: GenerationEngine;
-  readonly #faces: FaceService;
+  readonly #faces: JobFaces;
   readonly #unsubscribe: () => void;
   readonly #finals = new Map<string, (event: JobStateEvent) => void>();
   #running: RunningJob | undefined;
@@ -80,7 +95,7 @@ export class JobRunner implements JobEngine {
   readonly #loraFiles: () => Promise<readonly string[]>;
 
   /** `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem. */
-  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: FaceService; loraFiles: () => Promise<readonly string[]> }) {
+  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]> }) {
     this.#loraFiles = options.loraFiles;
     this.#library = options.library;
     this.#events = options.events;
@@ -98,7 +113,7 @@ export class JobRunner implements JobEngine {
     if (next === undefined) return;
     const job = this.#library.jobs.markRunning(next.id);
     this.#events.emit('job.updated', { job });
-    const running: RunningJob = { job, controller: new AbortController(), engineJobId: undefined, previews: [] };
+    const running: RunningJob = { job, controller: new AbortController(), engineJobIds: [], previews: [] };
     this.#running = running;
     this.#idle = this.#run(running).finally(() => {
       this.#running = undefined;
@@ -111,7 +126,7 @@ export class JobRunner implements JobEngine {
     const running = this.#running;
     if (running?.job.id !== jobId) return;
     running.controller.abort();
-    if (running.engineJobId !== undefined) this.#engine.cancel(running.engineJobId);
+    for (const id of running.engineJobIds) this.#engine.cancel(id);
   }
 
   applySettings(settings: Settings): void {
@@ -133,14 +148,20 @@ export class JobRunner implements JobEngine {
       const params = await withPromptLoras(this.#withLibraryFiles(job.params), this.#loraFiles);
       const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
-      const engineJobId = this.#engine.submit(params, ip ? { ip } : {});
-      running.engineJobId = engineJobId;
-      const final = await new Promise<JobStateEvent>((resolve) => this.#finals.set(engineJobId, resolve));
-      if (final.state === 'done') await this.#keepImages(job, final, controller.signal);
-      else if (final.state === 'cancelled') throw new CancelledError();
-      else throw new StudioError(final.error?.code ?? 'generate.runtime-failed', { userMessage: final.error?.userMessage ?? `The engine ended the job as ${final.state}.`, ...(final.error?.hint ? { hint: final.error.hint } : {}) });
+      const identity = await this.#identity(job, params, controller.signal);
+      // Best-of-N: every image is its own engine job, queued at once; each is scored as soon as it is made.
+      const submissions = bestOfSubmissions(params);
+      const finals = submissions.map((single) => {
+        const id = this.#engine.submit(single, ip ? { ip } : {});
+        return { id, final: new Promise<JobStateEvent>((resolve) => this.#finals.set(id, resolve)) };
+      });
+      running.engineJobIds = finals.map((f) => f.id);
+      const scored = await Promise.all(finals.map(async ({ final }) => this.#scored(await final, params, identity, controller.signal)));
+      await this.#keepImages(job, scored.flat(), controller.signal);
       this.#finish(job.id, 'done');
     } catch (error) {
+      // One image of a best-of-N job failed: the others are not wanted any more.
+      for (const id of running.engineJobIds) this.#engine.cancel(id);
       if (error instanceof CancelledError || controller.signal.aborted) this.#finish(job.id, 'cancelled');
       else this.#finish(job.id, 'failed', toFailure(error, () => `job-${job.id.slice(0, 8)}`));
       if (!(error instanceof StudioError) && !(error instanceof CancelledError)) console.error(`[jobs] job ${job.id} failed:`, error);
@@ -162,27 +183,91 @@ export class JobRunner implements JobEngine {
       ...(params.img2img ? { img2img: { ...params.img2img, initImage: file(params.img2img.initImage) } } : {}),
       ...(params.inpaint ? { inpaint: { ...params.inpaint, maskImage: file(params.inpaint.maskImage) } } : {}),
       ...(params.faceid ? { faceid: { ...params.faceid, faces: params.faceid.faces.map(file) } } : {}),
+      ...(params.faceDetail?.sourceImage ? { faceDetail: { ...params.faceDetail, sourceImage: file(params.faceDetail.sourceImage) } } : {}),
     };
   }
 
-  async #keepImages(job: Job, final: JobStateEvent, signal: AbortSignal): Promise<void> {
-    const character = job.characterId ?? job.params.faceid?.characterId ?? null;
-    const identity = character !== null && this.#faces.installed() ? await this.#faces.characterEmbedding(character).catch(() => undefined) : undefined;
-    for (const image of final.images ?? []) {
-      // Measured only when the character has an identity; an image without a face is recorded as null, never 0.
-      const identityScore = identity === undefined ? null : await this.#faces.identityScore(identity, image.png, signal).catch(() => null);
-      const generation = this.#library.recordGeneration({
-        jobId: job.id,
-        characterId: job.characterId,
-        parentId: job.parentId,
-        // Each image keeps the parameters that make exactly it again: its own seed, one image.
-        params: { ...job.params, seed: image.seed, batchSize: 1 },
-        seed: image.seed,
-        identityScore,
-        png: Buffer.from(image.png),
+  /**
+   * The identity images are scored against: the character's, else (FaceID from photos, for a job that ranks or
+   * checks by identity) the photos' mean embedding.
+   * Undefined when there is none or the face models are not installed — unless best-of-N needs it to rank.
+   */
+  async #identity(job: Job, params: GenerationParams, signal: AbortSignal): Promise<Float32Array | undefined> {
+    const character = job.characterId ?? params.faceid?.characterId ?? null;
+    const photos = params.faceid?.faces ?? [];
+    const installed = this.#faces.installed();
+    const identity = !installed
+      ? undefined
+      : character !== null
+        ? await this.#faces.characterEmbedding(character).catch((e: unknown) => (params.bestOf ? Promise.reject(e) : undefined))
+        : photos.length > 0 && this.#needsIdentity(params)
+          ? await this.#faces.photosEmbedding(photos, signal).catch((e: unknown) => (params.bestOf ? Promise.reject(e) : undefined))
+          : undefined;
+    if (params.bestOf && identity === undefined) {
+      throw new StudioError('generate.invalid-parameter', {
+        userMessage: installed ? 'Best-of-N keeps the images most like the character, but this job has no character or face photos to compare with.' : 'Best-of-N ranks images by identity score, which needs the face models.',
+        hint: installed ? 'Choose a character (or FaceID photos), or turn best-of-N off.' : 'Install the face models (Models page), or turn best-of-N off.',
       });
-      this.#events.emit('generation.created', { generation });
     }
+    return identity;
+  }
+
+  /** Jobs whose outcome depends on the identity score; the others measure it only against a character. */
+  #needsIdentity(params: GenerationParams): boolean {
+    return params.bestOf !== undefined || params.faceDetail?.identityCheck === true;
+  }
+
+  /** A finished engine job's images with their identity scores; a failed or cancelled one as its error. */
+  async #scored(final: JobStateEvent, params: GenerationParams, identity: Float32Array | undefined, signal: AbortSignal): Promise<ScoredImage[]> {
+    if (final.state === 'cancelled') throw new CancelledError();
+    if (final.state !== 'done') {
+      throw new StudioError(final.error?.code ?? 'generate.runtime-failed', { userMessage: final.error?.userMessage ?? `The engine ended the job as ${final.state}.`, ...(final.error?.hint ? { hint: final.error.hint } : {}) });
+    }
+    const scored: ScoredImage[] = [];
+    // An image without a face is recorded as null, never 0.
+    const score = (png: Uint8Array) => (identity === undefined ? Promise.resolve(null) : this.#faces.identityScore(identity, png, signal).catch(() => null));
+    // "Fix face" repaints a picture the library already has: that one is the picture before the pass.
+    const source = params.faceDetail?.sourceImage;
+    for (const image of final.images ?? []) {
+      const repainted = (image.faceDetail?.repainted ?? 0) > 0;
+      const before = image.faceDetail?.before?.png ?? (source !== undefined && repainted ? new Uint8Array(await readFile(source)) : undefined);
+      scored.push({ image, identityScore: await score(image.png), ...(before ? { before: { png: before, identityScore: await score(before), inLibrary: source !== undefined } } : {}) });
+    }
+    return scored;
+  }
+
+  async #keepImages(job: Job, images: readonly ScoredImage[], signal: AbortSignal): Promise<void> {
+    throwIfCancelled(signal, 'The generation');
+    const bestOf = job.params.bestOf;
+    const ranked = bestOf ? rankByIdentity(images.map((s) => ({ item: s, score: s.identityScore })), bestOf.keep) : undefined;
+    const keep = ranked ? ranked.filter((r) => r.kept || bestOf!.keepRejected) : images.map((item) => ({ item, rank: undefined, kept: true }));
+    if (bestOf && ranked) {
+      const best = ranked.filter((r) => r.kept).map((r) => (r.score === null ? 'no face' : r.score.toFixed(3)));
+      this.#library.jobs.addNotes(job.id, [`Best ${bestOf.keep} of ${bestOf.count} by identity score kept (${best.join(', ')}); the other ${bestOf.count - bestOf.keep} ${bestOf.keepRejected ? 'are kept marked as rejected' : 'were discarded'}.`]);
+    }
+    const notes = new Set<string>();
+    for (const { item, rank, kept } of keep) {
+      const { image, identityScore, before } = item;
+      const { bestOf: _oneImage, faceDetail, ...plain } = job.params;
+      // Each image keeps the parameters that make exactly it again: its own seed, one image.
+      const params = { ...plain, seed: image.seed, batchSize: 1, ...(faceDetail ? { faceDetail } : {}) };
+      const ranking = rank === undefined || bestOf === undefined ? {} : { ranking: { rank, of: bestOf.count, kept } };
+      if (image.faceDetail?.skipped) notes.add(image.faceDetail.skipped);
+      const verdict = before ? checkFacePass(before.identityScore, identityScore, faceDetail?.identityCheck ?? false) : { keepBefore: false };
+      if (verdict.note) notes.add(verdict.note);
+      // The picture before the pass is kept as the parent of the one after it (or instead of it, when it scored higher).
+      const parent = before && !before.inLibrary
+        ? this.#record(job, { params: { ...plain, seed: image.seed, batchSize: 1 }, seed: image.seed, width: image.width, height: image.height, identityScore: before.identityScore, ...ranking, png: before.png, parentId: job.parentId })
+        : undefined;
+      if (!verdict.keepBefore) this.#record(job, { params, seed: image.seed, width: image.width, height: image.height, identityScore, ...ranking, png: image.png, parentId: parent?.id ?? job.parentId });
+    }
+    this.#library.jobs.addNotes(job.id, [...notes]);
+  }
+
+  #record(job: Job, image: Omit<Parameters<Library['recordGeneration']>[0], 'png' | 'jobId' | 'characterId'> & { png: Uint8Array }): { id: string } {
+    const generation = this.#library.recordGeneration({ ...image, jobId: job.id, characterId: job.characterId, png: Buffer.from(image.png) });
+    this.#events.emit('generation.created', { generation });
+    return generation;
   }
 
   #finish(jobId: string, state: 'done' | 'failed' | 'cancelled', error: Parameters<Library['jobs']['finish']>[2] = null): void {
@@ -201,15 +286,26 @@ export class JobRunner implements JobEngine {
       }
       return;
     }
-    if (running === undefined || running.engineJobId !== event.jobId) return;
+    const index = running === undefined ? -1 : running.engineJobIds.indexOf(event.jobId);
+    if (running === undefined || index < 0) return;
     const jobId = running.job.id;
     if (event.type === 'progress') {
+      const count = running.engineJobIds.length;
       this.#library.jobs.recordProgress(jobId, event.step);
-      this.#events.emit('job.progress', { jobId, step: event.step, totalSteps: event.total, stepsPerSecond: event.itPerSec, etaMs: event.etaSeconds * 1000 });
+      this.#events.emit('job.progress', {
+        jobId,
+        step: event.step,
+        totalSteps: event.total,
+        stepsPerSecond: event.itPerSec,
+        etaMs: event.etaSeconds * 1000,
+        pass: event.pass,
+        ...(count > 1 ? { image: { index: index + 1, of: count } } : {}),
+      });
     } else if (event.type === 'stage') {
       this.#events.emit('job.stage', { jobId, stage: event.stage, detail: event.detail });
     } else {
-      const image = `${PREVIEWS_FOLDER}/${jobId.slice(0, 2)}/${jobId}-${event.step}.png`;
+      // Numbered in arrival order: best-of-N images and later passes count their steps from 1 again.
+      const image = `${PREVIEWS_FOLDER}/${jobId.slice(0, 2)}/${jobId}-${running.previews.length + 1}.png`;
       this.#library.blobs.write(image, event.png);
       running.previews.push(image);
       this.#events.emit('job.preview', { jobId, step: event.step, image });

@@ -70,11 +70,16 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
   };
 }
 
+/** --face-models DIR, else FACEID_FACE_MODELS, else the studio's models folder. */
+export function faceModelsFolderFromArgs(values: Values, environment = readEnvironment()): string {
+  return values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder(environment);
+}
+
 /** Analyses the reference photos and projects them: the IP tokens for the engine, with notes about each photo on stderr. */
 export async function faceTokensForGeneration(choice: FaceIdChoice, options: { model: string; cacheDir: string; configDir?: string; values: Values; io: CliIo }): Promise<IpConditioning> {
   const { values, io } = options;
   const environment = readEnvironment();
-  const faceModelsFolder = values['face-models'] ? path.resolve(values['face-models'] as string) : defaultFaceModelsFolder(environment);
+  const faceModelsFolder = faceModelsFolderFromArgs(values, environment);
   if (choice.characterId !== undefined) {
     const { ip, character } = await characterFaceTokens(choice, choice.characterId, { faceModelsFolder, cacheDir: options.cacheDir, signal: io.signal, studioDir: defaultStudioDir(environment) });
     io.stderr.write(`FaceID from character "${character.name}" (${character.referenceCount} photo${character.referenceCount === 1 ? '' : 's'})\n`);

@@ -86,9 +86,9 @@ async function startStudio(): Promise<void> {
     generation: {
       faceModels: environment.faceModels,
       cacheDir: engineOptions.cacheDir,
-      startEngine: (settings, { tokenizerDir }) => {
+      startEngine: (settings, { tokenizerDir, faceModelsFolder }) => {
         // A restarted engine process starts with the settings as they are by then.
-        let options: EngineOptions = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...engineSettingsFrom(settings) };
+        let options: EngineOptions = { ...engineOptions, ...(tokenizerDir ? { tokenizerDir } : {}), ...(faceModelsFolder ? { faceModelsFolder } : {}), ...engineSettingsFrom(settings) };
         const started = new EngineSupervisor({
           spawn: () => utilityEngineProcess(utilityProcess.fork(paths.engineWorker, [`--engine-options=${JSON.stringify(options)}`], {
             serviceName: `${PRODUCT_NAME} Engine`,

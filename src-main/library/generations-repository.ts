@@ -19,6 +19,9 @@ export interface GenerationRow {
   image: string;
   favorite: 0 | 1;
   identity_score: number | null;
+  best_of_rank: number | null;
+  best_of_count: number | null;
+  best_of_kept: 0 | 1 | null;
   created_at: number;
 }
 
@@ -30,6 +33,11 @@ export interface NewGeneration {
   /** The seed this image was made with (batch images use seed, seed + 1, …). */
   seed: number;
   identityScore?: number | null;
+  /** The picture's size when it is not the parameters' (the hires fix's target size). */
+  width?: number;
+  height?: number;
+  /** A best-of-N job's ranking of this image. */
+  ranking?: { rank: number; of: number; kept: boolean } | null;
 }
 
 const ORDER_BY: Record<GenerationFilter['sort'], string> = {
@@ -63,6 +71,7 @@ export function toListedGeneration(row: GenerationRow): Generation {
     image: row.image,
     favorite: row.favorite === 1,
     identityScore: row.identity_score,
+    ranking: row.best_of_rank === null || row.best_of_count === null ? null : { rank: row.best_of_rank, of: row.best_of_count, kept: row.best_of_kept !== 0 },
     createdAt: row.created_at,
   };
 }
@@ -86,11 +95,13 @@ export class GenerationsRepository {
     const id = input.id ?? randomUUID();
     this.#db
       .prepare(
-        `INSERT INTO generations (id, job_id, character_id, parent_id, params_json, model, seed, width, height, image, identity_score, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO generations (id, job_id, character_id, parent_id, params_json, model, seed, width, height, image, identity_score,
+           best_of_rank, best_of_count, best_of_kept, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, input.jobId ?? null, input.characterId ?? null, input.parentId ?? null, JSON.stringify(input.params), input.params.model, input.seed,
-        input.params.width, input.params.height, GenerationsRepository.imagePath(id), input.identityScore ?? null, now);
+        input.width ?? input.params.width, input.height ?? input.params.height, GenerationsRepository.imagePath(id), input.identityScore ?? null,
+        input.ranking?.rank ?? null, input.ranking?.of ?? null, input.ranking ? (input.ranking.kept ? 1 : 0) : null, now);
     return this.get(id);
   }
 

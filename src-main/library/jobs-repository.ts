@@ -19,6 +19,7 @@ export interface JobRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  notes_json: string;
 }
 
 export function toJob(row: JobRow): Job {
@@ -31,6 +32,7 @@ export function toJob(row: JobRow): Job {
     step: row.step,
     totalSteps: row.total_steps,
     error: row.error_json === null ? null : FailureSchema.parse(JSON.parse(row.error_json)),
+    notes: JSON.parse(row.notes_json) as string[],
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -79,6 +81,13 @@ export class JobsRepository {
 
   recordProgress(id: string, step: number): void {
     this.#db.prepare(`UPDATE jobs SET step = ? WHERE id = ? AND state = 'running'`).run(step, id);
+  }
+
+  /** Adds notes for the user to a job (shown with it in the queue). */
+  addNotes(id: string, notes: readonly string[]): void {
+    if (notes.length === 0) return;
+    const job = this.get(id);
+    this.#db.prepare('UPDATE jobs SET notes_json = ? WHERE id = ?').run(JSON.stringify([...job.notes, ...notes]), id);
   }
 
   /** Ends a job: done, failed (with its error), cancelled or interrupted. */

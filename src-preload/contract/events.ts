@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AppCommandSchema } from './commands.ts';
 import { IdSchema, MediaPathSchema } from './characters.ts';
+import { GENERATION_PASSES } from './generation.ts';
 import { GenerationSchema } from './generations.ts';
 import { FailureSchema } from './errors.ts';
 import { JOB_STAGES, JobSchema } from './jobs.ts';
@@ -21,6 +22,10 @@ export const studioEvents = {
     totalSteps: z.number().int().positive(),
     stepsPerSecond: z.number().nonnegative(),
     etaMs: z.number().nonnegative(),
+    /** Which pass of the image the steps belong to (first pass, hires fix, face detail). */
+    pass: z.enum(GENERATION_PASSES).optional(),
+    /** A best-of-N job: the image being made (1-based) of how many. */
+    image: z.object({ index: z.number().int().positive(), of: z.number().int().positive() }).optional(),
   }),
   /** A cheap preview of the current latents. */
   'job.preview': z.object({ jobId: IdSchema, step: z.number().int().nonnegative(), image: MediaPathSchema }),

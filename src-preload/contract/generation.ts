@@ -63,6 +63,68 @@ export function sdxlTimeIds(width: number, height: number, conditioning: SizeCon
   return [c.originalHeight ?? height, c.originalWidth ?? width, c.cropTop ?? 0, c.cropLeft ?? 0, c.targetHeight ?? height, c.targetWidth ?? width];
 }
 
+/** A1111's hires-fix upscalers we run: its latent modes (torch F.interpolate, no antialias) and PIL-style Lanczos on the image. */
+export const HIRES_UPSCALERS = ['Latent', 'Latent (bicubic)', 'Latent (nearest)', 'Latent (nearest-exact)', 'Lanczos'] as const;
+export const HiresUpscalerSchema = z.enum(HIRES_UPSCALERS, { error: (issue) => `unknown hires upscaler ${JSON.stringify(issue.input)}; choose one of ${HIRES_UPSCALERS.join(', ')}` });
+export type HiresUpscaler = z.infer<typeof HiresUpscalerSchema>;
+
+/** A1111's hires fix: the first pass at width × height, upscaled by `scale`, then img2img at the larger size. */
+export const HiresFixSchema = z.object({
+  scale: z.number().finite().min(1, 'hires upscale must be at least 1').max(4, 'hires upscale must be at most 4'),
+  /** Second-pass steps; 0 = as many as the first pass (A1111's "Hires steps: 0"). */
+  steps: z.number().int().min(0).max(150).default(0),
+  /** The second pass's denoising strength (A1111's "Denoising strength" on a hires image). */
+  denoise: z.number().finite().min(0, 'hires denoise must be between 0 and 1').max(1, 'hires denoise must be between 0 and 1').default(0.7),
+  upscaler: HiresUpscalerSchema.default('Latent'),
+});
+export type HiresFix = z.infer<typeof HiresFixSchema>;
+
+/** The hires fix's output size: A1111's int(side · scale), down to the VAE's 8-pixel blocks. */
+export function hiresSize(width: number, height: number, scale: number): { width: number; height: number } {
+  const side = (v: number) => Math.floor(Math.trunc(v * scale) / 8) * 8;
+  return { width: side(width), height: side(height) };
+}
+
+/** Which detected faces the face detail pass repaints: the largest, all, or one by its index in detection order. */
+export const FaceChoiceSchema = z.union([z.enum(['largest', 'all']), z.number().int().min(0).max(63)]);
+export type FaceChoice = z.infer<typeof FaceChoiceSchema>;
+
+/**
+ * The face detail pass (ADetailer-style, with the job's FaceID conditioning): each chosen face is cut out as a padded
+ * square, repainted by inpainting img2img at the model's native size and blended back through a feathered ellipse.
+ */
+export const FaceDetailSchema = z.object({
+  faces: FaceChoiceSchema.default('largest'),
+  /** Faces whose box is smaller than this on its longer side (px) are left alone. */
+  minSize: z.number().int().min(0).max(2048).default(24),
+  /** Denoising strength of the repaint. */
+  strength: z.number().finite().min(0.05, 'face detail strength must be between 0.05 and 1').max(1, 'face detail strength must be between 0.05 and 1').default(0.4),
+  /** Added to the prompt for the face (e.g. "detailed eyes"). */
+  prompt: z.string().max(2000).default(''),
+  /** The repaint's own seed; default the image's seed. */
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** Context around the face: the square's side is the box's longer side × (1 + 2 · padding). */
+  padding: z.number().finite().min(0).max(3).default(0.6),
+  /** Width of the mask's soft edge, as a share of the ellipse's radius. */
+  feather: z.number().finite().min(0).max(1).default(0.3),
+  /** Side of the square the face is repainted at; default the model's native size (512 SD1.5, 1024 SDXL). */
+  size: sideSchema('face detail size').optional(),
+  /** Keep the image before the pass when the pass lowers its identity score (the job runner checks). */
+  identityCheck: z.boolean().default(true),
+  /** Repaint the faces of this existing image instead of generating one ("Fix face"). */
+  sourceImage: z.string().min(1).optional(),
+});
+export type FaceDetail = z.infer<typeof FaceDetailSchema>;
+
+/** Generate `count` images (seeds seed … seed + count − 1), keep the `keep` most like the character (identity score). */
+export const BestOfSchema = z.object({
+  count: z.number().int().min(2, 'best-of needs at least 2 images').max(16, 'best-of makes at most 16 images'),
+  keep: z.number().int().min(1, 'keep at least 1 image').max(16),
+  /** Keep the rejected images too (marked as rejected, with their rank) instead of discarding them. */
+  keepRejected: z.boolean().default(false),
+});
+export type BestOf = z.infer<typeof BestOfSchema>;
+
 export const GenerationParamsSchema = z.object({
   /** A checkpoint file or diffusers folder. */
   model: z.string().min(1, 'choose a model'),
@@ -92,9 +154,17 @@ export const GenerationParamsSchema = z.object({
   loras: z.array(LoraChoiceSchema).max(16).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
+  hires: HiresFixSchema.optional(),
+  faceDetail: FaceDetailSchema.optional(),
+  /** A job option: the job runner makes `count` single images and keeps the best by identity score. */
+  bestOf: BestOfSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
 export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;
+
+/** The passes of one generation, named in its progress: the image itself, the hires fix's second pass, the face detail pass. */
+export const GENERATION_PASSES = ['generate', 'hires', 'face-detail'] as const;
+export type GenerationPass = (typeof GENERATION_PASSES)[number];
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export const JobStateSchema = z.enum(JOB_STATES);

@@ -17,6 +17,8 @@ export const GenerationSchema = z.object({
   favorite: z.boolean(),
   /** Cosine similarity of the result's face to the character's embedding; null when not measured. */
   identityScore: z.number().nullable(),
+  /** A best-of-N job's ranking by identity score (1 = most like the character); `kept` false for a rejected one kept on request. */
+  ranking: z.object({ rank: z.number().int().positive(), of: z.number().int().positive(), kept: z.boolean() }).nullable(),
   createdAt: TimestampSchema,
 });
 export type Generation = z.infer<typeof GenerationSchema>;

@@ -150,9 +150,11 @@ test('A1111 SDXL and pre-1.9 infotexts: sizes, samplers, LoRA tags with hashes; 
   assert.deepEqual(sdxl.unsupported, ['VAE hash', 'VAE']);
 
   const old = recallInfotext(A1111_SAMPLES.hiresAnime);
-  assert.deepEqual([old.params.sampler, old.params.clipSkip, old.denoisingStrength], ['DPM++ 2M Karras', 2, 0.5]);
+  assert.deepEqual([old.params.sampler, old.params.clipSkip], ['DPM++ 2M Karras', 2]);
+  // A txt2img infotext's Denoising strength is its hires fix's second pass, not an img2img strength.
+  assert.deepEqual([old.params.hires, old.denoisingStrength], [{ scale: 2, steps: 0, denoise: 0.5, upscaler: 'Latent' }, undefined]);
   assert.equal(old.params.negativePrompt, '(worst quality:1.4), easynegative');
-  assert.deepEqual(old.unsupported, ['ENSD', 'Hires upscale', 'Hires upscaler']);
+  assert.deepEqual(old.unsupported, ['ENSD']);
   assert.equal(old.faceid, undefined);
 });
 

@@ -3,7 +3,7 @@
 // extensions-builtin/Lora lora_hashes, textual_inversion ti_hashes) so A1111 and Civitai read our pictures; the
 // FaceID settings under our own `FaceID …` keys, and A1111's sd-webui-controlnet FaceID units read into them.
 import { formatA1111Parameters, parseA1111Parameters } from './a1111-parameters.ts';
-import type { FaceIdChoice, FaceIdVariant, GenerationParams, GenerationParamsInput } from './generation.ts';
+import { FaceDetailSchema, HIRES_UPSCALERS, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
 import { faceIdLoraName, fileStem } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
@@ -76,6 +76,23 @@ function faceIdKeys(faceid: FaceIdChoice | undefined): Record<string, string | n
   };
 }
 
+/** A1111's hires-fix keys (processing.py StableDiffusionProcessingTxt2Img); `Hires steps` only when set, as A1111. */
+function hiresKeys(hires: HiresFix | undefined): Record<string, string | number> {
+  if (hires === undefined) return {};
+  return { 'Hires upscale': hires.scale, ...(hires.steps > 0 ? { 'Hires steps': hires.steps } : {}), 'Hires upscaler': hires.upscaler };
+}
+
+/** The face detail pass under our own keys (the faces chosen as `largest`, `all` or a 0-based index). */
+function faceDetailKeys(detail: FaceDetail | undefined): Record<string, string | number> {
+  if (detail === undefined) return {};
+  return {
+    'Face detail': detail.faces,
+    'Face detail strength': detail.strength,
+    ...(detail.prompt === '' ? {} : { 'Face detail prompt': detail.prompt }),
+    ...(detail.seed === undefined ? {} : { 'Face detail seed': detail.seed }),
+  };
+}
+
 /**
  * The A1111 `parameters` text of one image of a generation.
  *
@@ -96,7 +113,8 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
     clipSkip: params.clipSkip,
     model: fileStem(params.model),
     ...(facts.modelHash === undefined ? {} : { modelHash: facts.modelHash }),
-    ...(params.img2img ? { denoisingStrength: params.img2img.strength } : {}),
+    // A1111 writes the hires fix's second-pass strength under the img2img key.
+    ...(params.img2img ? { denoisingStrength: params.img2img.strength } : params.hires ? { denoisingStrength: params.hires.denoise } : {}),
     ...(params.inpaint ? { maskBlur: params.inpaint.featherPx } : {}),
     extra: {
       // Our noise is torch's CPU generator; A1111 assumes GPU noise when this line is absent.
@@ -104,6 +122,8 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
       ...(facts.padConds === true ? { 'Pad conds': 'True' } : {}),
       ...(loraHashes === undefined ? {} : { 'Lora hashes': loraHashes }),
       ...(tiHashes === undefined ? {} : { 'TI hashes': tiHashes }),
+      ...hiresKeys(params.hires),
+      ...faceDetailKeys(params.faceDetail),
       ...faceIdKeys(params.faceid),
     },
     ...(facts.version === undefined ? {} : { version: facts.version }),
@@ -143,7 +163,32 @@ function controlNetFaceId(unit: string): RecalledFaceId | undefined {
 }
 
 const CORE_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version', 'RNG', 'Pad conds', 'Lora hashes', 'TI hashes']);
+const HIRES_KEYS = new Set(['Hires upscale', 'Hires steps', 'Hires upscaler']);
+const FACE_DETAIL_KEYS = new Set(['Face detail', 'Face detail strength', 'Face detail prompt', 'Face detail seed']);
 const FACEID_KEYS = new Set(['FaceID model', 'FaceID weight', 'FaceID structure', 'FaceID combine', 'FaceID character']);
+
+/** The hires fix of an A1111 txt2img infotext (its `Denoising strength` is then the second pass's); unknown upscalers are named. */
+function recallHires(raw: Readonly<Record<string, string>>, denoisingStrength: number | undefined, unsupported: string[]): HiresFix | undefined {
+  const scale = number(raw['Hires upscale']);
+  if (scale === undefined) return undefined;
+  const upscalerText = raw['Hires upscaler'] ?? 'Latent';
+  const upscaler = HIRES_UPSCALERS.find((u) => u === upscalerText);
+  if (upscaler === undefined) unsupported.push(`Hires upscaler: ${upscalerText} (Latent is used)`);
+  return { scale, steps: number(raw['Hires steps']) ?? 0, denoise: denoisingStrength ?? 0.7, upscaler: upscaler ?? 'Latent' };
+}
+
+/** Our face detail keys back into the pass's settings (what the text does not say takes the defaults). */
+function recallFaceDetail(raw: Readonly<Record<string, string>>): FaceDetail | undefined {
+  const faces = raw['Face detail'];
+  if (faces === undefined) return undefined;
+  const parsed = FaceDetailSchema.safeParse({
+    faces: /^\d+$/u.test(faces) ? Number(faces) : faces,
+    ...(number(raw['Face detail strength']) === undefined ? {} : { strength: number(raw['Face detail strength']) }),
+    ...(raw['Face detail prompt'] === undefined ? {} : { prompt: raw['Face detail prompt'] }),
+    ...(number(raw['Face detail seed']) === undefined ? {} : { seed: number(raw['Face detail seed']) }),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
 
 /** Reads an infotext (ours, A1111's or one with sd-webui-controlnet FaceID units) into settings to resolve. */
 export function recallInfotext(text: string): RecalledSettings {
@@ -162,7 +207,7 @@ export function recallInfotext(text: string): RecalledSettings {
     };
   }
   for (const key of Object.keys(raw)) {
-    if (CORE_KEYS.has(key) || FACEID_KEYS.has(key)) continue;
+    if (CORE_KEYS.has(key) || FACEID_KEYS.has(key) || HIRES_KEYS.has(key) || FACE_DETAIL_KEYS.has(key)) continue;
     const unit = /^ControlNet \d+$/u.test(key) ? controlNetFaceId(raw[key]!) : undefined;
     if (unit !== undefined && faceid === undefined) faceid = unit;
     else unsupported.push(key);
@@ -185,13 +230,15 @@ export function recallInfotext(text: string): RecalledSettings {
     const hash = hashes.get(name!);
     loras.push({ name: name!, weight, ...(hash === undefined ? {} : { hash }) });
   }
+  const hires = recallHires(raw, parsed.denoisingStrength, unsupported);
+  const faceDetail = recallFaceDetail(raw);
   const model = raw.Model ?? raw['Model hash'];
   return {
-    params: { ...parsed.params, prompt },
+    params: { ...parsed.params, prompt, ...(hires ? { hires } : {}), ...(faceDetail ? { faceDetail } : {}) },
     ...(model === undefined ? {} : { model: { name: raw.Model ?? '', ...(raw['Model hash'] === undefined ? {} : { hash: raw['Model hash'] }) } }),
     loras,
     ...(faceid === undefined ? {} : { faceid }),
-    ...(parsed.denoisingStrength === undefined ? {} : { denoisingStrength: parsed.denoisingStrength }),
+    ...(parsed.denoisingStrength === undefined || hires ? {} : { denoisingStrength: parsed.denoisingStrength }),
     unsupported,
   };
 }

@@ -19,6 +19,8 @@ export const JobSchema = z.object({
   step: z.number().int().nonnegative(),
   totalSteps: z.number().int().nonnegative(),
   error: FailureSchema.nullable(),
+  /** What the user should know about how the job went (a pass skipped, an original kept, images discarded). */
+  notes: z.array(z.string()),
   createdAt: TimestampSchema,
   startedAt: TimestampSchema.nullable(),
   finishedAt: TimestampSchema.nullable(),

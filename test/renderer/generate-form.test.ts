@@ -8,6 +8,7 @@ import { generationInfotext } from '../../src-preload/contract/infotext.ts';
 import { addPngText, readPngTexts, setPngText } from '../../src-preload/contract/png-text.ts';
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
 import { exportedPng } from '../../src-renderer/features/gallery/exported-png.ts';
+import { fixFaceJob } from '../../src-renderer/features/gallery/fix-face.ts';
 import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams, withLoraTag } from '../../src-renderer/features/generate/generate-form.ts';
 import { modelChoices } from '../../src-renderer/features/generate/model-choices.ts';
 import { variantOfFile } from '../../src-preload/contract/model-names.ts';
@@ -38,7 +39,7 @@ test('parameters: the preset wraps the prompt, negatives join, FaceID only with 
 
 test('remix: one job with the seed of the image, whatever batch count and seed mode the form had', () => {
   const params = GenerationParamsSchema.parse({ model: '/m/sd.safetensors', prompt: 'Ada', negativePrompt: '', seed: 101, steps: 4, cfg: 7, sampler: 'Euler a', width: 64, height: 64, batchSize: 1 });
-  const generation = { id: 'g1', jobId: 'j1', characterId: null, parentId: null, params, model: params.model, seed: 101, width: 64, height: 64, image: 'generations/ab/g1.png', favorite: false, identityScore: null, createdAt: 0 };
+  const generation = { id: 'g1', jobId: 'j1', characterId: null, parentId: null, params, model: params.model, seed: 101, width: 64, height: 64, image: 'generations/ab/g1.png', favorite: false, identityScore: null, ranking: null, createdAt: 0 };
   // The form as the journey leaves it after queueing two images with incrementing seeds.
   const remixed = formFromGeneration({ ...DEFAULT_FORM, batchCount: 2, seedMode: 'increment', seed: 102 }, generation);
   assert.deepEqual([remixed.batchCount, remixed.seedMode, remixed.parentId], [1, 'fixed', 'g1']);
@@ -127,7 +128,7 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
 
 test('export keeps the one parameters chunk the engine wrote, and writes one into a picture without', async () => {
   const generation = {
-    id: 'g1', jobId: null, characterId: null, parentId: null, model: 'sd15', seed: 9, width: 64, height: 64, image: 'generations/g1.png', favorite: false, identityScore: null, createdAt: 1_767_225_600_000,
+    id: 'g1', jobId: null, characterId: null, parentId: null, model: 'sd15', seed: 9, width: 64, height: 64, image: 'generations/g1.png', favorite: false, identityScore: null, ranking: null, createdAt: 1_767_225_600_000,
     params: GenerationParamsSchema.parse({ model: '/m/sd15.safetensors', prompt: 'a cat', seed: 9, steps: 20, cfg: 7, sampler: 'Euler', width: 64, height: 64 }),
   };
   const engineWritten = addPngText(await makePng({ width: 8, height: 8 }), 'parameters', 'a cat\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 9, Size: 8x8, Model hash: 0123456789');
@@ -143,4 +144,35 @@ test('Add LoRA appends <lora:stem:1> to the prompt, spaced', () => {
   assert.equal(withLoraTag('a cat', lora), 'a cat <lora:film grain:1>');
   assert.equal(withLoraTag('', lora), '<lora:film grain:1>');
   assert.equal(withLoraTag('a cat\n', lora), 'a cat\n<lora:film grain:1>');
+});
+
+test('the hires fix, face detail and best-of-N: sent when on; the identity passes only with a character; remix brings them back', () => {
+  const form = {
+    ...DEFAULT_FORM, model: '/m/sd.safetensors', prompt: 'Ada', width: 512, height: 512, characterId: 'c1',
+    hires: true, hiresScale: 2, hiresSteps: 10, hiresDenoise: 0.45, hiresUpscaler: 'Latent (bicubic)' as const,
+    faceDetail: true, faceDetailStrength: 0.35, faceDetailPrompt: 'detailed eyes', faceDetailFaces: 'all' as const,
+    bestOf: true, bestOfCount: 6, bestOfKeep: 2, keepRejected: true,
+  };
+  const params = GenerationParamsSchema.parse(toParams(form, undefined, 3, '/m/faceid.bin'));
+  assert.deepEqual(params.hires, { scale: 2, steps: 10, denoise: 0.45, upscaler: 'Latent (bicubic)' });
+  assert.deepEqual([params.faceDetail?.strength, params.faceDetail?.prompt, params.faceDetail?.faces, params.faceDetail?.identityCheck], [0.35, 'detailed eyes', 'all', true]);
+  assert.deepEqual(params.bestOf, { count: 6, keep: 2, keepRejected: true });
+  const noCharacter = GenerationParamsSchema.parse(toParams({ ...form, characterId: '' }, undefined, 3, '/m/faceid.bin'));
+  assert.deepEqual([noCharacter.hires?.scale, noCharacter.faceDetail, noCharacter.bestOf], [2, undefined, undefined]);
+  const img2img = GenerationParamsSchema.parse(toParams({ ...form, initImage: 'generations/ab/x.png' }, undefined, 3, '/m/faceid.bin'));
+  assert.equal(img2img.hires, undefined, 'the hires fix is text-to-image only');
+
+  const generation = { id: 'g1', jobId: 'j1', characterId: 'c1', parentId: null, params: { ...params, bestOf: undefined }, model: params.model, seed: 3, width: 1024, height: 1024, image: 'generations/g1/g1.png', favorite: false, identityScore: 0.7, ranking: { rank: 1, of: 6, kept: true }, createdAt: 0 };
+  const remixed = formFromGeneration(DEFAULT_FORM, generation);
+  assert.deepEqual([remixed.hires, remixed.hiresScale, remixed.faceDetail, remixed.faceDetailFaces, remixed.bestOf], [true, 2, true, 'all', false]);
+  assert.deepEqual(formFromGeneration(DEFAULT_FORM, { ...generation, params: { ...generation.params, hires: undefined, faceDetail: undefined } }).hires, false);
+
+  // "Fix face": the picture itself as the source, its settings without the passes that made it, the picture as parent.
+  const job = fixFaceJob(generation)!;
+  const fix = GenerationParamsSchema.parse(job.params);
+  assert.deepEqual([fix.faceDetail?.sourceImage, fix.faceDetail?.strength, fix.hires, fix.seed, job.parentId, job.characterId], ['generations/g1/g1.png', 0.35, undefined, 3, 'g1', 'c1']);
+  assert.equal(fixFaceJob({ ...generation, characterId: null, params: { ...generation.params, faceid: undefined } }), undefined, 'no character, nothing to fix with');
+
+  const stored = acceptStoredForm({ ...form, hiresUpscaler: 'ESRGAN', faceDetailFaces: 'some' });
+  assert.deepEqual([stored?.hiresUpscaler, stored?.faceDetailFaces, stored?.bestOfCount], ['Latent', 'largest', 6]);
 });

@@ -18,3 +18,9 @@ test('without a stage: starting, steps with rate and time left, then decoding af
   assert.equal(jobActivity(at(20, 20, 2, 0), undefined), 'Step 20 of 20 · decoding the image…');
   assert.deepEqual([formatEta(undefined), formatEta(4_400), formatEta(600_000)], ['', '4s', '10m 00s']);
 });
+
+test('a job of several passes or images names the one running', () => {
+  assert.equal(jobActivity({ ...at(2, 10, 1, 8_000), pass: 'face-detail' }, undefined), 'Face detail · Step 2 of 10 · 1.00 it/s · 8s left');
+  assert.equal(jobActivity({ ...at(1, 4), pass: 'generate', image: { index: 2, of: 4 } }, undefined), 'Generating · image 2 of 4 · Step 1 of 4');
+  assert.equal(jobActivity({ ...at(1, 4), pass: 'generate' }, undefined), 'Step 1 of 4');
+});

@@ -59,6 +59,10 @@ test('absurd parameters are refused with a clear message before any work', async
     [['--mask-blur', '4'], /--mask-blur needs --mask/],
     [['--memory', 'huge'], /--memory must be one of auto, fast, compact/],
     [['--init', fixture('face', 'models', 'det_10g.onnx'), '--mask', fixture('face', 'models', 'det_10g.onnx'), '--mask-blur=-3'], /featherPx/],
+    [['--hires-steps', '10'], /--hires-steps needs --hires/],
+    [['--hires', '1.5', '--hires-upscaler', 'ESRGAN'], /unknown hires upscaler/i],
+    [['--hires', '40'], /hires upscale must be at most 4/],
+    [['--hires', '1.5', '--init', fixture('face', 'models', 'det_10g.onnx')], /hires fix .* does not apply to image-to-image/],
   ];
   // "Before any work" is counted, not timed: the engine (which would compile and load the model) is never started.
   const engineStarts = t.mock.method(EngineClient, 'start');
@@ -70,4 +74,15 @@ test('absurd parameters are refused with a clear message before any work', async
     assert.equal(engineStarts.mock.callCount(), 0, `${args.join(' ')}: refused before the engine started`);
     assert.ok(!existsSync(out));
   }
+});
+
+test('--hires runs the two passes: the PNG has the target size and A1111\'s hires keys', async () => {
+  const out = path.join(work, 'hires');
+  const { code, stdout, stderr } = await cli([...base, '--seed', '5', '--hires', '1.5', '--hires-steps', '2', '--hires-denoise', '0.5', '--hires-upscaler', 'latent (nearest-exact)', '--out', out]);
+  assert.equal(code, 0, stderr);
+  const png = readFileSync(stdout.trim());
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [96, 96]);
+  const parsed = parseA1111Parameters(readPngTexts(png).parameters ?? '');
+  assert.equal(parsed.raw['Size-1'], '64');
+  assert.deepEqual([parsed.raw['Hires upscale'], parsed.raw['Hires steps'], parsed.raw['Hires upscaler'], parsed.raw['Denoising strength']], ['1.5', '2', 'Latent (nearest-exact)', '0.5']);
 });

@@ -11,20 +11,25 @@ import { ARCHITECTURES } from '../../engine/models/architectures.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
-import type { JobImage, JobProgressEvent, JobStageEvent } from '../../engine/worker/protocol.ts';
-import { SAMPLERS, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
+import type { JobImage } from '../../engine/worker/protocol.ts';
+import { HIRES_UPSCALERS, SAMPLERS, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor } from '../../app/engine-settings.ts';
 import { readEnvironment } from '../../app/environment.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
-import { progressBar } from '../progress.ts';
-import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration } from '../face-generation.ts';
+import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceModelsFolderFromArgs, faceTokensForGeneration } from '../face-generation.ts';
+import { FACE_DETAIL_OPTIONS, FACE_DETAIL_USAGE, faceDetailFromArgs } from '../face-detail-args.ts';
+import { chooseImages, runEngineJobs } from '../generation-run.ts';
+import { openIdentityScorer } from '../identity-scorer.ts';
+import { defaultStudioDir } from '../../models/studio-paths.ts';
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] [--configs DIR] --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
+  '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
+  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -46,6 +51,14 @@ const OPTIONS = {
   mask: { type: 'string' },
   'mask-blur': { type: 'string' },
   lora: { type: 'string', multiple: true },
+  hires: { type: 'string' },
+  'hires-steps': { type: 'string' },
+  'hires-denoise': { type: 'string' },
+  'hires-upscaler': { type: 'string' },
+  ...FACE_DETAIL_OPTIONS,
+  'best-of': { type: 'string' },
+  keep: { type: 'string' },
+  'keep-rejected': { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   memory: { type: 'string' },
@@ -123,6 +136,40 @@ function parseSampler(value: string | undefined): Sampler {
   return sampler;
 }
 
+function parseHiresUpscaler(value: string): HiresUpscaler {
+  const upscaler = HIRES_UPSCALERS.find((u) => u.toLowerCase() === value.toLowerCase());
+  if (!upscaler) throw invalid(`Unknown hires upscaler "${value}"; choose one of ${HIRES_UPSCALERS.join(', ')}.`);
+  return upscaler;
+}
+
+/** --hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]: A1111's hires fix; its options need --hires. */
+function parseHires(get: (k: string) => string | undefined): GenerationParamsInput['hires'] {
+  const scale = get('hires');
+  if (scale === undefined) {
+    const orphan = ['hires-steps', 'hires-denoise', 'hires-upscaler'].find((k) => get(k) !== undefined);
+    if (orphan) throw invalid(`--${orphan} needs --hires X (the upscale factor, e.g. 1.5).`);
+    return undefined;
+  }
+  const upscaler = get('hires-upscaler');
+  return {
+    scale: number('hires', scale, 1),
+    ...(get('hires-steps') === undefined ? {} : { steps: number('hires-steps', get('hires-steps'), 0) }),
+    ...(get('hires-denoise') === undefined ? {} : { denoise: number('hires-denoise', get('hires-denoise'), 0.7) }),
+    ...(upscaler === undefined ? {} : { upscaler: parseHiresUpscaler(upscaler) }),
+  };
+}
+
+/** --best-of N --keep K [--keep-rejected]: make N, keep the K most like the character. */
+function parseBestOf(values: Record<string, string | boolean | string[] | undefined>): GenerationParamsInput['bestOf'] {
+  const count = values['best-of'] as string | undefined;
+  const keep = values['keep'] as string | undefined;
+  if (count === undefined) {
+    if (keep !== undefined || values['keep-rejected']) throw invalid(`--${keep !== undefined ? 'keep' : 'keep-rejected'} needs --best-of N.`);
+    return undefined;
+  }
+  return { count: number('best-of', count, 2), keep: number('keep', keep, 1), ...(values['keep-rejected'] ? { keepRejected: true } : {}) };
+}
+
 function parseMemoryMode(value: string | undefined): ModelMemoryMode {
   if (value === undefined) return 'auto';
   const mode = MODEL_MEMORY_MODES.find((m) => m === value.toLowerCase());
@@ -154,6 +201,10 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   const init = get('init');
   const mask = get('mask');
   const sizeConditioning = parseSizeConditioning(get);
+  const hires = parseHires(get);
+  const bestOf = parseBestOf(values);
+  const faceDetail = faceDetailFromArgs(values);
+  if ((bestOf || faceDetail) && values['faceid'] === undefined) throw invalid(`--${bestOf ? 'best-of' : 'face-detail'} works with the character's FaceID: add --faceid ADAPTER with --face IMG… or --character NAME.`);
   // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
   const replaying = get('replay-golden') !== undefined;
   const faceid = faceIdChoiceFromArgs(replaying && values['faceid'] !== undefined && values['face'] === undefined ? { ...values, face: ['(replayed golden)'] } : values);
@@ -172,6 +223,9 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(init ? { img2img: { initImage: path.resolve(init), strength: number('strength', get('strength'), mask ? 1 : 0.75) } } : {}),
     ...(mask ? { inpaint: { maskImage: path.resolve(mask), ...(get('mask-blur') === undefined ? {} : { featherPx: number('mask-blur', get('mask-blur'), 0) }) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
+    ...(hires ? { hires } : {}),
+    ...(bestOf ? { bestOf } : {}),
+    ...(faceDetail ? { faceDetail } : {}),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
   };
 }
@@ -197,42 +251,40 @@ export const command: CliCommand = {
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const weightsMode = compactWeightsFor(parseMemoryMode(values.memory));
+    const environment = readEnvironment();
     const configDir = values.configs ? path.resolve(values.configs) : undefined;
-    const engineOptions = { ...defaultEngineOptions(readEnvironment()), ...(configDir ? { configDir } : {}) };
+    const engineOptions = { ...defaultEngineOptions(environment), ...(configDir ? { configDir } : {}) };
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
     const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, ...(configDir ? { configDir } : {}), values, io }) : undefined;
-    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, ...weightsMode });
+    const faceModelsFolder = faceModelsFolderFromArgs(values, environment);
+    // Best-of-N ranks and the face pass checks by identity score, against the FaceID character or photos.
+    const scorer = !replay && checked.faceid && (checked.bestOf || checked.faceDetail?.identityCheck)
+      ? await openIdentityScorer(checked.faceid, { faceModelsFolder, cacheDir: engineOptions.cacheDir, studioDir: defaultStudioDir(environment), signal: io.signal })
+      : undefined;
+    const engine = EngineClient.start({ ...engineOptions, faceModelsFolder, previewEvery: 0, ...weightsMode });
     try {
-      const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
-      const bar = progressBar('generate', io.stderr);
-      engine.on('progress', (p: JobProgressEvent) => bar.update(p.step, p.total, `${p.itPerSec.toFixed(2)} it/s, ETA ${Math.ceil(p.etaSeconds)} s`));
-      // Compiling on first use and opening a full-size UNet take minutes: say so rather than sit at 0 %.
-      engine.on('stage', (s: JobStageEvent) => io.stderr.write(`${s.stage === 'compiling' ? 'Compiling the model for first use: ' : ''}${s.detail}…\n`));
-      const onAbort = () => engine.cancel(jobId);
-      io.signal.addEventListener('abort', onAbort, { once: true });
-      const result = await engine.waitFor(jobId);
-      io.signal.removeEventListener('abort', onAbort);
-      if (result.state !== 'done' || !result.images) {
-        const error = result.error ?? { code: 'internal' as const, userMessage: `The job ended as ${result.state}.` };
-        throw new StudioError(error.code, { userMessage: error.userMessage, ...(error.hint ? { hint: error.hint } : {}) });
-      }
-      bar.finish(`(${result.images.length} image${result.images.length === 1 ? '' : 's'})`);
+      const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) }, io);
+      const { chosen, notes } = await chooseImages(result.images, checked, scorer);
+      for (const note of notes) io.stderr.write(`${note}\n`);
       await mkdir(out, { recursive: true });
       let counter = await nextCounter(out);
-      const written: { file: string; seed: number; parameters: string }[] = [];
-      for (const image of result.images) {
-        const file = path.join(out, `${String(counter++).padStart(5, '0')}-${image.seed}.png`);
-        await writeFile(file, image.png);
+      const written: { file: string; seed: number; parameters: string; identityScore?: number | null; rank?: number; before?: string }[] = [];
+      for (const { image, png, parameters, identityScore, rank, kept, before } of chosen) {
+        const stem = path.join(out, `${String(counter++).padStart(5, '0')}-${image.seed}${kept ? '' : '-rejected'}`);
+        const file = `${stem}.png`;
+        await writeFile(file, png);
+        if (before) await writeFile(`${stem}-before.png`, before);
         if (values.json) {
-          await writeFile(file.replace(/\.png$/u, '.json'), `${JSON.stringify({ ...params, seed: image.seed, batchSize: 1, parameters: image.parameters, ...replayedFloats(image) }, null, 2)}\n`);
+          await writeFile(`${stem}.json`, `${JSON.stringify({ ...params, bestOf: undefined, seed: image.seed, batchSize: 1, parameters, ...(identityScore === undefined ? {} : { identityScore }), ...(rank === undefined ? {} : { rank }), ...replayedFloats(image) }, null, 2)}\n`);
         }
-        written.push({ file, seed: image.seed, parameters: image.parameters });
+        written.push({ file, seed: image.seed, parameters, ...(identityScore === undefined ? {} : { identityScore }), ...(rank === undefined ? {} : { rank }), ...(before ? { before: `${stem}-before.png` } : {}) });
       }
       if (values.json) io.stdout.write(`${JSON.stringify({ params, images: written, elapsedSeconds: result.elapsedSeconds }, null, 2)}\n`);
       else for (const w of written) io.stdout.write(`${w.file}\n`);
       return 0;
     } finally {
       await engine.close();
+      await scorer?.close();
     }
   },
 };

@@ -22,6 +22,16 @@ export interface IpConditioning {
   readonly scale: number | Float32Array;
 }
 
+/**
+ * Where img2img starts, with the share of the schedule to run: one image NCHW [1, 3, H, W] in [−1, 1] for the whole
+ * batch, or one per batch item (the hires fix's image upscaler), each encoded by the VAE; or each item's latents
+ * already at this size (× scaling factor; the hires fix's latent upscalers).
+ */
+export type DiffusionInit =
+  | { readonly image: Float32Array; readonly strength: number }
+  | { readonly images: readonly Float32Array[]; readonly strength: number }
+  | { readonly latents: readonly Float32Array[]; readonly strength: number };
+
 export interface DiffusionRequest {
   readonly width: number;
   readonly height: number;
@@ -36,8 +46,8 @@ export interface DiffusionRequest {
    */
   readonly timeIds?: readonly number[];
   readonly ip?: IpConditioning;
-  /** img2img / inpaint source: NCHW [1, 3, H, W] in [−1, 1], with the share of the schedule to run. */
-  readonly init?: { readonly image: Float32Array; readonly strength: number };
+  /** img2img / inpaint source (inpaint: one image for the batch). */
+  readonly init?: DiffusionInit;
   /** Inpaint mask [H·W] in [0, 1], 1 = repaint; needs `init`. */
   readonly mask?: { readonly data: Float32Array; readonly featherPx: number };
   /** One generator per batch item. */
@@ -79,7 +89,9 @@ function checkRequest(request: DiffusionRequest, runners: DiffusionRunners): voi
     }
   }
   if (request.noise.length < 1) throw badParameter('The batch needs at least one image.');
-  if (request.mask && !request.init) throw badParameter('Inpainting needs the image to paint into as well as the mask.');
+  if (request.mask && !(request.init && 'image' in request.init)) throw badParameter('Inpainting needs the image to paint into as well as the mask.');
+  const perItem = request.init && 'latents' in request.init ? request.init.latents : request.init && 'images' in request.init ? request.init.images : undefined;
+  if (perItem && perItem.length !== request.noise.length) throw badParameter(`The batch of ${request.noise.length} needs ${request.noise.length} starting images, not ${perItem.length}.`);
   if (request.cond.tokens !== request.uncond.tokens) throw badParameter('Prompt and negative prompt conditionings differ in length.');
   if (runners.unet.inChannels !== LATENT_CHANNELS && runners.unet.inChannels !== INPAINT_CHANNELS) {
     throw new StudioError('generate.unsupported-model', {
@@ -178,7 +190,8 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     return mean.map((m, i) => f(f(m + f(std[i]! * eps[i]!)) * s));
   };
   // diffusers' masked image: the source where the mask is < 0.5 (kept), 0 where it repaints.
-  const maskedImage = request.mask && request.init ? maskOut(request.init.image, request.mask.data) : undefined;
+  const initImage = request.init && 'image' in request.init ? request.init.image : undefined;
+  const maskedImage = request.mask && initImage ? maskOut(initImage, request.mask.data) : undefined;
   const maskedImageLatents: Float32Array[] = [];
 
   const latents: Float32Array[] = [];
@@ -192,7 +205,10 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     }
     // diffusers encodes the source image for a 9-channel UNet only when it needs it to noise from (strength < 1).
     const needImageLatent = !(inpaintModel && request.mask && strength >= 1);
-    const imageLatent = needImageLatent ? await encodeImage(noise, request.init.image) : undefined;
+    const given = 'latents' in request.init ? request.init.latents[b]! : undefined;
+    if (given && given.length !== itemSize) throw badParameter(`Starting latents of ${given.length} values do not fit a ${width}×${height} image.`);
+    const source = 'images' in request.init ? request.init.images[b]! : initImage;
+    const imageLatent = given ?? (needImageLatent ? await encodeImage(noise, source!) : undefined);
     if (imageLatent) (imageLatents ??= []).push(imageLatent);
     const eps = noise.randn(itemShape);
     if (request.mask) {

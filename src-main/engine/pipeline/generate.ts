@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { GenerationParamsSchema, sdxlTimeIds, type GenerationParams, type GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
+import { GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
 import { generationInfotext } from '../../../src-preload/contract/infotext.ts';
 import { fileStem } from '../../../src-preload/contract/model-names.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
@@ -16,7 +16,9 @@ import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './
 import { loadInitImage, loadMask } from './input-images.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
-import { diffuse, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { diffuse, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.ts';
+import { hiresInit } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { CompileProgress } from '../models/compile.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
@@ -29,18 +31,37 @@ const MAX_CLIP_SKIP = 2;
 export interface GeneratedImage {
   readonly png: Uint8Array;
   readonly seed: number;
+  /** The picture's size: the parameters' size, or the hires fix's target size. */
+  readonly width: number;
+  readonly height: number;
   /** The A1111 `parameters` text stored in the PNG. */
   readonly parameters: string;
+  /** What the face detail pass did, when it was asked for. */
+  readonly faceDetail?: FaceDetailReport;
   /** The image as float HWC in [0,1], before PNG quantisation (replayed goldens only). */
   readonly hwc01?: Float32Array;
   /** The latents entering and leaving each step (`stepK_unet_in`, `stepK_latents_after`; replayed goldens only). */
   readonly stepLatents?: Readonly<Record<string, Float32Array>>;
 }
 
+export interface PassStepEvent extends StepEvent {
+  readonly pass: GenerationPass;
+}
+
+export interface FaceDetailReport {
+  /** How many faces were repainted (0: skipped). */
+  readonly repainted: number;
+  /** Why no face was repainted, in words for the user. */
+  readonly skipped?: string;
+  /** The picture before the pass (only when the pass changed it and the picture was made by this job). */
+  readonly before?: { readonly png: Uint8Array; readonly parameters: string };
+}
+
 export interface GenerateContext {
   readonly loader: ModelLoader;
   readonly signal?: AbortSignal;
-  readonly onStep?: (event: StepEvent) => void | Promise<void>;
+  /** Each step of each pass (the hires fix and the face detail pass count their own steps). */
+  readonly onStep?: (event: PassStepEvent) => void | Promise<void>;
   /** FaceID tokens for the prompt and negative side, computed by the face pipeline (engine/face + projections). */
   readonly ip?: IpConditioning;
   /** Test entry: noise sources replacing the seeded generators (one per image). */
@@ -53,6 +74,8 @@ export interface GenerateContext {
   readonly onCompileProgress?: (progress: CompileProgress) => void;
   /** Called once the model is loaded (the worker reports "loading" vs "sampling"). */
   readonly onModelLoaded?: (model: LoadedModel) => void;
+  /** Finds faces for the face detail pass (SCRFD in the engine; a stand-in in tests). */
+  readonly detectFaces?: FaceDetector;
   /** Where the A1111 model and LoRA hashes come from; without it the infotext carries none. */
   readonly hashes?: FileHashCache;
 }
@@ -81,6 +104,30 @@ export function validateGenerationParams(input: unknown): GenerationParams {
   }
   if (params.inpaint && !params.img2img) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'Inpainting needs the image to paint into (init image) as well as the mask.', hint: 'Add the init image.' });
+  }
+  if (params.bestOf) {
+    if (params.bestOf.keep > params.bestOf.count) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: `Best of ${params.bestOf.count} cannot keep ${params.bestOf.keep} images.`, hint: 'Keep at most as many images as are made.' });
+    }
+    if (params.batchSize > 1) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: 'Best-of-N makes its own batch (one seed per image); it does not combine with a batch size above 1.', hint: 'Set the batch size to 1.' });
+    }
+  }
+  const source = params.faceDetail?.sourceImage;
+  if (source !== undefined && (params.img2img || params.hires || params.batchSize > 1 || params.bestOf)) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'Fixing the faces of an existing image repaints that one image; image-to-image, the hires fix, batches and best-of-N do not apply.', hint: 'Turn those options off.' });
+  }
+  if (params.hires) {
+    if (params.img2img) {
+      throw new StudioError('generate.invalid-parameter', { userMessage: 'The hires fix is a second pass after text-to-image; it does not apply to image-to-image or inpainting.', hint: 'Turn the hires fix off, or generate from text.' });
+    }
+    const target = hiresSize(params.width, params.height, params.hires.scale);
+    if (target.width > 2048 || target.height > 2048) {
+      throw new StudioError('generate.invalid-parameter', {
+        userMessage: `Hires upscale ${params.hires.scale} makes ${params.width}×${params.height} into ${target.width}×${target.height}; the largest side the engine makes is 2048 px.`,
+        hint: 'Lower the hires upscale or the first-pass size.',
+      });
+    }
   }
   return params;
 }
@@ -117,9 +164,15 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   if (replay && params.batchSize !== 1) {
     throw new StudioError('generate.invalid-parameter', { userMessage: `A replayed golden holds the noise of one image; batch size ${params.batchSize} cannot be replayed.`, hint: 'Use batch size 1.' });
   }
+  if (replay && params.hires) {
+    throw new StudioError('generate.invalid-parameter', { userMessage: 'A replayed golden holds the noise of one pass; the hires fix cannot be replayed.', hint: 'Turn the hires fix off.' });
+  }
   const ip = context.ip ?? (replay && params.faceid ? replayIp(replay, params.faceid.faceWeight) : undefined);
   if (params.faceid && !ip) {
     throw new StudioError('generate.invalid-parameter', { userMessage: 'FaceID was chosen but no face tokens were prepared for this job.', hint: 'Add reference photos of the face.' });
+  }
+  if (params.faceDetail && context.detectFaces === undefined) {
+    throw new StudioError('face.model-missing', { userMessage: 'The face detail pass needs the face detector, and the engine was started without the face models.', hint: 'Install the face models (Models page), or turn the face detail pass off.' });
   }
   const { width, height } = params;
   const init = params.img2img ? (replayedInitImage(replay, width, height) ?? (await loadInitImage(params.img2img.initImage, width, height))) : undefined;
@@ -138,33 +191,114 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative }));
   const stepLatents: Record<string, Float32Array> = {};
   const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
-  const result = await diffuse(
-    {
-      width,
-      height,
-      steps: params.steps,
-      cfg: params.cfg,
-      scheduler: createScheduler(params.sampler, model.schedulerConfig),
-      cond: conditioning.cond,
-      uncond: conditioning.uncond,
-      ...(model.recipe.addedConditioning === 'text-time' ? { timeIds: replay?.timeIds ?? sdxlTimeIds(width, height, params.sizeConditioning) } : {}),
-      ...(ip ? { ip } : {}),
-      ...(init && params.img2img ? { init: { image: init, strength: params.img2img.strength } } : {}),
-      ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
-      noise,
-      ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
-      ...(context.signal ? { signal: context.signal } : {}),
-      ...(context.onStep ? { onStep: context.onStep } : {}),
-      ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
-    },
-    runners,
-  );
+  const pass = (size: { width: number; height: number }, name: GenerationPass, init?: DiffusionInit): DiffusionRequest => ({
+    ...size,
+    steps: params.steps,
+    cfg: params.cfg,
+    // A fresh scheduler per pass: img2img leaves its begin index set.
+    scheduler: createScheduler(params.sampler, model.schedulerConfig),
+    cond: conditioning.cond,
+    uncond: conditioning.uncond,
+    // The face square is a picture of its own: SDXL is told its size, not the whole picture's conditioning.
+    ...(model.recipe.addedConditioning === 'text-time' ? { timeIds: replay?.timeIds ?? sdxlTimeIds(size.width, size.height, name === 'face-detail' ? {} : params.sizeConditioning) } : {}),
+    ...(ip ? { ip } : {}),
+    ...(init ? { init } : {}),
+    noise,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.onStep ? { onStep: (event: StepEvent) => context.onStep!({ ...event, pass: name }) } : {}),
+  });
+  const source = params.faceDetail?.sourceImage;
+  let pictures: Picture[];
+  if (source !== undefined) {
+    pictures = [await loadPicture(source)];
+  } else {
+    let result = await diffuse(
+      {
+        ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
+        ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
+        ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
+        ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
+      },
+      runners,
+    );
+    let size = { width, height };
+    if (params.hires) {
+      // The second pass continues each image's generator, so the pair of passes stays one seeded computation.
+      const target = hiresSize(width, height, params.hires.scale);
+      const start = await hiresInit(result, size, target, params.hires.upscaler, params.hires.denoise);
+      result = await diffuse({ ...pass(target, 'hires', start), steps: params.hires.steps || params.steps }, runners);
+      size = target;
+    }
+    pictures = result.images.map((hwc) => ({ hwc, ...size }));
+  }
   const hashes = await infotextHashes(params, context.hashes, context.signal);
-  return Promise.all(
-    result.images.map(async (hwc, i) => {
-      const seed = params.seed + i;
-      const parameters = generationInfotext(params, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
-      return { png: await encodePng(hwc, width, height, parameters), seed, parameters, ...(replay ? { hwc01: hwc, stepLatents } : {}) };
-    }),
-  );
+  const infotext = (p: GenerationParams, seed: number, picture: Picture) =>
+    generationInfotext(source === undefined ? p : { ...p, width: picture.width, height: picture.height }, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
+  const faceDetail = params.faceDetail;
+  const faceConditioning = faceDetail?.prompt
+    ? await encodePromptPair(encoders, `${params.prompt}, ${faceDetail.prompt}`, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative })
+    : conditioning;
+  const images: GeneratedImage[] = [];
+  for (const [i, picture] of pictures.entries()) {
+    const seed = params.seed + i;
+    let final = picture;
+    let report: FaceDetailReport | undefined;
+    if (faceDetail) {
+      const workSize = faceDetail.size ?? model.recipe.nativeSize;
+      const faceSeed = faceDetail.seed ?? seed;
+      const outcome = await faceDetailPass(picture, faceDetail, {
+        size: workSize,
+        detect: context.detectFaces!,
+        ...(context.signal ? { signal: context.signal } : {}),
+        repaint: async (crop, faceMask, face) => {
+          const repaint = await diffuse(
+            {
+              ...pass({ width: workSize, height: workSize }, 'face-detail', { image: crop, strength: faceDetail.strength }),
+              // img2img runs floor(steps · strength) steps: a short schedule at a low strength still gets one.
+              steps: Math.max(params.steps, Math.ceil(1 / faceDetail.strength)),
+              cond: faceConditioning.cond,
+              uncond: faceConditioning.uncond,
+              // The mask is feathered at full resolution when the repaint is blended back; inside diffusion it is binary.
+              mask: { data: faceMask, featherPx: 0 },
+              noise: [new TorchCpuGenerator(BigInt(faceSeed) + BigInt(face))],
+            },
+            runners,
+          );
+          return repaint.images[0]!;
+        },
+      });
+      final = outcome.picture;
+      const { faceDetail: _none, ...withoutPass } = params;
+      report = {
+        repainted: outcome.regions.length,
+        ...(outcome.skipped === undefined ? {} : { skipped: outcome.skipped }),
+        // The picture before the pass, for the library to keep as the parent (a fixed image's parent is already there).
+        ...(outcome.regions.length > 0 && source === undefined
+          ? { before: { png: await encodePng(picture.hwc, picture.width, picture.height, infotext(withoutPass, seed, picture)), parameters: infotext(withoutPass, seed, picture) } }
+          : {}),
+      };
+    }
+    const parameters = infotext(params, seed, final);
+    images.push({
+      png: await encodePng(final.hwc, final.width, final.height, parameters),
+      seed,
+      parameters,
+      width: final.width,
+      height: final.height,
+      ...(report ? { faceDetail: report } : {}),
+      ...(replay ? { hwc01: final.hwc, stepLatents } : {}),
+    });
+  }
+  return images;
 }
+
+/** An existing picture (the "Fix face" source) at its own size, EXIF-rotated, as HWC [0, 1]. */
+async function loadPicture(file: string): Promise<Picture> {
+  try {
+    const { data, info } = await sharp(file).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { hwc: Float32Array.from(data, (v) => v / 255), width: info.width, height: info.height };
+  } catch (cause) {
+    throw new StudioError('image.unsupported-format', { userMessage: `The image ${file} could not be read (${(cause as Error).message}).`, hint: 'Use a PNG, JPEG or WebP file.', cause });
+  }
+}
+

@@ -7,6 +7,9 @@ import { compiledGraphLabel } from '../models/compile.ts';
 import { SessionPool } from '../onnx/session-pool.ts';
 import { generate, validateGenerationParams } from '../pipeline/generate.ts';
 import { ModelLoader } from '../pipeline/model-loader.ts';
+import { detectFaces } from '../face/analyze.ts';
+import { loadFaceModels, releaseFaceModels, type FaceModels } from '../face/models.ts';
+import type { FaceDetector } from '../pipeline/face-detail.ts';
 import type { EngineEvent, EngineOptions, EngineRequest, EngineSettings } from './protocol.ts';
 import { latentPreviewPng } from './preview.ts';
 
@@ -26,6 +29,7 @@ export class EngineService {
   private running: { jobId: string; controller: AbortController } | undefined;
   private idle: Promise<void> = Promise.resolve();
   private logCounter = 0;
+  private faceModels: Promise<FaceModels> | undefined;
 
   constructor(options: EngineOptions, emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void) {
     this.options = options;
@@ -68,11 +72,26 @@ export class EngineService {
     }
   }
 
+  /** SCRFD from the configured face models folder, opened at the first face detail job (a failed open is tried again). */
+  private detector(): FaceDetector | undefined {
+    const folder = this.options.faceModelsFolder;
+    if (folder === undefined) return undefined;
+    return async (image, signal) => {
+      const loading = (this.faceModels ??= loadFaceModels(folder));
+      loading.catch(() => {
+        if (this.faceModels === loading) this.faceModels = undefined;
+      });
+      return (await detectFaces(image, await loading, signal ? { signal } : {})).detections;
+    };
+  }
+
   /** Resolves when the queue has drained and the sessions are released. */
   async close(): Promise<void> {
     this.handle({ type: 'shutdown' });
     await this.idle;
     await this.pool.releaseAll();
+    const faceModels = await this.faceModels?.catch(() => undefined);
+    if (faceModels) await releaseFaceModels(faceModels);
   }
 
   private cancel(jobId: string): void {
@@ -118,12 +137,16 @@ export class EngineService {
     this.emit({ type: 'state', jobId: job.jobId, state: 'running' });
     const previewEvery = this.options.previewEvery ?? 5;
     let samplingStarted = started;
+    let lastStepAt = started;
+    let pass: string | undefined;
     try {
       const params = validateGenerationParams(job.params);
+      const detectFaces = this.detector();
       const images = await generate(params, {
         loader: this.loader,
         hashes: this.hashes,
         signal,
+        ...(detectFaces ? { detectFaces } : {}),
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),
         onCompileProgress: ({ done, total, message }) => {
@@ -134,6 +157,12 @@ export class EngineService {
           samplingStarted = performance.now();
         },
         onStep: async (event) => {
+          // Each pass counts its steps from 1; its speed is measured from its own start.
+          if (event.pass !== pass) {
+            if (pass !== undefined) samplingStarted = lastStepAt;
+            pass = event.pass;
+          }
+          lastStepAt = performance.now();
           const seconds = (performance.now() - samplingStarted) / 1000;
           const itPerSec = seconds > 0 ? event.step / seconds : 0;
           this.emit({
@@ -141,6 +170,7 @@ export class EngineService {
             jobId: job.jobId,
             step: event.step,
             total: event.total,
+            pass: event.pass,
             itPerSec,
             etaSeconds: itPerSec > 0 ? (event.total - event.step) / itPerSec : 0,
           });

@@ -1,10 +1,11 @@
 // Messages between the app side (EngineClient, the Electron engine process supervisor) and the engine worker.
 // Everything is structured-clone safe (plain objects, typed arrays).
 import type { Failure } from '../../../src-preload/contract/errors.ts';
-import type { GenerationParams, JobState } from '../../../src-preload/contract/generation.ts';
+import type { GenerationParams, GenerationPass, JobState } from '../../../src-preload/contract/generation.ts';
 import type { JobStage } from '../../../src-preload/contract/jobs.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
+import type { FaceDetailReport } from '../pipeline/generate.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 
 /** What the engine may be told while it runs (the Settings page); it applies them before its next job. */
@@ -28,6 +29,8 @@ export interface EngineOptions extends EngineSettings {
   readonly tokenizerDir?: string;
   /** config.json overrides for single-file checkpoints (ModelLoaderOptions.configDir). */
   readonly configDir?: string;
+  /** The insightface models folder (det_10g.onnx): the face detail pass's detector, opened on first use. */
+  readonly faceModelsFolder?: string;
 }
 
 export type EngineRequest =
@@ -40,7 +43,12 @@ export type EngineRequest =
 export interface JobImage {
   readonly png: Uint8Array;
   readonly seed: number;
+  /** The picture's size (the hires fix's target size when it ran). */
+  readonly width: number;
+  readonly height: number;
   readonly parameters: string;
+  /** What the face detail pass did (jobs that asked for it). */
+  readonly faceDetail?: FaceDetailReport;
   /** Float HWC pixels in [0,1] (jobs replaying a golden only). */
   readonly hwc01?: Float32Array;
   /** Each step's latents in and out (jobs replaying a golden only). */
@@ -62,6 +70,8 @@ export interface JobProgressEvent {
   readonly jobId: string;
   readonly step: number;
   readonly total: number;
+  /** The pass the step belongs to; its steps count from 1 again. */
+  readonly pass: GenerationPass;
   readonly itPerSec: number;
   readonly etaSeconds: number;
 }

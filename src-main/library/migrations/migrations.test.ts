@@ -36,6 +36,11 @@ const SAMPLE_ROWS: Record<number, (db: LibraryDatabase) => void> = {
     assert.ok(!JSON.stringify(plan).includes('TEMP B-TREE'), JSON.stringify(plan));
     assert.deepEqual(db.prepare(`SELECT id FROM generations WHERE character_id = 'c1' AND favorite = 1`).pluck().all(), ['g1']);
   },
+  6: (db) => {
+    assert.equal(db.prepare(`SELECT notes_json FROM jobs WHERE id = 'j1'`).pluck().get(), '[]');
+    db.prepare(`UPDATE generations SET best_of_rank = 1, best_of_count = 4, best_of_kept = 1 WHERE id = 'g1'`).run();
+    assert.throws(() => db.prepare(`UPDATE generations SET best_of_kept = 2 WHERE id = 'g1'`).run());
+  },
 };
 
 function assertHealthy(db: LibraryDatabase): void {

@@ -3,7 +3,7 @@
 import { useTheme } from '@mui/material';
 import { memo } from 'react';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
-import { identityLabel } from './GenerationDetail.tsx';
+import { identityLabel, rankingLabel } from './GenerationDetail.tsx';
 
 export interface GalleryTileProps {
   index: number;
@@ -38,13 +38,17 @@ export const GalleryTile = memo(function GalleryTile({ index, size, generation, 
         <button
           type="button"
           tabIndex={-1}
-          aria-label={`Image ${index + 1}, seed ${generation.seed}, identity ${identityLabel(generation)}${generation.favorite ? ', favourite' : ''}`}
+          aria-label={`Image ${index + 1}, seed ${generation.seed}, identity ${identityLabel(generation)}${generation.ranking === null ? '' : `, best of N ${rankingLabel(generation.ranking)}`}${generation.favorite ? ', favourite' : ''}`}
           onClick={onOpen}
           style={{ padding: 0, border: 0, width: '100%', height: '100%', cursor: 'pointer', background: 'transparent', display: 'block' }}
         >
           <img src={imageUrl} alt="" loading="lazy" decoding="async" style={{ width: '100%', height: '100%', objectFit: 'cover', display: 'block', imageRendering: generation.width < 256 ? 'pixelated' : 'auto' }} />
           <span style={{ position: 'absolute', left: 0, right: 0, bottom: 0, padding: '2px 6px', display: 'flex', justifyContent: 'space-between', background: 'linear-gradient(transparent, rgba(0,0,0,0.65))', color: 'white', fontSize: 12 }}>
-            <span>{generation.identityScore === null ? '' : `ID ${generation.identityScore.toFixed(2)}`}</span>
+            <span>
+              {generation.identityScore === null ? '' : `ID ${generation.identityScore.toFixed(2)}`}
+              {/* A best-of-N picture's rank among its job's N; a rejected one kept on request is dimmed. */}
+              {generation.ranking === null ? null : <span style={{ marginLeft: 6, opacity: generation.ranking.kept ? 1 : 0.6 }}>#{generation.ranking.rank}/{generation.ranking.of}</span>}
+            </span>
             {generation.favorite ? <span aria-hidden style={{ color: '#ffd54f' }}>★</span> : null}
           </span>
         </button>

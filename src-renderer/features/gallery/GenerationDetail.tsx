@@ -6,11 +6,13 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import DownloadIcon from '@mui/icons-material/Download';
 import StarIcon from '@mui/icons-material/Star';
 import StarBorderIcon from '@mui/icons-material/StarBorder';
+import { useEffect, useState } from 'react';
 import { Alert, Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
 import { sdxlTimeIds } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
+import { fixFaceJob } from './fix-face.ts';
 import { remix, sendToImg2img, sendToInpaint } from './gallery-actions.ts';
 import { CopyComfyWorkflowButton } from './CopyComfyWorkflowButton.tsx';
 
@@ -26,10 +28,17 @@ function sizeConditioningLabel(generation: Generation): string {
   return `original ${originalWidth}×${originalHeight} · crop ${cropTop}, ${cropLeft} · target ${targetWidth}×${targetHeight}`;
 }
 
-function rows(generation: Generation, characterName: string | undefined): [string, string][] {
+/** "2 of 4, kept" / "3 of 4, rejected": where a best-of-N picture ranked by likeness. */
+export function rankingLabel(ranking: NonNullable<Generation['ranking']>): string {
+  return `${ranking.rank} of ${ranking.of}, ${ranking.kept ? 'kept' : 'rejected'}`;
+}
+
+function rows(generation: Generation, characterName: string | undefined, parent: Generation | undefined): [string, string][] {
   const p = generation.params;
   return [
     ['Identity score', identityLabel(generation)],
+    ...(generation.ranking === null ? [] : ([['Best of N', rankingLabel(generation.ranking)]] as [string, string][])),
+    ...(p.faceDetail === undefined || parent === undefined ? [] : ([['Before the face pass', `identity ${identityLabel(parent)}`]] as [string, string][])),
     ['Character', characterName ?? (generation.characterId === null ? 'none' : 'deleted')],
     ['Prompt', p.prompt],
     ['Negative prompt', p.negativePrompt || '—'],
@@ -51,6 +60,8 @@ function rows(generation: Generation, characterName: string | undefined): [strin
     ...(p.sizeConditioning === undefined ? [] : ([['SDXL size conditioning', sizeConditioningLabel(generation)]] as [string, string][])),
     ...(p.img2img === undefined ? [] : ([['Image to image strength', String(p.img2img.strength)]] as [string, string][])),
     ...(p.inpaint === undefined ? [] : ([['Inpaint feather', `${p.inpaint.featherPx} px`]] as [string, string][])),
+    ...(p.hires === undefined ? [] : ([['Hires fix', `×${p.hires.scale} (${p.hires.upscaler}), ${p.hires.steps || p.steps} steps, denoise ${p.hires.denoise}`]] as [string, string][])),
+    ...(p.faceDetail === undefined ? [] : ([['Face detail', `${p.faceDetail.faces === 'all' ? 'every face' : p.faceDetail.faces === 'largest' ? 'largest face' : `face ${Number(p.faceDetail.faces) + 1}`}, strength ${p.faceDetail.strength}${p.faceDetail.prompt ? `, “${p.faceDetail.prompt}”` : ''}`]] as [string, string][])),
     ...(p.loras.length === 0 ? [] : ([['LoRAs', p.loras.map((l) => `${l.file} (${l.strength})`).join(', ')]] as [string, string][])),
     ['Created', new Date(generation.createdAt).toLocaleString()],
   ];
@@ -70,6 +81,24 @@ export interface GenerationDetailProps {
 
 export function GenerationDetail({ generation, characterName, isDeleted, onClose, onStep, onFavorite, onDelete, onUndoDelete, onExport }: GenerationDetailProps) {
   const studio = useStudio();
+  // The picture before a face pass is this one's parent: its score is shown beside this one's.
+  const [parent, setParent] = useState<Generation | undefined>();
+  useEffect(() => {
+    setParent(undefined);
+    if (generation.parentId === null || generation.params.faceDetail === undefined) return;
+    let current = true;
+    void studio.generations.get({ id: generation.parentId }).then((result) => current && result.ok && setParent(result.value));
+    return () => {
+      current = false;
+    };
+  }, [studio, generation.parentId, generation.params.faceDetail]);
+  const fixFace = fixFaceJob(generation);
+  const [fixNotice, setFixNotice] = useState<string | undefined>();
+  const queueFixFace = async () => {
+    if (fixFace === undefined) return;
+    const result = await studio.jobs.enqueue(fixFace);
+    setFixNotice(result.ok ? 'Fix face queued: the result appears in the gallery with this picture as its parent.' : result.error.userMessage);
+  };
   return (
     <Dialog
       open
@@ -139,6 +168,13 @@ export function GenerationDetail({ generation, characterName, isDeleted, onClose
                 Export PNG
               </Button>
             </Tooltip>
+            <Tooltip title={fixFace === undefined ? 'Needs a picture made with a character (its FaceID repaints the face)' : 'Repaint the faces with the character\'s FaceID; kept only if the likeness does not drop'}>
+              <span>
+                <Button variant="outlined" onClick={() => void queueFixFace()} disabled={fixFace === undefined}>
+                  Fix face
+                </Button>
+              </span>
+            </Tooltip>
             <CopyComfyWorkflowButton generationId={generation.id} />
             <Tooltip title={withShortcut('Delete this image (you can undo for a few seconds)', 'delete')}>
               <span>
@@ -148,9 +184,14 @@ export function GenerationDetail({ generation, characterName, isDeleted, onClose
               </span>
             </Tooltip>
           </Stack>
+          {fixNotice === undefined ? null : (
+            <Alert severity="info" onClose={() => setFixNotice(undefined)}>
+              {fixNotice}
+            </Alert>
+          )}
           <Table size="small" aria-label="Parameters">
             <TableBody>
-              {rows(generation, characterName).map(([name, value]) => (
+              {rows(generation, characterName, parent).map(([name, value]) => (
                 <TableRow key={name}>
                   <TableCell component="th" scope="row" sx={{ color: 'text.secondary', whiteSpace: 'nowrap', verticalAlign: 'top' }}>
                     {name}

@@ -1,5 +1,5 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
-import { FACEID_VARIANTS, SAMPLERS, SizeConditioningSchema, type FaceIdVariant, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
+import { FACEID_VARIANTS, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
 import { fileStem, variantOfFile } from '../../../src-preload/contract/model-names.ts';
@@ -43,7 +43,29 @@ export interface GenerateForm {
   featherPx: number;
   /** The generation this form came from (remix / img2img / inpaint), recorded as the jobs' parent. */
   parentId: string;
+  /** Hires fix (text-to-image only): a second img2img pass at width·scale × height·scale. */
+  hires: boolean;
+  hiresScale: number;
+  /** 0: as many steps as the first pass. */
+  hiresSteps: number;
+  hiresDenoise: number;
+  hiresUpscaler: HiresUpscaler;
+  /** Face detail pass (needs a character): each face repainted at the model's size with the character's FaceID. */
+  faceDetail: boolean;
+  faceDetailStrength: number;
+  faceDetailPrompt: string;
+  faceDetailFaces: FaceDetailFaces;
+  /** Keep the picture before the pass when the pass lowers its identity score. */
+  faceDetailIdentityCheck: boolean;
+  /** Best-of-N (needs a character): each job makes bestOfCount images and keeps the bestOfKeep most like the character. */
+  bestOf: boolean;
+  bestOfCount: number;
+  bestOfKeep: number;
+  keepRejected: boolean;
 }
+
+export const FACE_DETAIL_FACES = ['largest', 'all'] as const;
+export type FaceDetailFaces = (typeof FACE_DETAIL_FACES)[number];
 
 export const DEFAULT_FORM: GenerateForm = {
   characterId: '',
@@ -70,6 +92,20 @@ export const DEFAULT_FORM: GenerateForm = {
   maskImage: '',
   featherPx: 4,
   parentId: '',
+  hires: false,
+  hiresScale: 1.5,
+  hiresSteps: 0,
+  hiresDenoise: 0.5,
+  hiresUpscaler: 'Latent',
+  faceDetail: false,
+  faceDetailStrength: 0.4,
+  faceDetailPrompt: '',
+  faceDetailFaces: 'largest',
+  faceDetailIdentityCheck: true,
+  bestOf: false,
+  bestOfCount: 4,
+  bestOfKeep: 1,
+  keepRejected: false,
 };
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -86,6 +122,8 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (!FACEID_VARIANTS.includes(form.variant as FaceIdVariant)) form.variant = DEFAULT_FORM.variant;
   if (!SEED_MODES.includes(form.seedMode as SeedMode)) form.seedMode = DEFAULT_FORM.seedMode;
   if (form.clipSkip !== 1 && form.clipSkip !== 2) form.clipSkip = DEFAULT_FORM.clipSkip;
+  if (!HIRES_UPSCALERS.includes(form.hiresUpscaler as HiresUpscaler)) form.hiresUpscaler = DEFAULT_FORM.hiresUpscaler;
+  if (!FACE_DETAIL_FACES.includes(form.faceDetailFaces as FaceDetailFaces)) form.faceDetailFaces = DEFAULT_FORM.faceDetailFaces;
   const conditioning = SizeConditioningSchema.safeParse(form.sizeConditioning);
   form.sizeConditioning = conditioning.success ? conditioning.data : DEFAULT_FORM.sizeConditioning;
   return form as unknown as GenerateForm;
@@ -132,6 +170,40 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     ...(form.characterId === '' || adapter === undefined
       ? {}
       : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
+    ...extraPasses(form, adapter),
+  };
+}
+
+/**
+ * The hires fix (text-to-image only), and the passes that work with the character's identity: the face detail pass
+ * and best-of-N (both need a character with an adapter, as the identity is what they repaint with and rank by).
+ */
+function extraPasses(form: GenerateForm, adapter: string | undefined): Partial<GenerationParamsInput> {
+  const withCharacter = form.characterId !== '' && adapter !== undefined;
+  return {
+    ...(form.hires && form.initImage === '' ? { hires: { scale: form.hiresScale, steps: form.hiresSteps, denoise: form.hiresDenoise, upscaler: form.hiresUpscaler } } : {}),
+    ...(form.faceDetail && withCharacter
+      ? { faceDetail: { strength: form.faceDetailStrength, prompt: form.faceDetailPrompt, faces: form.faceDetailFaces, identityCheck: form.faceDetailIdentityCheck } }
+      : {}),
+    ...(form.bestOf && withCharacter ? { bestOf: { count: form.bestOfCount, keep: Math.min(form.bestOfKeep, form.bestOfCount), keepRejected: form.keepRejected } } : {}),
+  };
+}
+
+/** The form's pass settings from parameters that state them (a remixed or dropped picture); unstated ones are off. */
+function passesFromParams(form: GenerateForm, params: Partial<Pick<GenerationParamsInput, 'hires' | 'faceDetail'>>): Partial<GenerateForm> {
+  const { hires, faceDetail } = params;
+  return {
+    hires: hires !== undefined,
+    ...(hires === undefined ? {} : { hiresScale: hires.scale, hiresSteps: hires.steps ?? 0, hiresDenoise: hires.denoise ?? form.hiresDenoise, hiresUpscaler: hires.upscaler ?? form.hiresUpscaler }),
+    faceDetail: faceDetail !== undefined,
+    ...(faceDetail === undefined
+      ? {}
+      : {
+          faceDetailStrength: faceDetail.strength ?? form.faceDetailStrength,
+          faceDetailPrompt: faceDetail.prompt ?? '',
+          faceDetailFaces: faceDetail.faces === 'all' ? 'all' : 'largest',
+          faceDetailIdentityCheck: faceDetail.identityCheck ?? true,
+        }),
   };
 }
 
@@ -177,6 +249,9 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     initImage: '',
     maskImage: '',
     parentId: generation.id,
+    ...passesFromParams(form, params),
+    // One picture again: the remixed one.
+    bestOf: false,
   };
 }
 
@@ -235,6 +310,7 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
       height: params.height ?? form.height,
       strength: imported.denoisingStrength ?? form.strength,
       parentId: '',
+      ...passesFromParams(form, params),
     },
     unmatched,
   };

@@ -174,6 +174,12 @@ export function QueuePage() {
                     {job.error.userMessage} {job.error.hint ?? ''}
                   </Typography>
                 )}
+                {/* What the passes decided: a face pass skipped or undone, best-of-N's choice. */}
+                {job.notes.map((note) => (
+                  <Typography key={note} variant="caption" color="text.secondary">
+                    {note}
+                  </Typography>
+                ))}
               </Stack>
             </ListItem>
           ))}

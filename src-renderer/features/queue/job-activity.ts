@@ -9,6 +9,17 @@ export interface JobStepProgress {
   readonly totalSteps: number;
   readonly stepsPerSecond: number | undefined;
   readonly etaMs: number | undefined;
+  /** Which pass runs (hires fix, face detail) and which image of a best-of-N job, when there is more than one. */
+  readonly pass?: StudioEventPayload<'job.progress'>['pass'];
+  readonly image?: StudioEventPayload<'job.progress'>['image'];
+}
+
+const PASS_NAMES = { generate: 'Generating', hires: 'Hires fix', 'face-detail': 'Face detail' } as const;
+
+/** "Face detail · image 2 of 4 · " before the step count; nothing for a plain one-pass job. */
+export function passLabel(progress: Pick<JobStepProgress, 'pass' | 'image'>): string {
+  const parts = [...(progress.pass === undefined || (progress.pass === 'generate' && progress.image === undefined) ? [] : [PASS_NAMES[progress.pass]]), ...(progress.image === undefined ? [] : [`image ${progress.image.index} of ${progress.image.of}`])];
+  return parts.length === 0 ? '' : `${parts.join(' · ')} · `;
 }
 
 export function formatEta(ms: number | undefined): string {
@@ -22,8 +33,9 @@ export function jobActivity(progress: JobStepProgress, stage: JobStageUpdate | u
   if (stage?.stage === 'compiling') return `Compiling the model for first use: ${stage.detail}…`;
   if (stage?.stage === 'loading') return `${stage.detail}…`;
   if (progress.step === 0) return 'Starting…';
-  if (progress.step >= progress.totalSteps) return `Step ${progress.totalSteps} of ${progress.totalSteps} · decoding the image…`;
+  const pass = passLabel(progress);
+  if (progress.step >= progress.totalSteps) return `${pass}Step ${progress.totalSteps} of ${progress.totalSteps} · decoding the image…`;
   const rate = progress.stepsPerSecond === undefined ? '' : ` · ${progress.stepsPerSecond.toFixed(2)} it/s`;
   const left = progress.etaMs === undefined ? '' : ` · ${formatEta(progress.etaMs)} left`;
-  return `Step ${progress.step} of ${progress.totalSteps}${rate}${left}`;
+  return `${pass}Step ${progress.step} of ${progress.totalSteps}${rate}${left}`;
 }

@@ -80,9 +80,9 @@ export function useQueue(): QueueState {
 }
 
 /** Step, total, it/s and ETA of a job: from its latest progress event, else from the job row. */
-export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>): { step: number; totalSteps: number; stepsPerSecond: number | undefined; etaMs: number | undefined } {
+export function jobProgress(job: Job, progress: ReadonlyMap<string, JobProgress>): { step: number; totalSteps: number; stepsPerSecond: number | undefined; etaMs: number | undefined; pass?: JobProgress['pass']; image?: JobProgress['image'] } {
   const live = progress.get(job.id);
-  if (live !== undefined && live.step >= job.step) return live;
+  // A later pass (hires fix, face detail) or a best-of-N image counts its steps from 1 again.
+  if (live !== undefined && (live.step >= job.step || (live.pass ?? 'generate') !== 'generate' || live.image !== undefined)) return live;
   return { step: job.step, totalSteps: job.totalSteps, stepsPerSecond: undefined, etaMs: undefined };
 }
-
