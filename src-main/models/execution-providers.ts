@@ -1,7 +1,9 @@
-// Which onnxruntime execution providers actually work on this machine: each backend the installed
-// onnxruntime-node lists is tried on a one-node model. Listing is not enough — WebGPU is "bundled" on
-// Linux yet fails without a Vulkan driver, and ['webgpu','cpu'] does not fall back (toolchain-facts §2).
+// Which onnxruntime execution providers actually work on this machine: each provider of the studio's table that
+// onnxruntime-node carries for this platform is checked without trying where that is knowable (a missing library),
+// then tried on a one-node model. Listing is not enough — WebGPU is "bundled" on Linux yet fails without a Vulkan
+// driver, and ['webgpu','cpu'] does not fall back (toolchain-facts §2).
 import * as ort from 'onnxruntime-node';
+import { currentProviderHost, EXECUTION_PROVIDERS, providerUnusableBecause, type ProviderHost } from '../engine/onnx/execution-providers.ts';
 import { encodeOnnxModel } from './selftest/onnx-writer.ts';
 
 export interface ExecutionProviderStatus {
@@ -34,19 +36,27 @@ export function explainProviderFailure(name: string, bundled: boolean, message: 
   return firstLine.replace(/^\S+\.cc:\d+ /, '').slice(0, 160);
 }
 
-export async function probeExecutionProviders(): Promise<ExecutionProviderStatus[]> {
+/** Every provider onnxruntime-node has for this platform (CPU last), with whether it works and why not. */
+export async function probeExecutionProviders(host: ProviderHost = currentProviderHost()): Promise<ExecutionProviderStatus[]> {
   const model = probeModel();
+  const bundled = new Set(ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name));
   const results: ExecutionProviderStatus[] = [];
-  for (const backend of ort.listSupportedBackends()) {
+  for (const spec of EXECUTION_PROVIDERS.filter((p) => p.platforms.includes(`${host.platform}-${host.arch}`))) {
+    const isBundled = spec.name === 'cpu' || bundled.has(spec.name);
+    const unusable = await providerUnusableBecause(spec, host);
+    if (unusable) {
+      results.push({ name: spec.name, bundled: isBundled, works: false, detail: unusable });
+      continue;
+    }
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: [backend.name], logSeverityLevel: 4 });
+      const session = await ort.InferenceSession.create(model, { executionProviders: [spec.config], ...spec.sessionOptions, logSeverityLevel: 4 });
       const output = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [1, 4]) });
       await session.release();
       const y = output.y?.data as Float32Array | undefined;
       const isRight = y?.[0] === 2 && y[3] === 5;
-      results.push({ name: backend.name, bundled: backend.bundled, works: isRight, detail: isRight ? null : 'ran but gave wrong numbers' });
+      results.push({ name: spec.name, bundled: isBundled, works: isRight, detail: isRight ? null : 'ran but gave wrong numbers' });
     } catch (error) {
-      results.push({ name: backend.name, bundled: backend.bundled, works: false, detail: explainProviderFailure(backend.name, backend.bundled, String((error as Error).message ?? error)) });
+      results.push({ name: spec.name, bundled: isBundled, works: false, detail: explainProviderFailure(spec.name, isBundled, String((error as Error).message ?? error)) });
     }
   }
   return results;

@@ -20,6 +20,8 @@ import { computeReadiness, type ReadinessReport } from './readiness.ts';
 import { scanModelFolders, type ScanResult } from './scan.ts';
 import { huggingFaceHeaders, type SecretStore } from './secret-store.ts';
 import { extractZipMember } from './zip-member.ts';
+import { onnxruntimeNativeFolder, onnxruntimeVersion } from '../engine/onnx/execution-providers.ts';
+import { GPU_RUNTIME_ID, gpuRuntimeState, installGpuRuntime, type GpuRuntimeState, type InstalledGpuRuntime, type NugetFeed } from './gpu-runtime.ts';
 
 export interface ModelManagerOptions {
   /** The studio's own models folder: downloads land here, in ComfyUI's folder names. */
@@ -38,6 +40,8 @@ export interface ModelManagerOptions {
   /** Bump when `identify` learns new formats, so cached "not identified" answers are redone. */
   readonly identifierVersion?: string;
   readonly retry?: RetryPolicy;
+  /** Where the NVIDIA GPU runtime is unpacked (default: the installed onnxruntime-node's native folder) and from which feed. */
+  readonly gpuRuntime?: { readonly nativeFolder?: string; readonly platform?: NodeJS.Platform; readonly arch?: string; readonly feed?: NugetFeed };
 }
 
 export type DownloadState = 'started' | 'finished' | 'paused' | 'cancelled' | 'failed';
@@ -194,6 +198,51 @@ export class ModelManager {
         this.events.emit('event', { type: 'download.state', id: entry.id, state: 'cancelled' });
       }
     }
+  }
+
+  /** Whether the NVIDIA GPU runtime (onnxruntime's CUDA provider) is installed, missing, or cannot be used here. */
+  gpuRuntime(): GpuRuntimeState {
+    return gpuRuntimeState(this.gpuRuntimeTarget());
+  }
+
+  /**
+   * Downloads (resumable; progress and state as download events under GPU_RUNTIME_ID), verifies and unpacks the
+   * NVIDIA GPU runtime beside onnxruntime, or installs it from a .nupkg on disk. Sessions opened before keep their
+   * provider; the next engine start (or Settings change) picks CUDA up.
+   */
+  async installGpuRuntime(options: { signal?: AbortSignal; localPackage?: string; localPackageSha512?: string } = {}): Promise<InstalledGpuRuntime> {
+    const emit = (state: DownloadState, failure?: Failure) =>
+      this.events.emit('event', failure ? { type: 'download.state', id: GPU_RUNTIME_ID, state, failure } : { type: 'download.state', id: GPU_RUNTIME_ID, state });
+    emit('started');
+    try {
+      const installed = await installGpuRuntime({
+        ...this.gpuRuntimeTarget(),
+        downloadsDir: path.join(this.modelsDir, '.downloads'),
+        dispatcher: this.dispatcher,
+        retry: this.options.retry ?? DEFAULT_RETRY,
+        onProgress: (progress) => this.events.emit('event', { type: 'download.progress', id: GPU_RUNTIME_ID, progress }),
+        ...options,
+      });
+      emit('finished');
+      return installed;
+    } catch (error) {
+      if (error instanceof CancelledError || options.signal?.aborted) emit('paused');
+      else emit('failed', error instanceof StudioError ? error.toFailure() : { code: 'internal', userMessage: (error as Error).message });
+      throw error;
+    }
+  }
+
+  private gpuRuntimeTarget() {
+    const target = this.options.gpuRuntime ?? {};
+    const platform = target.platform ?? process.platform;
+    const arch = target.arch ?? process.arch;
+    return {
+      nativeFolder: target.nativeFolder ?? onnxruntimeNativeFolder(platform, arch),
+      platform,
+      arch,
+      onnxruntimeVersion: onnxruntimeVersion(),
+      ...(target.feed ? { feed: target.feed } : {}),
+    };
   }
 
   private async checkLicence(entries: readonly CatalogEntry[]): Promise<void> {
