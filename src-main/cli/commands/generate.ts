@@ -11,11 +11,12 @@ import { ARCHITECTURES } from '../../engine/models/architectures.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
+import type { ProviderStatus } from '../../engine/onnx/session-pool.ts';
 import type { JobImage, JobProgressEvent } from '../../engine/worker/protocol.ts';
 import { SAMPLERS, type GenerationParamsInput, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
-import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
+import { EXECUTION_PROVIDERS, MODEL_MEMORY_MODES, type ModelMemoryMode, type Settings } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
-import { compactWeightsFor } from '../../app/engine-settings.ts';
+import { compactWeightsFor, preferredProvidersFor } from '../../app/engine-settings.ts';
 import { readEnvironment } from '../../app/environment.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
@@ -24,7 +25,7 @@ import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceTokensForGeneration
 
 const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
-  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] --out DIR [--json] ' +
+  '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] --out DIR [--json] ' +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -49,6 +50,7 @@ const OPTIONS = {
   out: { type: 'string' },
   json: { type: 'boolean' },
   memory: { type: 'string' },
+  provider: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
   // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
@@ -128,6 +130,20 @@ function parseMemoryMode(value: string | undefined): ModelMemoryMode {
   return mode;
 }
 
+function parseProvider(value: string | undefined): Settings['executionProvider'] {
+  if (value === undefined) return 'auto';
+  const provider = EXECUTION_PROVIDERS.find((p) => p === value.toLowerCase());
+  if (!provider) throw invalid(`--provider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${value}".`);
+  return provider;
+}
+
+/** One line on which provider ran the job and why any tried before it did not (`faceid doctor` explains more). */
+function providerLine(statuses: readonly ProviderStatus[]): string {
+  const used = statuses.find((s) => s.available)?.provider ?? 'cpu';
+  const skipped = statuses.filter((s) => !s.available).map((s) => `${s.provider}: ${s.reason ?? 'unavailable'}`);
+  return `execution provider: ${used}${skipped.length > 0 ? ` (not used — ${skipped.join('; ')})` : ''}\n`;
+}
+
 /** The next free A1111-style file number in the output folder. */
 async function nextCounter(dir: string): Promise<number> {
   const numbers = (await readdir(dir)).map((f) => /^(\d{5})-/u.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
@@ -198,7 +214,8 @@ export const command: CliCommand = {
     const engineOptions = defaultEngineOptions(readEnvironment());
     const replay = values['replay-golden'] ? await readGoldenReplay(path.resolve(values['replay-golden'])) : undefined;
     const ip = checked.faceid && !replay ? await faceTokensForGeneration(checked.faceid, { model: checked.model, cacheDir: engineOptions.cacheDir, values, io }) : undefined;
-    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, ...weightsMode });
+    const preferredProviders = preferredProvidersFor(parseProvider(values.provider));
+    const engine = EngineClient.start({ ...engineOptions, previewEvery: 0, ...weightsMode, preferredProviders });
     try {
       const jobId = engine.submit(params, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) });
       const bar = progressBar('generate', io.stderr);
@@ -212,6 +229,7 @@ export const command: CliCommand = {
         throw new StudioError(error.code, { userMessage: error.userMessage, ...(error.hint ? { hint: error.hint } : {}) });
       }
       bar.finish(`(${result.images.length} image${result.images.length === 1 ? '' : 's'})`);
+      io.stderr.write(providerLine(await engine.providers()));
       await mkdir(out, { recursive: true });
       let counter = await nextCounter(out);
       const written: { file: string; seed: number; parameters: string }[] = [];
