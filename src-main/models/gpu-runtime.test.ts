@@ -167,3 +167,26 @@ test('the model manager offers it as a download: progress and state events under
   assert.equal(seen.at(-1), `${GPU_RUNTIME_ID}:finished`);
   assert.equal(manager.gpuRuntime().state, 'installed');
 });
+
+test('pausing keeps the partial package for a resume; cancelling deletes it', async (t) => {
+  const body = nupkg();
+  const thisFeed = publish('paused', body);
+  const packagePath = new URL(gpuRuntimePackage('linux', 'x64', VERSION, thisFeed)!.packageUrl).pathname;
+  server.route(packagePath, { body, chunkBytes: 4096, chunkDelayMs: 20 });
+  const f = await prepare(t);
+  const root = tempFolder(t);
+  const modelsDir = path.join(root, 'models');
+  const manager = new ModelManager({ modelsDir, stateDir: root, retry: fastRetry, gpuRuntime: { nativeFolder: f.nativeFolder, platform: 'linux', arch: 'x64', feed: thisFeed } });
+  const states: string[] = [];
+  manager.events.on('event', (e) => {
+    if (e.type === 'download.state') states.push(e.state);
+    if (e.type === 'download.progress' && e.progress.receivedBytes > 8192) manager.pause(GPU_RUNTIME_ID);
+  });
+  await assert.rejects(manager.installGpuRuntime(), { code: 'cancelled' });
+  const part = path.join(modelsDir, '.downloads', `${path.basename(packagePath)}.part`);
+  assert.ok(existsSync(part), 'the part is kept');
+  assert.deepEqual(await readdir(f.nativeFolder), ['libonnxruntime.so.1']);
+  await manager.cancel(GPU_RUNTIME_ID);
+  assert.ok(!existsSync(part), 'cancel deleted it');
+  assert.deepEqual(states, ['started', 'paused', 'cancelled']);
+});

@@ -79,6 +79,8 @@ export class ModelManager {
   private readonly jobs = new Map<string, SharedJob>();
   /** The top-level download(id) calls, for pause/cancel. */
   private readonly active = new Map<string, AbortController>();
+  /** The NVIDIA GPU runtime's install in flight, if any. */
+  private gpuRuntimeInstall: Promise<unknown> | undefined;
 
   constructor(options: ModelManagerOptions) {
     this.options = options;
@@ -188,6 +190,13 @@ export class ModelManager {
   /** Stops a download and deletes its partial files (those no other download still needs). */
   async cancel(id: string): Promise<void> {
     this.active.get(id)?.abort();
+    if (id === GPU_RUNTIME_ID) {
+      const state = this.gpuRuntime();
+      await this.gpuRuntimeInstall?.catch(() => undefined); // let a stopping download close its file first
+      if (state.state !== 'unsupported') await discardPartial(path.join(this.gpuRuntimeDownloadsDir(), path.basename(new URL(state.package.packageUrl).pathname)));
+      this.events.emit('event', { type: 'download.state', id, state: 'cancelled' });
+      return;
+    }
     for (const entry of this.modelCatalog.withDependencies(id)) {
       const job = this.jobs.get(entry.id);
       if (job && job.waiters > 0) continue; // another download still needs it
@@ -213,23 +222,36 @@ export class ModelManager {
   async installGpuRuntime(options: { signal?: AbortSignal; localPackage?: string; localPackageSha512?: string } = {}): Promise<InstalledGpuRuntime> {
     const emit = (state: DownloadState, failure?: Failure) =>
       this.events.emit('event', failure ? { type: 'download.state', id: GPU_RUNTIME_ID, state, failure } : { type: 'download.state', id: GPU_RUNTIME_ID, state });
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    this.active.get(GPU_RUNTIME_ID)?.abort();
+    this.active.set(GPU_RUNTIME_ID, controller);
     emit('started');
     try {
-      const installed = await installGpuRuntime({
+      const installing = installGpuRuntime({
         ...this.gpuRuntimeTarget(),
-        downloadsDir: path.join(this.modelsDir, '.downloads'),
+        downloadsDir: this.gpuRuntimeDownloadsDir(),
         dispatcher: this.dispatcher,
         retry: this.options.retry ?? DEFAULT_RETRY,
         onProgress: (progress) => this.events.emit('event', { type: 'download.progress', id: GPU_RUNTIME_ID, progress }),
         ...options,
+        signal,
       });
+      this.gpuRuntimeInstall = installing;
+      const installed = await installing;
       emit('finished');
       return installed;
     } catch (error) {
-      if (error instanceof CancelledError || options.signal?.aborted) emit('paused');
+      if (error instanceof CancelledError || signal.aborted) emit('paused');
       else emit('failed', error instanceof StudioError ? error.toFailure() : { code: 'internal', userMessage: (error as Error).message });
       throw error;
+    } finally {
+      if (this.active.get(GPU_RUNTIME_ID) === controller) this.active.delete(GPU_RUNTIME_ID);
     }
+  }
+
+  private gpuRuntimeDownloadsDir(): string {
+    return path.join(this.modelsDir, '.downloads');
   }
 
   private gpuRuntimeTarget() {
