@@ -29,7 +29,8 @@ function probeModel(): Uint8Array {
  */
 export function explainProviderFailure(name: string, bundled: boolean, message: string): string {
   if (/failed to load (shared )?library|cannot open shared object/i.test(message)) {
-    return bundled ? `its libraries could not be loaded (is the ${name} runtime installed?)` : 'this onnxruntime-node build does not include it';
+    // The real reason (which library) goes to stderr only; the provider table's checks name it where they can.
+    return bundled ? `its libraries could not be loaded (is the ${name} runtime installed?)` : `its provider library, not part of onnxruntime-node's package, is missing or needs a library this machine lacks (see \`faceid doctor --gpu\`)`;
   }
   if (name === 'webgpu' && /adapter/i.test(message)) return 'no GPU adapter found (needs a GPU driver: Vulkan on Linux, D3D12 on Windows, Metal on macOS)';
   const firstLine = message.split('\n')[0] ?? '';

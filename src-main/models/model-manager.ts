@@ -1,6 +1,6 @@
 // The model manager service: catalog, folder scan, readiness, and downloads of a model with everything
-// it needs. One instance per studio (built in app/compose.ts); the Models page and `faceid doctor` call it.
-// Engine-independent: it knows files, HTTP and licences, not tensors.
+// it needs, and the NVIDIA GPU runtime (gpu-runtime.ts) beside onnxruntime. One instance per studio (built in
+// app/compose.ts); the Models page and `faceid doctor` call it. It knows files, HTTP and licences, not tensors.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -8,10 +8,12 @@ import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Failure } from '../../src-preload/contract/errors.ts';
 import { CancelledError, StudioError } from '../base/errors.ts';
+import { onnxruntimeNativeFolder, onnxruntimeVersion } from '../engine/onnx/execution-providers.ts';
 import type { CatalogEntry } from './catalog-schema.ts';
 import { loadCatalog, type ModelCatalog } from './catalog.ts';
 import { DEFAULT_RETRY, discardPartial, downloadFile, type RetryPolicy } from './download.ts';
 import type { DownloadProgress } from './download-progress.ts';
+import { GPU_RUNTIME_ID, gpuRuntimeState, installGpuRuntime, type GpuRuntimeState, type InstalledGpuRuntime, type NugetFeed } from './gpu-runtime.ts';
 import { createIdentifier, IDENTIFIER_VERSION } from './identify.ts';
 import type { Identify } from './identity.ts';
 import { ModelsStateFile } from './models-state.ts';
@@ -20,8 +22,6 @@ import { computeReadiness, type ReadinessReport } from './readiness.ts';
 import { scanModelFolders, type ScanResult } from './scan.ts';
 import { huggingFaceHeaders, type SecretStore } from './secret-store.ts';
 import { extractZipMember } from './zip-member.ts';
-import { onnxruntimeNativeFolder, onnxruntimeVersion } from '../engine/onnx/execution-providers.ts';
-import { GPU_RUNTIME_ID, gpuRuntimeState, installGpuRuntime, type GpuRuntimeState, type InstalledGpuRuntime, type NugetFeed } from './gpu-runtime.ts';
 
 export interface ModelManagerOptions {
   /** The studio's own models folder: downloads land here, in ComfyUI's folder names. */
