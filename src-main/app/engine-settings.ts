@@ -20,12 +20,20 @@ export function compactWeightsFor(mode: Settings['modelMemory'], totalMemoryByte
   return { compactWeights: true, compactFromBytes: Math.round(AUTO_COMPACT_SHARE_OF_RAM * totalMemoryBytes) };
 }
 
+/**
+ * An execution-provider choice (Settings, or `--provider` per CLI job) as the engine takes it: "auto" leaves the
+ * choice to the engine (the table's accelerated providers for this platform, best first, falling back to CPU); a
+ * named one is tried before CPU; "cpu" tries nothing else.
+ */
+export function preferredProvidersFor(choice: Settings['executionProvider']): readonly string[] | 'auto' {
+  return choice === 'auto' ? 'auto' : choice === 'cpu' ? [] : [choice];
+}
+
 export function engineSettingsFrom(settings: Settings, totalMemoryBytes: number = os.totalmem()): EngineSettings {
   return {
     previewEvery: settings.previewEverySteps,
     memoryBudgetBytes: settings.memoryBudgetMb * 2 ** 20,
     ...compactWeightsFor(settings.modelMemory, totalMemoryBytes),
-    // "auto" leaves the choice to the engine (what this platform and build offer); a named one is tried before CPU.
-    preferredProviders: settings.executionProvider === 'auto' ? 'auto' : settings.executionProvider === 'cpu' ? [] : [settings.executionProvider],
+    preferredProviders: preferredProvidersFor(settings.executionProvider),
   };
 }

@@ -1,7 +1,9 @@
-// Which onnxruntime execution providers actually work on this machine: each backend the installed
-// onnxruntime-node lists is tried on a one-node model. Listing is not enough — WebGPU is "bundled" on
-// Linux yet fails without a Vulkan driver, and ['webgpu','cpu'] does not fall back (toolchain-facts §2).
+// Which onnxruntime execution providers actually work on this machine: each provider of the studio's table that
+// onnxruntime-node carries for this platform is checked without trying where that is knowable (a missing library),
+// then tried on a one-node model. Listing is not enough — WebGPU is "bundled" on Linux yet fails without a Vulkan
+// driver, and ['webgpu','cpu'] does not fall back (toolchain-facts §2).
 import * as ort from 'onnxruntime-node';
+import { currentProviderHost, EXECUTION_PROVIDERS, providerUnusableBecause, type ProviderHost } from '../engine/onnx/execution-providers.ts';
 import { encodeOnnxModel } from './selftest/onnx-writer.ts';
 
 export interface ExecutionProviderStatus {
@@ -27,26 +29,35 @@ function probeModel(): Uint8Array {
  */
 export function explainProviderFailure(name: string, bundled: boolean, message: string): string {
   if (/failed to load (shared )?library|cannot open shared object/i.test(message)) {
-    return bundled ? `its libraries could not be loaded (is the ${name} runtime installed?)` : 'this onnxruntime-node build does not include it';
+    // The real reason (which library) goes to stderr only; the provider table's checks name it where they can.
+    return bundled ? `its libraries could not be loaded (is the ${name} runtime installed?)` : `its provider library, not part of onnxruntime-node's package, is missing or needs a library this machine lacks (see \`faceid doctor --gpu\`)`;
   }
   if (name === 'webgpu' && /adapter/i.test(message)) return 'no GPU adapter found (needs a GPU driver: Vulkan on Linux, D3D12 on Windows, Metal on macOS)';
   const firstLine = message.split('\n')[0] ?? '';
   return firstLine.replace(/^\S+\.cc:\d+ /, '').slice(0, 160);
 }
 
-export async function probeExecutionProviders(): Promise<ExecutionProviderStatus[]> {
+/** Every provider onnxruntime-node has for this platform (CPU last), with whether it works and why not. */
+export async function probeExecutionProviders(host: ProviderHost = currentProviderHost()): Promise<ExecutionProviderStatus[]> {
   const model = probeModel();
+  const bundled = new Set(ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name));
   const results: ExecutionProviderStatus[] = [];
-  for (const backend of ort.listSupportedBackends()) {
+  for (const spec of EXECUTION_PROVIDERS.filter((p) => p.platforms.includes(`${host.platform}-${host.arch}`))) {
+    const isBundled = spec.name === 'cpu' || bundled.has(spec.name);
+    const unusable = await providerUnusableBecause(spec, host);
+    if (unusable) {
+      results.push({ name: spec.name, bundled: isBundled, works: false, detail: unusable });
+      continue;
+    }
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: [backend.name], logSeverityLevel: 4 });
+      const session = await ort.InferenceSession.create(model, { executionProviders: [spec.config], ...spec.sessionOptions, logSeverityLevel: 4 });
       const output = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [1, 4]) });
       await session.release();
       const y = output.y?.data as Float32Array | undefined;
       const isRight = y?.[0] === 2 && y[3] === 5;
-      results.push({ name: backend.name, bundled: backend.bundled, works: isRight, detail: isRight ? null : 'ran but gave wrong numbers' });
+      results.push({ name: spec.name, bundled: isBundled, works: isRight, detail: isRight ? null : 'ran but gave wrong numbers' });
     } catch (error) {
-      results.push({ name: backend.name, bundled: backend.bundled, works: false, detail: explainProviderFailure(backend.name, backend.bundled, String((error as Error).message ?? error)) });
+      results.push({ name: spec.name, bundled: isBundled, works: false, detail: explainProviderFailure(spec.name, isBundled, String((error as Error).message ?? error)) });
     }
   }
   return results;

@@ -1,6 +1,6 @@
 // The model manager service: catalog, folder scan, readiness, and downloads of a model with everything
-// it needs. One instance per studio (built in app/compose.ts); the Models page and `faceid doctor` call it.
-// Engine-independent: it knows files, HTTP and licences, not tensors.
+// it needs, and the NVIDIA GPU runtime (gpu-runtime.ts) beside onnxruntime. One instance per studio (built in
+// app/compose.ts); the Models page and `faceid doctor` call it. It knows files, HTTP and licences, not tensors.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -8,10 +8,12 @@ import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Failure } from '../../src-preload/contract/errors.ts';
 import { CancelledError, StudioError } from '../base/errors.ts';
+import { onnxruntimeNativeFolder, onnxruntimeVersion } from '../engine/onnx/execution-providers.ts';
 import type { CatalogEntry } from './catalog-schema.ts';
 import { loadCatalog, type ModelCatalog } from './catalog.ts';
 import { DEFAULT_RETRY, discardPartial, downloadFile, type RetryPolicy } from './download.ts';
 import type { DownloadProgress } from './download-progress.ts';
+import { GPU_RUNTIME_ID, gpuRuntimeState, installGpuRuntime, type GpuRuntimeState, type InstalledGpuRuntime, type NugetFeed } from './gpu-runtime.ts';
 import { createIdentifier, IDENTIFIER_VERSION } from './identify.ts';
 import type { Identify } from './identity.ts';
 import { ModelsStateFile } from './models-state.ts';
@@ -38,6 +40,8 @@ export interface ModelManagerOptions {
   /** Bump when `identify` learns new formats, so cached "not identified" answers are redone. */
   readonly identifierVersion?: string;
   readonly retry?: RetryPolicy;
+  /** Where the NVIDIA GPU runtime is unpacked (default: the installed onnxruntime-node's native folder) and from which feed. */
+  readonly gpuRuntime?: { readonly nativeFolder?: string; readonly platform?: NodeJS.Platform; readonly arch?: string; readonly feed?: NugetFeed };
 }
 
 export type DownloadState = 'started' | 'finished' | 'paused' | 'cancelled' | 'failed';
@@ -75,6 +79,8 @@ export class ModelManager {
   private readonly jobs = new Map<string, SharedJob>();
   /** The top-level download(id) calls, for pause/cancel. */
   private readonly active = new Map<string, AbortController>();
+  /** The NVIDIA GPU runtime's install in flight, if any. */
+  private gpuRuntimeInstall: Promise<unknown> | undefined;
 
   constructor(options: ModelManagerOptions) {
     this.options = options;
@@ -184,6 +190,13 @@ export class ModelManager {
   /** Stops a download and deletes its partial files (those no other download still needs). */
   async cancel(id: string): Promise<void> {
     this.active.get(id)?.abort();
+    if (id === GPU_RUNTIME_ID) {
+      const state = this.gpuRuntime();
+      await this.gpuRuntimeInstall?.catch(() => undefined); // let a stopping download close its file first
+      if (state.state !== 'unsupported') await discardPartial(path.join(this.gpuRuntimeDownloadsDir(), path.basename(new URL(state.package.packageUrl).pathname)));
+      this.events.emit('event', { type: 'download.state', id, state: 'cancelled' });
+      return;
+    }
     for (const entry of this.modelCatalog.withDependencies(id)) {
       const job = this.jobs.get(entry.id);
       if (job && job.waiters > 0) continue; // another download still needs it
@@ -194,6 +207,64 @@ export class ModelManager {
         this.events.emit('event', { type: 'download.state', id: entry.id, state: 'cancelled' });
       }
     }
+  }
+
+  /** Whether the NVIDIA GPU runtime (onnxruntime's CUDA provider) is installed, missing, or cannot be used here. */
+  gpuRuntime(): GpuRuntimeState {
+    return gpuRuntimeState(this.gpuRuntimeTarget());
+  }
+
+  /**
+   * Downloads (resumable; progress and state as download events under GPU_RUNTIME_ID), verifies and unpacks the
+   * NVIDIA GPU runtime beside onnxruntime, or installs it from a .nupkg on disk. Sessions opened before keep their
+   * provider; the next engine start (or Settings change) picks CUDA up.
+   */
+  async installGpuRuntime(options: { signal?: AbortSignal; localPackage?: string; localPackageSha512?: string } = {}): Promise<InstalledGpuRuntime> {
+    const emit = (state: DownloadState, failure?: Failure) =>
+      this.events.emit('event', failure ? { type: 'download.state', id: GPU_RUNTIME_ID, state, failure } : { type: 'download.state', id: GPU_RUNTIME_ID, state });
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    this.active.get(GPU_RUNTIME_ID)?.abort();
+    this.active.set(GPU_RUNTIME_ID, controller);
+    emit('started');
+    try {
+      const installing = installGpuRuntime({
+        ...this.gpuRuntimeTarget(),
+        downloadsDir: this.gpuRuntimeDownloadsDir(),
+        dispatcher: this.dispatcher,
+        retry: this.options.retry ?? DEFAULT_RETRY,
+        onProgress: (progress) => this.events.emit('event', { type: 'download.progress', id: GPU_RUNTIME_ID, progress }),
+        ...options,
+        signal,
+      });
+      this.gpuRuntimeInstall = installing;
+      const installed = await installing;
+      emit('finished');
+      return installed;
+    } catch (error) {
+      if (error instanceof CancelledError || signal.aborted) emit('paused');
+      else emit('failed', error instanceof StudioError ? error.toFailure() : { code: 'internal', userMessage: (error as Error).message });
+      throw error;
+    } finally {
+      if (this.active.get(GPU_RUNTIME_ID) === controller) this.active.delete(GPU_RUNTIME_ID);
+    }
+  }
+
+  private gpuRuntimeDownloadsDir(): string {
+    return path.join(this.modelsDir, '.downloads');
+  }
+
+  private gpuRuntimeTarget() {
+    const target = this.options.gpuRuntime ?? {};
+    const platform = target.platform ?? process.platform;
+    const arch = target.arch ?? process.arch;
+    return {
+      nativeFolder: target.nativeFolder ?? onnxruntimeNativeFolder(platform, arch),
+      platform,
+      arch,
+      onnxruntimeVersion: onnxruntimeVersion(),
+      ...(target.feed ? { feed: target.feed } : {}),
+    };
   }
 
   private async checkLicence(entries: readonly CatalogEntry[]): Promise<void> {

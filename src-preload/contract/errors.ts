@@ -73,6 +73,8 @@ export const ERROR_CODES = [
   'model.licence-not-acknowledged',
   'model.hidden-by-commercial-clean',
   'model.secret-store-insecure',
+  'model.gpu-runtime-unsupported',
+  'model.install-folder-read-only',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

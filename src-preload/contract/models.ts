@@ -105,6 +105,16 @@ export type ModelsInventory = z.infer<typeof ModelsInventorySchema>;
 
 export const ExecutionProviderStatusSchema = z.object({ name: z.string(), bundled: z.boolean(), works: z.boolean(), detail: z.string().nullable() });
 
+/** The NVIDIA GPU runtime (onnxruntime's CUDA provider, downloaded from NuGet): whether it can be used, is missing or installed. */
+export const GpuRuntimeStatusSchema = z.object({
+  /** The id its `models.download` events carry. */
+  id: z.string(),
+  title: z.string(),
+  state: z.enum(['unsupported', 'missing', 'installed']),
+  detail: z.string(),
+});
+export type GpuRuntimeStatus = z.infer<typeof GpuRuntimeStatusSchema>;
+
 export const DOWNLOAD_STATES = ['progress', 'started', 'finished', 'paused', 'cancelled', 'failed'] as const;
 
 export const modelManagerMethods = {
@@ -122,6 +132,9 @@ export const modelManagerMethods = {
   inventory: { request: z.object({ rescan: z.boolean().default(false) }), response: ModelsInventorySchema },
   /** Each execution provider the installed onnxruntime lists, tried on a one-node model here (probed once per run). */
   providers: { request: z.object({}), response: z.object({ providers: z.array(ExecutionProviderStatusSchema) }) },
+  gpuRuntime: { request: z.object({}), response: GpuRuntimeStatusSchema },
+  /** Starts the NVIDIA GPU runtime's download (verified, unpacked beside onnxruntime); `models.download` events under its id. */
+  installGpuRuntime: { request: z.object({}), response: z.object({ started: z.literal(true) }) },
 } as const;
 
 /** Every models method: the file list and the model manager's. */

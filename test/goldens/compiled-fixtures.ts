@@ -12,6 +12,7 @@ import { readSafetensors } from '../../src-main/engine/io/safetensors.ts';
 import { unetNameToLdm, upLevelsWithAttention } from '../../src-main/engine/io/unet-layout.ts';
 import { openCheckpoint } from '../../src-main/engine/io/checkpoint.ts';
 import { compileModel, type CompiledModel } from '../../src-main/engine/models/compile.ts';
+import { EXECUTION_PROVIDERS, providerSpec } from '../../src-main/engine/onnx/execution-providers.ts';
 import { writeSafetensorsFile, type TestTensor } from '../helpers/write-safetensors.ts';
 
 export type FixtureSource = 'diffusers' | 'ldm' | 'ldm-fp16';
@@ -28,6 +29,24 @@ export const FIXTURE_SOURCES: readonly { source: FixtureSource; label: string; g
 /** The golden file `stem` (e.g. `unet`) for a fixture source: its `_fp16w` twin for the fp16 copy. */
 export function goldenFile(fixtures: string, stem: string, goldenSuffix: '' | '_fp16w'): string {
   return path.join(fixtures, 'goldens', `${stem}${goldenSuffix}.safetensors`);
+}
+
+/**
+ * Where the goldens run: GOLDEN_PROVIDER names an execution provider of the table (default cpu; `npm run gpu-check`
+ * sets cuda and the like) — sessions are opened with it alone, so a provider that fails fails the suite instead of
+ * falling back — and GOLDEN_COMPUTE=fp16 compiles fp16-compute graphs (compile.ts `compute`).
+ */
+export const GOLDEN_PROVIDER = process.env.GOLDEN_PROVIDER ?? 'cpu';
+const GOLDEN_COMPUTE = process.env.GOLDEN_COMPUTE === 'fp16' ? ({ compute: 'fp16' } as const) : {};
+
+/** The compile options GOLDEN_COMPUTE asks for, for suites that compile on their own. */
+export function goldenCompileOptions(): { compute?: 'fp16' } {
+  return GOLDEN_COMPUTE;
+}
+
+/** What a SessionPool in a golden suite tries before CPU. */
+export function goldenPreferredProviders(): string[] {
+  return GOLDEN_PROVIDER === 'cpu' ? [] : [GOLDEN_PROVIDER];
 }
 
 const compiled = new Map<string, Promise<CompiledModel>>();
@@ -95,6 +114,7 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
       const imageEncoder = path.join(fixtures, 'ipadapter-tiny', 'image_encoder');
       return compileModel(checkpointOf(fixtures, source), {
         cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
+        ...GOLDEN_COMPUTE,
         ...(source === 'diffusers' ? {} : { configs: await configsOf(fixtures) }),
         ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
         ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
@@ -110,7 +130,14 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
 export function sessionFor(modelPath: string): Promise<ort.InferenceSession> {
   let session = sessions.get(modelPath);
   if (!session) {
-    session = ort.InferenceSession.create(modelPath, { graphOptimizationLevel: (process.env.GOLDEN_OPT as 'all') ?? 'all', intraOpNumThreads: 2 });
+    const provider = providerSpec(GOLDEN_PROVIDER);
+    if (!provider) throw new Error(`GOLDEN_PROVIDER=${GOLDEN_PROVIDER} is not one of ${EXECUTION_PROVIDERS.map((p) => p.name).join(', ')}`);
+    session = ort.InferenceSession.create(modelPath, {
+      graphOptimizationLevel: (process.env.GOLDEN_OPT as 'all') ?? 'all',
+      intraOpNumThreads: 2,
+      executionProviders: [provider.config],
+      ...provider.sessionOptions,
+    });
     sessions.set(modelPath, session);
   }
   return session;
@@ -167,6 +194,7 @@ export function compiledSdxlFixture(sdxl: string, source: SdxlSource, adapter?: 
       }
       return compileModel(source === 'diffusers' ? folder : path.join(sdxl, 'sdxl-tiny.safetensors'), {
         cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
+        ...GOLDEN_COMPUTE,
         ...(source === 'ldm' ? { configs } : {}),
         ...(adapter ? { adapter: path.join(sdxl, adapter) } : {}),
         ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.resolve(sdxl, l) })) } : {}),

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compareWithTolerance, type GoldenContext, type GoldenResult, type GoldenSuite } from './golden-suite.ts';
+import type { Tolerance, ToleranceName } from './tolerances.ts';
 
 const suitesFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'suites');
 
@@ -24,7 +25,8 @@ function formatLine(result: GoldenResult): string {
   return `${verdict}  ${result.name.padEnd(56)} err ${error.padStart(9)}  tol ${result.tolerance.toExponential(0)} ${result.metric}${tail}`;
 }
 
-export async function runGoldens(fixtures: string, only: readonly string[] = [], print: (line: string) => void = console.log): Promise<GoldenResult[]> {
+/** `tolerances` replaces some goldens' tolerances for one run (fp16 compute, stated by `npm run gpu-check`). */
+export async function runGoldens(fixtures: string, only: readonly string[] = [], print: (line: string) => void = console.log, tolerances: Partial<Record<ToleranceName, Tolerance>> = {}): Promise<GoldenResult[]> {
   const results: GoldenResult[] = [];
   const record = (result: GoldenResult): void => {
     results.push(result);
@@ -35,7 +37,7 @@ export async function runGoldens(fixtures: string, only: readonly string[] = [],
     const context: GoldenContext = {
       fixtures,
       check: (name, actual, expected, tolerance) => {
-        const { comparison, result } = compareWithTolerance(`${suite.name}/${name}`, actual, expected, tolerance);
+        const { comparison, result } = compareWithTolerance(`${suite.name}/${name}`, actual, expected, tolerance, tolerances[tolerance]);
         record(result);
         return comparison;
       },

@@ -7,12 +7,13 @@ import type { ModelsInventory, ModelsReadiness } from '../../../src-preload/cont
 import { toFailure } from '../../base/errors.ts';
 import { catalogPresence } from '../../models/catalog-presence.ts';
 import { probeExecutionProviders, type ExecutionProviderStatus } from '../../models/execution-providers.ts';
+import { GPU_RUNTIME_ID, GPU_RUNTIME_TITLE } from '../../models/gpu-runtime.ts';
 import { ModelManager, type ModelEvent } from '../../models/model-manager.ts';
 import type { ProxyEnvironment } from '../../models/proxy.ts';
 import { runSelftest } from '../../models/selftest/run-selftest.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
-type ManagerMethods = 'readiness' | 'download' | 'stopDownload' | 'acknowledgeNonCommercial' | 'setCommercialClean' | 'selftest' | 'inventory' | 'providers';
+type ManagerMethods = 'readiness' | 'download' | 'stopDownload' | 'acknowledgeNonCommercial' | 'setCommercialClean' | 'selftest' | 'inventory' | 'providers' | 'gpuRuntime' | 'installGpuRuntime';
 
 /** The studio's model manager: downloads into `<library>/models`, state beside the library. */
 export function studioModelManager(libraryFolder: string, proxy?: ProxyEnvironment): ModelManager {
@@ -80,6 +81,25 @@ export function modelManagerHandlers({ library, events, models, proxy }: StudioS
     providers: async () => {
       providers ??= probeExecutionProviders();
       return { providers: (await providers).map((p) => ({ ...p })) };
+    },
+    gpuRuntime: async () => {
+      const state = manager.gpuRuntime();
+      const detail =
+        state.state === 'unsupported'
+          ? state.reason
+          : state.state === 'installed'
+            ? `installed beside onnxruntime in ${state.nativeFolder}; CUDA also needs CUDA 12 and cuDNN 9 on this machine`
+            : `${state.package.nugetId} ${state.package.version} from nuget.org, checked against its published SHA-512; CUDA also needs CUDA 12 and cuDNN 9 on this machine`;
+      return { id: GPU_RUNTIME_ID, title: GPU_RUNTIME_TITLE, state: state.state, detail };
+    },
+    installGpuRuntime: async () => {
+      // Failures reach the window as a failed `models.download` event (the manager emits it); the providers are
+      // probed again once it is in.
+      manager.installGpuRuntime().then(
+        () => (providers = undefined),
+        () => undefined,
+      );
+      return { started: true };
     },
     download: ({ id }) => {
       manager.catalog().withDependencies(id); // an unknown id is refused now, not as a later event

@@ -11,11 +11,12 @@ import { ARCHITECTURES } from '../../engine/models/architectures.ts';
 import { validateGenerationParams } from '../../engine/pipeline/generate.ts';
 import { readGoldenReplay } from '../../engine/pipeline/golden-replay.ts';
 import { EngineClient } from '../../engine/worker/engine-client.ts';
+import type { ProviderStatus } from '../../engine/onnx/session-pool.ts';
 import type { JobImage } from '../../engine/worker/protocol.ts';
 import { HIRES_UPSCALERS, SAMPLERS, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
-import { MODEL_MEMORY_MODES, type ModelMemoryMode } from '../../../src-preload/contract/settings.ts';
+import { EXECUTION_PROVIDERS, MODEL_MEMORY_MODES, type ModelMemoryMode, type Settings } from '../../../src-preload/contract/settings.ts';
 import { defaultEngineOptions } from '../../app/engine-options.ts';
-import { compactWeightsFor } from '../../app/engine-settings.ts';
+import { compactWeightsFor, preferredProvidersFor } from '../../app/engine-settings.ts';
 import { readEnvironment } from '../../app/environment.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
@@ -29,7 +30,7 @@ const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
   '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
   '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
-  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--configs DIR] --out DIR [--json] ` +
+  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -64,6 +65,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   // A diffusers folder of the same model whose config.json files give what a single file's weights cannot.
   configs: { type: 'string' },
+  provider: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
   // photos, so a whole run can be compared with diffusers; with --json each image's JSON then also holds its float
@@ -177,6 +179,20 @@ function parseMemoryMode(value: string | undefined): ModelMemoryMode {
   return mode;
 }
 
+function parseProvider(value: string | undefined): Settings['executionProvider'] {
+  if (value === undefined) return 'auto';
+  const provider = EXECUTION_PROVIDERS.find((p) => p === value.toLowerCase());
+  if (!provider) throw invalid(`--provider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${value}".`);
+  return provider;
+}
+
+/** One line on which provider ran the job and why any tried before it did not (`faceid doctor` explains more). */
+function providerLine(statuses: readonly ProviderStatus[]): string {
+  const used = statuses.find((s) => s.available)?.provider ?? 'cpu';
+  const skipped = statuses.filter((s) => !s.available).map((s) => `${s.provider}: ${s.reason ?? 'unavailable'}`);
+  return `execution provider: ${used}${skipped.length > 0 ? ` (not used — ${skipped.join('; ')})` : ''}\n`;
+}
+
 /** The next free A1111-style file number in the output folder. */
 async function nextCounter(dir: string): Promise<number> {
   const numbers = (await readdir(dir)).map((f) => /^(\d{5})-/u.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number);
@@ -261,11 +277,13 @@ export const command: CliCommand = {
     const scorer = !replay && checked.faceid && (checked.bestOf || checked.faceDetail?.identityCheck)
       ? await openIdentityScorer(checked.faceid, { faceModelsFolder, cacheDir: engineOptions.cacheDir, studioDir: defaultStudioDir(environment), signal: io.signal })
       : undefined;
-    const engine = EngineClient.start({ ...engineOptions, faceModelsFolder, previewEvery: 0, ...weightsMode });
+    const preferredProviders = preferredProvidersFor(parseProvider(values.provider));
+    const engine = EngineClient.start({ ...engineOptions, faceModelsFolder, previewEvery: 0, ...weightsMode, preferredProviders });
     try {
       const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) }, io);
       const { chosen, notes } = await chooseImages(result.images, checked, scorer);
       for (const note of notes) io.stderr.write(`${note}\n`);
+      io.stderr.write(providerLine(await engine.providers()));
       await mkdir(out, { recursive: true });
       let counter = await nextCounter(out);
       const written: { file: string; seed: number; parameters: string; identityScore?: number | null; rank?: number; before?: string }[] = [];

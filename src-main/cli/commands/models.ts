@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readEnvironment } from '../../app/environment.ts';
 import { StudioError } from '../../base/errors.ts';
 import { formatBytes } from '../../models/download.ts';
+import { GPU_RUNTIME_ID, GPU_RUNTIME_TITLE } from '../../models/gpu-runtime.ts';
 import { ModelManager } from '../../models/model-manager.ts';
 import { FileSecretStore, HUGGING_FACE_TOKEN } from '../../models/secret-store.ts';
 import { defaultStudioDir, modelFolders } from '../../models/studio-paths.ts';
@@ -18,6 +19,7 @@ const usage = [
   '       faceid models commercial-clean on|off [--models DIR]',
   '       faceid models set-token   (reads a Hugging Face token from stdin)',
   '       faceid models clear-token',
+  '       faceid models install-gpu-runtime [--from FILE.nupkg [--sha512 HEX]]   (NVIDIA CUDA provider, Linux x64)',
 ].join('\n');
 
 function tokenStore(studioDir: string): FileSecretStore {
@@ -57,7 +59,7 @@ export const command: CliCommand = {
   summary: 'List the model catalog, download models with their dependencies, licence and token settings',
   usage,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs({ name: 'models', usage }, args, { models: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs({ name: 'models', usage }, args, { models: { type: 'string' }, from: { type: 'string' }, sha512: { type: 'string' } });
     const [action, ...rest] = positionals;
     const environment = readEnvironment();
     const studioDir = defaultStudioDir(environment);
@@ -94,6 +96,22 @@ export const command: CliCommand = {
         await tokenStore(studioDir).delete(HUGGING_FACE_TOKEN);
         io.stdout.write('Hugging Face token removed.\n');
         return 0;
+      case 'install-gpu-runtime': {
+        const state = manager.gpuRuntime();
+        if (state.state === 'unsupported') throw new StudioError('model.gpu-runtime-unsupported', { userMessage: `The ${GPU_RUNTIME_TITLE} cannot be used here: ${state.reason}.` });
+        if (state.state === 'installed' && !values.from) {
+          io.stdout.write(`${GPU_RUNTIME_TITLE} already installed in ${state.nativeFolder}.\n`);
+          return 0;
+        }
+        const bar = progressBar(GPU_RUNTIME_ID, io.stderr);
+        manager.events.on('event', (event) => {
+          if (event.type === 'download.progress') bar.update(event.progress.receivedBytes, event.progress.totalBytes ?? 0, formatBytes(event.progress.receivedBytes));
+        });
+        const installed = await manager.installGpuRuntime({ signal: io.signal, ...(values.from ? { localPackage: values.from } : {}), ...(values.sha512 ? { localPackageSha512: values.sha512 } : {}) });
+        bar.finish();
+        io.stdout.write(`${GPU_RUNTIME_TITLE} (${state.package.nugetId} ${state.package.version}) installed in ${installed.nativeFolder}: ${installed.files.join(', ')}\n  verified against ${installed.verifiedAgainst}\n  sha512 ${installed.sha512}\nRun \`faceid doctor\` to see whether CUDA works (it also needs CUDA 12 and cuDNN 9).\n`);
+        return 0;
+      }
       default:
         throw new StudioError('invalid-request', { userMessage: `Unknown action "${action ?? ''}".`, hint: `Usage: ${usage}` });
     }

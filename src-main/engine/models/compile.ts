@@ -29,6 +29,7 @@ import { openIpAdapter } from '../io/ipadapter.ts';
 import { resolveLora } from '../io/lora.ts';
 import { readTensorFile } from '../io/tensor-file.ts';
 import { placeWeights } from '../graph/external-data.ts';
+import { toFp16Compute } from '../graph/fp16-compute.ts';
 import type { GraphBuilder } from '../graph/graph-builder.ts';
 import { LoraSet, LORA_STRENGTHS_INPUT, type LoraSource } from '../graph/lora.ts';
 import { WeightMap } from '../graph/weight-map.ts';
@@ -82,6 +83,12 @@ export interface CompileOptions {
   readonly loras?: readonly (string | LoraRequest)[];
   /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
+  /**
+   * 'fp16': the UNet and the text and image encoders compute in fp16, for GPUs (graph/fp16-compute.ts: softmax,
+   * GroupNorm and the timestep embedding stay fp32, inputs and outputs fp32); the VAE stays fp32 as diffusers
+   * upcasts it. Default 'fp32'.
+   */
+  readonly compute?: 'fp32' | 'fp16';
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: CompileProgress) => void;
 }
@@ -225,11 +232,13 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     ...(imageEncoder?.files ?? []),
     ...loraIndexes.map((l) => l.index.file),
   ];
+  const isFp16Compute = options.compute === 'fp16';
   const identity = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs }))
+    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...(isFp16Compute ? { compute: 'fp16' } : {}) }))
     .digest('hex')
     .slice(0, 20);
-  const sourcesKey = createHash('sha256').update(JSON.stringify({ sources, adapter: options.adapter, configs })).digest('hex').slice(0, 20);
+  // fp16 and fp32 compilations of the same sources live side by side (neither supersedes the other).
+  const sourcesKey = createHash('sha256').update(JSON.stringify({ sources, adapter: options.adapter, configs, ...(isFp16Compute ? { compute: 'fp16' } : {}) })).digest('hex').slice(0, 20);
   const dir = path.join(options.cacheDir, identity);
   const cached = await readManifest(dir, identity);
   if (cached) {
@@ -296,7 +305,9 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     const written: Partial<Record<ComponentName, CompiledGraph>> = {};
     for (const [name, g] of graphs) {
       const file = `${name}.onnx`;
-      await writeFile(path.join(staging, file), g.toModel({ ...placement, producerVersion: COMPILER_VERSION, metadata: { component: name, checkpoint: path.basename(checkpoint.source), compiler_version: COMPILER_VERSION, ...(name === 'vae_decoder' || name === 'vae_encoder' ? { scaling_factor: String(vae.scalingFactor) } : {}) } }));
+      const isVae = name === 'vae_decoder' || name === 'vae_encoder';
+      const model = g.toModel({ ...placement, producerVersion: COMPILER_VERSION, metadata: { component: name, checkpoint: path.basename(checkpoint.source), compiler_version: COMPILER_VERSION, ...(isVae ? { scaling_factor: String(vae.scalingFactor) } : {}) } });
+      await writeFile(path.join(staging, file), isFp16Compute && !isVae ? toFp16Compute(model) : model);
       written[name] = { path: path.join(dir, file), inputs: g.inputNames(), outputs: g.outputNames() };
     }
     const result: CompiledModel = {

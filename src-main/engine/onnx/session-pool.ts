@@ -1,12 +1,11 @@
-// onnxruntime sessions created once and reused across jobs. Accelerated execution providers (CUDA, DirectML, CoreML)
-// are tried first where this build of onnxruntime-node lists them; a provider that fails is remembered with the
+// onnxruntime sessions created once and reused across jobs. Accelerated execution providers (execution-providers.ts,
+// best first) are tried before CPU; one that cannot work here, or fails to open a session, is remembered with the
 // reason (shown in Settings) and not tried again. The pool keeps the sessions' estimated memory under a budget by
 // releasing the least recently used ones.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
+import { automaticProviders, currentProviderHost, providerSpec, providerUnusableBecause, type ProviderHost } from './execution-providers.ts';
 import { openSession, type OpenSessionOptions } from './session.ts';
 import { weightFootprint } from './weight-footprint.ts';
 
@@ -29,8 +28,10 @@ export interface PooledSession {
 export interface SessionPoolOptions {
   /** Total estimated bytes of open sessions before least recently used ones are released. */
   readonly memoryBudgetBytes: number;
-  /** Providers to try before CPU; default: the accelerated ones this platform and build offer. */
+  /** Providers to try before CPU; default: Automatic (the accelerated ones this platform offers, best first). */
   readonly preferredProviders?: readonly string[];
+  /** Where providers are looked for (tests); default this process's onnxruntime-node. */
+  readonly providerHost?: ProviderHost;
   readonly intraOpNumThreads?: number;
   /** Open sessions with compact weights (session.ts): less memory, slower steps on CPU. */
   readonly compactWeights?: boolean;
@@ -47,26 +48,6 @@ export interface SessionPoolSettings extends Partial<Pick<SessionPoolOptions, 'm
   readonly preferredProviders?: readonly string[] | 'auto';
 }
 
-/** Accelerated providers worth trying here, in order of preference. */
-export function defaultProviders(platform: NodeJS.Platform = process.platform): string[] {
-  const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
-  const wanted = platform === 'win32' ? ['dml', 'cuda'] : platform === 'darwin' ? ['coreml'] : ['cuda'];
-  return wanted.filter((p) => listed.has(p) || (p === 'dml' && platform === 'win32') || (p === 'coreml' && platform === 'darwin'));
-}
-
-/** onnxruntime-node's native folder for this platform (where provider libraries must sit). */
-function nativeFolder(): string {
-  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
-  return path.join(path.dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
-}
-
-/** Why a provider cannot load, when that is knowable without trying (trying prints a native error to stderr). */
-export function missingProviderLibrary(provider: string, platform: NodeJS.Platform = process.platform): string | undefined {
-  if (provider !== 'cuda' && provider !== 'tensorrt') return undefined;
-  const file = platform === 'win32' ? `onnxruntime_providers_${provider}.dll` : `libonnxruntime_providers_${provider}.so`;
-  return existsSync(path.join(nativeFolder(), file)) ? undefined : `the ${provider.toUpperCase()} provider library (${file}) is not installed with onnxruntime-node`;
-}
-
 /**
  * Compact weights pay off for large weight sets only (UNet 1.7 GB, text encoder 0.25 GB in fp16): the VAE decoder
  * (0.1 GB) runs much faster expanded (256² decode 4.4 s vs 7.0 s on CPU, same peak alone), so graphs below this open
@@ -80,10 +61,14 @@ export class SessionPool {
   private readonly sessions = new Map<string, Promise<PooledSession>>();
   private readonly providerState = new Map<string, ProviderStatus>();
   private candidates: string[];
+  /** The candidates are Automatic's, not the user's choice: those that cannot work here are skipped quietly. */
+  private isAutomatic: boolean;
+  private providerHost: ProviderHost | undefined;
 
   constructor(options: SessionPoolOptions) {
     this.options = options;
-    this.candidates = [...(options.preferredProviders ?? defaultProviders())];
+    this.candidates = [...(options.preferredProviders ?? automaticProviders())];
+    this.isAutomatic = options.preferredProviders === undefined;
   }
 
   /**
@@ -92,12 +77,13 @@ export class SessionPool {
    */
   async configure(settings: SessionPoolSettings): Promise<void> {
     const { preferredProviders, ...rest } = settings;
-    const candidates = preferredProviders === 'auto' ? defaultProviders() : preferredProviders;
+    const candidates = preferredProviders === 'auto' ? automaticProviders() : preferredProviders;
     const reopen =
       (settings.compactWeights !== undefined && settings.compactWeights !== (this.options.compactWeights ?? false)) ||
       (settings.compactFromBytes !== undefined && settings.compactFromBytes !== this.options.compactFromBytes) ||
       (candidates !== undefined && candidates.join() !== this.candidates.join());
     this.options = { ...this.options, ...rest };
+    if (preferredProviders !== undefined) this.isAutomatic = preferredProviders === 'auto';
     if (candidates !== undefined && reopen) {
       this.candidates = [...candidates];
       this.providerState.clear();
@@ -173,25 +159,32 @@ export class SessionPool {
     };
     for (const provider of this.candidates) {
       if (this.providerState.get(provider)?.available === false) continue;
-      const missing = missingProviderLibrary(provider);
-      if (missing) {
-        // Not installed is the normal case on CPU-only machines: recorded for Settings, not logged on every run.
-        this.providerState.set(provider, { provider, available: false, reason: missing });
+      const spec = providerSpec(provider);
+      const unusable = spec ? await providerUnusableBecause(spec, this.host()) : `${provider} is not an execution provider the studio knows`;
+      if (!spec || unusable) {
+        // Under Automatic, not installed is the normal case on CPU-only machines: recorded for Settings, not logged.
+        this.providerState.set(provider, { provider, available: false, reason: unusable });
+        if (!this.isAutomatic) this.options.log?.(`execution provider ${provider} cannot run here, falling back: ${unusable}`);
         continue;
       }
       try {
-        const session = await openSession(modelPath, { ...sessionOptions, executionProviders: [provider] });
+        const session = await openSession(modelPath, { ...sessionOptions, executionProviders: [spec.config], ...(spec.sessionOptions ? { providerSessionOptions: spec.sessionOptions } : {}) });
         this.providerState.set(provider, { provider, available: true });
         return { session, provider, bytes, compact };
       } catch (error) {
         const cause = (error as Error & { cause?: Error }).cause ?? error;
         const reason = String((cause as Error).message ?? cause).split('\n')[0]!.slice(0, 300);
         this.providerState.set(provider, { provider, available: false, reason });
-        this.options.log?.(`execution provider ${provider} unavailable, falling back: ${reason}`);
+        this.options.log?.(`execution provider ${provider} could not open ${path.basename(modelPath)}, falling back: ${reason}`);
       }
     }
     const session = await openSession(modelPath, { ...sessionOptions, executionProviders: ['cpu'] });
     return { session, provider: 'cpu', bytes, compact };
+  }
+
+  private host(): ProviderHost {
+    this.providerHost ??= this.options.providerHost ?? currentProviderHost();
+    return this.providerHost;
   }
 
   private async enforceBudget(keep: string | undefined): Promise<void> {

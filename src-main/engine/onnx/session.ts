@@ -3,8 +3,10 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
 
 export interface OpenSessionOptions {
-  /** Providers to try in order; CPU is always the last resort. */
-  readonly executionProviders?: readonly string[];
+  /** Providers to try in order (names or configs from execution-providers.ts); default CPU. */
+  readonly executionProviders?: readonly ort.InferenceSession.ExecutionProviderConfig[];
+  /** Options a provider needs (execution-providers.ts: DirectML turns memory patterns off). */
+  readonly providerSessionOptions?: Pick<ort.InferenceSession.SessionOptions, 'enableMemPattern' | 'executionMode'>;
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   readonly intraOpNumThreads?: number;
   /** Keep the weights as the file stores them (fp16 stays fp16) instead of expanded fp32 copies; see COMPACT below. */
@@ -33,6 +35,7 @@ export async function openSession(modelPath: string, options: OpenSessionOptions
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
       ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
       ...(options.compactWeights ? COMPACT : {}),
+      ...options.providerSessionOptions,
     });
   } catch (cause) {
     throw new StudioError('generate.runtime-failed', {

@@ -12,6 +12,7 @@ import { CatalogTable } from './CatalogTable.tsx';
 import type { DownloadActions } from './DownloadControl.tsx';
 import { FeatureReadinessList } from './FeatureReadinessList.tsx';
 import { FoundModelsTable } from './FoundModelsTable.tsx';
+import { GpuRuntimePanel } from './GpuRuntimePanel.tsx';
 import { ProvidersList } from './ProvidersList.tsx';
 import { SelftestPanel } from './SelftestPanel.tsx';
 import { useDownloads } from './use-downloads.ts';
@@ -103,7 +104,10 @@ export function ModelsPage() {
         </Panel>
         <Panel title="Found in your folders">{inventory.value === undefined ? <Typography color="text.secondary">Scanning…</Typography> : <FoundModelsTable inventory={inventory.value} />}</Panel>
         <Panel title="Execution providers">
-          <ProvidersList />
+          <Stack spacing={2}>
+            <ProvidersList />
+            <GpuRuntimePanel />
+          </Stack>
         </Panel>
         <Panel title="Self-test">
           <SelftestPanel />

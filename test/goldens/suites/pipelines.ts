@@ -17,6 +17,7 @@ import type { DiffusionRunners } from '../../../src-main/engine/pipeline/runners
 import { createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
 import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
+import { goldenCompileOptions, goldenPreferredProviders } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenContext, type GoldenSuite } from '../golden-suite.ts';
 import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
 
@@ -91,7 +92,7 @@ export interface PipelineGoldenSet {
 
 export async function runPipelineGoldens(ctx: GoldenContext, set: PipelineGoldenSet): Promise<void> {
   const names = set.names.filter((n) => existsSync(path.join(set.goldenFolder, `${n}.safetensors`)));
-  const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
+  const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: goldenPreferredProviders() });
   try {
     for (const model of set.models) {
       const compiled = await model.compile();
@@ -118,7 +119,7 @@ export const suite: GoldenSuite = {
     try {
       await runPipelineGoldens(ctx, {
         modelDir,
-        models: [{ label: 'diffusers', compile: () => compileModel(modelDir, { cacheDir, adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin') }) }],
+        models: [{ label: 'diffusers', compile: () => compileModel(modelDir, { cacheDir, ...goldenCompileOptions(), adapter: path.join(ctx.fixtures, 'ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.bin') }) }],
         goldenFolder: path.join(ctx.fixtures, 'goldens'),
         names: ['pipe_txt2img', 'pipe_img2img', 'pipe_inpaint', 'pipe_txt2img_faceid'],
       });

@@ -11,7 +11,7 @@ import { createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { ClipTokenizer } from '../../../src-main/engine/text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../../../src-main/engine/text/tokenizer-folder.ts';
-import { compiledSdxlFixture, SDXL_SOURCES, sdxlFolder, sessionFor } from '../compiled-fixtures.ts';
+import { compiledSdxlFixture, goldenPreferredProviders, SDXL_SOURCES, sdxlFolder, sessionFor } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
 /** The prompts of the golden's rows, as its notes list them (a Python list of strings). */
@@ -42,7 +42,7 @@ export const suite: GoldenSuite = {
     const { tensors, metadata } = await loadGoldenTensors(path.join(sdxl, 'goldens', 'sdxl_text_encoders.safetensors'));
     const g = (name: string) => tensors.get(name)!;
     const prompts = promptRows(metadata.notes ?? '');
-    const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: [] });
+    const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: goldenPreferredProviders() });
     try {
       for (const source of SDXL_SOURCES) {
         const compiled = await compiledSdxlFixture(sdxl, source);
