@@ -8,14 +8,14 @@ const at = (step: number, totalSteps = 20, stepsPerSecond?: number, etaMs?: numb
 test('a stage says what the job waits for, ahead of any step figure', () => {
   assert.equal(jobActivity(at(0), { jobId: 'j', stage: 'compiling', detail: 'Building the UNet graph (2/5)' }), 'Compiling the model for first use: Building the UNet graph (2/5)…');
   assert.equal(jobActivity(at(0), { jobId: 'j', stage: 'loading', detail: 'Opening the UNet' }), 'Opening the UNet…');
-  assert.equal(jobActivity(at(20, 20, 1.5, 0), { jobId: 'j', stage: 'loading', detail: 'Opening the VAE decoder' }), 'Opening the VAE decoder…');
+  assert.equal(jobActivity(at(20, 20, 1.5, 0), { jobId: 'j', stage: 'loading', detail: 'Opening the VAE decoder' }), 'Step 20 of 20 · 1.50 it/s · opening the VAE decoder…');
 });
 
 test('without a stage: starting, steps with rate and time left, then decoding after the last step', () => {
   assert.equal(jobActivity(at(0), undefined), 'Starting…');
   assert.equal(jobActivity(at(3, 20, 1.25, 75_000), undefined), 'Step 3 of 20 · 1.25 it/s · 1m 15s left');
   assert.equal(jobActivity(at(3, 20), undefined), 'Step 3 of 20');
-  assert.equal(jobActivity(at(20, 20, 2, 0), undefined), 'Step 20 of 20 · decoding the image…');
+  assert.equal(jobActivity(at(20, 20, 2, 0), undefined), 'Step 20 of 20 · 2.00 it/s · decoding the image…');
   assert.deepEqual([formatEta(undefined), formatEta(4_400), formatEta(600_000)], ['', '4s', '10m 00s']);
 });
 

@@ -18,7 +18,7 @@ import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.ts';
-import { hiresInit } from './hires-fix.ts';
+import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { CompileProgress } from '../models/compile.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
@@ -226,7 +226,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
       // The second pass continues each image's generator, so the pair of passes stays one seeded computation.
       const target = hiresSize(width, height, params.hires.scale);
       const start = await hiresInit(result, size, target, params.hires.upscaler, params.hires.denoise);
-      result = await diffuse({ ...pass(target, 'hires', start), steps: params.hires.steps || params.steps }, runners);
+      result = await diffuse({ ...pass(target, 'hires', start), steps: hiresScheduleSteps(params.hires.steps || params.steps, params.hires.denoise) }, runners);
       size = target;
     }
     pictures = result.images.map((hwc) => ({ hwc, ...size }));

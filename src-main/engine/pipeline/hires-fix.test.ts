@@ -16,7 +16,7 @@ import { TorchCpuGenerator } from '../noise/torch-generator.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { diffuse } from './diffuse.ts';
 import { generate, type PassStepEvent } from './generate.ts';
-import { hiresInit } from './hires-fix.ts';
+import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { upscaleLatents } from './latent-upscale.ts';
 import { ModelLoader } from './model-loader.ts';
 import type { DiffusionRunners, UnetInput } from './runners.ts';
@@ -75,6 +75,14 @@ function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
 }
+
+test('the hires schedule runs exactly the hires steps asked for (A1111\'s fixed img2img steps), however small the denoise', () => {
+  for (const [steps, denoise] of [[1, 0.7], [4, 0.5], [20, 0.35], [7, 0.999], [7, 1], [150, 0.3], [3, 0.3]] as const) {
+    const total = hiresScheduleSteps(steps, denoise);
+    assert.equal(Math.min(Math.floor(total * denoise), total), steps, `${steps} steps at ${denoise}: a schedule of ${total}`);
+    assert.ok(total === steps || Math.floor((total - 1) * denoise) < steps, 'the smallest such schedule');
+  }
+});
 
 test('bicubic 2×2 → 4×4 gives torch\'s numbers (worked by hand from the A = −0.75 kernel)', () => {
   // x = −0.25 for output 0: taps −2…1 → clamped 0,0,0,1 with weights W(1.75) + W(0.75) + W(0.25) = 1.10546875 and
@@ -140,7 +148,7 @@ test('a two-pass run on the tiny model: target size, progress per pass, and the 
     );
     const meta = await sharp(image!.png).metadata();
     assert.deepEqual([meta.width, meta.height, image!.width, image!.height], [96, 120, 96, 120], upscaler);
-    assert.deepEqual(Object.fromEntries(passes), { generate: 3, hires: 2 }, 'the hires pass runs floor(4 · 0.5) steps');
+    assert.deepEqual(Object.fromEntries(passes), { generate: 3, hires: 4 }, 'the hires pass runs the 4 steps asked for, as A1111 does');
     const parameters = readPngTexts(image!.png).parameters!;
     assert.match(parameters, new RegExp(`Size: 64x80, .*Denoising strength: 0\\.5, .*Hires upscale: 1\\.5, Hires steps: 4, Hires upscaler: ${upscaler.replace(/[()]/gu, '\\$&')}`, 'u'));
     const recalled = recallInfotext(parameters);

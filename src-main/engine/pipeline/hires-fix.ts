@@ -17,6 +17,19 @@ const LATENT_MODES: Readonly<Record<Exclude<HiresUpscaler, 'Lanczos'>, LatentUps
   'Latent (nearest-exact)': 'nearest-exact',
 };
 
+/**
+ * The second pass's schedule length. A1111 runs exactly the hires steps asked for (its img2img "fixed steps": a
+ * schedule of steps ÷ denoise, entered at the denoise); here the smallest schedule whose img2img slice (diffusers'
+ * floor(T · strength)) holds that many steps.
+ */
+export function hiresScheduleSteps(runSteps: number, denoise: number): number {
+  // Denoise 0 repaints nothing; the pass then refuses with its own message.
+  if (denoise <= 0) return runSteps;
+  let total = Math.max(runSteps, Math.floor(runSteps / Math.min(denoise, 0.999)));
+  while (Math.min(Math.floor(total * denoise), total) < runSteps) total++;
+  return total;
+}
+
 interface Size {
   readonly width: number;
   readonly height: number;

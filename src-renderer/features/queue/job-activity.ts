@@ -28,14 +28,14 @@ export function formatEta(ms: number | undefined): string {
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-/** `stage`: the job's latest stage event if no step has been reported since. */
+/** `stage`: the job's latest stage event if no step has been reported since. After the last step the step figures stay
+ *  and the line says what follows (decoding, or opening the decoder first). */
 export function jobActivity(progress: JobStepProgress, stage: JobStageUpdate | undefined): string {
   if (stage?.stage === 'compiling') return `Compiling the model for first use: ${stage.detail}…`;
-  if (stage?.stage === 'loading') return `${stage.detail}…`;
-  if (progress.step === 0) return 'Starting…';
-  const pass = passLabel(progress);
-  if (progress.step >= progress.totalSteps) return `${pass}Step ${progress.totalSteps} of ${progress.totalSteps} · decoding the image…`;
+  if (progress.step === 0) return stage === undefined ? 'Starting…' : `${stage.detail}…`;
   const rate = progress.stepsPerSecond === undefined ? '' : ` · ${progress.stepsPerSecond.toFixed(2)} it/s`;
-  const left = progress.etaMs === undefined ? '' : ` · ${formatEta(progress.etaMs)} left`;
-  return `${pass}Step ${progress.step} of ${progress.totalSteps}${rate}${left}`;
+  const steps = `${passLabel(progress)}Step ${Math.min(progress.step, progress.totalSteps)} of ${progress.totalSteps}${rate}`;
+  if (stage !== undefined) return `${steps} · ${stage.detail.charAt(0).toLowerCase()}${stage.detail.slice(1)}…`;
+  if (progress.step >= progress.totalSteps) return `${steps} · decoding the image…`;
+  return `${steps}${progress.etaMs === undefined ? '' : ` · ${formatEta(progress.etaMs)} left`}`;
 }
