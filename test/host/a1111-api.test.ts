@@ -114,6 +114,18 @@ test('img2img with init_images, denoising_strength and a mask answers an image; 
   assert.match(String(refused.json.detail), /sampler "Heun" is not available/u);
 });
 
+test('txt2img with enable_hr: the picture at the hires size, the hires keys in its infotext, an unknown upscaler named back', async () => {
+  const reply = await call('POST', 'txt2img', { prompt: 'a harbour', width: 64, height: 64, steps: 2, seed: 21, enable_hr: true, hr_scale: 1.5, hr_upscaler: 'Latent (bicubic)', hr_second_pass_steps: 1, denoising_strength: 0.6 });
+  assert.equal(reply.status, 200, JSON.stringify(reply.json));
+  assert.deepEqual(await decoded((reply.json.images as string[])[0]).then((m) => [m.width, m.height]), [96, 96]);
+  const info = JSON.parse(reply.json.info as string) as { infotexts: string[]; denoising_strength: number };
+  assert.equal(info.denoising_strength, 0.6);
+  assert.match(info.infotexts[0]!, /Size: 64x64, .*Denoising strength: 0\.6, .*Hires upscale: 1\.5, Hires steps: 1, Hires upscaler: Latent \(bicubic\)/u);
+  const refused = await call('POST', 'txt2img', { prompt: 'x', width: 64, height: 64, steps: 2, enable_hr: true, hr_upscaler: 'R-ESRGAN 4x+' });
+  assert.equal(refused.status, 422);
+  assert.match(String(refused.json.detail), /hr_upscaler "R-ESRGAN 4x\+" is not available; use one of Latent, /u);
+});
+
 test('interrupt stops the running txt2img, which answers with what it finished; progress reports the steps meanwhile', async () => {
   const pending = call('POST', 'txt2img', { prompt: 'a long one', steps: 150, width: 64, height: 64, seed: 11 });
   const running = await waitUntil(

@@ -16,7 +16,7 @@ import { readPngTexts } from '../../../../src-preload/contract/png-text.ts';
 import type { Result } from '../../../../src-preload/contract/index.ts';
 import type { Dispatch } from '../../dispatch.ts';
 import type { StudioEventBus } from '../../events.ts';
-import { baseParams, faceIdUnit, Img2ImgRequestSchema, stripDataUrl, Txt2ImgRequestSchema, unitImage, type Txt2ImgRequest } from './a1111-requests.ts';
+import { baseParams, faceIdUnit, hiresParams, Img2ImgRequestSchema, stripDataUrl, Txt2ImgRequestSchema, unitImage, type Txt2ImgRequest } from './a1111-requests.ts';
 
 interface A1111Reply {
   readonly status: number;
@@ -241,6 +241,8 @@ export class A1111Api {
     const clipSkip = override.CLIP_stop_at_last_layers === undefined ? this.#clipSkip : this.#checkClipSkip(override.CLIP_stop_at_last_layers);
     const seed = request.seed < 0 ? randomInt(MAX_RANDOM_SEED) : request.seed;
     const { params: base, problems } = baseParams(request, seed, clipSkip);
+    const hires = img2img === undefined ? hiresParams(request) : { problems: [] };
+    problems.push(...hires.problems);
     if (img2img?.inpainting_mask_invert === 1) problems.push('inpainting_mask_invert 1 is not supported here; send the mask with white where to repaint');
     if (problems.length > 0) throw new ApiFailure(422, problems.join('; '));
     const faceid = await this.#faceId(request);
@@ -248,6 +250,7 @@ export class A1111Api {
       ...base,
       model: model.path,
       ...(faceid === undefined ? {} : { faceid }),
+      ...(hires.hires === undefined ? {} : { hires: hires.hires }),
       ...(img2img === undefined ? {} : { img2img: { initImage: this.#storeInput(img2img.init_images[0]!), strength: img2img.denoising_strength } }),
       ...(img2img?.mask ? { inpaint: { maskImage: this.#storeInput(img2img.mask), featherPx: img2img.mask_blur } } : {}),
     };
@@ -273,7 +276,7 @@ export class A1111Api {
       batch_size: request.batch_size,
       sd_model_name: fileStem(model.name),
       clip_skip: clipSkip,
-      denoising_strength: img2img?.denoising_strength ?? null,
+      denoising_strength: img2img?.denoising_strength ?? hires.hires?.denoise ?? null,
       infotexts,
       job_timestamp: new Date(final.createdAt).toISOString(),
       interrupted: final.state !== 'done',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseParams, faceIdUnit, Img2ImgRequestSchema, Txt2ImgRequestSchema, unitImage } from './a1111-requests.ts';
+import { baseParams, faceIdUnit, hiresParams, Img2ImgRequestSchema, Txt2ImgRequestSchema, unitImage } from './a1111-requests.ts';
 
 test('an empty txt2img body gets models.py / processing.py defaults; batch_size × n_iter images', () => {
   const request = Txt2ImgRequestSchema.parse({ batch_size: 2, n_iter: 3 });
@@ -40,4 +40,13 @@ test('img2img needs an init image; denoising_strength and mask_blur default as A
   assert.equal(Img2ImgRequestSchema.safeParse({ prompt: 'x' }).success, false);
   const request = Img2ImgRequestSchema.parse({ init_images: ['AAAA'] });
   assert.deepEqual([request.denoising_strength, request.mask_blur], [0.75, 4]);
+});
+
+test('hires fix fields: off unless enable_hr; A1111\'s defaults (×2, Latent, 0 steps, denoise 0.7); a target size as a scale', () => {
+  const hires = (body: Record<string, unknown>) => hiresParams(Txt2ImgRequestSchema.parse({ width: 512, height: 768, ...body }));
+  assert.deepEqual(hires({ hr_scale: 3 }), { problems: [] });
+  assert.deepEqual(hires({ enable_hr: true }), { hires: { scale: 2, steps: 0, denoise: 0.7, upscaler: 'Latent' }, problems: [] });
+  assert.deepEqual(hires({ enable_hr: true, hr_resize_x: 768, denoising_strength: 0.4, hr_second_pass_steps: 10 }).hires, { scale: 1.5, steps: 10, denoise: 0.4, upscaler: 'Latent' });
+  assert.deepEqual(hires({ enable_hr: true, hr_resize_x: 1024, hr_resize_y: 1536 }).hires?.scale, 2);
+  assert.match(hires({ enable_hr: true, hr_resize_x: 1024, hr_resize_y: 1024 }).problems[0]!, /changes the aspect ratio/u);
 });

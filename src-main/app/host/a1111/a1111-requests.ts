@@ -1,9 +1,9 @@
 // The request bodies of A1111's /sdapi/v1/txt2img and /img2img (modules/api/models.py, built from the
 // StableDiffusionProcessing fields and their defaults) and how one becomes our generation parameters. Fields we have
-// no use for (restore_faces, tiling, subseed, hires fix, styles…) are accepted and ignored, as A1111 ignores unknown
-// ones; the ones that would change the picture and that we cannot honour are named back to the caller.
+// no use for (restore_faces, tiling, subseed, styles…) are accepted and ignored, as A1111 ignores unknown ones; the
+// ones that would change the picture and that we cannot honour are named back to the caller.
 import { z } from 'zod';
-import { SAMPLERS, type GenerationParamsInput } from '../../../../src-preload/contract/generation.ts';
+import { HIRES_UPSCALERS, SAMPLERS, type GenerationParamsInput, type HiresUpscaler } from '../../../../src-preload/contract/generation.ts';
 import { a1111Sampler, a1111SamplerName } from '../../../../src-preload/contract/a1111-parameters.ts';
 
 /** A ControlNet unit as sd-webui-controlnet's API takes it in `alwayson_scripts.controlnet.args`. */
@@ -40,10 +40,36 @@ const CommonSchema = z.looseObject({
   character: z.string().optional(),
 });
 
-export const Txt2ImgRequestSchema = CommonSchema;
+/** txt2img's hires fix fields (processing.py StableDiffusionProcessingTxt2Img); A1111's UI sends 0.7 as the denoise. */
+export const Txt2ImgRequestSchema = CommonSchema.extend({
+  enable_hr: z.boolean().default(false),
+  hr_scale: z.number().default(2),
+  hr_upscaler: z.string().nullable().optional(),
+  hr_second_pass_steps: z.number().int().min(0).default(0),
+  hr_resize_x: z.number().int().min(0).default(0),
+  hr_resize_y: z.number().int().min(0).default(0),
+  denoising_strength: z.number().min(0).max(1).nullable().optional(),
+});
 export type Txt2ImgRequest = z.infer<typeof Txt2ImgRequestSchema>;
 
-export const Img2ImgRequestSchema = CommonSchema.extend({
+/** The hires fix a txt2img body asks for (A1111's default upscaler is "Latent"; a target size must be a scale of the first). */
+export function hiresParams(request: Txt2ImgRequest): { hires?: GenerationParamsInput['hires']; problems: string[] } {
+  if (!request.enable_hr) return { problems: [] };
+  const problems: string[] = [];
+  const upscaler = request.hr_upscaler ?? 'Latent';
+  if (!(HIRES_UPSCALERS as readonly string[]).includes(upscaler)) problems.push(`hr_upscaler "${upscaler}" is not available; use one of ${HIRES_UPSCALERS.join(', ')}`);
+  let scale = request.hr_scale;
+  if (request.hr_resize_x > 0 || request.hr_resize_y > 0) {
+    const byX = request.hr_resize_x / request.width;
+    const byY = request.hr_resize_y / request.height;
+    if (request.hr_resize_x > 0 && request.hr_resize_y > 0 && Math.abs(byX - byY) > 1e-9) problems.push(`hr_resize_x × hr_resize_y (${request.hr_resize_x}×${request.hr_resize_y}) changes the aspect ratio; give one of them or hr_scale`);
+    scale = request.hr_resize_x > 0 ? byX : byY;
+  }
+  return { hires: { scale, steps: request.hr_second_pass_steps, denoise: request.denoising_strength ?? 0.7, upscaler: upscaler as HiresUpscaler }, problems };
+}
+
+/** img2img's body; A1111's img2img has no hires fix, so its txt2img fields are read and left unused. */
+export const Img2ImgRequestSchema = Txt2ImgRequestSchema.extend({
   init_images: z.array(z.string()).min(1, 'init_images needs one image (base64)'),
   denoising_strength: z.number().min(0).max(1).default(0.75),
   mask: z.string().nullable().optional(),
