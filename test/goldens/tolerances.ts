@@ -26,6 +26,8 @@ export const TOLERANCES = {
   pipelineImage: abs(2e-3),
   // fixtures/sdxl/README.md §7 (its other figures equal the SD1.5 ones above)
   zeroNegative: exact,
+  // fixtures/control/README.md §7
+  canny: exact,
   // fixtures/tokenizer/README.md
   tokenizer: exact,
   // fixtures/rng/README.md

@@ -1,0 +1,47 @@
+// `faceid preprocess canny IMAGE --out FILE [--low N] [--high N]`: the control image a Canny ControlNet sees, written as
+// a PNG (white edges on black, R = G = B, as sd-webui-controlnet's annotator gives it), to check thresholds before a
+// run or to feed `--control MODEL:FILE --preprocess none`.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { StudioError } from '../../base/errors.ts';
+import { canny } from '../../engine/control/canny.ts';
+import { decodeReferenceImage } from '../../engine/face/decode-image.ts';
+import { parseCommandArgs, type CliCommand } from '../command.ts';
+
+/** Preprocessors this command runs; the pose and depth ones need their ONNX models, which this build does not run yet. */
+const PREPROCESSORS = ['canny'] as const;
+
+function threshold(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1020) {
+    throw new StudioError('invalid-request', { userMessage: `--${name} must be a number from 0 to 1020 (a Sobel gradient's range), got "${value}".` });
+  }
+  return n;
+}
+
+export const command: CliCommand = {
+  name: 'preprocess',
+  summary: 'Make the control image a ControlNet sees from a picture (canny)',
+  usage: 'faceid preprocess canny IMAGE --out FILE.png [--low 100] [--high 200]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(command, args, { out: { type: 'string' }, low: { type: 'string' }, high: { type: 'string' } });
+    const [kind, image, ...rest] = positionals;
+    if (kind === undefined || image === undefined || rest.length > 0 || !values.out) {
+      throw new StudioError('invalid-request', { userMessage: 'Give the preprocessor, one image and --out FILE.', hint: `Usage: ${command.usage}` });
+    }
+    if (!(PREPROCESSORS as readonly string[]).includes(kind)) {
+      throw new StudioError('invalid-request', { userMessage: `Unknown preprocessor "${kind}": this version runs ${PREPROCESSORS.join(', ')}.`, hint: 'For a ready control image (a pose or depth map made elsewhere) use it as is: --preprocess none.' });
+    }
+    const low = threshold('low', values.low, 100);
+    const high = threshold('high', values.high, 200);
+    const { image: rgb } = await decodeReferenceImage(path.resolve(image));
+    const edges = canny({ data: rgb.data, width: rgb.width, height: rgb.height, channels: 3 }, low, high);
+    await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
+    await sharp(Buffer.from(edges), { raw: { width: rgb.width, height: rgb.height, channels: 1 } }).toColourspace('srgb').png().toFile(values.out);
+    const share = edges.reduce((n, v) => n + (v === 255 ? 1 : 0), 0) / edges.length;
+    io.stdout.write(`${values.out}: ${rgb.width}×${rgb.height}, Canny ${low}/${high}, ${(100 * share).toFixed(1)} % edge pixels\n`);
+    return 0;
+  },
+};
