@@ -32,3 +32,14 @@ test('face models and the tokenizer are found in the models folder and in Settin
 
   assert.deepEqual(faceModelFolders(library, root)(), [root]);
 });
+
+test('an A1111 install given as a model root: the face models sd-webui-controlnet downloaded are found', (t) => {
+  const library = tempLibrary(t);
+  const webui = tempFolder(t);
+  const downloads = path.join(webui, 'extensions', 'sd-webui-controlnet', 'annotator', 'downloads', 'insightface', 'models', 'buffalo_l');
+  cpSync(fixture('face', 'models'), downloads, { recursive: true });
+  library.settings.update({ modelFolders: [webui] });
+  const faces = new FaceService({ library, faceModelsFolder: faceModelFolders(library, undefined), cacheDir: tempFolder(t) });
+  assert.equal(faces.installed(), true);
+  assert.equal(faces.folder, downloads);
+});

@@ -6,7 +6,15 @@ import path from 'node:path';
 import { isTokenizerFolder } from '../engine/text/tokenizer-folder.ts';
 import type { Library } from '../library/library.ts';
 
-const FACE_MODEL_SUBFOLDERS = [path.join('insightface', 'models', 'buffalo_l'), 'insightface', 'buffalo_l'];
+/** Relative to a model root: the model manager's and ComfyUI's layout, hand-made ones, and an A1111 install given as the
+ *  root (its models/insightface, and sd-webui-controlnet's annotator downloads, where its FaceID preprocessor puts them). */
+const FACE_MODEL_SUBFOLDERS = [
+  path.join('insightface', 'models', 'buffalo_l'),
+  'insightface',
+  'buffalo_l',
+  path.join('models', 'insightface', 'models', 'buffalo_l'),
+  path.join('extensions', 'sd-webui-controlnet', 'annotator', 'downloads', 'insightface', 'models', 'buffalo_l'),
+];
 const TOKENIZER_SUBFOLDERS = [path.join('tokenizer', 'clip-vit-large-patch14'), 'tokenizer'];
 
 function modelRoots(library: Library): string[] {

@@ -161,3 +161,49 @@ test('a rescan of an unchanged tree reads no file contents; a changed file is re
   assert.deepEqual(third.calls, [victim]);
   assert.equal(thirdScan.files.find((f) => f.path === victim)?.identity, null);
 });
+
+test('a ComfyUI portable download is found from its top folder; its extra_model_paths.yaml folders are scanned too', async () => {
+  const top = path.join(folder, 'ComfyUI_windows_portable');
+  const shared = path.join(folder, 'shared-a1111');
+  await mkdir(path.join(top, 'ComfyUI', 'models', 'checkpoints'), { recursive: true });
+  await mkdir(path.join(top, 'python_embeded', 'Lib'), { recursive: true });
+  await copyFile(sources.lora, path.join(top, 'python_embeded', 'Lib', 'not-a-model-folder.safetensors'));
+  await copyFile(sources.checkpoint, path.join(top, 'ComfyUI', 'models', 'checkpoints', 'mine.safetensors'));
+  for (const [relative, source] of [['models/Stable-diffusion/shared.safetensors', 'checkpoint'], ['models/Lora/face.safetensors', 'lora'], ['models/hypernetworks/skip.safetensors', 'lora']] as const) {
+    await mkdir(path.dirname(path.join(shared, relative)), { recursive: true });
+    await copyFile(sources[source], path.join(shared, relative));
+  }
+  // ComfyUI's own example, shortened: base_path relative to the yaml's folder, a block string of several folders.
+  await writeFile(
+    path.join(top, 'ComfyUI', 'extra_model_paths.yaml'),
+    ['a111:', '    base_path: ../../shared-a1111/', '    checkpoints: models/Stable-diffusion', '    loras: |', '         models/Lora', '         models/LyCORIS', '    hypernetworks: models/hypernetworks', ''].join('\n'),
+  );
+  const { identify } = countingIdentifier();
+  const result = await scanModelFolders({ roots: [top], identify });
+  assert.deepEqual(result.roots.map((r) => [r.layout, r.error]), [['comfyui', null]]);
+  const found = (relative: string) => result.files.find((f) => f.path === path.join(folder, relative));
+  assert.equal(found('ComfyUI_windows_portable/ComfyUI/models/checkpoints/mine.safetensors')?.identity?.kind, 'checkpoint');
+  assert.equal(found('shared-a1111/models/Stable-diffusion/shared.safetensors')?.layoutFolder, 'extra_model_paths.yaml:checkpoints');
+  assert.equal(found('shared-a1111/models/Lora/face.safetensors')?.identity?.kind, 'lora');
+  assert.equal(found('shared-a1111/models/hypernetworks/skip.safetensors'), undefined, 'kinds the studio has no use for are not walked');
+  assert.ok(!result.files.some((f) => f.path.includes('python_embeded')), 'the portable Python is not walked');
+});
+
+test('A1111: embeddings/ and sd-webui-controlnet\'s annotator downloads (insightface) are model folders; a broken yaml is reported', async () => {
+  const webui = path.join(folder, 'sd.webui', 'webui');
+  await mkdir(path.join(webui, 'models', 'Stable-diffusion'), { recursive: true });
+  const downloads = path.join(webui, 'extensions', 'sd-webui-controlnet', 'annotator', 'downloads', 'insightface', 'models', 'buffalo_l');
+  await mkdir(downloads, { recursive: true });
+  await copyFile(sources.detector, path.join(downloads, 'det_10g.onnx'));
+  await mkdir(path.join(webui, 'embeddings'), { recursive: true });
+  await copyFile(sources.checkpoint, path.join(webui, 'embeddings', 'odd-place.safetensors'));
+  const comfy = path.join(folder, 'broken-comfy');
+  await mkdir(path.join(comfy, 'models', 'checkpoints'), { recursive: true });
+  await writeFile(path.join(comfy, 'extra_model_paths.yaml'), 'a111:\n  base_path: [unclosed\n');
+  const { identify } = countingIdentifier();
+  const result = await scanModelFolders({ roots: [path.join(folder, 'sd.webui'), comfy], identify });
+  assert.equal(result.roots[0]?.layout, 'a1111', 'found from the download\'s top folder');
+  assert.equal(result.files.find((f) => f.path.endsWith('det_10g.onnx') && f.path.includes('annotator'))?.identity?.kind, 'face-detector');
+  assert.ok(result.files.some((f) => f.path.endsWith(path.join('embeddings', 'odd-place.safetensors'))));
+  assert.match(result.roots[1]?.error ?? '', /extra_model_paths\.yaml is not valid YAML/u);
+});

@@ -5,15 +5,22 @@ import { mkdir, readdir, readFile, realpath, rename, stat, writeFile } from 'nod
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { EXTRA_MODEL_PATHS_FILE, readExtraModelPaths } from './comfy-extra-paths.ts';
 import { ModelIdentitySchema, type Identify, type ModelIdentity } from './identity.ts';
 
 export type FolderLayout = 'comfyui' | 'a1111' | 'plain';
 
-/** Model folders of each layout (relative to the root), as peers document them (issue #8, peers §2). */
+/** Model folders of each layout (relative to the install), as peers document them (issue #8, peers §2). A1111 keeps
+ *  textual inversions in its top-level embeddings/, and sd-webui-controlnet downloads insightface and the CLIP-H
+ *  encoder into its annotator/downloads. */
 const LAYOUT_FOLDERS: Record<Exclude<FolderLayout, 'plain'>, readonly string[]> = {
-  comfyui: ['models/checkpoints', 'models/ipadapter', 'models/clip_vision', 'models/loras', 'models/insightface', 'models/controlnet', 'models/vae', 'models/unet', 'models/diffusion_models'],
-  a1111: ['models/Stable-diffusion', 'models/Lora', 'models/ControlNet', 'models/VAE', 'models/insightface', 'extensions/sd-webui-controlnet/models'],
+  comfyui: ['models/checkpoints', 'models/ipadapter', 'models/clip_vision', 'models/loras', 'models/insightface', 'models/controlnet', 'models/t2i_adapter', 'models/vae', 'models/vae_approx', 'models/embeddings', 'models/upscale_models', 'models/unet', 'models/diffusion_models'],
+  a1111: ['models/Stable-diffusion', 'models/Lora', 'models/ControlNet', 'models/VAE', 'models/VAE-approx', 'models/ESRGAN', 'models/RealESRGAN', 'models/insightface', 'embeddings', 'extensions/sd-webui-controlnet/models', 'extensions/sd-webui-controlnet/annotator/downloads'],
 };
+
+/** Where the install sits relative to the folder a user points at: itself, its parent (they chose models/), or the
+ *  app folder inside a portable download (ComfyUI_windows_portable/ComfyUI, A1111's sd.webui/webui). */
+const INSTALL_CANDIDATES = (root: string): string[] => [root, path.dirname(root), path.join(root, 'ComfyUI'), path.join(root, 'webui')];
 
 const MAX_DEPTH = 8;
 /** A root set too wide (a home folder, "/") stops here with a note instead of walking for minutes. */
@@ -77,25 +84,40 @@ async function isDirectory(folder: string): Promise<boolean> {
   }
 }
 
-export async function detectLayout(root: string): Promise<FolderLayout> {
-  for (const base of [root, path.dirname(root)]) {
-    if (await isDirectory(path.join(base, 'models', 'Stable-diffusion'))) return 'a1111';
-    if (await isDirectory(path.join(base, 'models', 'checkpoints'))) return 'comfyui';
+/** The install a root belongs to and its layout, found by looking at a few folders (never by walking the tree). */
+async function findInstall(root: string): Promise<{ layout: FolderLayout; base: string }> {
+  for (const base of INSTALL_CANDIDATES(root)) {
+    if (await isDirectory(path.join(base, 'models', 'Stable-diffusion'))) return { layout: 'a1111', base };
+    if (await isDirectory(path.join(base, 'models', 'checkpoints'))) return { layout: 'comfyui', base };
   }
-  return 'plain';
+  return { layout: 'plain', base: root };
 }
 
-/** The folders to walk for a root: the layout's model folders (skipping venvs and outputs), or the whole root. */
-async function foldersOf(root: string, layout: FolderLayout): Promise<Array<{ folder: string; layoutFolder: string | null }>> {
-  if (layout === 'plain') return [{ folder: root, layoutFolder: null }];
-  // A user may point at the app root or at its models/ folder: accept both.
-  const base = (await isDirectory(path.join(root, 'models'))) ? root : path.dirname(root);
-  const found: Array<{ folder: string; layoutFolder: string | null }> = [];
+export async function detectLayout(root: string): Promise<FolderLayout> {
+  return (await findInstall(root)).layout;
+}
+
+interface WalkedFolder {
+  readonly folder: string;
+  readonly layoutFolder: string | null;
+}
+
+/** The folders to walk for a root: the layout's model folders (skipping venvs and outputs) and, for ComfyUI, those its
+ *  extra_model_paths.yaml names; or the whole root. */
+async function foldersOf(root: string, layout: FolderLayout): Promise<{ folders: WalkedFolder[]; error: string | null }> {
+  if (layout === 'plain') return { folders: [{ folder: root, layoutFolder: null }], error: null };
+  const { base } = await findInstall(root);
+  const found: WalkedFolder[] = [];
   for (const relative of LAYOUT_FOLDERS[layout]) {
     const folder = path.join(base, relative);
     if (await isDirectory(folder)) found.push({ folder, layoutFolder: `${layout}:${relative}` });
   }
-  return found;
+  if (layout !== 'comfyui') return { folders: found, error: null };
+  const extra = await readExtraModelPaths(path.join(base, EXTRA_MODEL_PATHS_FILE));
+  for (const { kind, folder } of extra.folders) {
+    if (await isDirectory(folder)) found.push({ folder, layoutFolder: `${EXTRA_MODEL_PATHS_FILE}:${kind}` });
+  }
+  return { folders: found, error: extra.error };
 }
 
 async function* walk(folder: string, seen: Set<string>, depth = 0): AsyncGenerator<string> {
@@ -160,9 +182,10 @@ export async function scanModelFolders(options: ScanOptions): Promise<ScanResult
       roots.push({ path: root, layout, error: `${root} does not exist or is not a folder.` });
       continue;
     }
-    let error: string | null = null;
+    const walked = await foldersOf(root, layout);
+    let error: string | null = walked.error;
     let filesInRoot = 0;
-    for (const { folder, layoutFolder } of await foldersOf(root, layout)) {
+    for (const { folder, layoutFolder } of walked.folders) {
       try {
         for await (const file of walk(folder, seenFolders)) {
           options.signal?.throwIfAborted();
