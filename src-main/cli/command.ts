@@ -28,3 +28,12 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(command: 
     });
   }
 }
+
+/** A numeric option's value (undefined when not given); `invalid` makes the error that names the option group's usage. */
+export function numberOption(values: Readonly<Record<string, unknown>>, name: string, invalid: (userMessage: string) => StudioError): number | undefined {
+  const value = values[name] as string | undefined;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got "${value}".`);
+  return n;
+}

@@ -3,6 +3,7 @@
 // [--face-detail-size PX] [--face-detail-min-size PX] [--no-identity-check].
 import type { FaceDetail } from '../../src-preload/contract/generation.ts';
 import { StudioError } from '../base/errors.ts';
+import { numberOption } from './command.ts';
 
 export const FACE_DETAIL_USAGE =
   '[--face-detail [--face-detail-strength X] [--face-detail-prompt TEXT] [--face-detail-faces largest|all|N] [--face-detail-size PX] [--face-detail-min-size PX] [--no-identity-check]]';
@@ -23,14 +24,6 @@ function invalid(userMessage: string): StudioError {
   return new StudioError('generate.invalid-parameter', { userMessage, hint: `Face detail options: ${FACE_DETAIL_USAGE}` });
 }
 
-function numberOption(values: Values, name: string): number | undefined {
-  const value = values[name] as string | undefined;
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got "${value}".`);
-  return n;
-}
-
 /** The pass's settings (input form: the schema fills the defaults), or undefined without `enabled`. */
 export function faceDetailFromArgs(values: Values, enabled = values['face-detail'] === true): Partial<FaceDetail> | undefined {
   const names = Object.keys(FACE_DETAIL_OPTIONS).filter((k) => k !== 'face-detail' && values[k] !== undefined);
@@ -41,9 +34,9 @@ export function faceDetailFromArgs(values: Values, enabled = values['face-detail
   const faces = values['face-detail-faces'] as string | undefined;
   if (faces !== undefined && !/^(largest|all|\d+)$/u.test(faces)) throw invalid(`--face-detail-faces must be largest, all or a face number from 1, got "${faces}".`);
   if (faces !== undefined && /^\d+$/u.test(faces) && Number(faces) < 1) throw invalid('--face-detail-faces numbers faces from 1.');
-  const strength = numberOption(values, 'face-detail-strength');
-  const size = numberOption(values, 'face-detail-size');
-  const minSize = numberOption(values, 'face-detail-min-size');
+  const strength = numberOption(values, 'face-detail-strength', invalid);
+  const size = numberOption(values, 'face-detail-size', invalid);
+  const minSize = numberOption(values, 'face-detail-min-size', invalid);
   const prompt = values['face-detail-prompt'] as string | undefined;
   return {
     ...(faces === undefined ? {} : { faces: faces === 'largest' || faces === 'all' ? faces : Number(faces) - 1 }),

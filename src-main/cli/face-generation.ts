@@ -2,7 +2,7 @@
 // [--lora-weight X] [--combine average|concatenate] [--face-models DIR] [--image-encoder DIR]. Turns the reference photos
 // into the IP tokens the engine takes (the adapter's own LoRA is applied by the engine with --lora-weight).
 import path from 'node:path';
-import type { CliIo } from './command.ts';
+import { numberOption, type CliIo } from './command.ts';
 import { StudioError } from '../base/errors.ts';
 import { loadFaceModels, releaseFaceModels } from '../engine/face/models.ts';
 import { compileModel, readConfigFolder } from '../engine/models/compile.ts';
@@ -35,14 +35,6 @@ function invalid(userMessage: string): StudioError {
   return new StudioError('generate.invalid-parameter', { userMessage, hint: `FaceID options: ${FACE_USAGE}` });
 }
 
-function numberOption(values: Values, name: string): number | undefined {
-  const value = values[name] as string | undefined;
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw invalid(`--${name} must be a number, got "${value}".`);
-  return n;
-}
-
 /** The `faceid` generation parameter from the command line, or undefined without --faceid. */
 export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { adapter: string; faces: string[] } | undefined {
   const adapter = values['faceid'] as string | undefined;
@@ -56,9 +48,9 @@ export function faceIdChoiceFromArgs(values: Values): Partial<FaceIdChoice> & { 
   if (faces.length === 0 && character === undefined) throw invalid('--faceid needs at least one --face IMG (a photo of the person) or --character NAME_OR_ID (a character of the studio library).');
   const combine = values['combine'] as string | undefined;
   if (combine !== undefined && combine !== 'average' && combine !== 'concatenate') throw invalid(`--combine must be average or concatenate, got "${combine}".`);
-  const faceWeight = numberOption(values, 'face-weight');
-  const structure = numberOption(values, 'structure');
-  const loraWeight = numberOption(values, 'lora-weight');
+  const faceWeight = numberOption(values, 'face-weight', invalid);
+  const structure = numberOption(values, 'structure', invalid);
+  const loraWeight = numberOption(values, 'lora-weight', invalid);
   return {
     adapter: path.resolve(adapter),
     faces: faces.map((f) => path.resolve(f)),

@@ -11,6 +11,16 @@ export interface DownloadActions {
   stop: (id: string, keepPartial: boolean) => void;
 }
 
+/** A failed download's reason and what to do, where the download's button is. */
+export function DownloadFailure({ status }: { status: DownloadStatus | undefined }) {
+  if (status?.state !== 'failed' || !status.error) return null;
+  return (
+    <Alert severity="error" sx={{ py: 0 }}>
+      {status.error.userMessage} {status.error.hint ?? ''}
+    </Alert>
+  );
+}
+
 export function DownloadControl({ id, title, sizeBytes, nonCommercial, status, actions }: { id: string; title: string; sizeBytes: number; nonCommercial: boolean; status: DownloadStatus | undefined; actions: DownloadActions }) {
   const isRunning = status?.state === 'started' || status?.state === 'progress';
   if (isRunning) {
@@ -50,11 +60,7 @@ export function DownloadControl({ id, title, sizeBytes, nonCommercial, status, a
         </Button>
       </Tooltip>
       {status?.state === 'paused' ? <Typography variant="caption" color="text.secondary">Paused at {formatBytes(status.receivedBytes ?? 0)}</Typography> : null}
-      {status?.state === 'failed' && status.error ? (
-        <Alert severity="error" sx={{ py: 0 }}>
-          {status.error.userMessage} {status.error.hint ?? ''}
-        </Alert>
-      ) : null}
+      <DownloadFailure status={status} />
     </Stack>
   );
 }

@@ -1,12 +1,12 @@
 // The NVIDIA GPU runtime as an optional download: its state (cannot be used here, missing, installed), a button that
 // starts it, then the usual progress with pause and cancel (its `models.download` events).
 import DownloadIcon from '@mui/icons-material/Download';
-import { Alert, Button, Stack, Typography } from '@mui/material';
+import { Button, Stack, Typography } from '@mui/material';
 import { useCallback } from 'react';
 import { useStudio } from '../../client/studio-context.tsx';
 import { ErrorNotice } from '../../common/ErrorNotice.tsx';
 import { useLoad } from '../../common/use-load.ts';
-import { DownloadControl, type DownloadActions } from './DownloadControl.tsx';
+import { DownloadControl, DownloadFailure, type DownloadActions } from './DownloadControl.tsx';
 import { useDownloads } from './use-downloads.ts';
 
 export function GpuRuntimePanel() {
@@ -36,11 +36,7 @@ export function GpuRuntimePanel() {
           {status?.state === 'paused' ? 'Resume' : 'Download'} {title}
         </Button>
       ) : null}
-      {status?.state === 'failed' && status.error ? (
-        <Alert severity="error" sx={{ py: 0 }}>
-          {status.error.userMessage} {status.error.hint ?? ''}
-        </Alert>
-      ) : null}
+      <DownloadFailure status={status} />
     </Stack>
   );
 }
