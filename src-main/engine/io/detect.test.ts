@@ -115,3 +115,37 @@ test('tensors of no known model are a wrong-kind error naming the file', () => {
 function pick(d: ReturnType<typeof describeTensors>): Record<string, unknown> {
   return { kind: d.kind, architecture: d.architecture, base: d.base, layout: d.layout };
 }
+
+const CONTROL_FIXTURES: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ['control/controlnet-tiny', { kind: 'controlnet', base: 'sd15', variant: 'diffusers', format: 'safetensors' }],
+  ['control/control_v11p_sd15_tiny_fp16.pth', { kind: 'controlnet', base: 'sd15', variant: 'original', format: 'pytorch-zip', dtypes: ['F16'] }],
+  ['control/control_v11p_sd15_tiny_fp16.safetensors', { kind: 'controlnet', base: 'sd15', variant: 'original', format: 'safetensors', dtypes: ['F16'] }],
+  ['control/t2iadapter-tiny', { kind: 't2i-adapter', base: 'sd15', variant: 'diffusers' }],
+  ['control/t2iadapter_tiny_sd15v2.pth', { kind: 't2i-adapter', base: 'sd15', variant: 'original', format: 'pytorch-zip' }],
+];
+
+for (const [file, expected] of CONTROL_FIXTURES) {
+  test(`detectModel identifies control fixture ${file} by content`, async () => {
+    const description = await detectModel(fixture(file));
+    for (const [key, value] of Object.entries(expected)) assert.deepEqual(description[key as keyof typeof description], value, `${file}: ${key}`);
+  });
+}
+
+test('manifests: the real SD1.5 ControlNet (original and diffusers), SDXL ControlNet and the T2I-Adapters are identified', () => {
+  const control = (file: string) => JSON.parse(readFileSync(fixture('control', 'manifests', file), 'utf8')) as Record<string, { tensors: Shapes } & Record<string, { tensors: Shapes }>>;
+  const kindBase = (tensors: Shapes) => {
+    const d = describeTensors(toMap(tensors), 'manifest');
+    return [d.kind, d.base, d.variant];
+  };
+  const sd15 = control('controlnet_sd15.json');
+  assert.deepEqual(kindBase(sd15['diffusers']!.tensors), ['controlnet', 'sd15', 'diffusers']);
+  assert.deepEqual(kindBase(sd15['original']!.tensors), ['controlnet', 'sd15', 'original']);
+  assert.deepEqual(kindBase(control('controlnet_sdxl.json')['diffusers']!.tensors), ['controlnet', 'sdxl', 'diffusers']);
+  for (const channels of ['in_channels_3', 'in_channels_1']) {
+    const t2i = control('t2iadapter_sd15.json')[channels]!;
+    assert.deepEqual(kindBase(t2i['diffusers']!.tensors), ['t2i-adapter', 'sd15', 'diffusers']);
+    assert.deepEqual(kindBase(t2i['original']!.tensors), ['t2i-adapter', 'sd15', 'original']);
+    assert.deepEqual(kindBase(control('t2iadapter_sdxl.json')[channels]!['diffusers']!.tensors), ['t2i-adapter', 'sdxl', 'diffusers']);
+  }
+  assert.equal(describeTensors(toMap(control('t2iadapter_sd15.json')['in_channels_1']!['diffusers']!.tensors), 'm').details['imageChannels'], 1);
+});

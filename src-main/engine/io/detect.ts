@@ -9,10 +9,11 @@ import { refuseForeignModel, unetArchitecture, type PipelineArchitecture } from 
 import { canonicalFromLdm, CHECKPOINT_COMPONENTS, openCheckpoint, shapesOf, type CheckpointComponent } from './checkpoint.ts';
 import { elementCount, type TensorDescriptor, type TensorFileFormat } from './descriptors.ts';
 import { describeIpAdapter, looksLikeIpAdapter } from './ipadapter.ts';
+import { describeControl } from './controlnet.ts';
 import { loraFormatOf } from './lora.ts';
 import { readTensorFile } from './tensor-file.ts';
 
-export type ModelKind = 'checkpoint' | 'unet' | 'vae' | 'text-encoder' | 'ip-adapter' | 'lora' | 'clip-vision';
+export type ModelKind = 'checkpoint' | 'unet' | 'vae' | 'text-encoder' | 'ip-adapter' | 'lora' | 'clip-vision' | 'controlnet' | 't2i-adapter';
 export type ModelBase = 'sd15' | 'sdxl';
 
 /** What names and shapes say about a set of tensors. */
@@ -111,6 +112,9 @@ export function describeTensors(tensors: ReadonlyMap<string, TensorInfo>, what: 
     if (info.variant === 'faceid-plus') details['note'] = 'FaceID-Plus and PlusV2 have identical weights; PlusV2 (shortcut) is the default way to run them';
     return { kind: 'ip-adapter', base: info.base, variant: info.variant, layout: 'single-file', details };
   }
+  // Before the UNet test: a diffusers ControlNet has a UNet's conv_in and down blocks.
+  const control = describeControl(shapes);
+  if (control) return { kind: control.kind, base: control.base, layout: control.layout === 'original' ? 'single-file' : 'diffusers', variant: control.layout, details: control.details };
   const loraFormat = loraFormatOf(names);
   if (loraFormat !== undefined) return describeLora(names, shapes, loraFormat);
   if (names.some((n) => /^(model\.diffusion_model|first_stage_model|cond_stage_model|conditioner)\./.test(n))) {

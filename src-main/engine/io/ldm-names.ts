@@ -20,6 +20,8 @@ export interface NameMapping {
 /** Facts about the whole file that single names cannot give (how many VAE decoder levels there are). */
 export interface LdmContext {
   readonly vaeUpLevels: number;
+  /** The last `input_hint_block` index of a ControlNet (its conv_out; lllyasviel's files have 14). */
+  readonly controlHintLast: number;
 }
 
 /** Real single files carry these besides the weights; a loader drops them. */
@@ -104,6 +106,7 @@ const COMPONENT_PREFIXES: ReadonlyArray<readonly [string, (rest: string, shape: 
   ['cond_stage_model.transformer.', (rest) => one('text_encoder.', mapHfClipText(rest))],
   ['conditioner.embedders.0.transformer.', (rest) => one('text_encoder.', mapHfClipText(rest))],
   ['conditioner.embedders.1.model.', (rest, shape) => mapOpenClip(rest, shape)],
+  ['control_model.', (rest, _shape, context) => one('controlnet.', mapControlNet(rest, context))],
 ];
 
 /**
@@ -121,11 +124,14 @@ export function mapLdmName(name: string, shape: readonly number[], context: LdmC
 /** Reads the facts `mapLdmName` needs from the whole name list. */
 export function ldmContext(names: Iterable<string>): LdmContext {
   let maxUp = -1;
+  let maxHint = -1;
   for (const name of names) {
     const match = /^first_stage_model\.decoder\.up\.(\d+)\./.exec(name);
     if (match) maxUp = Math.max(maxUp, Number(match[1]));
+    const hint = /^control_model\.input_hint_block\.(\d+)\./.exec(name);
+    if (hint) maxHint = Math.max(maxHint, Number(hint[1]));
   }
-  return { vaeUpLevels: maxUp + 1 };
+  return { vaeUpLevels: maxUp + 1, controlHintLast: maxHint };
 }
 
 function one(component: string, rest: string | undefined): NameMapping[] | undefined {
@@ -166,6 +172,25 @@ function mapUnet(name: string): string | undefined {
     return undefined;
   }
   return undefined;
+}
+
+/**
+ * lllyasviel's ControlNet (`control_model.*`): the UNet's encoder names, plus the hint encoder (convs at even indices
+ * of `input_hint_block` with SiLUs between: the first is conv_in, the last conv_out, the rest `blocks.N` in order),
+ * one zero conv per skip connection and the mid block's — as diffusers' ControlNet conversion maps them.
+ */
+function mapControlNet(name: string, context: LdmContext): string | undefined {
+  const hint = /^input_hint_block\.(\d+)\.(.+)$/.exec(name);
+  if (hint) {
+    const index = Number(hint[1]);
+    if (index % 2 !== 0) return undefined;
+    const module = index === 0 ? 'conv_in' : index === context.controlHintLast ? 'conv_out' : `blocks.${index / 2 - 1}`;
+    return `controlnet_cond_embedding.${module}.${hint[2]}`;
+  }
+  const zero = /^zero_convs\.(\d+)\.0\.(.+)$/.exec(name);
+  if (zero) return `controlnet_down_blocks.${zero[1]}.${zero[2]}`;
+  if (name.startsWith('middle_block_out.0.')) return `controlnet_mid_block.${name.slice('middle_block_out.0.'.length)}`;
+  return mapUnet(name);
 }
 
 function mapResnetInside(name: string): string {

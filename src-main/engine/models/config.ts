@@ -99,7 +99,7 @@ export const UNetConfigSchema = z.object({
 }) satisfies z.ZodType<UNetConfig>;
 
 /** The block widths, down levels first to last (diffusers' `block_out_channels`). */
-export function blockOutChannels(config: UNetConfig): number[] {
+export function blockOutChannels(config: Pick<UNetConfig, 'down'>): number[] {
   return config.down.map((l) => l.channels);
 }
 
@@ -227,6 +227,24 @@ function configHeads(config: ConfigJson | undefined): number | readonly number[]
  * has one: with it the time-id sinusoid width follows from the add_embedding input width.
  */
 export function unetConfig(weights: WeightMap, prefix: string, config?: ConfigJson, pooledTextWidth?: number): UNetConfig {
+  const encoder = encoderConfig(weights, prefix, config, pooledTextWidth, 'UNet', 'unet/config.json');
+  const attentionAt = (block: string) => weights.has(`${prefix}${block}.attentions.0.proj_in.weight`);
+  const depthAt = (block: string) => countIndexed(weights, `${prefix}${block}.attentions.0.transformer_blocks.`, '.attn1.to_q.weight');
+  const levels = encoder.down.length;
+  return {
+    ...encoder,
+    outChannels: weights.shape(`${prefix}conv_out.weight`)[0]!,
+    // Up levels take the down levels' widths and heads reversed, as diffusers builds them.
+    up: encoder.down.map((_, i) => {
+      const mirror = encoder.down[levels - 1 - i]!;
+      return { channels: mirror.channels, attentions: attentionAt(`up_blocks.${i}`), transformerDepth: depthAt(`up_blocks.${i}`), heads: mirror.heads };
+    }),
+  };
+}
+
+/** The down path, mid block and time embedding of a UNet-shaped model under `prefix` (a UNet, or a ControlNet, which
+ *  has no up path); `what` and `configFile` name it in errors. */
+export function encoderConfig(weights: WeightMap, prefix: string, config: ConfigJson | undefined, pooledTextWidth: number | undefined, what: string, configFile: string): Omit<UNetConfig, 'outChannels' | 'up'> {
   const convIn = weights.get(`${prefix}conv_in.weight`, [undefined, undefined, undefined, undefined]).shape;
   const levels = countIndexed(weights, `${prefix}down_blocks.`, '.resnets.0.conv1.weight');
   const widths = Array.from({ length: levels }, (_, i) => weights.shape(`${prefix}down_blocks.${i}.resnets.0.conv1.weight`)[0]!);
@@ -237,12 +255,12 @@ export function unetConfig(weights: WeightMap, prefix: string, config?: ConfigJs
   const crossAttentionDim = weights.get(`${attentionPrefix}transformer_blocks.0.attn2.to_k.weight`).shape[1]!;
   const useLinearProjection = weights.shape(`${attentionPrefix}proj_in.weight`).length === 2;
 
-  // Heads per down level; up levels take them reversed and the mid block the last, as diffusers builds them.
+  // Heads per down level; the mid block takes the last, as diffusers builds them.
   // Without a config: SD1.5 (cross width 768) has 8 heads everywhere; SDXL (2048) and SD2 (1024) head dim 64.
   const fromConfig = configHeads(config);
   let downHeads: number[];
   if (Array.isArray(fromConfig)) {
-    if (fromConfig.length !== levels) throw needConfig(`UNet (${levels} levels)`, `the config lists ${fromConfig.length} head counts`, 'unet/config.json');
+    if (fromConfig.length !== levels) throw needConfig(`${what} (${levels} levels)`, `the config lists ${fromConfig.length} head counts`, configFile);
     downHeads = [...fromConfig];
   } else if (typeof fromConfig === 'number') {
     downHeads = widths.map(() => fromConfig);
@@ -251,18 +269,16 @@ export function unetConfig(weights: WeightMap, prefix: string, config?: ConfigJs
   } else if (crossAttentionDim === 2048 || crossAttentionDim === 1024) {
     downHeads = widths.map((c) => c / 64);
   } else {
-    throw needConfig(`UNet (cross-attention width ${crossAttentionDim})`, 'the number of attention heads cannot be read from the weights', 'unet/config.json');
+    throw needConfig(`${what} (cross-attention width ${crossAttentionDim})`, 'the number of attention heads cannot be read from the weights', configFile);
   }
   const level = (block: string, channels: number, heads: number): UNetLevel => ({ channels, attentions: attentionAt(block), transformerDepth: depthAt(block), heads });
   const timeEmbeddingInput = weights.shape(`${prefix}time_embedding.linear_1.weight`)[1]!;
   return {
     prefix,
     inChannels: convIn[1]!,
-    outChannels: weights.shape(`${prefix}conv_out.weight`)[0]!,
     layersPerBlock: countIndexed(weights, `${prefix}down_blocks.0.resnets.`, '.conv1.weight'),
     down: widths.map((c, i) => level(`down_blocks.${i}`, c, downHeads[i]!)),
     mid: { attentions: attentionAt('mid_block'), transformerDepth: depthAt('mid_block'), heads: downHeads[levels - 1]! },
-    up: widths.map((_, i) => level(`up_blocks.${i}`, widths[levels - 1 - i]!, downHeads[levels - 1 - i]!)),
     crossAttentionDim,
     useLinearProjection,
     groups: num(config, 'norm_num_groups') ?? 32,

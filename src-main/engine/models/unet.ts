@@ -63,7 +63,7 @@ export function attentionProcessors(config: UNetConfig): AttentionProcessor[] {
 }
 
 /** Channels of each skip connection in the order the down path pushes them (conv_in, resnets, downsamplers). */
-export function skipChannels(config: UNetConfig): number[] {
+export function skipChannels(config: EncoderConfig): number[] {
   const channels = [config.down[0]!.channels];
   config.down.forEach((level, i) => {
     for (let j = 0; j < config.layersPerBlock; j++) channels.push(level.channels);
@@ -86,9 +86,12 @@ export interface UNetBuildOptions {
   readonly controlResiduals?: boolean;
 }
 
-interface UNetContext {
+/** What the down path and mid block need of a config: a UNet's, or a ControlNet's (which has no up path). */
+export type EncoderConfig = Omit<UNetConfig, 'outChannels' | 'up'>;
+
+export interface UNetContext {
   readonly net: Net;
-  readonly config: UNetConfig;
+  readonly config: EncoderConfig;
   readonly text: Value;
   readonly temb: Value;
   readonly ip?: { tokens: Value; scales: Value; net: Net; prefixOf: (path: string) => string; indexOf: Map<string, number> };
@@ -120,41 +123,13 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetB
       }
     : undefined;
 
-  const batch = g.op('Slice', [g.op('Shape', [sample]), g.constInt64([0]), g.constInt64([1])]);
-  const temb = g.scope('time_embedding', () => {
-    const t = timeEmbedding(net, config, g.op('Expand', [timestep, batch]));
-    return added ? g.op('Add', [t, addedTimeTextEmbedding(net, config, added.textEmbeds, added.timeIds)]) : t;
-  });
-  const ctx: UNetContext = { net, config, text, temb, ...(ip ? { ip } : {}) };
-
-  let h = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
-  const skips: Value[] = [h];
+  const ctx: UNetContext = { net, config, text, temb: timeEmbeddingOf(net, config, sample, timestep, added), ...(ip ? { ip } : {}) };
+  const stem = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
+  const encoded = downAndMid(ctx, stem);
+  const skips = residuals ? encoded.skips.map((skip, k) => g.op('Add', [skip, residuals.down[k]!])) : encoded.skips;
+  let h = residuals ? g.op('Add', [encoded.mid, residuals.mid]) : encoded.mid;
+  let channels = widths[widths.length - 1]!;
   const levels = config.down.length;
-  let channels = widths[0]!;
-  config.down.forEach((level, i) => {
-    const out = level.channels;
-    g.scope(`down_blocks.${i}`, () => {
-      for (let j = 0; j < config.layersPerBlock; j++) {
-        h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
-        channels = out;
-        if (level.attentions) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
-        skips.push(h);
-      }
-      if (i < levels - 1) {
-        h = net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out });
-        skips.push(h);
-      }
-    });
-  });
-  if (residuals) skips.forEach((skip, k) => (skips[k] = g.op('Add', [skip, residuals.down[k]!])));
-
-  const top = widths[levels - 1]!;
-  g.scope('mid_block', () => {
-    h = resnet(ctx, h, `${p}mid_block.resnets.0`, top, top);
-    if (config.mid.attentions) h = transformer(ctx, h, 'mid_block.attentions.0', top, config.mid.transformerDepth, config.mid.heads);
-    h = resnet(ctx, h, `${p}mid_block.resnets.1`, top, top);
-  });
-  if (residuals) h = g.op('Add', [h, residuals.mid]);
 
   config.up.forEach((level, i) => {
     const out = level.channels;
@@ -186,6 +161,51 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetB
   return g;
 }
 
+/** The time embedding for each sample (plus SDXL's text_time embedding): what every resnet adds. */
+export function timeEmbeddingOf(net: Net, config: EncoderConfig, sample: Value, timestep: Value, added: { textEmbeds: Value; timeIds: Value } | undefined): Value {
+  const { g } = net;
+  const batch = g.op('Slice', [g.op('Shape', [sample]), g.constInt64([0]), g.constInt64([1])]);
+  return g.scope('time_embedding', () => {
+    const t = timeEmbedding(net, config, g.op('Expand', [timestep, batch]));
+    return added ? g.op('Add', [t, addedTimeTextEmbedding(net, config, added.textEmbeds, added.timeIds)]) : t;
+  });
+}
+
+/** The down path from the stem (conv_in's output, plus a ControlNet's hint) and the mid block: the skip tensors in
+ *  push order (skipChannels) and the mid block's output. Shared by the UNet and the ControlNet. */
+export function downAndMid(ctx: UNetContext, stem: Value): { skips: Value[]; mid: Value } {
+  const { net, config } = ctx;
+  const { g } = net;
+  const p = config.prefix;
+  const widths = blockOutChannels(config);
+  let h = stem;
+  const skips: Value[] = [h];
+  const levels = config.down.length;
+  let channels = widths[0]!;
+  config.down.forEach((level, i) => {
+    const out = level.channels;
+    g.scope(`down_blocks.${i}`, () => {
+      for (let j = 0; j < config.layersPerBlock; j++) {
+        h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
+        channels = out;
+        if (level.attentions) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
+        skips.push(h);
+      }
+      if (i < levels - 1) {
+        h = net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out });
+        skips.push(h);
+      }
+    });
+  });
+  const top = widths[levels - 1]!;
+  g.scope('mid_block', () => {
+    h = resnet(ctx, h, `${p}mid_block.resnets.0`, top, top);
+    if (config.mid.attentions) h = transformer(ctx, h, 'mid_block.attentions.0', top, config.mid.transformerDepth, config.mid.heads);
+    h = resnet(ctx, h, `${p}mid_block.resnets.1`, top, top);
+  });
+  return { skips, mid: h };
+}
+
 /** diffusers get_timestep_embedding of `values` [n] → [n, dim] (fp32 frequencies, as diffusers computes them). */
 function sinusoid(g: GraphBuilder, values: Value, dim: number, flipSinToCos: boolean, freqShift: number): Value {
   const half = dim / 2;
@@ -196,7 +216,7 @@ function sinusoid(g: GraphBuilder, values: Value, dim: number, flipSinToCos: boo
 }
 
 /** SDXL text_time: add_embedding(concat(text_embeds, sinusoid(time_ids) as [B, 6·d])). */
-function addedTimeTextEmbedding(net: Net, config: UNetConfig, textEmbeds: Value, timeIds: Value): Value {
+function addedTimeTextEmbedding(net: Net, config: EncoderConfig, textEmbeds: Value, timeIds: Value): Value {
   const { g } = net;
   const added = config.addedEmbedding!;
   const flat = g.op('Reshape', [timeIds, g.constInt64([-1])]);
@@ -208,7 +228,7 @@ function addedTimeTextEmbedding(net: Net, config: UNetConfig, textEmbeds: Value,
 }
 
 /** Sinusoidal embedding of the timestep → linear_1 → SiLU → linear_2. */
-function timeEmbedding(net: Net, config: UNetConfig, timesteps: Value): Value {
+function timeEmbedding(net: Net, config: EncoderConfig, timesteps: Value): Value {
   const emb = sinusoid(net.g, timesteps, config.timeEmbeddingInput, config.flipSinToCos, config.freqShift);
   const p = config.prefix;
   const h = net.linear(emb, `${p}time_embedding.linear_1`, { in: config.timeEmbeddingInput });

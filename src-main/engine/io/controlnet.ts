@@ -1,0 +1,103 @@
+// Control models by content: ControlNets (a diffusers folder or weights file, or lllyasviel's original `control_model.*`
+// single file, .pth or .safetensors, fp16 or fp32) and T2I-Adapters (TencentARC's original names or diffusers'), with
+// the base they were trained for. A ControlNet opens as canonical `controlnet.*` tensors in diffusers naming.
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { StudioError } from '../../base/errors.ts';
+import type { TensorDescriptor } from './descriptors.ts';
+import { mapLdmName, ldmContext } from './ldm-names.ts';
+import { readTensorFile } from './tensor-file.ts';
+
+export type ControlKind = 'controlnet' | 't2i-adapter';
+export type ControlBase = 'sd15' | 'sdxl';
+
+export interface ControlDescription {
+  readonly kind: ControlKind;
+  readonly base: ControlBase;
+  /** `original`: lllyasviel's / TencentARC's names; `diffusers`: diffusers' names. */
+  readonly layout: 'original' | 'diffusers';
+  /** Hint encoder widths (ControlNet) or adapter widths (T2I), and the control image's channels. */
+  readonly details: Readonly<Record<string, string | number>>;
+}
+
+const DIFFUSERS_CONTROLNET = 'controlnet_cond_embedding.conv_in.weight';
+const ORIGINAL_CONTROLNET = 'control_model.input_hint_block.0.weight';
+
+/** What a tensor set is, if it is a control model: by its names, its base by its cross-attention width and SDXL's added embedding. */
+export function describeControl(shapes: ReadonlyMap<string, readonly number[]>): ControlDescription | undefined {
+  const names = [...shapes.keys()];
+  if (shapes.has(DIFFUSERS_CONTROLNET) || shapes.has(ORIGINAL_CONTROLNET)) {
+    const original = shapes.has(ORIGINAL_CONTROLNET);
+    const prefix = original ? 'control_model.' : '';
+    const sdxl = names.some((n) => n.startsWith(original ? 'control_model.label_emb.' : 'add_embedding.'));
+    const hint = shapes.get(original ? ORIGINAL_CONTROLNET : DIFFUSERS_CONTROLNET)!;
+    const cross = names.find((n) => n.startsWith(prefix) && /transformer_blocks\.0\.attn2\.to_k\.weight$/.test(n));
+    return {
+      kind: 'controlnet',
+      base: sdxl ? 'sdxl' : 'sd15',
+      layout: original ? 'original' : 'diffusers',
+      details: { imageChannels: hint[1] ?? 0, ...(cross ? { crossAttentionDim: shapes.get(cross)![1]! } : {}) },
+    };
+  }
+  const adapterPrefix = shapes.has('adapter.conv_in.weight') ? 'adapter.' : shapes.has('conv_in.weight') && names.some((n) => /^body\.\d+\.block1\.weight$/.test(n)) ? '' : undefined;
+  if (adapterPrefix !== undefined) {
+    const convIn = shapes.get(`${adapterPrefix}conv_in.weight`)!;
+    // The image is pixel-unshuffled before conv_in: by 8 for SD1.5's full_adapter (64·c inputs for a c-channel image),
+    // by 16 for SDXL's full_adapter_xl (256·c), so the input width tells the base for 1- and 3-channel images.
+    const inputs = convIn[1] ?? 0;
+    const sdxl = inputs === 256 || inputs === 768;
+    return {
+      kind: 't2i-adapter',
+      base: sdxl ? 'sdxl' : 'sd15',
+      layout: adapterPrefix === '' ? 'original' : 'diffusers',
+      details: { imageChannels: inputs / (sdxl ? 256 : 64), width: convIn[0] ?? 0 },
+    };
+  }
+  return undefined;
+}
+
+export interface OpenedControlNet {
+  readonly source: string;
+  readonly base: ControlBase;
+  /** Canonical `controlnet.*` tensors (diffusers names). */
+  readonly tensors: Map<string, TensorDescriptor>;
+  /** A diffusers folder's config.json, when there is one beside the weights. */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+const FOLDER_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'];
+
+/** Opens a ControlNet for compiling; a T2I-Adapter, another model or an SDXL ControlNet is refused by name. */
+export async function openControlNet(source: string): Promise<OpenedControlNet> {
+  const resolved = path.resolve(source);
+  const what = path.basename(resolved);
+  const isFolder = (await stat(resolved).catch(() => undefined))?.isDirectory() ?? false;
+  const file = isFolder ? FOLDER_WEIGHTS.map((f) => path.join(resolved, f)).find((f) => existsSync(f)) : resolved;
+  if (!file || !existsSync(file)) {
+    throw new StudioError('checkpoint.not-found', { userMessage: `The control model ${source} does not exist${isFolder ? ' (no diffusion_pytorch_model weights in the folder)' : ''}.`, hint: 'Choose a ControlNet file (.safetensors or .pth) or a diffusers ControlNet folder.' });
+  }
+  const index = await readTensorFile(file);
+  const description = describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
+  if (description?.kind !== 'controlnet') {
+    throw new StudioError('checkpoint.wrong-kind', {
+      userMessage: description?.kind === 't2i-adapter' ? `${what} is a T2I-Adapter, not a ControlNet.` : `${what} is not a ControlNet: it has no hint encoder (controlnet_cond_embedding or control_model.input_hint_block).`,
+      hint: description?.kind === 't2i-adapter' ? 'T2I-Adapters are not run yet in this version; choose a ControlNet.' : 'Run `faceid inspect` on it to see what it is, and choose a ControlNet.',
+    });
+  }
+  if (description.base === 'sdxl') {
+    throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL ControlNet; this version runs SD1.5 ControlNets.`, hint: 'Choose an SD1.5 ControlNet (control_v11p_sd15_* and the like) with an SD1.5 checkpoint.' });
+  }
+  const tensors = new Map<string, TensorDescriptor>();
+  if (description.layout === 'original') {
+    const context = ldmContext(index.tensors.keys());
+    for (const [name, descriptor] of index.tensors) {
+      for (const { canonical } of mapLdmName(name, descriptor.shape, context) ?? []) tensors.set(canonical, { ...descriptor, name: canonical });
+    }
+  } else {
+    for (const [name, descriptor] of index.tensors) tensors.set(`controlnet.${name}`, { ...descriptor, name: `controlnet.${name}` });
+  }
+  const configFile = path.join(path.dirname(file), 'config.json');
+  const config = isFolder && existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>) : undefined;
+  return { source: resolved, base: description.base, tensors, ...(config ? { config } : {}) };
+}
