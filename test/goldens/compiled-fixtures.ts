@@ -105,9 +105,10 @@ export function ldmNamedFaceIdLora(fixtures: string): Promise<string> {
   return ldmNamedLora;
 }
 
-/** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`. */
-export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean, loras: readonly string[] = []): Promise<CompiledModel> {
-  const key = `${fixtures}|${source}|${adapter}|${loras.join(',')}`;
+/** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`; `controlResiduals`: a
+ *  UNet taking ControlNet residuals. */
+export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean, loras: readonly string[] = [], controlResiduals = false): Promise<CompiledModel> {
+  const key = `${fixtures}|${source}|${adapter}|${loras.join(',')}|${controlResiduals}`;
   let result = compiled.get(key);
   if (!result) {
     result = (async () => {
@@ -119,6 +120,7 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
         ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
         ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
         ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.resolve(fixtures, l) })) } : {}),
+        ...(controlResiduals ? { controlResiduals: true } : {}),
       });
     })();
     compiled.set(key, result);

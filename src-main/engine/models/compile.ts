@@ -83,6 +83,8 @@ export interface CompileOptions {
   readonly loras?: readonly (string | LoraRequest)[];
   /** config.json contents overriding/complementing what shapes give (needed for unusual widths). */
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
+  /** A UNet that takes ControlNet residuals (down_residual_K, mid_residual): for jobs with control units. */
+  readonly controlResiduals?: boolean;
   /**
    * 'fp16': the UNet and the text and image encoders compute in fp16, for GPUs (graph/fp16-compute.ts: softmax,
    * GroupNorm and the timestep embedding stay fp32, inputs and outputs fp32); the VAE stays fp32 as diffusers
@@ -233,12 +235,13 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     ...loraIndexes.map((l) => l.index.file),
   ];
   const isFp16Compute = options.compute === 'fp16';
+  // Variants that live side by side with the plain compilation (neither supersedes the other).
+  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(options.controlResiduals ? { controlResiduals: true } : {}) };
   const identity = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...(isFp16Compute ? { compute: 'fp16' } : {}) }))
+    .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...variant }))
     .digest('hex')
     .slice(0, 20);
-  // fp16 and fp32 compilations of the same sources live side by side (neither supersedes the other).
-  const sourcesKey = createHash('sha256').update(JSON.stringify({ sources, adapter: options.adapter, configs, ...(isFp16Compute ? { compute: 'fp16' } : {}) })).digest('hex').slice(0, 20);
+  const sourcesKey = createHash('sha256').update(JSON.stringify({ sources, adapter: options.adapter, configs, ...variant })).digest('hex').slice(0, 20);
   const dir = path.join(options.cacheDir, identity);
   const cached = await readManifest(dir, identity);
   if (cached) {
@@ -269,7 +272,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
     ...texts.map((text) => ({ name: text.component as TextEncoderComponent, build: () => buildClipText(weights, text, loras) })),
-    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras }) },
+    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras, ...(options.controlResiduals ? { controlResiduals: true } : {}) }) },
     { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae) },
     { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae) },
   ];
