@@ -6,7 +6,7 @@ import type { NoiseSource } from '../noise/torch-generator.ts';
 import { img2imgTimesteps, type Scheduler } from '../schedulers/index.ts';
 import type { TextConditioning } from './conditioning.ts';
 import { latentMask, tensorToUnitHwc } from './image-tensors.ts';
-import type { DiffusionRunners } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, UnetResiduals } from './runners.ts';
 
 const f = Math.fround;
 const LATENT_CHANNELS = 4;
@@ -46,6 +46,8 @@ export interface DiffusionRequest {
    */
   readonly timeIds?: readonly number[];
   readonly ip?: IpConditioning;
+  /** ControlNet units: each runs every step on the UNet's input and text, their residuals summed (diffusers' MultiControlNet). */
+  readonly control?: readonly ControlUnit[];
   /** img2img / inpaint source (inpaint: one image for the batch). */
   readonly init?: DiffusionInit;
   /** Inpaint mask [H·W] in [0, 1], 1 = repaint; needs `init`. */
@@ -58,6 +60,34 @@ export interface DiffusionRequest {
   readonly onStep?: (event: StepEvent) => void | Promise<void>;
   /** Sees every intermediate tensor by name (golden tests). */
   readonly tap?: (name: string, data: Float32Array) => void;
+}
+
+/** One ControlNet with its image and when it acts. */
+export interface ControlUnit {
+  readonly runner: ControlNetRunner;
+  /** The control image [c, 8h, 8w] in [0, 1] (RGB, not normalised), at the picture's size. */
+  readonly image: Float32Array;
+  readonly channels: number;
+  /** Conditioning scale. */
+  readonly weight: number;
+  /** The fraction of the steps where it starts and ends acting (diffusers' control_guidance_start/end). */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** diffusers' controlnet_keep: a unit acts at step i of n unless i/n is before its start or (i+1)/n after its end. */
+export function controlScale(unit: Pick<ControlUnit, 'weight' | 'start' | 'end'>, step: number, steps: number): number {
+  const off = step / steps < unit.start || (step + 1) / steps > unit.end;
+  return off ? 0 : unit.weight;
+}
+
+function addResiduals(into: UnetResiduals, more: UnetResiduals): UnetResiduals {
+  const sum = (a: Float32Array, b: Float32Array) => a.map((v, k) => f(v + b[k]!));
+  return { down: into.down.map((r, k) => ({ data: sum(r.data, more.down[k]!.data), shape: r.shape })), mid: { data: sum(into.mid.data, more.mid.data), shape: into.mid.shape } };
+}
+
+function zeroResiduals(like: UnetResiduals): UnetResiduals {
+  return { down: like.down.map((r) => ({ data: new Float32Array(r.data.length), shape: r.shape })), mid: { data: new Float32Array(like.mid.data.length), shape: like.mid.shape } };
 }
 
 export interface StepEvent {
@@ -93,6 +123,11 @@ function checkRequest(request: DiffusionRequest, runners: DiffusionRunners): voi
   const perItem = request.init && 'latents' in request.init ? request.init.latents : request.init && 'images' in request.init ? request.init.images : undefined;
   if (perItem && perItem.length !== request.noise.length) throw badParameter(`The batch of ${request.noise.length} needs ${request.noise.length} starting images, not ${perItem.length}.`);
   if (request.cond.tokens !== request.uncond.tokens) throw badParameter('Prompt and negative prompt conditionings differ in length.');
+  if ((request.control?.length ?? 0) > 0 && !runners.unet.takesResiduals) throw badParameter('Control units need a UNet compiled for ControlNet residuals.', 'Report this as a bug.');
+  for (const unit of request.control ?? []) {
+    if (unit.image.length !== unit.channels * request.width * request.height) throw badParameter(`A control image must be ${request.width}×${request.height}, the picture's size.`);
+    if (!(unit.start >= 0 && unit.start < unit.end && unit.end <= 1)) throw badParameter(`A control unit acts from ${unit.start} to ${unit.end} of the steps; start must be below end, both from 0 to 1.`);
+  }
   if (runners.unet.inChannels !== LATENT_CHANNELS && runners.unet.inChannels !== INPAINT_CHANNELS) {
     throw new StudioError('generate.unsupported-model', {
       userMessage: `This UNet takes ${runners.unet.inChannels} input channels; FaceID Studio runs ordinary (4-channel) and inpainting (9-channel) UNets.`,
@@ -251,6 +286,10 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
   const batchNoise: NoiseSource = {
     randn: () => concat(request.noise.map((n) => n.randn(itemShape))),
   };
+  // Each control image once per row of the UNet batch; zero residuals when no unit acts (a UNet compiled for them
+  // needs them), shaped like the first residuals computed.
+  const controlImages = (request.control ?? []).map((unit) => repeatRows(unit.image, unetBatch));
+  let zeros: UnetResiduals | undefined;
   let current = concat(latents);
   const knownLatents = imageLatents ? concat(imageLatents) : undefined;
   const knownNoise = inpaintNoise.length > 0 ? concat(inpaintNoise) : undefined;
@@ -261,6 +300,24 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     const latentIn = guided ? concat([scaled, scaled]) : scaled;
     const unetIn = inpaintModel ? withInpaintChannels(latentIn, mask!, maskedImageLatents, itemSize) : latentIn;
     tap(`step${i}_unet_in`, unetIn);
+    let residuals: UnetResiduals | undefined;
+    if (runners.unet.takesResiduals) {
+      const units = request.control ?? [];
+      const scales = units.map((unit) => controlScale(unit, i, timesteps.length));
+      tap(`step${i}_cond_scale`, Float32Array.from(scales));
+      const runUnit = (u: number, scale: number) =>
+        units[u]!.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: units[u]!.channels, scale });
+      for (const [u, scale] of scales.entries()) {
+        // A unit at scale 0 adds exact zeros (diffusers still runs it): skipping it gives the same picture, cheaper.
+        if (scale === 0) continue;
+        const own = await runUnit(u, scale);
+        residuals = residuals ? addResiduals(residuals, own) : own;
+      }
+      if (units.length === 0) throw badParameter('This UNet takes ControlNet residuals, but the job has no control unit.', 'Report this as a bug.');
+      // No unit acts this step: zeros shaped like any unit's residuals (one run at scale 0 learns the shapes).
+      zeros ??= residuals ? zeroResiduals(residuals) : await runUnit(0, 0);
+      residuals ??= zeros;
+    }
     const output = await runners.unet.run({
       sample: unetIn,
       sampleShape: [unetBatch, runners.unet.inChannels, h, w],
@@ -269,6 +326,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
       tokens: request.cond.tokens,
       ...(added ? { added } : {}),
       ...(ip ? { ip } : {}),
+      ...(residuals ? { residuals } : {}),
     });
     tap(`step${i}_unet_out`, output);
     const prediction = guided ? guide(output, batch * itemSize, cfg) : output;

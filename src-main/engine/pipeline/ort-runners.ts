@@ -6,9 +6,10 @@
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
 import type { TextEncoderRecipe } from '../models/architectures.ts';
-import { downResidualInput, UNET_INPUTS } from '../models/unet.ts';
+import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
+import { downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
-import type { DiffusionRunners, TextEncoderRunner, UnetInput, UnetRunner, VaeRunner } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
   textIds: 'input_ids',
@@ -52,7 +53,7 @@ export interface OrtRunnerOptions {
   readonly loraStrengths?: readonly number[];
 }
 
-async function runOutputs(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<Float32Array[]> {
+async function runTensors(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<{ data: Float32Array; dims: readonly number[] }[]> {
   const { session } = await pool.get(modelPath);
   let results: ort.InferenceSession.OnnxValueMapType;
   try {
@@ -69,8 +70,12 @@ async function runOutputs(pool: SessionPool, modelPath: string, feeds: Record<st
   return outputs.map((output) => {
     const tensor = results[output];
     if (!tensor) throw new StudioError('generate.runtime-failed', { userMessage: `${modelPath} produced no ${output} output.`, hint: 'Compile the model again.' });
-    return new Float32Array(tensor.data as Float32Array);
+    return { data: new Float32Array(tensor.data as Float32Array), dims: tensor.dims };
   });
+}
+
+async function runOutputs(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<Float32Array[]> {
+  return (await runTensors(pool, modelPath, feeds, outputs)).map((t) => t.data);
 }
 
 async function run(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
@@ -112,6 +117,27 @@ function textEncoderRunner(pool: SessionPool, graph: CompiledGraphs['textEncoder
         layerNorm(hidden!, options.finalLayerNorm);
       }
       return { hidden: hidden!, ...(embeds ? { pooled: embeds } : {}) };
+    },
+  };
+}
+
+/** A compiled ControlNet (models/compile-controlnet.ts) as a runner: its outputs in the UNet's residual order. */
+export function createControlNetRunner(pool: SessionPool, graph: { readonly path: string; readonly config: EncoderConfig }): ControlNetRunner {
+  const skips = skipChannels(graph.config).length;
+  const outputs = [...Array.from({ length: skips }, (_, k) => controlDownOutput(k)), CONTROL_MID_OUTPUT];
+  return {
+    async run(input) {
+      const [batch, , h, w] = input.sampleShape;
+      const crossDim = input.encoderHiddenStates.length / (batch * input.tokens);
+      const results = await runTensors(pool, graph.path, {
+        [CONTROLNET_INPUTS.sample]: new ort.Tensor('float32', input.sample, [...input.sampleShape]),
+        [CONTROLNET_INPUTS.timestep]: new ort.Tensor('float32', Float32Array.of(input.timestep), [1]),
+        [CONTROLNET_INPUTS.text]: new ort.Tensor('float32', input.encoderHiddenStates, [batch, input.tokens, crossDim]),
+        [CONTROLNET_INPUTS.image]: new ort.Tensor('float32', input.image, [batch, input.imageChannels, 8 * h, 8 * w]),
+        [CONTROLNET_INPUTS.scale]: new ort.Tensor('float32', Float32Array.of(input.scale), [1]),
+      }, outputs);
+      const residual = ({ data, dims }: { data: Float32Array; dims: readonly number[] }) => ({ data, shape: dims as unknown as readonly [number, number, number, number] });
+      return { down: results.slice(0, skips).map(residual), mid: residual(results[skips]!) };
     },
   };
 }

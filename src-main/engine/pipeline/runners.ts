@@ -63,6 +63,24 @@ export interface UnetRunner {
   run(input: UnetInput): Promise<Float32Array>;
 }
 
+export interface ControlNetInput {
+  /** The UNet's latent input this step [batch, 4, h, w] and its timestep and text (the text only: no IP tokens). */
+  readonly sample: Float32Array;
+  readonly sampleShape: readonly [number, number, number, number];
+  readonly timestep: number;
+  readonly encoderHiddenStates: Float32Array;
+  readonly tokens: number;
+  /** The control image for each row of the batch [batch, c, 8h, 8w] in [0, 1]. */
+  readonly image: Float32Array;
+  readonly imageChannels: number;
+  readonly scale: number;
+}
+
+export interface ControlNetRunner {
+  /** The residuals for the UNet, already × scale. */
+  run(input: ControlNetInput): Promise<UnetResiduals>;
+}
+
 export interface VaeRunner {
   /** Latent scale (0.18215 for SD1.5, 0.13025 for SDXL). */
   readonly scalingFactor: number;

@@ -6,7 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileControlNet } from '../../../src-main/engine/models/compile-controlnet.ts';
 import { CONTROL_MID_OUTPUT, controlDownOutput } from '../../../src-main/engine/models/controlnet.ts';
-import { compiledFixture, filled, floatTensor, sessionFor, splitTextAndIp } from '../compiled-fixtures.ts';
+import { recipeOf } from '../../../src-main/engine/models/architectures.ts';
+import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
+import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
+import { diffuse } from '../../../src-main/engine/pipeline/diffuse.ts';
+import { replayFromTensors, replayIp } from '../../../src-main/engine/pipeline/golden-replay.ts';
+import { createControlNetRunner, createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.ts';
+import { createSchedulerByClass } from '../../../src-main/engine/schedulers/index.ts';
+import { parseSchedulerConfig } from '../../../src-main/engine/schedulers/scheduler.ts';
+import { compiledFixture, filled, floatTensor, goldenPreferredProviders, sessionFor, splitTextAndIp } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 import { tmpdir } from 'node:os';
 import type { ConfigJson } from '../../../src-main/engine/models/config.ts';
@@ -88,5 +96,75 @@ export const suite: GoldenSuite = {
     ctx.check('faceid_unet+text_only_controlnet', withControl['out_sample']!.data as Float32Array, g('controlnet_ip', 'out').data, 'controlNet');
     const withoutControl = await faceidUnet.run({ ...ipFeeds, ...residualFeeds('controlnet', undefined, skipCount) });
     ctx.check('faceid_unet_no_control', withoutControl['out_sample']!.data as Float32Array, g('controlnet_ip', 'out_no_control').data, 'controlNet');
+
+    if (diffusersFolder) await runControlPipelines(ctx, control, await compileControlNet(diffusersFolder, { cacheDir }), faceid);
   },
 };
+
+/** The control units a pipeline golden's notes describe: one unit (scale, window) or several (`unit N image …`). */
+function unitsOf(notes: string, golden: Golden, main: Golden): { image: { data: Float32Array; shape: readonly number[] }; weight: number; start: number; end: number }[] {
+  const several = [...notes.matchAll(/unit (\d+) image \S+, scale ([\d.]+), window \[([\d.]+), ([\d.]+)\]/gu)];
+  if (several.length > 0) return several.map((m) => ({ image: golden.get(`control_png_u8_unit${m[1]}`)!, weight: Number(m[2]), start: Number(m[3]), end: Number(m[4]) }));
+  const weight = Number(/conditioning_scale = ([\d.]+) \*/u.exec(notes)?.[1]);
+  const end = Number(/control_guidance_end ([\d.]+)/u.exec(notes)?.[1] ?? 1);
+  return [{ image: golden.get('control_png_u8') ?? main.get('control_png_u8')!, weight, start: 0, end }];
+}
+
+/** The ControlNet pipelines replayed through diffuse(): recorded latents and prompt embeddings (the lean goldens take
+ *  the single-unit golden's), the control PNG as the pipeline prepares it (RGB ÷ 255, no resampling at its size);
+ *  every step's conditioning scale exact, latents and image at the pipeline tolerances. */
+async function runControlPipelines(ctx: Parameters<GoldenSuite['run']>[0], control: string, controlnet: Awaited<ReturnType<typeof compileControlNet>>, unet: Awaited<ReturnType<typeof compiledFixture>>): Promise<void> {
+  const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: goldenPreferredProviders() });
+  try {
+    const main = await loadGoldenTensors(path.join(control, 'goldens', 'pipe_controlnet_txt2img.safetensors'));
+    const mainReplay = replayFromTensors(main.tensors)!;
+    const scheduler = JSON.parse(readFileSync(path.join(ctx.fixtures, 'sd15-tiny', 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>;
+    const runner = createControlNetRunner(pool, controlnet);
+    for (const name of ['pipe_controlnet_txt2img', 'pipe_controlnet_txt2img_end05', 'pipe_multicontrolnet_txt2img', 'pipe_controlnet_faceid_txt2img']) {
+      const file = path.join(control, 'goldens', `${name}.safetensors`);
+      if (!existsSync(file)) continue;
+      const { tensors, metadata } = await loadGoldenTensors(file);
+      const replay = replayFromTensors(tensors) ?? mainReplay;
+      const [height, width] = tensors.get('image_out_np_hwc01')!.shape as [number, number];
+      const steps = [...tensors.keys()].filter((k) => /^step\d+_cond_scale$/u.test(k)).length;
+      const units = unitsOf(metadata.notes ?? '', tensors, main.tensors).map((unit) => ({ runner, image: hwcToChw(unit.image.data, height, width), channels: 3, weight: unit.weight, start: unit.start, end: unit.end }));
+      const faceid = replay.ipTokens !== undefined;
+      const runners = createOrtRunners(pool, unet, { textEncoders: [{ recipe: recipeOf(unet.architecture).textEncoders[0]! }], loraStrengths: unet.loras.map(() => (faceid ? 1 : 0)) });
+      const taps = new Map<string, Float32Array>();
+      const result = await diffuse(
+        {
+          width,
+          height,
+          steps,
+          cfg: Number(/cfg ([\d.]+)/u.exec(metadata.notes ?? '')?.[1] ?? 7.5),
+          scheduler: createSchedulerByClass(String(scheduler['_class_name']), parseSchedulerConfig(scheduler))!,
+          cond: replay.cond,
+          uncond: replay.uncond,
+          ...(faceid ? { ip: replayIp(replay, 1)! } : {}),
+          control: units,
+          noise: [recordedNoise([], name)],
+          initialLatents: [tensors.get('latents_init')!.data],
+          tap: (k, v) => taps.set(k, v.slice()),
+        },
+        runners,
+      );
+      for (let k = 0; k < steps; k++) {
+        ctx.check(`${name}/step${k}_cond_scale`, taps.get(`step${k}_cond_scale`) ?? [], tensors.get(`step${k}_cond_scale`)!.data, 'schedulerTimesteps');
+        for (const key of [`step${k}_unet_out`, `step${k}_latents_after`]) {
+          if (tensors.has(key)) ctx.check(`${name}/${key}`, taps.get(key) ?? [], tensors.get(key)!.data, 'pipelineLatents');
+        }
+      }
+      ctx.check(`${name}/image_out`, result.images[0]!, tensors.get('image_out_np_hwc01')!.data, 'pipelineImage');
+    }
+  } finally {
+    await pool.releaseAll();
+  }
+}
+
+/** An 8-bit HWC RGB picture as the pipeline's control tensor: CHW in [0, 1]. */
+function hwcToChw(hwc: Float32Array, height: number, width: number): Float32Array {
+  const plane = height * width;
+  const chw = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) chw[c * plane + i] = Math.fround(hwc[3 * i + c]! / 255);
+  return chw;
+}
