@@ -184,6 +184,7 @@ export class JobRunner implements JobEngine {
       ...(params.inpaint ? { inpaint: { ...params.inpaint, maskImage: file(params.inpaint.maskImage) } } : {}),
       ...(params.faceid ? { faceid: { ...params.faceid, faces: params.faceid.faces.map(file) } } : {}),
       ...(params.faceDetail?.sourceImage ? { faceDetail: { ...params.faceDetail, sourceImage: file(params.faceDetail.sourceImage) } } : {}),
+      control: params.control.map((unit) => ({ ...unit, image: file(unit.image) })),
     };
   }
 

@@ -125,6 +125,27 @@ export const BestOfSchema = z.object({
 });
 export type BestOf = z.infer<typeof BestOfSchema>;
 
+/** How a control image is made from the picture given: Canny edges (OpenCV's, thresholds low/high), or as is. */
+export const CONTROL_PREPROCESSORS = ['canny', 'none'] as const;
+export const ControlPreprocessorSchema = z.enum(CONTROL_PREPROCESSORS, { error: (issue) => `unknown preprocessor ${JSON.stringify(issue.input)}; choose one of ${CONTROL_PREPROCESSORS.join(', ')}` });
+export type ControlPreprocessor = z.infer<typeof ControlPreprocessorSchema>;
+
+/** One ControlNet unit: its model, the picture it is made from, and its strength and window (fractions of the steps). */
+export const ControlUnitSchema = z
+  .object({
+    model: z.string().min(1, 'choose a ControlNet model'),
+    image: z.string().min(1, 'choose a control image'),
+    preprocess: ControlPreprocessorSchema.default('none'),
+    weight: z.number().finite().min(0, 'control weight must be between 0 and 2').max(2, 'control weight must be between 0 and 2').default(1),
+    start: z.number().finite().min(0).max(1).default(0),
+    end: z.number().finite().min(0).max(1).default(1),
+    /** Canny thresholds (A1111's defaults). */
+    low: z.number().finite().min(0).max(1020).default(100),
+    high: z.number().finite().min(0).max(1020).default(200),
+  })
+  .refine((unit) => unit.start < unit.end, { message: 'a control unit must start before it ends', path: ['end'] });
+export type ControlUnitChoice = z.infer<typeof ControlUnitSchema>;
+
 export const GenerationParamsSchema = z.object({
   /** A checkpoint file or diffusers folder. */
   model: z.string().min(1, 'choose a model'),
@@ -154,6 +175,8 @@ export const GenerationParamsSchema = z.object({
   loras: z.array(LoraChoiceSchema).max(16).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
+  /** ControlNet units (SD1.5), summed. */
+  control: z.array(ControlUnitSchema).max(4, 'at most 4 control units').default([]),
   hires: HiresFixSchema.optional(),
   faceDetail: FaceDetailSchema.optional(),
   /** A job option: the job runner makes `count` single images and keeps the best by identity score. */

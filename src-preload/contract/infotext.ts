@@ -3,7 +3,7 @@
 // extensions-builtin/Lora lora_hashes, textual_inversion ti_hashes) so A1111 and Civitai read our pictures; the
 // FaceID settings under our own `FaceID …` keys, and A1111's sd-webui-controlnet FaceID units read into them.
 import { formatA1111Parameters, parseA1111Parameters } from './a1111-parameters.ts';
-import { FaceDetailSchema, HIRES_UPSCALERS, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
+import { FaceDetailSchema, HIRES_UPSCALERS, type ControlUnitChoice, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
 import { faceIdLoraName, fileStem } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
@@ -38,6 +38,17 @@ export interface RecalledFaceId {
   readonly characterId?: string;
 }
 
+/** A control unit of an infotext: the ControlNet by name (to find among the studio's files) and its settings. */
+export interface RecalledControlUnit {
+  readonly modelName: string;
+  readonly preprocess: ControlUnitChoice['preprocess'];
+  readonly weight?: number;
+  readonly start?: number;
+  readonly end?: number;
+  readonly low?: number;
+  readonly high?: number;
+}
+
 /** Everything an infotext tells; names still to be resolved against the files the studio has. */
 export interface RecalledSettings {
   readonly params: Partial<GenerationParamsInput>;
@@ -45,6 +56,8 @@ export interface RecalledSettings {
   /** The prompt's `<lora:…>` tags (they stay in the prompt), with their hashes where the text has them. */
   readonly loras: readonly RecalledLora[];
   readonly faceid?: RecalledFaceId;
+  /** ControlNet units (their control images are not in the text: the user gives them again). */
+  readonly control: readonly RecalledControlUnit[];
   readonly denoisingStrength?: number;
   /** Settings in the text that the studio cannot use, named for the user. */
   readonly unsupported: readonly string[];
@@ -125,9 +138,31 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
       ...hiresKeys(params.hires),
       ...faceDetailKeys(params.faceDetail),
       ...faceIdKeys(params.faceid),
+      ...controlNetKeys(params.control),
     },
     ...(facts.version === undefined ? {} : { version: facts.version }),
   });
+}
+
+/** Each control unit as sd-webui-controlnet writes it: `ControlNet N: "Module: canny, Model: name, Weight: 1, …"`. */
+function controlNetKeys(units: readonly ControlUnitChoice[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (units ?? []).map((unit, i) => [
+      `ControlNet ${i}`,
+      `Module: ${unit.preprocess}, Model: ${fileStem(unit.model)}, Weight: ${unit.weight}, Guidance Start: ${unit.start}, Guidance End: ${unit.end}${unit.preprocess === 'canny' ? `, Threshold A: ${unit.low}, Threshold B: ${unit.high}` : ''}`,
+    ]),
+  );
+}
+
+/** A `ControlNet N` unit that is a control model we run (a Canny or ready-made control image), by model name. */
+function recallControlUnit(unit: string): RecalledControlUnit | undefined {
+  const fields = new Map(unit.split(/,\s*/u).map((part) => [part.slice(0, part.indexOf(':')).trim(), part.slice(part.indexOf(':') + 1).trim()]));
+  const module = fields.get('Module') ?? '';
+  const preprocess = module === 'canny' ? 'canny' : module === 'none' ? 'none' : undefined;
+  const model = (fields.get('Model') ?? '').replace(/\s*\[[0-9a-f]+\]$/iu, '');
+  if (preprocess === undefined || model === '' || model === 'None') return undefined;
+  const values = { weight: number(fields.get('Weight')), start: number(fields.get('Guidance Start')), end: number(fields.get('Guidance End')), low: number(fields.get('Threshold A')), high: number(fields.get('Threshold B')) };
+  return { modelName: model, preprocess, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
 }
 
 /** `name: hash, name: hash` (A1111's Lora hashes / TI hashes) as a map. */
@@ -206,10 +241,14 @@ export function recallInfotext(text: string): RecalledSettings {
       ...(raw['FaceID character'] === undefined ? {} : { characterId: raw['FaceID character'] }),
     };
   }
+  const control: RecalledControlUnit[] = [];
   for (const key of Object.keys(raw)) {
     if (CORE_KEYS.has(key) || FACEID_KEYS.has(key) || HIRES_KEYS.has(key) || FACE_DETAIL_KEYS.has(key)) continue;
-    const unit = /^ControlNet \d+$/u.test(key) ? controlNetFaceId(raw[key]!) : undefined;
+    const isUnit = /^ControlNet \d+$/u.test(key);
+    const unit = isUnit ? controlNetFaceId(raw[key]!) : undefined;
+    const controlUnit = isUnit && unit === undefined ? recallControlUnit(raw[key]!) : undefined;
     if (unit !== undefined && faceid === undefined) faceid = unit;
+    else if (controlUnit !== undefined) control.push(controlUnit);
     else unsupported.push(key);
   }
   if (raw.Sampler !== undefined && parsed.params.sampler === undefined) unsupported.push(`Sampler: ${raw.Sampler}${raw['Schedule type'] === undefined ? '' : ` (${raw['Schedule type']})`}`);
@@ -238,6 +277,7 @@ export function recallInfotext(text: string): RecalledSettings {
     ...(model === undefined ? {} : { model: { name: raw.Model ?? '', ...(raw['Model hash'] === undefined ? {} : { hash: raw['Model hash'] }) } }),
     loras,
     ...(faceid === undefined ? {} : { faceid }),
+    control,
     ...(parsed.denoisingStrength === undefined || hires ? {} : { denoisingStrength: parsed.denoisingStrength }),
     unsupported,
   };

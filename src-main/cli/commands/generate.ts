@@ -20,6 +20,7 @@ import { compactWeightsFor, preferredProvidersFor } from '../../app/engine-setti
 import { readEnvironment } from '../../app/environment.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
+import { CONTROL_OPTIONS, CONTROL_USAGE, controlUnitsFromArgs } from '../control-args.ts';
 import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceModelsFolderFromArgs, faceTokensForGeneration } from '../face-generation.ts';
 import { FACE_DETAIL_OPTIONS, FACE_DETAIL_USAGE, faceDetailFromArgs } from '../face-detail-args.ts';
 import { chooseImages, runEngineJobs } from '../generation-run.ts';
@@ -30,6 +31,7 @@ const USAGE =
   'faceid generate --model CKPT --prompt TEXT [--negative TEXT] [--seed N] [--steps N] [--cfg X] [--sampler NAME] [--size WxH] ' +
   '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
   '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
+  `${CONTROL_USAGE} ` +
   `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
@@ -74,6 +76,7 @@ const OPTIONS = {
   // --init/--mask files, which still choose the mode.
   'replay-golden': { type: 'string' },
   ...FACE_OPTIONS,
+  ...CONTROL_OPTIONS,
 } as const;
 
 const MAX_SEED = (1n << 64n) - 1n;
@@ -220,6 +223,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
   const hires = parseHires(get);
   const bestOf = parseBestOf(values);
   const faceDetail = faceDetailFromArgs(values);
+  const control = controlUnitsFromArgs(values);
   if ((bestOf || faceDetail) && values['faceid'] === undefined) throw invalid(`--${bestOf ? 'best-of' : 'face-detail'} works with the character's FaceID: add --faceid ADAPTER with --face IMG… or --character NAME.`);
   // A replayed golden brings its own FaceID tokens: --faceid then only names the adapter (its LoRA), no photos.
   const replaying = get('replay-golden') !== undefined;
@@ -240,6 +244,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(mask ? { inpaint: { maskImage: path.resolve(mask), ...(get('mask-blur') === undefined ? {} : { featherPx: number('mask-blur', get('mask-blur'), 0) }) } } : {}),
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
     ...(hires ? { hires } : {}),
+    ...(control && control.length > 0 ? { control } : {}),
     ...(bestOf ? { bestOf } : {}),
     ...(faceDetail ? { faceDetail } : {}),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),

@@ -86,10 +86,6 @@ function addResiduals(into: UnetResiduals, more: UnetResiduals): UnetResiduals {
   return { down: into.down.map((r, k) => ({ data: sum(r.data, more.down[k]!.data), shape: r.shape })), mid: { data: sum(into.mid.data, more.mid.data), shape: into.mid.shape } };
 }
 
-function zeroResiduals(like: UnetResiduals): UnetResiduals {
-  return { down: like.down.map((r) => ({ data: new Float32Array(r.data.length), shape: r.shape })), mid: { data: new Float32Array(like.mid.data.length), shape: like.mid.shape } };
-}
-
 export interface StepEvent {
   /** 1-based step just finished. */
   readonly step: number;
@@ -286,10 +282,8 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
   const batchNoise: NoiseSource = {
     randn: () => concat(request.noise.map((n) => n.randn(itemShape))),
   };
-  // Each control image once per row of the UNet batch; zero residuals when no unit acts (a UNet compiled for them
-  // needs them), shaped like the first residuals computed.
+  // Each control image once per row of the UNet batch.
   const controlImages = (request.control ?? []).map((unit) => repeatRows(unit.image, unetBatch));
-  let zeros: UnetResiduals | undefined;
   let current = concat(latents);
   const knownLatents = imageLatents ? concat(imageLatents) : undefined;
   const knownNoise = inpaintNoise.length > 0 ? concat(inpaintNoise) : undefined;
@@ -300,23 +294,16 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     const latentIn = guided ? concat([scaled, scaled]) : scaled;
     const unetIn = inpaintModel ? withInpaintChannels(latentIn, mask!, maskedImageLatents, itemSize) : latentIn;
     tap(`step${i}_unet_in`, unetIn);
+    // Units that act this step, their residuals summed; a unit at scale 0 would add exact zeros (diffusers still
+    // runs it), so it is skipped. Without any, a UNet compiled for residuals gets zeros from its runner.
     let residuals: UnetResiduals | undefined;
-    if (runners.unet.takesResiduals) {
-      const units = request.control ?? [];
-      const scales = units.map((unit) => controlScale(unit, i, timesteps.length));
-      tap(`step${i}_cond_scale`, Float32Array.from(scales));
-      const runUnit = (u: number, scale: number) =>
-        units[u]!.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: units[u]!.channels, scale });
-      for (const [u, scale] of scales.entries()) {
-        // A unit at scale 0 adds exact zeros (diffusers still runs it): skipping it gives the same picture, cheaper.
-        if (scale === 0) continue;
-        const own = await runUnit(u, scale);
-        residuals = residuals ? addResiduals(residuals, own) : own;
-      }
-      if (units.length === 0) throw badParameter('This UNet takes ControlNet residuals, but the job has no control unit.', 'Report this as a bug.');
-      // No unit acts this step: zeros shaped like any unit's residuals (one run at scale 0 learns the shapes).
-      zeros ??= residuals ? zeroResiduals(residuals) : await runUnit(0, 0);
-      residuals ??= zeros;
+    const units = request.control ?? [];
+    const scales = units.map((unit) => controlScale(unit, i, timesteps.length));
+    if (units.length > 0) tap(`step${i}_cond_scale`, Float32Array.from(scales));
+    for (const [u, unit] of units.entries()) {
+      if (scales[u] === 0) continue;
+      const own = await unit.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: unit.channels, scale: scales[u]! });
+      residuals = residuals ? addResiduals(residuals, own) : own;
     }
     const output = await runners.unet.run({
       sample: unetIn,

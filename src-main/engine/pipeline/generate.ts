@@ -14,9 +14,10 @@ import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts
 import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
 import { loadInitImage, loadMask } from './input-images.ts';
+import { controlMap, controlTensor } from '../control/control-image.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
-import { diffuse, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { diffuse, type ControlUnit, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.ts';
 import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
@@ -158,6 +159,21 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
   return addPngText(new Uint8Array(png), 'parameters', parameters);
 }
 
+/** The job's ControlNets (compiled once, cached) with their control images at the picture's size. */
+async function controlUnits(params: GenerationParams, model: LoadedModel, context: GenerateContext): Promise<ControlUnit[]> {
+  if (model.recipe.base !== 'sd15') {
+    throw new StudioError('generate.invalid-parameter', { userMessage: `ControlNet units run with SD1.5 checkpoints in this version; ${fileStem(params.model)} is ${model.recipe.label}.`, hint: 'Choose an SD1.5 checkpoint, or remove the control units.' });
+  }
+  const units: ControlUnit[] = [];
+  for (const unit of params.control) {
+    const { runner } = await context.loader.controlNet(unit.model, context.signal);
+    const map = await controlMap(unit.image, params.width, params.height, unit);
+    units.push({ runner, image: controlTensor(map, params.width, params.height), channels: 3, weight: unit.weight, start: unit.start, end: unit.end });
+    throwIfCancelled(context.signal);
+  }
+  return units;
+}
+
 export async function generate(input: GenerationParamsInput | GenerationParams, context: GenerateContext): Promise<GeneratedImage[]> {
   const params = validateGenerationParams(input);
   const replay = context.replay;
@@ -179,13 +195,15 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   const mask = params.inpaint ? (replayedMask(replay, width, height) ?? (await loadMask(params.inpaint.maskImage, width, height))) : undefined;
   throwIfCancelled(context.signal);
 
+  const withControl = params.control.length > 0;
   const model = await context.loader.load(
-    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file) },
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}) },
     context.signal,
     context.onCompileProgress,
   );
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);
+  const control = withControl ? await controlUnits(params, model, context) : undefined;
   const runners = model.runners(loraStrengths(model, params));
   const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]! }));
   const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative }));
@@ -216,6 +234,8 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
       {
         ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
         ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
+        // The control units shape the picture's own pass; the hires and face passes refine it without them.
+        ...(control ? { control } : {}),
         ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
         ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
       },

@@ -12,13 +12,16 @@ import { compileModel, readConfigFolder, type CompiledModel, type CompileProgres
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
-import { createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
-import type { DiffusionRunners } from './runners.ts';
+import { compileControlNet, type CompiledControlNet } from '../models/compile-controlnet.ts';
+import { createControlNetRunner, createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
+import type { ControlNetRunner, DiffusionRunners } from './runners.ts';
 
 export interface ModelRequest {
   readonly model: string;
   readonly adapter?: string;
   readonly loras: readonly string[];
+  /** A UNet taking ControlNet residuals (jobs with control units). */
+  readonly controlResiduals?: boolean;
 }
 
 export interface LoadedModel {
@@ -59,6 +62,7 @@ async function finalLayerNorm(model: string, isFolder: boolean, encoder: TextEnc
 export class ModelLoader {
   private readonly options: ModelLoaderOptions;
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
+  private readonly controlNets = new Map<string, Promise<{ compiled: CompiledControlNet; runner: ControlNetRunner }>>();
 
   constructor(options: ModelLoaderOptions) {
     this.options = options;
@@ -66,7 +70,7 @@ export class ModelLoader {
 
   /** `onCompileProgress` hears the compilation this call starts (a model already loading or loaded reports none). */
   load(request: ModelRequest, signal?: AbortSignal, onCompileProgress?: (progress: CompileProgress) => void): Promise<LoadedModel> {
-    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras]);
+    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras, request.controlResiduals === true]);
     let entry = this.loaded.get(key);
     if (!entry) {
       entry = this.open(request, signal, onCompileProgress);
@@ -91,6 +95,7 @@ export class ModelLoader {
       ...(configDir ? { configs: await readConfigFolder(configDir) } : {}),
       ...(request.adapter ? { adapter: request.adapter } : {}),
       loras: request.loras.map((file) => ({ file })),
+      ...(request.controlResiduals ? { controlResiduals: true } : {}),
       ...(signal ? { signal } : {}),
       ...(onCompileProgress ? { onProgress: onCompileProgress } : {}),
     });
@@ -112,6 +117,18 @@ export class ModelLoader {
           loraStrengths,
         }),
     };
+  }
+
+  /** A ControlNet compiled (cached on disk and here) with its runner on the shared session pool. */
+  controlNet(file: string, signal?: AbortSignal): Promise<{ compiled: CompiledControlNet; runner: ControlNetRunner }> {
+    const key = path.resolve(file);
+    let entry = this.controlNets.get(key);
+    if (!entry) {
+      entry = compileControlNet(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createControlNetRunner(this.options.pool, compiled) }));
+      this.controlNets.set(key, entry);
+      entry.catch(() => this.controlNets.delete(key));
+    }
+    return entry;
   }
 
   /** A diffusers folder's own tokenizer (tokenizer/, tokenizer_2/), else the shared CLIP tokenizer files. */

@@ -9,7 +9,7 @@ import type { TextEncoderRecipe } from '../models/architectures.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
 import { downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
-import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetRunner, VaeRunner } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
   textIds: 'input_ids',
@@ -28,7 +28,8 @@ const IO = {
 /** The parts of a compiled model the runners need (engine/models CompiledModel satisfies it). */
 export interface CompiledGraphs {
   readonly textEncoders: readonly { readonly path: string; readonly hiddenSize: number; readonly projectionSize?: number }[];
-  readonly unet: { readonly path: string; readonly inputs: readonly string[]; readonly inChannels: number; readonly crossAttentionLayers: number };
+  /** `config`: the UNet's (its skip connections give a residual UNet's zero residuals). */
+  readonly unet: { readonly path: string; readonly inputs: readonly string[]; readonly inChannels: number; readonly crossAttentionLayers: number; readonly config: EncoderConfig };
   readonly vaeEncoder: { readonly path: string };
   readonly vaeDecoder: { readonly path: string };
   readonly vaeScalingFactor: number;
@@ -121,6 +122,24 @@ function textEncoderRunner(pool: SessionPool, graph: CompiledGraphs['textEncoder
   };
 }
 
+/** Zero residuals for a UNet's skip connections and mid block: each downsampler (3×3, stride 2, padding 1) gives ⌈side/2⌉. */
+function zeroResiduals(config: EncoderConfig, [batch, , h, w]: readonly [number, number, number, number]): UnetResiduals {
+  const channels = skipChannels(config);
+  const shapes: [number, number, number, number][] = [];
+  let [height, width] = [h, w];
+  shapes.push([batch, channels[0]!, height, width]);
+  config.down.forEach((level, i) => {
+    for (let j = 0; j < config.layersPerBlock; j++) shapes.push([batch, level.channels, height, width]);
+    if (i < config.down.length - 1) {
+      [height, width] = [Math.ceil(height / 2), Math.ceil(width / 2)];
+      shapes.push([batch, level.channels, height, width]);
+    }
+  });
+  const zeros = (shape: [number, number, number, number]) => ({ data: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape });
+  const top = config.down[config.down.length - 1]!.channels;
+  return { down: shapes.map(zeros), mid: zeros([batch, top, height, width]) };
+}
+
 /** A compiled ControlNet (models/compile-controlnet.ts) as a runner: its outputs in the UNet's residual order. */
 export function createControlNetRunner(pool: SessionPool, graph: { readonly path: string; readonly config: EncoderConfig }): ControlNetRunner {
   const skips = skipChannels(graph.config).length;
@@ -175,9 +194,10 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
         feeds[IO.unetLoraStrengths] = new ort.Tensor('float32', Float32Array.from(options.loraStrengths ?? []), [options.loraStrengths?.length ?? 0]);
       }
       if (unetInputs.has(UNET_INPUTS.midResidual)) {
-        if (!input.residuals) throw new StudioError('generate.unsupported-model', { userMessage: 'This UNet was compiled for control residuals, which the job did not give.', hint: 'Report this as a bug.' });
-        input.residuals.down.forEach((r, k) => (feeds[downResidualInput(k)] = new ort.Tensor('float32', r.data, [...r.shape])));
-        feeds[UNET_INPUTS.midResidual] = new ort.Tensor('float32', input.residuals.mid.data, [...input.residuals.mid.shape]);
+        // No control this step (a pass without units, or all outside their window): zeros, the UNet as without.
+        const residuals = input.residuals ?? zeroResiduals(graphs.unet.config, input.sampleShape);
+        residuals.down.forEach((r, k) => (feeds[downResidualInput(k)] = new ort.Tensor('float32', r.data, [...r.shape])));
+        feeds[UNET_INPUTS.midResidual] = new ort.Tensor('float32', residuals.mid.data, [...residuals.mid.shape]);
       }
       return run(pool, graphs.unet.path, feeds, IO.unetOut);
     },

@@ -84,6 +84,7 @@ export function recallComfyPrompt(nodes: Record<string, ComfyNode>): RecalledSet
     ...(checkpoint === undefined ? {} : { model: { name: fileStem(checkpoint) } }),
     loras,
     ...(faceid === undefined ? {} : { faceid }),
+    control: [],
     ...(denoise !== undefined && denoise < 1 ? { denoisingStrength: denoise } : {}),
     unsupported,
   };

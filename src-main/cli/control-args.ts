@@ -1,0 +1,51 @@
+// `--control MODEL:IMAGE[:WEIGHT[:START:END]]` (repeatable) and `--preprocess canny|none` (once for every unit, or once
+// per unit in order) as the generation's ControlNet units.
+import path from 'node:path';
+import { StudioError } from '../base/errors.ts';
+import { CONTROL_PREPROCESSORS, type ControlPreprocessor, type GenerationParamsInput } from '../../src-preload/contract/generation.ts';
+
+export const CONTROL_OPTIONS = {
+  control: { type: 'string', multiple: true },
+  preprocess: { type: 'string', multiple: true },
+} as const;
+
+export const CONTROL_USAGE = '[--control CONTROLNET:IMAGE[:WEIGHT[:START:END]]]… [--preprocess canny|none]…';
+
+type Values = Readonly<Record<string, unknown>>;
+
+function invalid(userMessage: string): StudioError {
+  return new StudioError('generate.invalid-parameter', { userMessage, hint: `Control options: ${CONTROL_USAGE}` });
+}
+
+/** MODEL:IMAGE[:WEIGHT[:START:END]] — numbers taken from the right, so paths keep their own colons (C:\…). */
+export function parseControlArgument(value: string): { model: string; image: string; weight?: number; start?: number; end?: number } {
+  const parts = value.split(':');
+  const numbers: number[] = [];
+  while (parts.length > 2 && numbers.length < 3 && /^\d+(\.\d+)?$/u.test(parts[parts.length - 1]!)) numbers.unshift(Number(parts.pop()));
+  if (numbers.length === 2) throw invalid(`--control ${value}: give WEIGHT, or WEIGHT:START:END.`);
+  // Rejoin Windows drive letters ("C" followed by "\models\…") with the part after them.
+  const paths: string[] = [];
+  for (const part of parts) {
+    const last = paths[paths.length - 1];
+    if (last !== undefined && /^[A-Za-z]$/u.test(last) && /^[\\/]/u.test(part)) paths[paths.length - 1] = `${last}:${part}`;
+    else paths.push(part);
+  }
+  if (paths.length !== 2 || paths.some((p) => p === '')) throw invalid(`--control ${value}: write the ControlNet and the control image as CONTROLNET:IMAGE.`);
+  const [weight, start, end] = numbers;
+  return { model: path.resolve(paths[0]!), image: path.resolve(paths[1]!), ...(weight === undefined ? {} : { weight }), ...(start === undefined ? {} : { start, end: end! }) };
+}
+
+export function controlUnitsFromArgs(values: Values): GenerationParamsInput['control'] {
+  const controls = (values['control'] as string[] | undefined) ?? [];
+  const preprocessors = (values['preprocess'] as string[] | undefined) ?? [];
+  if (controls.length === 0) {
+    if (preprocessors.length > 0) throw invalid('--preprocess needs a --control unit.');
+    return [];
+  }
+  if (preprocessors.length > 1 && preprocessors.length !== controls.length) throw invalid(`Give one --preprocess for every unit, or one for all: ${controls.length} --control, ${preprocessors.length} --preprocess.`);
+  return controls.map((value, i) => {
+    const preprocess = preprocessors[preprocessors.length === 1 ? 0 : i] ?? 'none';
+    if (!(CONTROL_PREPROCESSORS as readonly string[]).includes(preprocess)) throw invalid(`--preprocess ${preprocess} is not one this version runs (${CONTROL_PREPROCESSORS.join(', ')}).`);
+    return { ...parseControlArgument(value), preprocess: preprocess as ControlPreprocessor };
+  });
+}

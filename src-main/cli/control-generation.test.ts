@@ -1,0 +1,72 @@
+// `faceid generate --control` on the tiny SD1.5 and the tiny ControlNet: a Canny unit changes the picture and is
+// written as sd-webui-controlnet's `ControlNet 0` line (read back as a unit); weight 0 gives the picture without
+// control; a T2I-Adapter given as ControlNet, an SDXL ControlNet, a control image that is not an image and an SDXL
+// checkpoint are refused with the reason. Argument parsing keeps Windows drive letters.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import { recallInfotext } from '../../src-preload/contract/infotext.ts';
+import { readPngTexts } from '../../src-preload/contract/png-text.ts';
+import { fixture } from '../../test/helpers/fixtures.ts';
+import { runCli } from '../../test/helpers/run-cli.ts';
+import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
+import { parseControlArgument } from './control-args.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-control-'));
+process.env['FACEID_COMPILED_DIR'] = path.join(work, 'compiled');
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const controlnet = fixture('control', 'controlnet-tiny');
+const photo = fixture('control', 'control_images', 'photo_128.png');
+const base = ['generate', '--model', fixture('sd15-tiny'), '--prompt', 'a person on a beach', '--steps', '2', '--size', '64x64', '--seed', '5'];
+
+async function picture(name: string, extra: readonly string[]): Promise<{ png: Buffer; stderr: string }> {
+  const out = path.join(work, name);
+  const result = await runCli([...base, ...extra, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  return { png: readFileSync(path.join(out, readdirSync(out).find((f) => f.endsWith('.png'))!)), stderr: result.stderr };
+}
+
+test('a Canny unit changes the picture and is written as a ControlNet line that reads back; weight 0 is the picture without control', async () => {
+  const plain = await picture('plain', []);
+  const controlled = await picture('canny', ['--control', `${controlnet}:${photo}:0.9:0:0.5`, '--preprocess', 'canny']);
+  assert.notDeepEqual(controlled.png, plain.png);
+  const parameters = readPngTexts(controlled.png).parameters ?? '';
+  assert.match(parameters, /ControlNet 0: "Module: canny, Model: controlnet-tiny, Weight: 0\.9, Guidance Start: 0, Guidance End: 0\.5, Threshold A: 100, Threshold B: 200"/u);
+  assert.deepEqual(recallInfotext(parameters).control, [{ modelName: 'controlnet-tiny', preprocess: 'canny', weight: 0.9, start: 0, end: 0.5, low: 100, high: 200 }]);
+  const weightless = await picture('weight-0', ['--control', `${controlnet}:${photo}:0`]);
+  const pixels = async (png: Buffer) => sharp(png).raw().toBuffer();
+  assert.deepEqual(await pixels(weightless.png), await pixels(plain.png), 'a unit at weight 0 adds exact zeros');
+});
+
+test('bad control input is refused with the reason: a T2I-Adapter as ControlNet, an SDXL ControlNet, a non-image, an SDXL checkpoint', async () => {
+  const refused = async (extra: readonly string[], model = fixture('sd15-tiny')) => {
+    const result = await runCli([...base.map((a) => (a === fixture('sd15-tiny') ? model : a)), ...extra, '--out', path.join(work, 'never')]);
+    assert.equal(result.code, 1, result.stdout);
+    return result.stderr;
+  };
+  assert.match(await refused(['--control', `${fixture('control', 't2iadapter-tiny')}:${photo}`]), /t2iadapter-tiny is a T2I-Adapter, not a ControlNet/u);
+  const sdxlControlNet = path.join(work, 'controlnet-sdxl.safetensors');
+  await writeSafetensorsFile(sdxlControlNet, {
+    'controlnet_cond_embedding.conv_in.weight': { dtype: 'F32', shape: [2, 3, 1, 1], data: [1, 2, 3, 4, 5, 6] },
+    'add_embedding.linear_1.weight': { dtype: 'F32', shape: [1, 2], data: [1, 2] },
+  });
+  assert.match(await refused(['--control', `${sdxlControlNet}:${photo}`]), /controlnet-sdxl\.safetensors is an SDXL ControlNet; this version runs SD1.5 ControlNets/u);
+  const notes = path.join(work, 'pose.png');
+  writeFileSync(notes, 'not a picture');
+  assert.match(await refused(['--control', `${controlnet}:${notes}`]), /pose\.png is not an image format FaceID Studio can read/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--configs', fixture('sdxl', 'sdxl-tiny')], fixture('sdxl', 'sdxl-tiny')), /ControlNet units run with SD1\.5 checkpoints/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, none\)/u);
+});
+
+test('--control: numbers from the right, drive letters kept, an incomplete window refused', () => {
+  assert.deepEqual(parseControlArgument('cn.safetensors:pose.png'), { model: path.resolve('cn.safetensors'), image: path.resolve('pose.png') });
+  assert.deepEqual(parseControlArgument('cn:edges.png:0.7:0.1:0.9'), { model: path.resolve('cn'), image: path.resolve('edges.png'), weight: 0.7, start: 0.1, end: 0.9 });
+  const windows = parseControlArgument('C:\\models\\cn.pth:D:\\pics\\a.png:1.2');
+  assert.deepEqual([windows.weight, windows.model.endsWith('C:\\models\\cn.pth'), windows.image.endsWith('D:\\pics\\a.png')], [1.2, true, true]);
+  assert.throws(() => parseControlArgument('cn:a.png:1:0.5'), /give WEIGHT, or WEIGHT:START:END/u);
+  assert.throws(() => parseControlArgument('just-one-path'), /CONTROLNET:IMAGE/u);
+});

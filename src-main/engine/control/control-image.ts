@@ -1,0 +1,37 @@
+// The control image a ControlNet sees: the picture given, resized to the generation's size (Lanczos, as diffusers'
+// control image processor does), through its preprocessor (Canny edges on the resized picture, or as is), as
+// CHW RGB in [0, 1] — not normalised to [−1, 1], as the ControlNets were trained.
+import sharp from 'sharp';
+import type { ControlPreprocessor } from '../../../src-preload/contract/generation.ts';
+import { decodeReferenceImage } from '../face/decode-image.ts';
+import { canny } from './canny.ts';
+
+export interface ControlImageOptions {
+  readonly preprocess: ControlPreprocessor;
+  /** Canny thresholds. */
+  readonly low: number;
+  readonly high: number;
+}
+
+/** 8-bit RGB HWC at `width`×`height` after the preprocessor: what is stored and shown as the control map. */
+export async function controlMap(file: string | Uint8Array, width: number, height: number, options: ControlImageOptions): Promise<Uint8Array> {
+  const { image } = await decodeReferenceImage(file);
+  const resized = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  const rgb = new Uint8Array(resized.buffer, resized.byteOffset, resized.byteLength);
+  if (options.preprocess === 'none') return rgb;
+  const edges = canny({ data: rgb, width, height, channels: 3 }, options.low, options.high);
+  const map = new Uint8Array(3 * edges.length);
+  for (let i = 0; i < edges.length; i++) map.fill(edges[i]!, 3 * i, 3 * i + 3);
+  return map;
+}
+
+/** An 8-bit HWC RGB map as the ControlNet's input: CHW in [0, 1]. */
+export function controlTensor(map: Uint8Array, width: number, height: number): Float32Array {
+  const plane = width * height;
+  const chw = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) chw[c * plane + i] = Math.fround(map[3 * i + c]! / 255);
+  return chw;
+}
