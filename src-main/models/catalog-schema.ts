@@ -11,6 +11,7 @@ export const MODEL_KINDS = [
   'face-recognizer',
   'tokenizer-vocab',
   'tokenizer-merges',
+  'controlnet',
 ] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;

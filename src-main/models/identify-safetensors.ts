@@ -4,6 +4,7 @@
 // processors — so tiny test models with the same topology are classified like the real ones.
 // Torch .bin/.ckpt files go through engine/io's detectModel instead (identify-torch.ts); safetensors stay here
 // because the readiness check needs facts detectModel does not give (FaceID-style LoRA, full size vs tiny).
+import { describeControl } from '../engine/io/controlnet.ts';
 import { baseFromProcessorCount } from '../engine/io/ipadapter.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
@@ -88,6 +89,15 @@ function classifyImageEncoder(tensors: Tensors): ModelIdentity | null {
   return { kind: 'image-encoder', base: null, isFullSize, summary: `CLIP vision encoder (hidden ${hidden}, ${layers} layers, patch ${patch[2]})${isFullSize ? ' = ViT-H/14' : ''}` };
 }
 
+function classifyControl(tensors: Tensors): ModelIdentity | null {
+  const control = describeControl(new Map([...tensors].map(([name, d]) => [name, d.shape])));
+  if (!control) return null;
+  const isFullSize = control.details['crossAttentionDim'] === (control.base === 'sdxl' ? 2048 : 768);
+  const suffix = isFullSize ? '' : ', tiny test model';
+  if (control.kind === 't2i-adapter') return { kind: 'other', base: control.base, isFullSize: true, summary: `${label(control.base)} T2I-Adapter (${control.layout} layout)` };
+  return { kind: 'controlnet', base: control.base, isFullSize, summary: `${label(control.base)} ControlNet (${control.layout} layout)${suffix}` };
+}
+
 function label(base: ModelBase): string {
   return base === 'sd15' ? 'SD1.5' : 'SDXL';
 }
@@ -99,5 +109,5 @@ export async function identifySafetensors(file: string): Promise<ModelIdentity |
   } catch {
     return null; // not a valid safetensors file: the scan lists it as unrecognised
   }
-  return classifyCheckpoint(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
+  return classifyCheckpoint(tensors) ?? classifyControl(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
 }

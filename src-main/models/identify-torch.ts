@@ -39,6 +39,10 @@ export function identityFromDescription(description: ModelDescription): ModelIde
     }
     case 'lora':
       return { kind: 'lora', base, isFaceIdLora: false, isFullSize: true, summary: `${label(description.base)} LoRA (${description.variant ?? 'unknown format'})` };
+    case 'controlnet': {
+      const isFullSize = base !== null && description.details['crossAttentionDim'] === CONTEXT_DIM[base];
+      return { kind: 'controlnet', base, isFullSize, summary: `${label(description.base)} ControlNet (${description.variant} layout)${isFullSize ? '' : ', tiny test model'}` };
+    }
     case 'clip-vision':
       return { kind: 'image-encoder', base: null, isFullSize: description.variant === 'vit-h-14', summary: `CLIP vision encoder (${description.variant})` };
     default:

@@ -66,6 +66,16 @@ export interface OpenedControlNet {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+/** A config.json that is a ControlNet's (a checkpoint folder's other configs are not). */
+async function controlNetConfigFile(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    return config['_class_name'] === 'ControlNetModel' ? config : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const FOLDER_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'];
 
 /** Opens a ControlNet for compiling; a T2I-Adapter, another model or an SDXL ControlNet is refused by name. */
@@ -97,7 +107,8 @@ export async function openControlNet(source: string): Promise<OpenedControlNet> 
   } else {
     for (const [name, descriptor] of index.tensors) tensors.set(`controlnet.${name}`, { ...descriptor, name: `controlnet.${name}` });
   }
+  // A diffusers ControlNet's config.json beside its weights (the folder given, or its weights file).
   const configFile = path.join(path.dirname(file), 'config.json');
-  const config = isFolder && existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>) : undefined;
+  const config = existsSync(configFile) ? await controlNetConfigFile(configFile) : undefined;
   return { source: resolved, base: description.base, tensors, ...(config ? { config } : {}) };
 }
