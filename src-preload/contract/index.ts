@@ -11,6 +11,7 @@ import { allModelsMethods } from './models.ts';
 import { appMethods, settingsMethods } from './settings.ts';
 // Studio UI (issue 9)
 import { galleryMethods } from './gallery.ts';
+import { controlMethods } from './control.ts';
 import { masksMethods } from './masks.ts';
 import { presetsMethods } from './presets.ts';
 import { promptsMethods } from './prompts.ts';
@@ -28,6 +29,7 @@ export const studioApi = {
   // Studio UI (issue 9)
   gallery: galleryMethods,
   masks: masksMethods,
+  control: controlMethods,
   presets: presetsMethods,
   prompts: promptsMethods,
   queue: queueMethods,

@@ -2,7 +2,7 @@
 // Records carry these paths; each transport turns one into a URL (the host serves /media/<path>).
 
 /** The library subfolders a media path may point into, and the file names allowed there. */
-export const MEDIA_PATTERN = /^(references|thumbnails|generations|previews|masks)\/[0-9a-f]{2}\/[0-9a-zA-Z_-]{1,80}\.(png|jpg|jpeg|webp|gif|tif|tiff|avif|heif|bmp)$/;
+export const MEDIA_PATTERN = /^(references|thumbnails|generations|previews|masks|control)\/[0-9a-f]{2}\/[0-9a-zA-Z_-]{1,80}\.(png|jpg|jpeg|webp|gif|tif|tiff|avif|heif|bmp)$/;
 
 /** The content type each media file extension is served with (the extensions MEDIA_PATTERN allows). */
 export const MEDIA_CONTENT_TYPES: Readonly<Record<string, string>> = {

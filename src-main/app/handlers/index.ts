@@ -1,5 +1,6 @@
 // Every handler of the contract, built once from the services.
 import { charactersHandlers, referencesHandlers } from './characters.ts';
+import { controlHandlers } from './control.ts';
 import { generationsHandlers, jobsHandlers } from './generations.ts';
 import type { StudioHandlers, StudioServices } from './handler-types.ts';
 import { modelsHandlers } from './models.ts';
@@ -17,6 +18,7 @@ export function createHandlers(services: StudioServices): StudioHandlers {
     settings: settingsHandlers(services),
     gallery: galleryHandlers(services),
     masks: masksHandlers(services),
+    control: controlHandlers(services),
     presets: presetsHandlers(services),
     prompts: promptsHandlers(services),
     queue: queueHandlers(services),

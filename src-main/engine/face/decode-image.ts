@@ -16,6 +16,8 @@ export const DEFAULT_MAX_SIDE = 4096;
 export interface DecodeImageOptions {
   readonly maxInputPixels?: number;
   readonly maxSide?: number;
+  /** How messages name a picture given as bytes (an upload's file name). */
+  readonly name?: string;
 }
 
 export interface DecodedImage {
@@ -64,8 +66,7 @@ function heicBrand(head: Uint8Array): string | null {
   return HEIC_BRANDS.has(brand) ? brand : null;
 }
 
-async function checkReadable(input: string | Uint8Array): Promise<void> {
-  const name = nameOf(input);
+async function checkReadable(input: string | Uint8Array, name: string): Promise<void> {
   if (typeof input === 'string') {
     const info = await stat(input).catch(() => null);
     if (!info || !info.isFile()) {
@@ -73,7 +74,7 @@ async function checkReadable(input: string | Uint8Array): Promise<void> {
     }
     if (info.size === 0) throw new StudioError('image.empty', { userMessage: `${name} is empty (0 bytes).`, hint: 'Export the photo again.' });
   } else if (input.length === 0) {
-    throw new StudioError('image.empty', { userMessage: 'The image is empty (0 bytes).', hint: 'Export the photo again.' });
+    throw new StudioError('image.empty', { userMessage: `${name} is empty (0 bytes).`, hint: 'Export the photo again.' });
   }
   const brand = heicBrand(await leadingBytes(input, 16));
   if (brand) {
@@ -86,8 +87,8 @@ async function checkReadable(input: string | Uint8Array): Promise<void> {
 
 /** Decodes a reference photo into upright sRGB 8-bit RGB, with notes about everything that was changed. */
 export async function decodeReferenceImage(input: string | Uint8Array, options: DecodeImageOptions = {}): Promise<DecodedImage> {
-  const name = nameOf(input);
-  await checkReadable(input);
+  const name = options.name ?? nameOf(input);
+  await checkReadable(input, name);
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
   const source = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
