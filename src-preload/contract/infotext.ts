@@ -4,7 +4,7 @@
 // FaceID settings under our own `FaceID …` keys, and A1111's sd-webui-controlnet FaceID units read into them.
 import { formatA1111Parameters, parseA1111Parameters } from './a1111-parameters.ts';
 import { FaceDetailSchema, HIRES_UPSCALERS, type ControlUnitChoice, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
-import { faceIdLoraName, fileStem } from './model-names.ts';
+import { faceIdLoraName, fileStem, modelName } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
 interface InfotextFacts {
@@ -149,7 +149,7 @@ function controlNetKeys(units: readonly ControlUnitChoice[] | undefined): Record
   return Object.fromEntries(
     (units ?? []).map((unit, i) => [
       `ControlNet ${i}`,
-      `Module: ${unit.preprocess}, Model: ${fileStem(unit.model)}, Weight: ${unit.weight}, Guidance Start: ${unit.start}, Guidance End: ${unit.end}${unit.preprocess === 'canny' ? `, Threshold A: ${unit.low}, Threshold B: ${unit.high}` : ''}`,
+      `Module: ${unit.preprocess}, Model: ${modelName(unit.model)}, Weight: ${unit.weight}, Guidance Start: ${unit.start}, Guidance End: ${unit.end}${unit.preprocess === 'canny' ? `, Threshold A: ${unit.low}, Threshold B: ${unit.high}` : ''}`,
     ]),
   );
 }

@@ -8,6 +8,13 @@ export function fileStem(file: string): string {
   return (file.split(/[\\/]/u).at(-1) ?? file).replace(/\.(safetensors|ckpt|bin|pt|pth|onnx|sft)$/iu, '');
 }
 
+/** A model's name for people: its file stem, or its folder's name for a diffusers weights file (diffusion_pytorch_model…). */
+export function modelName(file: string): string {
+  const parts = file.split(/[\\/]/u);
+  const stem = fileStem(file);
+  return /^diffusion_pytorch_model(\.fp16)?$/u.test(stem) && parts.length > 1 ? parts[parts.length - 2]! : stem;
+}
+
 /** The name A1111 users give the FaceID adapter's LoRA (h94's files: `<adapter>_lora.safetensors`). */
 export function faceIdLoraName(adapter: string): string {
   return `${fileStem(adapter)}_lora`;

@@ -1,6 +1,7 @@
 // Model files found in the studio's models folder and the user's model roots, identified by content by the model
 // manager's scan (cached, so a rescan reads only changed files); a diffusers folder is one model.
 import path from 'node:path';
+import { modelName } from '../../../src-preload/contract/model-names.ts';
 import { MODEL_KINDS, type Model } from '../../../src-preload/contract/models.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 import { modelManagerHandlers, studioModelManager } from './model-manager.ts';
@@ -21,7 +22,7 @@ export function modelsHandlers(services: StudioServices): NamespaceHandlers<'mod
       const listed = scan.files.filter((file) => (file.identity === null ? MODEL_EXTENSIONS.has(path.extname(file.path).toLowerCase()) : CONTRACT_KINDS.has(file.identity.kind)));
       const models: Model[] = listed.map((file) => ({
         path: file.path,
-        name: path.basename(file.path),
+        name: file.identity?.kind === 'controlnet' ? modelName(file.path) : path.basename(file.path),
         kind: file.identity === null ? 'unidentified' : (file.identity.kind as Model['kind']),
         base: file.identity?.base ?? null,
         isFullSize: file.identity?.isFullSize ?? null,

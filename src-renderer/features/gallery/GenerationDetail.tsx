@@ -10,6 +10,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Box, Button, Dialog, DialogContent, DialogTitle, IconButton, Stack, Table, TableBody, TableCell, TableRow, Tooltip, Typography } from '@mui/material';
 import { sdxlTimeIds } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
+import { modelName } from '../../../src-preload/contract/model-names.ts';
 import { useStudio } from '../../client/studio-context.tsx';
 import { withShortcut } from '../../common/shortcuts.ts';
 import { fixFaceJob } from './fix-face.ts';
@@ -62,6 +63,7 @@ function rows(generation: Generation, characterName: string | undefined, parent:
     ...(p.inpaint === undefined ? [] : ([['Inpaint feather', `${p.inpaint.featherPx} px`]] as [string, string][])),
     ...(p.hires === undefined ? [] : ([['Hires fix', `×${p.hires.scale} (${p.hires.upscaler}), ${p.hires.steps || p.steps} steps, denoise ${p.hires.denoise}`]] as [string, string][])),
     ...(p.faceDetail === undefined ? [] : ([['Face detail', `${p.faceDetail.faces === 'all' ? 'every face' : p.faceDetail.faces === 'largest' ? 'largest face' : `face ${Number(p.faceDetail.faces) + 1}`}, strength ${p.faceDetail.strength}${p.faceDetail.prompt ? `, “${p.faceDetail.prompt}”` : ''}`]] as [string, string][])),
+    ...(p.control ?? []).map((u, i): [string, string] => [`ControlNet ${i + 1}`, `${u.preprocess === 'canny' ? 'Canny' : 'as is'} · ${modelName(u.model)} · weight ${u.weight} · steps ${u.start}–${u.end}`]),
     ...(p.loras.length === 0 ? [] : ([['LoRAs', p.loras.map((l) => `${l.file} (${l.strength})`).join(', ')]] as [string, string][])),
     ['Created', new Date(generation.createdAt).toLocaleString()],
   ];

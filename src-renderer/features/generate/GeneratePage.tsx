@@ -17,6 +17,7 @@ import { useLoad } from '../../common/use-load.ts';
 import { usePersistentState } from '../../common/use-persistent-state.ts';
 import { BestOfControl } from './components/BestOfControl.tsx';
 import { FaceDetailSection } from './components/FaceDetailSection.tsx';
+import { ControlSection } from './components/ControlSection.tsx';
 import { HiresFixSection } from './components/HiresFixSection.tsx';
 import { LoraPicker } from './components/LoraPicker.tsx';
 import { PromptField } from './components/PromptField.tsx';
@@ -265,6 +266,7 @@ export function GeneratePage() {
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />
             <SizeControl width={form.width} height={form.height} base={base} limits={sideLimits(base, checkpoint?.isFullSize ?? null)} onChange={update} />
             {base === 'sdxl' ? <SizeConditioningSection value={form.sizeConditioning} size={form} onChange={(sizeConditioning) => update({ sizeConditioning })} /> : null}
+            <ControlSection form={form} base={base} controlnets={models.value?.controlnets ?? []} onChange={update} />
             <HiresFixSection form={form} onChange={update} />
             <FaceDetailSection form={form} usesFace={usesFace} onChange={update} />
             <NumberSlider label="Batch count" help="How many images to queue, one job each (with the seed mode deciding their seeds)." value={form.batchCount} min={1} max={16} step={1} onChange={(batchCount) => update({ batchCount })} />

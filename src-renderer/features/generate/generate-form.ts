@@ -1,5 +1,5 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
-import { FACEID_VARIANTS, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
+import { ControlUnitSchema, FACEID_VARIANTS, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type ControlPreprocessor, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
 import { fileStem, variantOfFile } from '../../../src-preload/contract/model-names.ts';
@@ -62,7 +62,27 @@ export interface GenerateForm {
   bestOfCount: number;
   bestOfKeep: number;
   keepRejected: boolean;
+  /** ControlNet units (SD1.5): each with its model file, control picture (a library media path) and settings. */
+  controlUnits: ControlUnitForm[];
 }
+
+export interface ControlUnitForm {
+  model: string;
+  image: string;
+  preprocess: ControlPreprocessor;
+  weight: number;
+  start: number;
+  end: number;
+}
+
+/** A stored unit, possibly still without its model or picture. */
+function isControlUnitForm(value: unknown): value is ControlUnitForm {
+  if (typeof value !== 'object' || value === null) return false;
+  const unit = value as Record<string, unknown>;
+  return typeof unit['model'] === 'string' && typeof unit['image'] === 'string' && ControlUnitSchema.safeParse({ ...unit, model: 'm', image: 'i' }).success;
+}
+
+export const NEW_CONTROL_UNIT: Omit<ControlUnitForm, 'model' | 'image'> = { preprocess: 'canny', weight: 1, start: 0, end: 1 };
 
 export const FACE_DETAIL_FACES = ['largest', 'all'] as const;
 export type FaceDetailFaces = (typeof FACE_DETAIL_FACES)[number];
@@ -106,6 +126,7 @@ export const DEFAULT_FORM: GenerateForm = {
   bestOfCount: 4,
   bestOfKeep: 1,
   keepRejected: false,
+  controlUnits: [],
 };
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -124,6 +145,7 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (form.clipSkip !== 1 && form.clipSkip !== 2) form.clipSkip = DEFAULT_FORM.clipSkip;
   if (!HIRES_UPSCALERS.includes(form.hiresUpscaler as HiresUpscaler)) form.hiresUpscaler = DEFAULT_FORM.hiresUpscaler;
   if (!FACE_DETAIL_FACES.includes(form.faceDetailFaces as FaceDetailFaces)) form.faceDetailFaces = DEFAULT_FORM.faceDetailFaces;
+  form.controlUnits = Array.isArray(form.controlUnits) ? form.controlUnits.filter(isControlUnitForm) : [];
   const conditioning = SizeConditioningSchema.safeParse(form.sizeConditioning);
   form.sizeConditioning = conditioning.success ? conditioning.data : DEFAULT_FORM.sizeConditioning;
   return form as unknown as GenerateForm;
@@ -171,6 +193,8 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
       ? {}
       : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
     ...extraPasses(form, adapter),
+    // A unit without its model or picture yet is left out (the section says what it still needs).
+    ...(base === 'sd15' ? { control: form.controlUnits.filter((u) => u.model !== '' && u.image !== '').map((u) => ({ ...u })) } : {}),
   };
 }
 
@@ -250,6 +274,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     maskImage: '',
     parentId: generation.id,
     ...passesFromParams(form, params),
+    controlUnits: (params.control ?? []).map((u) => ({ model: u.model, image: u.image, preprocess: u.preprocess, weight: u.weight, start: u.start, end: u.end })),
     // One picture again: the remixed one.
     bestOf: false,
   };

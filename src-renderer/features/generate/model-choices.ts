@@ -37,13 +37,20 @@ export interface ModelChoices {
   adapters: Record<ModelBase, Map<FaceIdVariant, Model>>;
   /** LoRA files other than FaceID's paired ones, which `<lora:name:weight>` tags name by file stem. */
   loras: Model[];
+  /** ControlNets identified by content. */
+  controlnets: Model[];
 }
 
 export function modelChoices(models: readonly Model[]): ModelChoices {
   const checkpoints: Model[] = [];
   const adapters: ModelChoices['adapters'] = { sd15: new Map(), sdxl: new Map() };
   const loras: Model[] = [];
+  const controlnets: Model[] = [];
   for (const model of models) {
+    if (model.kind === 'controlnet') {
+      controlnets.push(model);
+      continue;
+    }
     if (model.kind === 'lora' && variantOfFile(model.name) === undefined) {
       loras.push(model);
       continue;
@@ -56,7 +63,7 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
       checkpoints.push(model);
     }
   }
-  return { checkpoints, adapters, loras };
+  return { checkpoints, adapters, loras, controlnets };
 }
 
 /** The listed checkpoint at this path, if any (a stored form may name one that has since gone). */
