@@ -105,10 +105,10 @@ export function ldmNamedFaceIdLora(fixtures: string): Promise<string> {
   return ldmNamedLora;
 }
 
-/** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`; `controlResiduals`: a
- *  UNet taking ControlNet residuals. */
-export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean, loras: readonly string[] = [], controlResiduals = false): Promise<CompiledModel> {
-  const key = `${fixtures}|${source}|${adapter}|${loras.join(',')}|${controlResiduals}`;
+/** Compiles (memoised) the fixture model from `source`, with the FaceID adapter when `adapter`; `unet`: a UNet taking
+ *  ControlNet residuals or T2I-Adapter features. */
+export function compiledFixture(fixtures: string, source: FixtureSource, adapter: boolean, loras: readonly string[] = [], unet: { controlResiduals?: boolean; adapterFeatures?: boolean } = {}): Promise<CompiledModel> {
+  const key = `${fixtures}|${source}|${adapter}|${loras.join(',')}|${JSON.stringify(unet)}`;
   let result = compiled.get(key);
   if (!result) {
     result = (async () => {
@@ -120,7 +120,7 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
         ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
         ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
         ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.resolve(fixtures, l) })) } : {}),
-        ...(controlResiduals ? { controlResiduals: true } : {}),
+        ...unet,
       });
     })();
     compiled.set(key, result);

@@ -112,3 +112,42 @@ export async function openControlNet(source: string): Promise<OpenedControlNet> 
   const config = existsSync(configFile) ? await controlNetConfigFile(configFile) : undefined;
   return { source: resolved, base: description.base, tensors, ...(config ? { config } : {}) };
 }
+
+export interface OpenedT2IAdapter {
+  readonly source: string;
+  readonly base: ControlBase;
+  /** Canonical `t2i.*` tensors in diffusers' FullAdapter naming (`t2i.conv_in`, `t2i.body.L.resnets.R.block1`, …). */
+  readonly tensors: Map<string, TensorDescriptor>;
+}
+
+/** Opens a T2I-Adapter (SD1.5 full_adapter): TencentARC's `body.K.*` (K = level·blocks + block) or diffusers' `adapter.*`. */
+export async function openT2IAdapter(source: string): Promise<OpenedT2IAdapter> {
+  const resolved = path.resolve(source);
+  const what = path.basename(resolved);
+  const isFolder = (await stat(resolved).catch(() => undefined))?.isDirectory() ?? false;
+  const file = isFolder ? FOLDER_WEIGHTS.map((f) => path.join(resolved, f)).find((f) => existsSync(f)) : resolved;
+  if (!file || !existsSync(file)) throw new StudioError('checkpoint.not-found', { userMessage: `The T2I-Adapter ${source} does not exist.`, hint: 'Choose a T2I-Adapter file (.pth or .safetensors) or a diffusers T2IAdapter folder.' });
+  const index = await readTensorFile(file);
+  const description = describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
+  if (description?.kind !== 't2i-adapter') throw new StudioError('checkpoint.wrong-kind', { userMessage: `${what} is not a T2I-Adapter.`, hint: 'Run `faceid inspect` on it to see what it is.' });
+  if (description.base === 'sdxl') throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL T2I-Adapter; this version runs SD1.5 T2I-Adapters.`, hint: 'Choose an SD1.5 T2I-Adapter with an SD1.5 checkpoint.' });
+  const tensors = new Map<string, TensorDescriptor>();
+  if (description.layout === 'diffusers') {
+    for (const [name, d] of index.tensors) if (name.startsWith('adapter.')) tensors.set(`t2i.${name.slice('adapter.'.length)}`, { ...d, name: `t2i.${name.slice('adapter.'.length)}` });
+  } else {
+    // TencentARC numbers its resnet blocks through all levels; each level has the same count, and the level's first
+    // block carries in_conv where the width changes.
+    const blocks = new Set([...index.tensors.keys()].map((n) => /^body\.(\d+)\./u.exec(n)?.[1]).filter((v) => v !== undefined)).size;
+    const perLevel = blocks / 4;
+    for (const [name, d] of index.tensors) {
+      const body = /^body\.(\d+)\.(in_conv|block1|block2)\.(weight|bias)$/u.exec(name);
+      const canonical = body
+        ? body[2] === 'in_conv'
+          ? `t2i.body.${Math.floor(Number(body[1]) / perLevel)}.in_conv.${body[3]}`
+          : `t2i.body.${Math.floor(Number(body[1]) / perLevel)}.resnets.${Number(body[1]) % perLevel}.${body[2]}.${body[3]}`
+        : name.startsWith('conv_in.') ? `t2i.${name}` : undefined;
+      if (canonical) tensors.set(canonical, { ...d, name: canonical });
+    }
+  }
+  return { source: resolved, base: description.base, tensors };
+}

@@ -85,6 +85,8 @@ export interface CompileOptions {
   readonly configs?: Partial<Record<ConfigComponent, ConfigJson>>;
   /** A UNet that takes ControlNet residuals (down_residual_K, mid_residual): for jobs with control units. */
   readonly controlResiduals?: boolean;
+  /** A UNet that takes T2I-Adapter features (adapter_feature_K): for jobs with T2I-Adapter units. */
+  readonly adapterFeatures?: boolean;
   /**
    * 'fp16': the UNet and the text and image encoders compute in fp16, for GPUs (graph/fp16-compute.ts: softmax,
    * GroupNorm and the timestep embedding stay fp32, inputs and outputs fp32); the VAE stays fp32 as diffusers
@@ -236,7 +238,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   ];
   const isFp16Compute = options.compute === 'fp16';
   // Variants that live side by side with the plain compilation (neither supersedes the other).
-  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(options.controlResiduals ? { controlResiduals: true } : {}) };
+  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) };
   const identity = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...variant }))
     .digest('hex')
@@ -272,7 +274,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
     ...texts.map((text) => ({ name: text.component as TextEncoderComponent, build: () => buildClipText(weights, text, loras) })),
-    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras, ...(options.controlResiduals ? { controlResiduals: true } : {}) }) },
+    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras, ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) }) },
     { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae) },
     { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae) },
   ];

@@ -8,7 +8,8 @@
 //          and ip_scale float [cross_attention_layers] (one λ per attn2, in processor order; see attentionProcessors);
 //          with LoRAs: lora_strengths float [loras];
 //          with control residuals: down_residual_K float (one per skip connection, K in push order; see
-//          skipChannels) and mid_residual float, added as diffusers adds ControlNet outputs.
+//          skipChannels) and mid_residual float, added as diffusers adds ControlNet outputs;
+//          with adapter features: adapter_feature_K float (one per down level), added as diffusers adds T2I-Adapter features.
 // Output:  out_sample float [batch, out_ch, height, width] (eps).
 // Decoupled attention (spec §6.2, tencent IPAttnProcessor): o = MHA(q, K_text, V_text) + λ·MHA(q, c·W_kipᵀ, c·W_vipᵀ),
 // then to_out; softmax in fp32, no mask. A UNet compiled without an adapter has no IP inputs and no IP cost.
@@ -28,6 +29,8 @@ export const UNET_INPUTS = {
   ipScale: 'ip_scale',
   midResidual: 'mid_residual',
 } as const;
+/** The T2I-Adapter feature input for down level `k`. */
+export const adapterFeatureInput = (k: number): string => `adapter_feature_${k}`;
 /** The control residual input for skip connection `k`. */
 export const downResidualInput = (k: number): string => `down_residual_${k}`;
 export const UNET_OUTPUT = 'out_sample';
@@ -84,6 +87,8 @@ export interface UNetBuildOptions {
   readonly loras?: LoraSet;
   /** Adds the ControlNet residual inputs (one per skip connection, and the mid block's). */
   readonly controlResiduals?: boolean;
+  /** Adds a T2I-Adapter feature input per down level (diffusers' down_intrablock_additional_residuals). */
+  readonly adapterFeatures?: boolean;
 }
 
 /** What the down path and mid block need of a config: a UNet's, or a ControlNet's (which has no up path). */
@@ -124,8 +129,9 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetB
     : undefined;
 
   const ctx: UNetContext = { net, config, text, temb: timeEmbeddingOf(net, config, sample, timestep, added), ...(ip ? { ip } : {}) };
+  const features = options.adapterFeatures ? config.down.map((level, k) => g.input(adapterFeatureInput(k), 'float', ['batch', level.channels, `feature_${k}_height`, `feature_${k}_width`])) : undefined;
   const stem = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
-  const encoded = downAndMid(ctx, stem);
+  const encoded = downAndMid(ctx, stem, features);
   const skips = residuals ? encoded.skips.map((skip, k) => g.op('Add', [skip, residuals.down[k]!])) : encoded.skips;
   let h = residuals ? g.op('Add', [encoded.mid, residuals.mid]) : encoded.mid;
   let channels = widths[widths.length - 1]!;
@@ -172,8 +178,10 @@ export function timeEmbeddingOf(net: Net, config: EncoderConfig, sample: Value, 
 }
 
 /** The down path from the stem (conv_in's output, plus a ControlNet's hint) and the mid block: the skip tensors in
- *  push order (skipChannels) and the mid block's output. Shared by the UNet and the ControlNet. */
-export function downAndMid(ctx: UNetContext, stem: Value): { skips: Value[]; mid: Value } {
+ *  push order (skipChannels) and the mid block's output. Shared by the UNet and the ControlNet. `intrablock`: one
+ *  T2I-Adapter feature per level, added after the level's last resnet (+attention) — before its downsampler, and into
+ *  that skip connection too, as diffusers adds down_intrablock_additional_residuals. */
+export function downAndMid(ctx: UNetContext, stem: Value, intrablock?: readonly Value[]): { skips: Value[]; mid: Value } {
   const { net, config } = ctx;
   const { g } = net;
   const p = config.prefix;
@@ -189,6 +197,7 @@ export function downAndMid(ctx: UNetContext, stem: Value): { skips: Value[]; mid
         h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
         channels = out;
         if (level.attentions) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
+        if (intrablock && j === config.layersPerBlock - 1) h = g.op('Add', [h, intrablock[i]!]);
         skips.push(h);
       }
       if (i < levels - 1) {

@@ -25,6 +25,7 @@ function replayRunners(tensors: Map<string, { data: Float32Array }>, seen: UnetI
       acceptsIpTokens: true,
       takesAddedConditioning: false,
       takesResiduals: false,
+      takesAdapterFeatures: false,
       crossAttentionLayers: 16,
       run: async (input) => {
         seen.push(input);
@@ -138,6 +139,7 @@ test('a 9-channel inpainting UNet gets [latents, latent mask, masked-image laten
       acceptsIpTokens: false,
       takesAddedConditioning: false,
       takesResiduals: false,
+      takesAdapterFeatures: false,
       crossAttentionLayers: 16,
       run: async (input) => {
         seen.push(input);

@@ -48,6 +48,8 @@ export interface DiffusionRequest {
   readonly ip?: IpConditioning;
   /** ControlNet units: each runs every step on the UNet's input and text, their residuals summed (diffusers' MultiControlNet). */
   readonly control?: readonly ControlUnit[];
+  /** T2I-Adapter features for one image, one per down level, already × the adapter's scale (computed once per job). */
+  readonly adapterFeatures?: UnetResiduals['down'];
   /** img2img / inpaint source (inpaint: one image for the batch). */
   readonly init?: DiffusionInit;
   /** Inpaint mask [H·W] in [0, 1], 1 = repaint; needs `init`. */
@@ -282,6 +284,8 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
   const batchNoise: NoiseSource = {
     randn: () => concat(request.noise.map((n) => n.randn(itemShape))),
   };
+  // The adapter's features, the same for every row of the UNet batch and every step.
+  const adapterFeatures = request.adapterFeatures?.map((f) => ({ data: repeatRows(f.data, unetBatch), shape: [unetBatch, f.shape[1], f.shape[2], f.shape[3]] as const }));
   // Each control image once per row of the UNet batch.
   const controlImages = (request.control ?? []).map((unit) => repeatRows(unit.image, unetBatch));
   let current = concat(latents);
@@ -314,6 +318,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
       ...(added ? { added } : {}),
       ...(ip ? { ip } : {}),
       ...(residuals ? { residuals } : {}),
+      ...(adapterFeatures ? { adapterFeatures } : {}),
     });
     tap(`step${i}_unet_out`, output);
     const prediction = guided ? guide(output, batch * itemSize, cfg) : output;

@@ -122,7 +122,7 @@ test('the second pass starts from the upscaled first-pass latents, noised at its
   const seen: UnetInput[] = [];
   const runners: DiffusionRunners = {
     textEncoders: [],
-    unet: { inChannels: 4, acceptsIpTokens: false, takesAddedConditioning: false, takesResiduals: false, crossAttentionLayers: 16, run: async (input) => (seen.push(input), new Float32Array(input.sample.length)) },
+    unet: { inChannels: 4, acceptsIpTokens: false, takesAddedConditioning: false, takesResiduals: false, takesAdapterFeatures: false, crossAttentionLayers: 16, run: async (input) => (seen.push(input), new Float32Array(input.sample.length)) },
     vae: { scalingFactor: 0.18215, encode: async () => assert.fail('latent upscalers do not encode'), decode: async (_l, lh, lw) => new Float32Array(3 * 64 * lh * lw) },
   };
   const taps = new Map<string, Float32Array>();

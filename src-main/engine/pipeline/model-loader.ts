@@ -12,7 +12,7 @@ import { compileModel, readConfigFolder, type CompiledModel, type CompileProgres
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
-import { compileControlNet, type CompiledControlNet } from '../models/compile-controlnet.ts';
+import { compileControlNet, type CompiledControlNet } from '../models/compile-control.ts';
 import { createControlNetRunner, createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
 import type { ControlNetRunner, DiffusionRunners } from './runners.ts';
 

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
 import type { TextEncoderRecipe } from '../models/architectures.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
-import { downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
+import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
@@ -140,7 +140,19 @@ function zeroResiduals(config: EncoderConfig, [batch, , h, w]: readonly [number,
   return { down: shapes.map(zeros), mid: zeros([batch, top, height, width]) };
 }
 
-/** A compiled ControlNet (models/compile-controlnet.ts) as a runner: its outputs in the UNet's residual order. */
+/** The skip index of each down level's last resnet (where a T2I-Adapter feature goes), in skipChannels' order. */
+function levelEnds(config: EncoderConfig): number[] {
+  const ends: number[] = [];
+  let k = 0;
+  config.down.forEach((_, i) => {
+    k += config.layersPerBlock;
+    ends.push(k);
+    if (i < config.down.length - 1) k += 1;
+  });
+  return ends;
+}
+
+/** A compiled ControlNet (models/compile-control.ts) as a runner: its outputs in the UNet's residual order. */
 export function createControlNetRunner(pool: SessionPool, graph: { readonly path: string; readonly config: EncoderConfig }): ControlNetRunner {
   const skips = skipChannels(graph.config).length;
   const outputs = [...Array.from({ length: skips }, (_, k) => controlDownOutput(k)), CONTROL_MID_OUTPUT];
@@ -170,6 +182,7 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
     acceptsIpTokens: unetInputs.has(UNET_INPUTS.ipTokens),
     takesAddedConditioning: unetInputs.has(UNET_INPUTS.timeIds),
     takesResiduals: unetInputs.has(UNET_INPUTS.midResidual),
+    takesAdapterFeatures: unetInputs.has(adapterFeatureInput(0)),
     crossAttentionLayers: graphs.unet.crossAttentionLayers,
     async run(input: UnetInput) {
       const [batch] = input.sampleShape;
@@ -198,6 +211,11 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
         const residuals = input.residuals ?? zeroResiduals(graphs.unet.config, input.sampleShape);
         residuals.down.forEach((r, k) => (feeds[downResidualInput(k)] = new ort.Tensor('float32', r.data, [...r.shape])));
         feeds[UNET_INPUTS.midResidual] = new ort.Tensor('float32', residuals.mid.data, [...residuals.mid.shape]);
+      }
+      if (unetInputs.has(adapterFeatureInput(0))) {
+        // No adapter this pass: zero features, the UNet as without.
+        const features = input.adapterFeatures ?? zeroResiduals(graphs.unet.config, input.sampleShape).down.filter((_, k) => levelEnds(graphs.unet.config).includes(k));
+        features.forEach((f, k) => (feeds[adapterFeatureInput(k)] = new ort.Tensor('float32', f.data, [...f.shape])));
       }
       return run(pool, graphs.unet.path, feeds, IO.unetOut);
     },

@@ -47,6 +47,8 @@ export interface UnetInput {
   readonly ip?: { readonly tokens: Float32Array; readonly count: number; readonly scale: Float32Array };
   /** Residuals to add (a UNet with `takesResiduals`). */
   readonly residuals?: UnetResiduals;
+  /** T2I-Adapter features, one per down level [batch, c, h, w] (a UNet with `takesAdapterFeatures`). */
+  readonly adapterFeatures?: UnetResiduals['down'];
 }
 
 export interface UnetRunner {
@@ -57,6 +59,8 @@ export interface UnetRunner {
   readonly takesAddedConditioning: boolean;
   /** Whether the graph takes control residuals (compiled for ControlNet). */
   readonly takesResiduals: boolean;
+  /** Whether the graph takes T2I-Adapter features. */
+  readonly takesAdapterFeatures: boolean;
   /** Cross-attention layers (length of the per-layer `ip_scale`). */
   readonly crossAttentionLayers: number;
   /** Predicted noise (or v) [batch, 4, h, w]. */

@@ -4,7 +4,7 @@
 // Scales, widths and the skip count are read from the goldens and the files, never assumed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileControlNet } from '../../../src-main/engine/models/compile-controlnet.ts';
+import { compileControlNet } from '../../../src-main/engine/models/compile-control.ts';
 import { CONTROL_MID_OUTPUT, controlDownOutput } from '../../../src-main/engine/models/controlnet.ts';
 import { recipeOf } from '../../../src-main/engine/models/architectures.ts';
 import { recordedNoise } from '../../../src-main/engine/noise/recorded-noise.ts';
@@ -77,7 +77,7 @@ export const suite: GoldenSuite = {
       return feeds;
     };
     const skipCount = [...goldens['controlnet']!.keys()].filter((n) => n.startsWith('down_res_') && n.endsWith(`_s${scales[0]}`)).length;
-    const unet = await sessionFor((await compiledFixture(ctx.fixtures, 'diffusers', false, [], true)).unet.path);
+    const unet = await sessionFor((await compiledFixture(ctx.fixtures, 'diffusers', false, [], { controlResiduals: true })).unet.path);
     const base = { sample: floatTensor(g('unet_controlnet', 'latent')), timestep: floatTensor(g('unet_controlnet', 'timestep')), encoder_hidden_states: floatTensor(g('unet_controlnet', 'encoder_hidden_states')) };
     for (const scale of scales) {
       const out = await unet.run({ ...base, ...residualFeeds('controlnet', scale, skipCount) });
@@ -87,7 +87,7 @@ export const suite: GoldenSuite = {
     ctx.check('unet+zero_residuals=no_control', none['out_sample']!.data as Float32Array, g('unet_controlnet', 'out_no_control').data, 'unet');
 
     // ControlNet + FaceID: the ControlNet sees the text only; the FaceID UNet (IP scale 1, its LoRA at 1) adds its residuals.
-    const faceid = await compiledFixture(ctx.fixtures, 'diffusers', true, [], true);
+    const faceid = await compiledFixture(ctx.fixtures, 'diffusers', true, [], { controlResiduals: true });
     const faceidUnet = await sessionFor(faceid.unet.path);
     const textTokens = g('controlnet_ip', 'encoder_hidden_states_text').shape[1]!;
     const { text, ipTokens } = splitTextAndIp(g('controlnet_ip', 'encoder_hidden_states_concat'), textTokens);
