@@ -154,6 +154,22 @@ export function timeUnet(pool: SessionPool, compiled: CompiledModel, size: numbe
   return timeGraph(pool, compiled.unet.path, unetFeeds(compiled, size), repeats, assertFinite('out_sample'), beforeEach);
 }
 
+/** A compiled ControlNet at `size`² with CFG batch 2 (as a job runs it beside the UNet): text, a control image, scale 1. */
+export function controlNetFeeds(crossDim: number, size: number): () => Record<string, ort.Tensor> {
+  const side = size / 8;
+  return () => ({
+    sample: new ort.Tensor('float32', pseudoRandom(2 * 4 * side * side, 1), [2, 4, side, side]),
+    timestep: new ort.Tensor('float32', Float32Array.of(501), [1]),
+    encoder_hidden_states: new ort.Tensor('float32', pseudoRandom(2 * 77 * crossDim, 2), [2, 77, crossDim]),
+    controlnet_cond: new ort.Tensor('float32', pseudoRandom(2 * 3 * size * size, 4).map((v) => Math.abs(v) % 1), [2, 3, size, size]),
+    conditioning_scale: new ort.Tensor('float32', Float32Array.of(1), [1]),
+  });
+}
+
+export function timeControlNet(pool: SessionPool, modelPath: string, crossDim: number, size: number, repeats: number): Promise<Timing> {
+  return timeGraph(pool, modelPath, controlNetFeeds(crossDim, size), repeats, assertFinite('mid_res'));
+}
+
 /** Text encoder `index` on 2×77 ids (uncond + cond, as the pipeline batches them). */
 export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number, index = 0): Promise<Timing> {
   const ids = BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));

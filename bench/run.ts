@@ -22,6 +22,7 @@ import { benchGallery, spread } from './gallery-bench.ts';
 import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
+import { benchControlNet } from './controlnet-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
 import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
@@ -155,7 +156,9 @@ if (plan.sizes.includes(512)) {
     const enc = await timeVaeEncode(pool, plain, 512, plan.smallRepeats);
     figures['vae.encode.512'] = measured(enc.seconds, 's', { repeats: enc.repeats });
   });
+  await benchControlNet({ cacheRoot, pool, figures, attempt, log, unet: plain, size: 512, repeats: plan.unetRepeats });
 } else {
+  for (const id of ['controlnet.compile.seconds', 'controlnet.compile.extra_disk', 'controlnet.512.flops', 'controlnet.512.step', 'controlnet.512.unet_step', 'controlnet.512.ratio'] as const) figures[id] = notAvailable(SKIPPED_IN_QUICK);
   for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512'] as const) {
     figures[id] = notAvailable(SKIPPED_IN_QUICK);
   }
