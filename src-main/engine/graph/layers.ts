@@ -74,8 +74,10 @@ export function scaledDotProductAttention(g: GraphBuilder, q: Value, k: Value, v
   return g.op('MatMul', [g.op('Softmax', [scaled], { axis: -1 }), v]);
 }
 
-/** Multi-head attention on [B,N,d] projections: split heads, attend, merge. */
+/** Multi-head attention on [B,N,d] projections: split heads, attend, merge — or onnxruntime's fused op when the graph
+ *  is built with fusedAttention (softmax(q·kᵀ/√dh)·v per head, fp32, no mask, the same result). */
 export function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, dim: number): Value {
+  if (g.fusedAttention) return g.contribOp('MultiHeadAttention', [q, k, v], { num_heads: heads });
   const headDim = dim / heads;
   return mergeHeads(g, scaledDotProductAttention(g, splitHeads(g, q, heads), splitHeads(g, k, heads), splitHeads(g, v, heads), headDim));
 }

@@ -93,7 +93,7 @@ export async function compileControlNet(source: string, options: ControlCompileO
   const config = options.config ?? opened.config;
   return compileCached('controlnet', opened, { ...options, ...(config ? { config } : {}) }, (weights) => {
     const built = controlNetConfig(weights, 'controlnet.', config);
-    return { graph: buildControlNet(weights, built), config: built };
+    return { graph: buildControlNet(weights, built, { fusedAttention: true }), config: built };
   });
 }
 

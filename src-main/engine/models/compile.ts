@@ -42,7 +42,7 @@ import { attentionProcessors, buildUNet, UNET_INPUTS, UNET_OUTPUT } from './unet
 import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from './vae.ts';
 
 /** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
-export const COMPILER_VERSION = '2';
+export const COMPILER_VERSION = '3';
 
 export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
 export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';
@@ -87,6 +87,12 @@ export interface CompileOptions {
   readonly controlResiduals?: boolean;
   /** A UNet that takes T2I-Adapter features (adapter_feature_K): for jobs with T2I-Adapter units. */
   readonly adapterFeatures?: boolean;
+  /**
+   * The UNet's and VAE's attention as onnxruntime's fused MultiHeadAttention (default; see GraphBuilder.fusedAttention
+   * for the measurement) or as MatMul → Softmax → MatMul. fp16 compute keeps the unfused form: its pass keeps the
+   * softmax in fp32, and the CPU's fused op runs in fp32 only.
+   */
+  readonly attention?: 'fused' | 'unfused';
   /**
    * 'fp16': the UNet and the text and image encoders compute in fp16, for GPUs (graph/fp16-compute.ts: softmax,
    * GroupNorm and the timestep embedding stay fp32, inputs and outputs fp32); the VAE stays fp32 as diffusers
@@ -238,7 +244,8 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   ];
   const isFp16Compute = options.compute === 'fp16';
   // Variants that live side by side with the plain compilation (neither supersedes the other).
-  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) };
+  const fusedAttention = (options.attention ?? (isFp16Compute ? 'unfused' : 'fused')) === 'fused';
+  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(fusedAttention ? {} : { attention: 'unfused' }), ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) };
   const identity = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...variant }))
     .digest('hex')
@@ -274,9 +281,9 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   const builds: { name: ComponentName; build: () => GraphBuilder }[] = [
     ...texts.map((text) => ({ name: text.component as TextEncoderComponent, build: () => buildClipText(weights, text, loras) })),
-    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras, ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) }) },
-    { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae) },
-    { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae) },
+    { name: 'unet', build: () => buildUNet(weights, unet, { ...(adapter ? { ip: adapter.attention } : {}), loras, fusedAttention, ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) }) },
+    { name: 'vae_encoder', build: () => buildVaeEncoder(weights, vae, { fusedAttention }) },
+    { name: 'vae_decoder', build: () => buildVaeDecoder(weights, vae, { fusedAttention }) },
   ];
   if (imageEncoder) {
     const imageWeights = new WeightMap(imageEncoder.tensors, path.basename(options.imageEncoder!));

@@ -46,8 +46,8 @@ function hintEncoder(net: Net, config: ControlNetConfig, image: Value): Value {
   return net.conv2d(h, `${p}conv_out`, { padding: 1, in: config.hintChannels[config.hintChannels.length - 1], out: blockOutChannels(config)[0] });
 }
 
-export function buildControlNet(weights: WeightMap, config: ControlNetConfig): GraphBuilder {
-  const g = new GraphBuilder('controlnet');
+export function buildControlNet(weights: WeightMap, config: ControlNetConfig, options: { readonly fusedAttention?: boolean } = {}): GraphBuilder {
+  const g = new GraphBuilder('controlnet', options);
   const net = new Net(g, weights);
   const p = config.prefix;
   const widths = blockOutChannels(config);

@@ -14,7 +14,7 @@
 // Decoupled attention (spec §6.2, tencent IPAttnProcessor): o = MHA(q, K_text, V_text) + λ·MHA(q, c·W_kipᵀ, c·W_vipᵀ),
 // then to_out; softmax in fp32, no mask. A UNet compiled without an adapter has no IP inputs and no IP cost.
 import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
-import { attention, gelu, mergeHeads, Net, scaledDotProductAttention, silu, splitHeads } from '../graph/layers.ts';
+import { attention, gelu, Net, silu } from '../graph/layers.ts';
 import type { LoraSet } from '../graph/lora.ts';
 import type { WeightMap } from '../graph/weight-map.ts';
 import { blockOutChannels, type UNetConfig } from './config.ts';
@@ -89,6 +89,8 @@ export interface UNetBuildOptions {
   readonly controlResiduals?: boolean;
   /** Adds a T2I-Adapter feature input per down level (diffusers' down_intrablock_additional_residuals). */
   readonly adapterFeatures?: boolean;
+  /** Attention as onnxruntime's fused op (GraphBuilder.fusedAttention). */
+  readonly fusedAttention?: boolean;
 }
 
 /** What the down path and mid block need of a config: a UNet's, or a ControlNet's (which has no up path). */
@@ -103,7 +105,7 @@ export interface UNetContext {
 }
 
 export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetBuildOptions = {}): GraphBuilder {
-  const g = new GraphBuilder('unet');
+  const g = new GraphBuilder('unet', { fusedAttention: options.fusedAttention ?? false });
   const net = new Net(g, weights, options.loras);
   const p = config.prefix;
   const widths = blockOutChannels(config);
@@ -315,18 +317,18 @@ function crossAttention(ctx: UNetContext, x: Value, path: string, channels: numb
   const { g } = net;
   const p = `${config.prefix}${path}.attn2`;
   const cross = config.crossAttentionDim;
-  const q = splitHeads(g, net.linear(x, `${p}.to_q`, { in: channels, out: channels, bias: false }), heads);
-  const k = splitHeads(g, net.linear(ctx.text, `${p}.to_k`, { in: cross, out: channels, bias: false }), heads);
-  const v = splitHeads(g, net.linear(ctx.text, `${p}.to_v`, { in: cross, out: channels, bias: false }), heads);
-  const headDim = channels / heads;
-  let o = scaledDotProductAttention(g, q, k, v, headDim);
+  const q = net.linear(x, `${p}.to_q`, { in: channels, out: channels, bias: false });
+  const k = net.linear(ctx.text, `${p}.to_k`, { in: cross, out: channels, bias: false });
+  const v = net.linear(ctx.text, `${p}.to_v`, { in: cross, out: channels, bias: false });
+  // Decoupled: text attention plus λ · attention over the IP tokens with the same query (both merged [B, N, C]).
+  let o = attention(g, q, k, v, heads, channels);
   if (ctx.ip) {
     const prefix = ctx.ip.prefixOf(`${path}.attn2`);
     const kIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_k_ip`, { in: cross, out: channels, bias: false });
     const vIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_v_ip`, { in: cross, out: channels, bias: false });
-    const ipOut = scaledDotProductAttention(g, q, splitHeads(g, kIp, heads), splitHeads(g, vIp, heads), headDim);
+    const ipOut = attention(g, q, kIp, vIp, heads, channels);
     const scale = g.op('Gather', [ctx.ip.scales, g.constInt64(ctx.ip.indexOf.get(`${path}.attn2`)!)], { axis: 0 });
     o = g.op('Add', [o, g.op('Mul', [ipOut, scale])]);
   }
-  return net.linear(mergeHeads(g, o), `${p}.to_out.0`, { in: channels, out: channels });
+  return net.linear(o, `${p}.to_out.0`, { in: channels, out: channels });
 }

@@ -47,8 +47,9 @@ function midBlock(net: Net, config: VaeConfig, h: Value, path: string, channels:
   return resnet(net, config, x, `${path}.resnets.1`, channels, channels);
 }
 
-export function buildVaeEncoder(weights: WeightMap, config: VaeConfig): GraphBuilder {
-  const g = new GraphBuilder('vae_encoder');
+/** `fusedAttention`: the mid-block attention as onnxruntime's fused op (GraphBuilder.fusedAttention). */
+export function buildVaeEncoder(weights: WeightMap, config: VaeConfig, options: { readonly fusedAttention?: boolean } = {}): GraphBuilder {
+  const g = new GraphBuilder('vae_encoder', options);
   const net = new Net(g, weights);
   const p = `${config.prefix}encoder.`;
   const input = g.input(VAE_ENCODER_IO.input, 'float', ['batch', config.inChannels, 'height', 'width']);
@@ -82,8 +83,8 @@ export function buildVaeEncoder(weights: WeightMap, config: VaeConfig): GraphBui
   return g;
 }
 
-export function buildVaeDecoder(weights: WeightMap, config: VaeConfig): GraphBuilder {
-  const g = new GraphBuilder('vae_decoder');
+export function buildVaeDecoder(weights: WeightMap, config: VaeConfig, options: { readonly fusedAttention?: boolean } = {}): GraphBuilder {
+  const g = new GraphBuilder('vae_decoder', options);
   const net = new Net(g, weights);
   const p = `${config.prefix}decoder.`;
   const latent = g.input(VAE_DECODER_IO.input, 'float', ['batch', config.latentChannels, 'latent_height', 'latent_width']);
