@@ -175,6 +175,8 @@ export const GenerationParamsSchema = z.object({
   loras: z.array(LoraChoiceSchema).max(16).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
+  /** A VAE file or folder instead of the checkpoint's own (A1111's "SD VAE"); absent: the checkpoint's. */
+  vae: z.string().min(1).optional(),
   /** ControlNet units (SD1.5), summed. */
   control: z.array(ControlUnitSchema).max(4, 'at most 4 control units').default([]),
   hires: HiresFixSchema.optional(),

@@ -56,6 +56,8 @@ export interface RecalledSettings {
   /** The prompt's `<lora:…>` tags (they stay in the prompt), with their hashes where the text has them. */
   readonly loras: readonly RecalledLora[];
   readonly faceid?: RecalledFaceId;
+  /** The VAE chosen apart from the checkpoint, by name (to find among the studio's files). */
+  readonly vaeName?: string;
   /** ControlNet units (their control images are not in the text: the user gives them again). */
   readonly control: readonly RecalledControlUnit[];
   readonly denoisingStrength?: number;
@@ -139,6 +141,8 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
       ...faceDetailKeys(params.faceDetail),
       ...faceIdKeys(params.faceid),
       ...controlNetKeys(params.control),
+      // A1111 names the SD VAE it used this way (and writes nothing for the checkpoint's own).
+      ...(params.vae ? { VAE: modelName(params.vae) } : {}),
     },
     ...(facts.version === undefined ? {} : { version: facts.version }),
   });
@@ -197,7 +201,7 @@ function controlNetFaceId(unit: string): RecalledFaceId | undefined {
   return { adapterName: model, variant: variantOf(model), ...(weight === undefined ? {} : { faceWeight: weight }) };
 }
 
-const CORE_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version', 'RNG', 'Pad conds', 'Lora hashes', 'TI hashes']);
+const CORE_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version', 'RNG', 'Pad conds', 'Lora hashes', 'TI hashes', 'VAE', 'VAE hash']);
 const HIRES_KEYS = new Set(['Hires upscale', 'Hires steps', 'Hires upscaler']);
 const FACE_DETAIL_KEYS = new Set(['Face detail', 'Face detail strength', 'Face detail prompt', 'Face detail seed']);
 const FACEID_KEYS = new Set(['FaceID model', 'FaceID weight', 'FaceID structure', 'FaceID combine', 'FaceID character']);
@@ -277,6 +281,7 @@ export function recallInfotext(text: string): RecalledSettings {
     ...(model === undefined ? {} : { model: { name: raw.Model ?? '', ...(raw['Model hash'] === undefined ? {} : { hash: raw['Model hash'] }) } }),
     loras,
     ...(faceid === undefined ? {} : { faceid }),
+    ...(raw['VAE'] === undefined ? {} : { vaeName: raw['VAE'] }),
     control,
     ...(parsed.denoisingStrength === undefined || hires ? {} : { denoisingStrength: parsed.denoisingStrength }),
     unsupported,

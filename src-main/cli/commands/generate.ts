@@ -32,7 +32,7 @@ const USAGE =
   '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
   '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
   `${CONTROL_USAGE} ` +
-  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--configs DIR] --out DIR [--json] ` +
+  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--vae FILE] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -67,6 +67,7 @@ const OPTIONS = {
   memory: { type: 'string' },
   // A diffusers folder of the same model whose config.json files give what a single file's weights cannot.
   configs: { type: 'string' },
+  vae: { type: 'string' },
   provider: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
@@ -245,6 +246,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     loras: ((values.lora as string[] | undefined) ?? []).map(parseLora),
     ...(hires ? { hires } : {}),
     ...(control && control.length > 0 ? { control } : {}),
+    ...(typeof values.vae === 'string' ? { vae: path.resolve(values.vae) } : {}),
     ...(bestOf ? { bestOf } : {}),
     ...(faceDetail ? { faceDetail } : {}),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),

@@ -23,7 +23,8 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
 import type { PipelineArchitecture } from '../io/architecture.ts';
-import { openCheckpoint } from '../io/checkpoint.ts';
+import { openCheckpoint, type Checkpoint } from '../io/checkpoint.ts';
+import { openVaeFile, type OpenedVae } from '../io/vae-file.ts';
 import type { TensorDescriptor } from '../io/descriptors.ts';
 import { openIpAdapter } from '../io/ipadapter.ts';
 import { resolveLora } from '../io/lora.ts';
@@ -93,6 +94,8 @@ export interface CompileOptions {
    * softmax in fp32, and the CPU's fused op runs in fp32 only.
    */
   readonly attention?: 'fused' | 'unfused';
+  /** A VAE file or folder to use instead of the checkpoint's own (A1111's "SD VAE"). */
+  readonly vae?: string;
   /**
    * 'fp16': the UNet and the text and image encoders compute in fp16, for GPUs (graph/fp16-compute.ts: softmax,
    * GroupNorm and the timestep embedding stay fp32, inputs and outputs fp32); the VAE stays fp32 as diffusers
@@ -166,6 +169,14 @@ export interface CompiledModel {
 
 const MANIFEST = 'manifest.json';
 
+/** The checkpoint with its VAE tensors replaced by a separate VAE's (and that VAE's config, when it has one). */
+function withVae(checkpoint: Checkpoint, vae: OpenedVae | undefined): Checkpoint & { vaeConfig?: Record<string, unknown> } {
+  if (!vae) return checkpoint;
+  const tensors = new Map([...checkpoint.tensors].filter(([name]) => !name.startsWith('vae.')));
+  for (const [name, descriptor] of vae.tensors) tensors.set(name, descriptor);
+  return { ...checkpoint, tensors, ...(vae.config ? { vaeConfig: vae.config } : {}) };
+}
+
 /** Reads a config.json; a damaged one is the user's to fix, so it is a StudioError naming the file. */
 export async function readConfigFile(file: string | undefined): Promise<ConfigJson | undefined> {
   if (!file) return undefined;
@@ -221,7 +232,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
 
   // openCheckpoint refuses every architecture without a recipe; inpainting UNets differ only in conv_in's input
   // channels (9: latents, mask, masked-image latents), read from shapes.
-  const checkpoint = await openCheckpoint(checkpointPath);
+  const checkpoint = withVae(await openCheckpoint(checkpointPath), options.vae ? await openVaeFile(options.vae) : undefined);
   const recipe = recipeOf(checkpoint.architecture);
   const adapterIndex = options.adapter ? await openIpAdapter(options.adapter) : undefined;
   const imageEncoder = options.imageEncoder ? await openImageEncoder(options.imageEncoder) : undefined;
@@ -233,6 +244,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
     const config = options.configs?.[component] ?? (await readConfigFile(checkpoint.configFiles?.[component]));
     if (config) configs[component] = config;
   }
+  if (checkpoint.vaeConfig) configs.vae = checkpoint.vaeConfig as ConfigJson;
   const imageConfig = options.configs?.image_encoder ?? imageEncoder?.config;
   if (imageConfig) configs.image_encoder = imageConfig;
 
@@ -245,7 +257,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const isFp16Compute = options.compute === 'fp16';
   // Variants that live side by side with the plain compilation (neither supersedes the other).
   const fusedAttention = (options.attention ?? (isFp16Compute ? 'unfused' : 'fused')) === 'fused';
-  const variant = { ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(fusedAttention ? {} : { attention: 'unfused' }), ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) };
+  const variant = { ...(options.vae ? { vae: path.resolve(options.vae) } : {}), ...(isFp16Compute ? { compute: 'fp16' } : {}), ...(fusedAttention ? {} : { attention: 'unfused' }), ...(options.controlResiduals ? { controlResiduals: true } : {}), ...(options.adapterFeatures ? { adapterFeatures: true } : {}) };
   const identity = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, files: await Promise.all(sources.map(fileIdentity)), adapter: options.adapter, loras: loraIndexes.map((l) => l.file), configs, ...variant }))
     .digest('hex')

@@ -197,7 +197,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
 
   const withControl = params.control.length > 0;
   const model = await context.loader.load(
-    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}) },
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(params.vae ? { vae: params.vae } : {}) },
     context.signal,
     context.onCompileProgress,
   );

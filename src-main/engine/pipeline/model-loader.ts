@@ -22,6 +22,8 @@ export interface ModelRequest {
   readonly loras: readonly string[];
   /** A UNet taking ControlNet residuals (jobs with control units). */
   readonly controlResiduals?: boolean;
+  /** A VAE instead of the checkpoint's own. */
+  readonly vae?: string;
 }
 
 export interface LoadedModel {
@@ -70,7 +72,7 @@ export class ModelLoader {
 
   /** `onCompileProgress` hears the compilation this call starts (a model already loading or loaded reports none). */
   load(request: ModelRequest, signal?: AbortSignal, onCompileProgress?: (progress: CompileProgress) => void): Promise<LoadedModel> {
-    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras, request.controlResiduals === true]);
+    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras, request.controlResiduals === true, request.vae ?? '']);
     let entry = this.loaded.get(key);
     if (!entry) {
       entry = this.open(request, signal, onCompileProgress);
@@ -96,6 +98,7 @@ export class ModelLoader {
       ...(request.adapter ? { adapter: request.adapter } : {}),
       loras: request.loras.map((file) => ({ file })),
       ...(request.controlResiduals ? { controlResiduals: true } : {}),
+      ...(request.vae ? { vae: request.vae } : {}),
       ...(signal ? { signal } : {}),
       ...(onCompileProgress ? { onProgress: onCompileProgress } : {}),
     });
