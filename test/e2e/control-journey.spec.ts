@@ -1,11 +1,11 @@
 // ControlNet in the studio on the tiny models: a character with FaceID and one Canny unit whose picture is dropped on
 // the unit → its control map shown → one image in the gallery whose details name the unit; Remix brings the unit back.
 import { expect, test } from '@playwright/test';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCharacterWithPhoto } from '../helpers/e2e-character.ts';
 import { fixture } from '../helpers/fixtures.ts';
-import { facePhotoPng } from '../helpers/face-fixtures.ts';
 import { spawnHost, type SpawnedHost } from '../helpers/spawn-host.ts';
 
 let host: SpawnedHost;
@@ -31,16 +31,7 @@ test.afterAll(async () => {
 test('ControlNet journey: FaceID + a dropped Canny picture → image whose details show the unit; remix restores it', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
 
-  await test.step('a character with a reference photo', async () => {
-    await page.goto(host.url);
-    await page.getByRole('button', { name: 'New character' }).click();
-    await page.getByLabel('Name').fill('Mira');
-    await page.getByRole('button', { name: 'Create' }).click();
-    const photo = path.join(scratch, 'mira.png');
-    writeFileSync(photo, await facePhotoPng());
-    await page.getByLabel('Choose reference photos').setInputFiles([photo]);
-    await expect(page.getByLabel('Face check for mira.png')).toHaveText(/\d+ faces? found/, { timeout: 30_000 });
-  });
+  await test.step('a character with a reference photo', () => createCharacterWithPhoto(page, host.url, scratch, 'Mira'));
 
   await test.step('FaceID at 128×128 with one Canny unit from a dropped picture; its map is shown', async () => {
     await page.getByRole('tab', { name: 'Generate' }).click();

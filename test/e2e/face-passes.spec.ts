@@ -2,11 +2,11 @@
 // and best-of-2-keep-1, then "Fix face" on the kept picture. The gallery shows the picture at the hires size with its
 // rank, the details name the hires settings, and the fixed picture lands with the first as its parent.
 import { expect, test } from '@playwright/test';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCharacterWithPhoto } from '../helpers/e2e-character.ts';
 import { fixture } from '../helpers/fixtures.ts';
-import { facePhotoPng } from '../helpers/face-fixtures.ts';
 import { spawnHost, type SpawnedHost } from '../helpers/spawn-host.ts';
 
 let host: SpawnedHost;
@@ -30,16 +30,7 @@ test.afterAll(async () => {
 test('hires fix + face detail + best of 2 → one ranked picture at the hires size; Fix face makes its child', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
 
-  await test.step('a character with a reference photo', async () => {
-    await page.goto(host.url);
-    await page.getByRole('button', { name: 'New character' }).click();
-    await page.getByLabel('Name').fill('Ines');
-    await page.getByRole('button', { name: 'Create' }).click();
-    const photo = path.join(scratch, 'ines.png');
-    writeFileSync(photo, await facePhotoPng());
-    await page.getByLabel('Choose reference photos').setInputFiles([photo]);
-    await expect(page.getByLabel('Face check for ines.png')).toHaveText(/\d+ faces? found/, { timeout: 30_000 });
-  });
+  await test.step('a character with a reference photo', () => createCharacterWithPhoto(page, host.url, scratch, 'Ines'));
 
   await test.step('FaceID at 64×64, 2 steps, with hires fix ×1.5, face detail and best of 2 keep 1', async () => {
     await page.getByRole('tab', { name: 'Generate' }).click();

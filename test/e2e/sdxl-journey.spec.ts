@@ -2,11 +2,11 @@
 // one character, one SDXL FaceID image at a typed 64×64 with a changed crop, found in the gallery with the SDXL model
 // and the size conditioning in its details. Kept to one 2-step job so it stays short.
 import { expect, test } from '@playwright/test';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCharacterWithPhoto } from '../helpers/e2e-character.ts';
 import { fixture } from '../helpers/fixtures.ts';
-import { facePhotoPng } from '../helpers/face-fixtures.ts';
 import { spawnHost, type SpawnedHost } from '../helpers/spawn-host.ts';
 
 let host: SpawnedHost;
@@ -33,17 +33,7 @@ test.afterAll(async () => {
 test('SDXL journey: character → one SDXL FaceID image → gallery details name the SDXL model', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
 
-  await test.step('create a character with a reference photo', async () => {
-    await page.goto(host.url);
-    await page.getByRole('button', { name: 'New character' }).click();
-    await page.getByLabel('Name').fill('Grace');
-    await page.getByRole('button', { name: 'Create' }).click();
-    await expect(page.getByRole('heading', { name: 'Grace' })).toBeVisible();
-    const photo = path.join(scratch, 'grace.png');
-    writeFileSync(photo, await facePhotoPng());
-    await page.getByLabel('Choose reference photos').setInputFiles([photo]);
-    await expect(page.getByLabel('Face check for grace.png')).toHaveText(/\d+ faces? found/, { timeout: 30_000 });
-  });
+  await test.step('create a character with a reference photo', () => createCharacterWithPhoto(page, host.url, scratch, 'Grace'));
 
   await test.step('choose the SDXL checkpoint: its base is shown, SDXL sizes and adapters are offered', async () => {
     await page.getByRole('tab', { name: 'Generate' }).click();

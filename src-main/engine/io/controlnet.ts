@@ -2,11 +2,12 @@
 // single file, .pth or .safetensors, fp16 or fp32) and T2I-Adapters (TencentARC's original names or diffusers'), with
 // the base they were trained for. A ControlNet opens as canonical `controlnet.*` tensors in diffusers naming.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import type { TensorDescriptor } from './descriptors.ts';
 import { mapLdmName, ldmContext } from './ldm-names.ts';
+import { componentWeightsFile } from './component-weights.ts';
 import { readTensorFile } from './tensor-file.ts';
 
 export type ControlKind = 'controlnet' | 't2i-adapter';
@@ -76,17 +77,11 @@ async function controlNetConfigFile(file: string): Promise<Record<string, unknow
   }
 }
 
-const FOLDER_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'];
-
 /** Opens a ControlNet for compiling; a T2I-Adapter, another model or an SDXL ControlNet is refused by name. */
 export async function openControlNet(source: string): Promise<OpenedControlNet> {
   const resolved = path.resolve(source);
   const what = path.basename(resolved);
-  const isFolder = (await stat(resolved).catch(() => undefined))?.isDirectory() ?? false;
-  const file = isFolder ? FOLDER_WEIGHTS.map((f) => path.join(resolved, f)).find((f) => existsSync(f)) : resolved;
-  if (!file || !existsSync(file)) {
-    throw new StudioError('checkpoint.not-found', { userMessage: `The control model ${source} does not exist${isFolder ? ' (no diffusion_pytorch_model weights in the folder)' : ''}.`, hint: 'Choose a ControlNet file (.safetensors or .pth) or a diffusers ControlNet folder.' });
-  }
+  const file = await componentWeightsFile(source, 'control model', 'Choose a ControlNet file (.safetensors or .pth) or a diffusers ControlNet folder.');
   const index = await readTensorFile(file);
   const description = describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
   if (description?.kind !== 'controlnet') {
@@ -124,9 +119,7 @@ export interface OpenedT2IAdapter {
 export async function openT2IAdapter(source: string): Promise<OpenedT2IAdapter> {
   const resolved = path.resolve(source);
   const what = path.basename(resolved);
-  const isFolder = (await stat(resolved).catch(() => undefined))?.isDirectory() ?? false;
-  const file = isFolder ? FOLDER_WEIGHTS.map((f) => path.join(resolved, f)).find((f) => existsSync(f)) : resolved;
-  if (!file || !existsSync(file)) throw new StudioError('checkpoint.not-found', { userMessage: `The T2I-Adapter ${source} does not exist.`, hint: 'Choose a T2I-Adapter file (.pth or .safetensors) or a diffusers T2IAdapter folder.' });
+  const file = await componentWeightsFile(source, 'T2I-Adapter', 'Choose a T2I-Adapter file (.pth or .safetensors) or a diffusers T2IAdapter folder.');
   const index = await readTensorFile(file);
   const description = describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
   if (description?.kind !== 't2i-adapter') throw new StudioError('checkpoint.wrong-kind', { userMessage: `${what} is not a T2I-Adapter.`, hint: 'Run `faceid inspect` on it to see what it is.' });

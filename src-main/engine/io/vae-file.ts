@@ -3,11 +3,12 @@
 // sd-vae-ft-mse-840000 ships), opened as canonical `vae.*` tensors. SD1.5 and SDXL VAEs share one layout, so the base
 // cannot be read from the file; a folder's config.json gives its scaling factor.
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../base/errors.ts';
 import type { TensorDescriptor } from './descriptors.ts';
 import { ldmContext, mapLdmName } from './ldm-names.ts';
+import { componentWeightsFile } from './component-weights.ts';
 import { readTensorFile } from './tensor-file.ts';
 
 export interface OpenedVae {
@@ -16,14 +17,10 @@ export interface OpenedVae {
   readonly config?: Record<string, unknown>;
 }
 
-const FOLDER_WEIGHTS = ['diffusion_pytorch_model.safetensors', 'diffusion_pytorch_model.fp16.safetensors', 'diffusion_pytorch_model.bin'];
-
 export async function openVaeFile(source: string): Promise<OpenedVae> {
   const resolved = path.resolve(source);
   const what = path.basename(resolved);
-  const isFolder = (await stat(resolved).catch(() => undefined))?.isDirectory() ?? false;
-  const file = isFolder ? FOLDER_WEIGHTS.map((f) => path.join(resolved, f)).find((f) => existsSync(f)) : resolved;
-  if (!file || !existsSync(file)) throw new StudioError('checkpoint.not-found', { userMessage: `The VAE ${source} does not exist.`, hint: 'Choose a VAE file (.safetensors, .pt) or a diffusers VAE folder.' });
+  const file = await componentWeightsFile(source, 'VAE', 'Choose a VAE file (.safetensors, .pt) or a diffusers VAE folder.');
   const index = await readTensorFile(file);
   const names = [...index.tensors.keys()];
   const tensors = new Map<string, TensorDescriptor>();
