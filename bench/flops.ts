@@ -161,6 +161,13 @@ function inferNode(node: DecodedNode, inputs: (Tensor | undefined)[]): { outputs
       const batch = broadcast(a.slice(0, -2), b.slice(0, -2));
       return { outputs: [{ shape: [...batch, m, n] }], flops: 2 * numel(batch) * m * k * n };
     }
+    case 'MultiHeadAttention': {
+      // onnxruntime's fused attention on [B, S, C] query and [B, L, C] key/value: q·kᵀ and softmax·v, 2·B·S·L·C each.
+      const q = need(x, 'query').shape;
+      const k = need(inputs[1], 'key').shape;
+      const [batch, queries, width] = q as [number, number, number];
+      return { outputs: [{ shape: [...q] }], flops: 4 * batch * queries * k[1]! * width };
+    }
     case 'Gemm': {
       const a = need(x, 'A').shape;
       const b = need(inputs[1], 'B').shape;

@@ -72,9 +72,10 @@ test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with
   const single = countGraphFlops(compiled.unet.path, shapes(1, 8));
   assert.ok(small.byOp.Conv! > 0 && small.byOp.MatMul! > 0);
   assert.equal(large.byOp.Conv, 4 * small.byOp.Conv!, 'conv work is proportional to the latent area');
-  // MatMul work = a + b·area + c·area² (text K/V, linear layers, self-attention): with areas 64, 256, 1024 the
-  // differences give (f1024 − f256) − 4·(f256 − f64) = 737280·c, positive only if self-attention is counted.
-  const [f64, f256, f1024] = [small, large, larger].map((c) => c.byOp.MatMul!) as [number, number, number];
+  // MatMul + fused-attention work = a + b·area + c·area² (text K/V, linear layers, self-attention): with areas 64, 256,
+  // 1024 the differences give (f1024 − f256) − 4·(f256 − f64) = 737280·c, positive only if self-attention is counted.
+  assert.ok(small.byOp.MultiHeadAttention! > 0, 'the fused attention is counted');
+  const [f64, f256, f1024] = [small, large, larger].map((c) => c.byOp.MatMul! + c.byOp.MultiHeadAttention!) as [number, number, number];
   assert.ok(f1024 - f256 - 4 * (f256 - f64) > 0, 'self-attention makes MatMul work grow with the square of the area');
   assert.equal(small.matrixFlops, 2 * single.matrixFlops, 'the CFG batch doubles the work');
   // The text encoder and VAE graphs are walkable too (the bench counts them in its notes).
