@@ -24,7 +24,7 @@ import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchControlNet } from './controlnet-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
-import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
+import { formatShape, MatMulMeter, PEAK_SHAPES, UNET_LIKE_SHAPES } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,18 +84,28 @@ await attempt(['compile.seconds', 'compile.faceid_seconds', 'compile.extra_disk'
   faceid = await compileModel(weights.checkpoint, { cacheDir: compileDir, adapter: weights.adapter });
 });
 
-// The machine is shared and its load drifts, so a peak measured minutes away from a UNet step says little about
-// the CPU that step got: every timed step is paired with a short MatMul run on the best shape just before it, and
-// the fraction of peak is the median of the per-step ratios.
+// The peak is onnxruntime's MatMul at its best on large shapes (bench/matmul-peak.ts). The machine is shared and its
+// load drifts, so a peak measured minutes away from a UNet step says little about the CPU that step got: every timed
+// step is paired with a peak measurement (median of PAIRED_PEAK_REPEATS runs per shape) just before it, and the
+// fraction of peak is the median of the per-step ratios. The UNet-like shapes are measured once, beside the first peak.
+const PAIRED_PEAK_REPEATS = 3;
+const meter = new MatMulMeter();
 const peaks: number[] = [];
-let peakShape: MatMulShape | undefined;
-let peakNote = '';
-await attempt(['matmul.peak'], 'MatMul peak microbenchmark', async () => {
-  const peak = await measureMatMulPeak({ repeats: plan.peakRepeats });
+await attempt(['matmul.peak', 'matmul.unet_like'], 'MatMul peak (large shapes) and UNet-like shapes', async () => {
+  const peak = await meter.peak(plan.peakRepeats);
   peaks.push(peak.gflops);
-  peakShape = peak.shape;
-  peakNote = `best of ${peak.perShape.length} UNet-like shapes (${peak.shape.m}×${peak.shape.k}·${peak.shape.k}×${peak.shape.n}); max over this and the runs paired with each UNet step`;
+  const unetLike = await meter.measure(UNET_LIKE_SHAPES, plan.peakRepeats);
+  const best = unetLike.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+  figures['matmul.unet_like'] = measured(best.gflops, 'GFLOP/s', {
+    repeats: plan.peakRepeats,
+    note: `best UNet-like shape (256², CFG 2); each: ${unetLike.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')}; peak beside it ${peak.gflops.toFixed(0)} (${peak.perShape.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')})`,
+  });
 });
+const pairedPeak = async (paired: number[]): Promise<void> => {
+  const peak = await meter.peak(PAIRED_PEAK_REPEATS);
+  paired.push(peak.gflops);
+  peaks.push(peak.gflops);
+};
 
 const pool = new TimedSessionPool({ memoryBudgetBytes: 256 * 2 ** 30, preferredProviders: [] });
 /** The fp32 working set (3 × the largest activation) per image size: the RSS target allows for it. */
@@ -109,12 +119,7 @@ async function benchUnet(model: CompiledModel | undefined, size: number, prefix:
     workingSetBySize.set(size, Math.max(workingSetBySize.get(size) ?? 0, 3 * 4 * flops.largestTensorElements));
     figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
     const paired: number[] = [];
-    const timing = await timeUnet(pool, model, size, plan.unetRepeats, async () => {
-      if (!peakShape) return;
-      const peak = await measureMatMulPeak({ repeats: 2, shapes: [peakShape] });
-      paired.push(peak.gflops);
-      peaks.push(peak.gflops);
-    });
+    const timing = await timeUnet(pool, model, size, plan.unetRepeats, () => pairedPeak(paired));
     if (!model.adapter && size === 256) figures['unet.session_open'] = measured(timing.openSeconds, 's', { repeats: 1, note: 'fp16 external weights → fp32 session (Cast folded)' });
     figures[`${prefix}.step` as FigureId] = measured(timing.seconds, 's/step', { repeats: timing.repeats, note: 'batch 2 (CFG), fp32 CPU, after 1 warm-up' });
     const gflops = flops.matrixFlops / timing.seconds / 1e9;
@@ -168,7 +173,12 @@ await pool.releaseAll();
 for (const size of plan.sizes) await benchUnet(faceid, size, `unet.${size}.faceid`);
 await pool.releaseAll();
 
-if (peaks.length > 0) figures['matmul.peak'] = measured(Math.max(...peaks), 'GFLOP/s', { repeats: peaks.length, note: peakNote });
+if (peaks.length > 0) {
+  figures['matmul.peak'] = measured(median(peaks), 'GFLOP/s', {
+    repeats: peaks.length,
+    note: `median of the run's peak measurements (${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)}): best of ${PEAK_SHAPES.map(formatShape).join(' and ')}, ${meter.threads} threads, at the start and before every UNet step`,
+  });
+}
 
 await attempt(['engine.event_loop_lag_idle_p99'], 'event-loop lag, idle (5 s)', async () => {
   figures['engine.event_loop_lag_idle_p99'] = measured(await idleEventLoopLag(5), 'ms', { note: 'no job: what the machine\'s load alone costs the main thread' });
@@ -193,7 +203,7 @@ await attempt(weightsIds, `fast vs compact weights: one process each, txt2img 25
 
 const sdxlIds = (Object.keys(FIGURES) as FigureId[]).filter((id) => id.startsWith('sdxl.'));
 if (quick) for (const id of sdxlIds) figures[id] = notAvailable(SKIPPED_IN_QUICK);
-else await benchSdxl({ cacheRoot, pool, figures, attempt, log, ...(peakShape ? { peakShape } : {}) });
+else await benchSdxl({ cacheRoot, pool, figures, attempt, log, pairedPeak });
 
 await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-in models)', async () => {
   const face = await benchFace({ modelsFolder: faceModelsFolder(), images: [await facePhotoPng()], repeats: plan.faceRepeats });
@@ -245,6 +255,7 @@ await attempt(['selftest.cpu'], 'self-test on the tiny model set (fresh cache)',
 });
 
 rmSync(compileDir, { recursive: true, force: true });
+meter.dispose();
 figures['run.peak_rss'] = measured(peakRssBytes() / MB, 'MB', { note: 'main thread + engine worker thread (compile ran in a child)' });
 
 const complete = completeFigures(figures, 'not measured');

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { TimedSessionPool } from '../../bench/engine-bench.ts';
 import { countGraphFlops } from '../../bench/flops.ts';
 import { valueRule, writeRandomSafetensors } from '../../bench/generate-weights.ts';
-import { buildMatMulModel } from '../../bench/matmul-peak.ts';
+import { buildMatMulModel, MatMulMeter, PEAK_SHAPES } from '../../bench/matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, measured, notAvailable, percentile, RESULTS_SCHEMA_VERSION, ResultsSchema, type FigureId } from '../../bench/results.ts';
 import { GraphBuilder } from '../../src-main/engine/graph/graph-builder.ts';
 import { readTensorFloat32 } from '../../src-main/engine/io/descriptors.ts';
@@ -104,6 +104,19 @@ test('MatMul microbenchmark graph: onnxruntime computes A·W and the counter agr
   assert.equal(pool.runs, 1);
   assert.ok(pool.runSeconds > 0);
   await pool.releaseAll();
+});
+
+test('MatMul meter: the peak shapes are large (≥ 1024 on every side), a measurement gives one finite median per shape on every thread', async () => {
+  for (const shape of PEAK_SHAPES) assert.ok(Math.min(shape.m, shape.k, shape.n) >= 1024);
+  const meter = new MatMulMeter();
+  try {
+    const rates = await meter.measure([{ m: 8, k: 16, n: 4 }, { m: 4, k: 4, n: 4 }], 3);
+    assert.deepEqual(rates.map((r) => r.shape.m), [8, 4]);
+    for (const r of rates) assert.ok(Number.isFinite(r.gflops) && r.gflops > 0);
+    assert.ok(meter.threads >= 1);
+  } finally {
+    meter.dispose();
+  }
 });
 
 test('random weights: fp16 safetensors readable, deterministic, norm scales 1, weights scaled by 1/√fan_in', async () => {
