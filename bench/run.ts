@@ -117,7 +117,7 @@ async function benchUnet(model: CompiledModel | undefined, size: number, prefix:
     if (!model) throw new Error('the model did not compile');
     const flops = countGraphFlops(model.unet.path, unetInputShapes(model, size));
     workingSetBySize.set(size, Math.max(workingSetBySize.get(size) ?? 0, 3 * 4 * flops.largestTensorElements));
-    figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
+    figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0} + fused attention ${(flops.byOp.MultiHeadAttention ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
     const paired: number[] = [];
     const timing = await timeUnet(pool, model, size, plan.unetRepeats, () => pairedPeak(paired));
     if (!model.adapter && size === 256) figures['unet.session_open'] = measured(timing.openSeconds, 's', { repeats: 1, note: 'fp16 external weights → fp32 session (Cast folded)' });

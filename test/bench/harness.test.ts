@@ -55,8 +55,10 @@ test('FLOP counter: unknown ops and missing input shapes are reported, not guess
   assert.throws(() => countGraphFlops(model, {}), /no shape given for graph input x/);
 });
 
-test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with pixels, attention faster, batch linear', async () => {
-  const compiled = await compileModel(fixture('sd15-tiny'), { cacheDir: path.join(work, 'compiled'), adapter: fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors') });
+test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with pixels, attention faster, batch linear, fused attention counted as unfused', async () => {
+  const options = { cacheDir: path.join(work, 'compiled'), adapter: fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors') };
+  const compiled = await compileModel(fixture('sd15-tiny'), { ...options, attention: 'unfused' });
+  const fused = await compileModel(fixture('sd15-tiny'), { ...options, attention: 'fused' });
   const dim = compiled.unet.crossAttentionDim;
   const shapes = (batch: number, side: number) => ({
     sample: [batch, 4, side, side],
@@ -77,6 +79,10 @@ test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with
   const [f64, f256, f1024] = [small, large, larger].map((c) => c.byOp.MatMul!) as [number, number, number];
   assert.ok(f1024 - f256 - 4 * (f256 - f64) > 0, 'self-attention makes MatMul work grow with the square of the area');
   assert.equal(small.matrixFlops, 2 * single.matrixFlops, 'the CFG batch doubles the work');
+  const fusedLarge = countGraphFlops(fused.unet.path, shapes(2, 16));
+  assert.ok(fusedLarge.byOp.MultiHeadAttention! > 0);
+  assert.equal(fusedLarge.matrixFlops, large.matrixFlops, 'the same work whichever way attention is built');
+  assert.ok(fusedLarge.largestTensorElements <= large.largestTensorElements);
   // The text encoder and VAE graphs are walkable too (the bench counts them in its notes).
   assert.ok(countGraphFlops(compiled.textEncoders[0]!.path, { input_ids: [2, 77] }).matrixFlops > 0);
   assert.ok(countGraphFlops(compiled.vaeDecoder.path, { latent: [1, 4, 8, 8] }).byOp.Conv! > 0);

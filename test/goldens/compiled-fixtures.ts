@@ -11,6 +11,7 @@ import { resolveLora } from '../../src-main/engine/io/lora.ts';
 import { readSafetensors } from '../../src-main/engine/io/safetensors.ts';
 import { unetNameToLdm, upLevelsWithAttention } from '../../src-main/engine/io/unet-layout.ts';
 import { openCheckpoint } from '../../src-main/engine/io/checkpoint.ts';
+import type { AttentionKernel } from '../../src-main/engine/graph/layers.ts';
 import { compileModel, type CompiledModel } from '../../src-main/engine/models/compile.ts';
 import { EXECUTION_PROVIDERS, providerSpec } from '../../src-main/engine/onnx/execution-providers.ts';
 import { writeSafetensorsFile, type TestTensor } from '../helpers/write-safetensors.ts';
@@ -34,14 +35,22 @@ export function goldenFile(fixtures: string, stem: string, goldenSuffix: '' | '_
 /**
  * Where the goldens run: GOLDEN_PROVIDER names an execution provider of the table (default cpu; `npm run gpu-check`
  * sets cuda and the like) — sessions are opened with it alone, so a provider that fails fails the suite instead of
- * falling back — and GOLDEN_COMPUTE=fp16 compiles fp16-compute graphs (compile.ts `compute`).
+ * falling back — GOLDEN_COMPUTE=fp16 compiles fp16-compute graphs (compile.ts `compute`), and GOLDEN_ATTENTION=fused
+ * or unfused builds the UNet's and VAE's attention that way (compile.ts `attention`; unset: the compiler's default).
  */
 export const GOLDEN_PROVIDER = process.env.GOLDEN_PROVIDER ?? 'cpu';
 const GOLDEN_COMPUTE = process.env.GOLDEN_COMPUTE === 'fp16' ? ({ compute: 'fp16' } as const) : {};
+const GOLDEN_ATTENTION = goldenAttention(process.env.GOLDEN_ATTENTION);
 
-/** The compile options GOLDEN_COMPUTE asks for, for suites that compile on their own. */
-export function goldenCompileOptions(): { compute?: 'fp16' } {
-  return GOLDEN_COMPUTE;
+function goldenAttention(value: string | undefined): { attention?: AttentionKernel } {
+  if (value === undefined || value === '') return {};
+  if (value !== 'fused' && value !== 'unfused') throw new Error(`GOLDEN_ATTENTION=${value}: expected fused or unfused`);
+  return { attention: value };
+}
+
+/** The compile options GOLDEN_COMPUTE and GOLDEN_ATTENTION ask for, for suites that compile on their own. */
+export function goldenCompileOptions(): { compute?: 'fp16'; attention?: AttentionKernel } {
+  return { ...GOLDEN_COMPUTE, ...GOLDEN_ATTENTION };
 }
 
 /** What a SessionPool in a golden suite tries before CPU. */
@@ -115,7 +124,7 @@ export function compiledFixture(fixtures: string, source: FixtureSource, adapter
       const imageEncoder = path.join(fixtures, 'ipadapter-tiny', 'image_encoder');
       return compileModel(checkpointOf(fixtures, source), {
         cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
-        ...GOLDEN_COMPUTE,
+        ...goldenCompileOptions(),
         ...(source === 'diffusers' ? {} : { configs: await configsOf(fixtures) }),
         ...(adapter ? { adapter: path.join(fixtures, FACEID_ADAPTER) } : {}),
         ...(adapter && existsSync(imageEncoder) ? { imageEncoder } : {}),
@@ -196,7 +205,7 @@ export function compiledSdxlFixture(sdxl: string, source: SdxlSource, adapter?: 
       }
       return compileModel(source === 'diffusers' ? folder : path.join(sdxl, 'sdxl-tiny.safetensors'), {
         cacheDir: path.join(tmpdir(), 'faceid-golden-compile-cache'),
-        ...GOLDEN_COMPUTE,
+        ...goldenCompileOptions(),
         ...(source === 'ldm' ? { configs } : {}),
         ...(adapter ? { adapter: path.join(sdxl, adapter) } : {}),
         ...(loras.length > 0 ? { loras: loras.map((l) => ({ file: path.resolve(sdxl, l) })) } : {}),

@@ -8,6 +8,7 @@ import { tempFolder } from '../../../test/helpers/temp-library.ts';
 import { TorchCpuGenerator } from '../noise/torch-generator.ts';
 import { compileModel } from '../models/compile.ts';
 import { decodeModel, OnnxDataType } from './onnx-proto.ts';
+import type { AttentionKernel } from './layers.ts';
 
 /**
  * fp16 compute against fp32 on the tiny fixture UNet (fp16 weights, so only the arithmetic differs): the largest
@@ -29,13 +30,13 @@ function nodesOf(bytes: Uint8Array): Node[] {
   return ((decodeModel(bytes) as { graph: { node: Node[] } }).graph.node ?? []) as Node[];
 }
 
-async function compileBoth(t: Parameters<typeof tempFolder>[0]) {
+async function compileBoth(t: Parameters<typeof tempFolder>[0], attention: AttentionKernel) {
   const configs: Record<string, Record<string, unknown>> = {};
   for (const component of ['unet', 'vae', 'text_encoder']) configs[component] = JSON.parse(await readFile(fixture('sd15-tiny', component, 'config.json'), 'utf8')) as Record<string, unknown>;
   const cacheDir = tempFolder(t);
   const checkpoint = fixture('sd15-tiny.fp16.safetensors');
-  const fp32 = await compileModel(checkpoint, { cacheDir, configs });
-  const fp16 = await compileModel(checkpoint, { cacheDir, configs, compute: 'fp16' });
+  const fp32 = await compileModel(checkpoint, { cacheDir, configs, attention });
+  const fp16 = await compileModel(checkpoint, { cacheDir, configs, attention, compute: 'fp16' });
   return { fp32, fp16 };
 }
 
@@ -63,17 +64,23 @@ function maxDiffOverStd(reference: Float32Array, candidate: Float32Array): numbe
   return max / std;
 }
 
-test('fp16 compute: weights and activations fp16; softmax, GroupNorm and the timestep sinusoids fp32; the VAE untouched; outputs fp32 and close to fp32 compute', async (t) => {
-  const { fp32, fp16 } = await compileBoth(t);
+for (const attention of ['unfused', 'fused'] as const) test(`fp16 compute, ${attention} attention: weights and activations fp16; softmax, GroupNorm and the timestep sinusoids fp32; the VAE untouched; outputs fp32 and close to fp32 compute`, async (t) => {
+  const { fp32, fp16 } = await compileBoth(t, attention);
   assert.notEqual(fp16.dir, fp32.dir, 'both compilations are kept');
 
   const unetNodes = nodesOf(await readFile(fp16.unet.path));
   const producer = new Map(unetNodes.flatMap((n) => (n.output ?? []).map((o) => [o, n] as const)));
   const castTo = (value: string | undefined) => (value ? producer.get(value) : undefined)?.attribute?.find((a) => a.name === 'to')?.i;
-  for (const op of ['Softmax', 'GroupNormalization']) {
+  for (const op of attention === 'unfused' ? ['Softmax', 'GroupNormalization'] : ['GroupNormalization']) {
     const nodes = unetNodes.filter((n) => n.opType === op);
     assert.ok(nodes.length > 0, op);
     for (const node of nodes) assert.equal(castTo(node.input?.[0]), OnnxDataType.float, `${op} reads fp32`);
+  }
+  if (attention === 'fused') {
+    // The fused kernel keeps its softmax statistics in fp32 itself: it reads fp16 and the graph has no Softmax.
+    const fused = unetNodes.filter((n) => n.opType === 'MultiHeadAttention');
+    assert.ok(fused.length > 0 && !unetNodes.some((n) => n.opType === 'Softmax'));
+    for (const node of fused) assert.notEqual(castTo(node.input?.[0]), OnnxDataType.float, 'MultiHeadAttention reads fp16');
   }
   for (const node of unetNodes.filter((n) => n.opType === 'Conv' || n.opType === 'MatMul')) {
     assert.notEqual(castTo(node.input?.[0]), OnnxDataType.float, `${node.opType} does not read an fp32 cast`);

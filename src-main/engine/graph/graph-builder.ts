@@ -73,11 +73,19 @@ interface ValueInfo {
 
 interface NodeRecord {
   readonly opType: string;
+  /** '' for the standard ONNX ops; an operator-set domain otherwise (CONTRIB_OPS). */
+  readonly domain?: string;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
   readonly name: string;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
 }
+
+/**
+ * onnxruntime's contrib operator set (com.microsoft), version 1: fused kernels onnxruntime ships beside the standard
+ * ops (e.g. MultiHeadAttention). A graph using one runs on onnxruntime only.
+ */
+export const CONTRIB_DOMAIN = 'com.microsoft';
 
 export interface ToModelOptions {
   /**
@@ -140,9 +148,18 @@ export class GraphBuilder {
 
   /** Adds one node with `count` outputs. */
   opMulti(opType: string, inputs: readonly Value[], count: number, attributes: Readonly<Record<string, AttributeValue>> = {}): Value[] {
+    return this.addNode('', opType, inputs, count, attributes);
+  }
+
+  /** Adds one node of onnxruntime's contrib operator set (CONTRIB_DOMAIN) and returns its first output. */
+  contribOp(opType: string, inputs: readonly Value[], attributes: Readonly<Record<string, AttributeValue>> = {}): Value {
+    return this.addNode(CONTRIB_DOMAIN, opType, inputs, 1, attributes)[0]!;
+  }
+
+  private addNode(domain: string, opType: string, inputs: readonly Value[], count: number, attributes: Readonly<Record<string, AttributeValue>>): Value[] {
     const name = this.fresh(opType);
     const outputs = Array.from({ length: count }, (_, i) => (count === 1 ? name : `${name}:${i}`));
-    this.nodes.push({ opType, inputs, outputs, name, attributes });
+    this.nodes.push({ opType, ...(domain ? { domain } : {}), inputs, outputs, name, attributes });
     return outputs;
   }
 
@@ -262,7 +279,7 @@ export class GraphBuilder {
     ];
     return encodeModel({
       irVersion: IR_VERSION,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...(this.nodes.some((n) => n.domain === CONTRIB_DOMAIN) ? [{ domain: CONTRIB_DOMAIN, version: 1 }] : [])],
       producerName: 'faceid-studio',
       producerVersion: options.producerVersion ?? '',
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
@@ -270,6 +287,7 @@ export class GraphBuilder {
         name: this.name,
         node: this.nodes.map((n) => ({
           opType: n.opType,
+          ...(n.domain ? { domain: n.domain } : {}),
           input: [...n.inputs],
           output: [...n.outputs],
           name: n.name,

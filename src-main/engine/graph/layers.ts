@@ -6,7 +6,7 @@
 //   h = net.linear(h, 'unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q', { bias: false });
 //   h = net.conv2d(h, 'unet.conv_in', { padding: 1 });
 //   h = net.groupNorm(h, 'unet.conv_norm_out', 32, 1e-5);
-//   o = attention(g, q, k, v, heads);     // [B,N,d] ×3 → [B,N,d], softmax in fp32
+//   o = attention(g, q, k, v, heads, d, 'fused');   // [B,N,d] ×3 → [B,N,d], softmax in fp32
 import type { TensorDescriptor } from '../io/descriptors.ts';
 import { float, type Conv2dOptions, type GraphBuilder, type Value } from './graph-builder.ts';
 import type { LoraSet } from './lora.ts';
@@ -74,9 +74,20 @@ export function scaledDotProductAttention(g: GraphBuilder, q: Value, k: Value, v
   return g.op('MatMul', [g.op('Softmax', [scaled], { axis: -1 }), v]);
 }
 
-/** Multi-head attention on [B,N,d] projections: split heads, attend, merge. */
-export function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, dim: number): Value {
+/**
+ * How a graph computes attention:
+ *   'unfused': split heads → MatMul → Softmax → MatMul → merge heads, standard ONNX; the [B·H, Nq, Nk] score matrix
+ *              is materialised (≈ 1 GB per UNet self-attention at 512² with CFG), in fp32.
+ *   'fused':   onnxruntime's MultiHeadAttention (com.microsoft) on the [B,N,H·dh] projections, same arithmetic
+ *              (softmax(q·kᵀ/√dh)·v, fp32 accumulation); on the CPU it runs blockwise, never holding the score matrix.
+ * The compile option that picks one is AttentionKernel in models/compile.ts.
+ */
+export type AttentionKernel = 'fused' | 'unfused';
+
+/** Multi-head attention on [B,N,d] projections (q [B,Nq,d], k and v [B,Nk,d]) → [B,Nq,d]. */
+export function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, dim: number, kernel: AttentionKernel = 'unfused'): Value {
   const headDim = dim / heads;
+  if (kernel === 'fused') return g.contribOp('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: float(1 / Math.sqrt(headDim)) });
   return mergeHeads(g, scaledDotProductAttention(g, splitHeads(g, q, heads), splitHeads(g, k, heads), splitHeads(g, v, heads), headDim));
 }
 

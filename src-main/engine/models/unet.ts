@@ -14,7 +14,7 @@
 // Decoupled attention (spec §6.2, tencent IPAttnProcessor): o = MHA(q, K_text, V_text) + λ·MHA(q, c·W_kipᵀ, c·W_vipᵀ),
 // then to_out; softmax in fp32, no mask. A UNet compiled without an adapter has no IP inputs and no IP cost.
 import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
-import { attention, gelu, mergeHeads, Net, scaledDotProductAttention, silu, splitHeads } from '../graph/layers.ts';
+import { attention, gelu, mergeHeads, Net, scaledDotProductAttention, silu, splitHeads, type AttentionKernel } from '../graph/layers.ts';
 import type { LoraSet } from '../graph/lora.ts';
 import type { WeightMap } from '../graph/weight-map.ts';
 import { blockOutChannels, type UNetConfig } from './config.ts';
@@ -89,6 +89,8 @@ export interface UNetBuildOptions {
   readonly controlResiduals?: boolean;
   /** Adds a T2I-Adapter feature input per down level (diffusers' down_intrablock_additional_residuals). */
   readonly adapterFeatures?: boolean;
+  /** How every attention layer is built (graph/layers.ts); default 'unfused'. */
+  readonly attention?: AttentionKernel;
 }
 
 /** What the down path and mid block need of a config: a UNet's, or a ControlNet's (which has no up path). */
@@ -100,6 +102,8 @@ export interface UNetContext {
   readonly text: Value;
   readonly temb: Value;
   readonly ip?: { tokens: Value; scales: Value; net: Net; prefixOf: (path: string) => string; indexOf: Map<string, number> };
+  /** Default 'unfused'. */
+  readonly attention?: AttentionKernel;
 }
 
 export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetBuildOptions = {}): GraphBuilder {
@@ -128,7 +132,7 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetB
       }
     : undefined;
 
-  const ctx: UNetContext = { net, config, text, temb: timeEmbeddingOf(net, config, sample, timestep, added), ...(ip ? { ip } : {}) };
+  const ctx: UNetContext = { net, config, text, temb: timeEmbeddingOf(net, config, sample, timestep, added), ...(ip ? { ip } : {}), ...(options.attention ? { attention: options.attention } : {}) };
   const features = options.adapterFeatures ? config.down.map((level, k) => g.input(adapterFeatureInput(k), 'float', ['batch', level.channels, `feature_${k}_height`, `feature_${k}_width`])) : undefined;
   const stem = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
   const encoded = downAndMid(ctx, stem, features);
@@ -293,7 +297,7 @@ function basicTransformerBlock(ctx: UNetContext, x: Value, path: string, channel
   const p = `${config.prefix}${path}`;
   let h = x;
   const n1 = net.layerNorm(h, `${p}.norm1`, 1e-5, channels);
-  h = g.op('Add', [h, selfAttention(net, n1, `${p}.attn1`, channels, heads)]);
+  h = g.op('Add', [h, selfAttention(net, n1, `${p}.attn1`, channels, heads, ctx.attention)]);
   const n2 = net.layerNorm(h, `${p}.norm2`, 1e-5, channels);
   h = g.op('Add', [h, crossAttention(ctx, n2, path, channels, heads)]);
   const n3 = net.layerNorm(h, `${p}.norm3`, 1e-5, channels);
@@ -303,11 +307,11 @@ function basicTransformerBlock(ctx: UNetContext, x: Value, path: string, channel
   return g.op('Add', [h, ff]);
 }
 
-function selfAttention(net: Net, x: Value, path: string, channels: number, heads: number): Value {
+function selfAttention(net: Net, x: Value, path: string, channels: number, heads: number, kernel: AttentionKernel | undefined): Value {
   const q = net.linear(x, `${path}.to_q`, { in: channels, out: channels, bias: false });
   const k = net.linear(x, `${path}.to_k`, { in: channels, out: channels, bias: false });
   const v = net.linear(x, `${path}.to_v`, { in: channels, out: channels, bias: false });
-  return net.linear(attention(net.g, q, k, v, heads, channels), `${path}.to_out.0`, { in: channels, out: channels });
+  return net.linear(attention(net.g, q, k, v, heads, channels, kernel), `${path}.to_out.0`, { in: channels, out: channels });
 }
 
 function crossAttention(ctx: UNetContext, x: Value, path: string, channels: number, heads: number): Value {
@@ -315,6 +319,7 @@ function crossAttention(ctx: UNetContext, x: Value, path: string, channels: numb
   const { g } = net;
   const p = `${config.prefix}${path}.attn2`;
   const cross = config.crossAttentionDim;
+  if (ctx.attention === 'fused') return fusedCrossAttention(ctx, x, path, channels, heads);
   const q = splitHeads(g, net.linear(x, `${p}.to_q`, { in: channels, out: channels, bias: false }), heads);
   const k = splitHeads(g, net.linear(ctx.text, `${p}.to_k`, { in: cross, out: channels, bias: false }), heads);
   const v = splitHeads(g, net.linear(ctx.text, `${p}.to_v`, { in: cross, out: channels, bias: false }), heads);
@@ -329,4 +334,25 @@ function crossAttention(ctx: UNetContext, x: Value, path: string, channels: numb
     o = g.op('Add', [o, g.op('Mul', [ipOut, scale])]);
   }
   return net.linear(mergeHeads(g, o), `${p}.to_out.0`, { in: channels, out: channels });
+}
+
+/** crossAttention with fused kernels: the same sum, each attention on the [B,N,C] projections (no head split). */
+function fusedCrossAttention(ctx: UNetContext, x: Value, path: string, channels: number, heads: number): Value {
+  const { net, config } = ctx;
+  const { g } = net;
+  const p = `${config.prefix}${path}.attn2`;
+  const cross = config.crossAttentionDim;
+  const q = net.linear(x, `${p}.to_q`, { in: channels, out: channels, bias: false });
+  const k = net.linear(ctx.text, `${p}.to_k`, { in: cross, out: channels, bias: false });
+  const v = net.linear(ctx.text, `${p}.to_v`, { in: cross, out: channels, bias: false });
+  let o = attention(g, q, k, v, heads, channels, 'fused');
+  if (ctx.ip) {
+    const prefix = ctx.ip.prefixOf(`${path}.attn2`);
+    const kIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_k_ip`, { in: cross, out: channels, bias: false });
+    const vIp = ctx.ip.net.linear(ctx.ip.tokens, `${prefix}.to_v_ip`, { in: cross, out: channels, bias: false });
+    const ipOut = attention(g, q, kIp, vIp, heads, channels, 'fused');
+    const scale = g.op('Gather', [ctx.ip.scales, g.constInt64(ctx.ip.indexOf.get(`${path}.attn2`)!)], { axis: 0 });
+    o = g.op('Add', [o, g.op('Mul', [ipOut, scale])]);
+  }
+  return net.linear(o, `${p}.to_out.0`, { in: channels, out: channels });
 }

@@ -5,7 +5,7 @@
 // The scaling factor (0.18215 for SD1.5) is applied by the pipeline, as in diffusers; it is recorded in the
 // graph metadata and returned by compileModel.
 import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
-import { attention, Net, silu } from '../graph/layers.ts';
+import { attention, Net, silu, type AttentionKernel } from '../graph/layers.ts';
 import type { WeightMap } from '../graph/weight-map.ts';
 import type { VaeConfig } from './config.ts';
 
@@ -23,7 +23,7 @@ function resnet(net: Net, config: VaeConfig, x: Value, path: string, inChannels:
 }
 
 /** The mid-block single-head self-attention over all pixels (GN → q/k/v → attend → to_out → + residual). */
-function midAttention(net: Net, config: VaeConfig, x: Value, path: string, channels: number): Value {
+function midAttention(net: Net, config: VaeConfig, x: Value, path: string, channels: number, kernel: AttentionKernel | undefined): Value {
   const { g } = net;
   const shape = g.op('Shape', [x]);
   const normed = net.groupNorm(x, `${path}.group_norm`, config.groups, config.eps, channels);
@@ -31,7 +31,7 @@ function midAttention(net: Net, config: VaeConfig, x: Value, path: string, chann
   const q = net.linear(tokens, `${path}.to_q`, { in: channels, out: channels });
   const k = net.linear(tokens, `${path}.to_k`, { in: channels, out: channels });
   const v = net.linear(tokens, `${path}.to_v`, { in: channels, out: channels });
-  const o = net.linear(attention(g, q, k, v, 1, channels), `${path}.to_out.0`, { in: channels, out: channels });
+  const o = net.linear(attention(g, q, k, v, 1, channels, kernel), `${path}.to_out.0`, { in: channels, out: channels });
   const spatial = g.op('Concat', [
     g.op('Slice', [shape, g.constInt64([0]), g.constInt64([1])]),
     g.op('Slice', [shape, g.constInt64([2]), g.constInt64([4])]),
@@ -41,13 +41,18 @@ function midAttention(net: Net, config: VaeConfig, x: Value, path: string, chann
   return g.op('Add', [image, x]);
 }
 
-function midBlock(net: Net, config: VaeConfig, h: Value, path: string, channels: number): Value {
+function midBlock(net: Net, config: VaeConfig, h: Value, path: string, channels: number, kernel: AttentionKernel | undefined): Value {
   let x = resnet(net, config, h, `${path}.resnets.0`, channels, channels);
-  x = midAttention(net, config, x, `${path}.attentions.0`, channels);
+  x = midAttention(net, config, x, `${path}.attentions.0`, channels, kernel);
   return resnet(net, config, x, `${path}.resnets.1`, channels, channels);
 }
 
-export function buildVaeEncoder(weights: WeightMap, config: VaeConfig): GraphBuilder {
+export interface VaeBuildOptions {
+  /** How the mid-block attention is built (graph/layers.ts); default 'unfused'. */
+  readonly attention?: AttentionKernel;
+}
+
+export function buildVaeEncoder(weights: WeightMap, config: VaeConfig, options: VaeBuildOptions = {}): GraphBuilder {
   const g = new GraphBuilder('vae_encoder');
   const net = new Net(g, weights);
   const p = `${config.prefix}encoder.`;
@@ -68,7 +73,7 @@ export function buildVaeEncoder(weights: WeightMap, config: VaeConfig): GraphBui
       }
     });
   });
-  h = g.scope('encoder.mid_block', () => midBlock(net, config, h, `${p}mid_block`, current));
+  h = g.scope('encoder.mid_block', () => midBlock(net, config, h, `${p}mid_block`, current, options.attention));
   h = silu(g, net.groupNorm(h, `${p}conv_norm_out`, config.groups, config.eps, current));
   h = net.conv2d(h, `${p}conv_out`, { padding: 1, in: current, out: 2 * config.latentChannels });
   const moments = net.conv2d(h, `${config.prefix}quant_conv`, { in: 2 * config.latentChannels, out: 2 * config.latentChannels });
@@ -82,7 +87,7 @@ export function buildVaeEncoder(weights: WeightMap, config: VaeConfig): GraphBui
   return g;
 }
 
-export function buildVaeDecoder(weights: WeightMap, config: VaeConfig): GraphBuilder {
+export function buildVaeDecoder(weights: WeightMap, config: VaeConfig, options: VaeBuildOptions = {}): GraphBuilder {
   const g = new GraphBuilder('vae_decoder');
   const net = new Net(g, weights);
   const p = `${config.prefix}decoder.`;
@@ -91,7 +96,7 @@ export function buildVaeDecoder(weights: WeightMap, config: VaeConfig): GraphBui
   let h = net.conv2d(latent, `${config.prefix}post_quant_conv`, { in: config.latentChannels, out: config.latentChannels });
   let current = reversed[0]!;
   h = net.conv2d(h, `${p}conv_in`, { padding: 1, in: config.latentChannels, out: current });
-  h = g.scope('decoder.mid_block', () => midBlock(net, config, h, `${p}mid_block`, current));
+  h = g.scope('decoder.mid_block', () => midBlock(net, config, h, `${p}mid_block`, current, options.attention));
   reversed.forEach((out, i) => {
     g.scope(`decoder.up_blocks.${i}`, () => {
       for (let j = 0; j <= config.layersPerBlock; j++) {
