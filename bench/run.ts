@@ -14,7 +14,7 @@ import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { runSelftest } from '../src-main/models/selftest/run-selftest.ts';
 import { facePhotoPng, faceModelsFolder } from '../test/helpers/face-fixtures.ts';
 import { fixture } from '../test/helpers/fixtures.ts';
-import { compileInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
+import { compileInChild, vaeDecodeInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
 import { peakRssBytes } from './peak-rss.ts';
@@ -24,6 +24,7 @@ import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchControlNet } from './controlnet-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
+import { compareAttention } from './attention-bench.ts';
 import { formatShape, MatMulMeter, PEAK_SHAPES, UNET_LIKE_SHAPES } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
 
@@ -101,6 +102,12 @@ await attempt(['matmul.peak', 'matmul.unet_like'], 'MatMul peak (large shapes) a
     note: `best UNet-like shape (256², CFG 2); each: ${unetLike.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')}; peak beside it ${peak.gflops.toFixed(0)} (${peak.perShape.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')})`,
   });
 });
+await attempt(['attention.512.fused', 'attention.512.unfused'], 'one attention layer at 512², fused vs unfused (child processes)', async () => {
+  const self = compareAttention(plan.peakRepeats).find((c) => c.case === 'unet-self')!;
+  for (const kernel of ['fused', 'unfused'] as const) {
+    figures[`attention.512.${kernel}`] = measured(self.runs[kernel].seconds * 1000, 'ms', { repeats: plan.peakRepeats, note: `${self.label}; +${(self.runs[kernel].runBytes / MB).toFixed(0)} MB while running${kernel === 'fused' ? `; max |Δ| to unfused ${self.maxAbsDifference.toExponential(1)}` : ''}` });
+  }
+});
 const pairedPeak = async (paired: number[]): Promise<void> => {
   const peak = await meter.peak(PAIRED_PEAK_REPEATS);
   paired.push(peak.gflops);
@@ -162,9 +169,15 @@ if (plan.sizes.includes(512)) {
     figures['vae.encode.512'] = measured(enc.seconds, 's', { repeats: enc.repeats });
   });
   await benchControlNet({ cacheRoot, pool, figures, attempt, log, unet: plain, size: 512, repeats: plan.unetRepeats });
+  await attempt(['vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'], 'VAE decode 2048², tiled (child process)', async () => {
+    if (!plain) throw new Error('the model did not compile');
+    const child = vaeDecodeInChild(plain.dir, 2048);
+    figures['vae.tiled.2048.seconds'] = measured(child.seconds, 's', { repeats: 1, note: `${child.tiles} tiles (pipeline/tiled-decode.ts DEFAULT_TILING)` });
+    figures['vae.tiled.2048.peak_rss'] = measured(child.maxRssBytes / MB, 'MB', { note: `the child process; ${(child.openRssBytes / MB).toFixed(0)} MB with the decoder open, before decoding` });
+  });
 } else {
   for (const id of ['controlnet.compile.seconds', 'controlnet.compile.extra_disk', 'controlnet.512.flops', 'controlnet.512.step', 'controlnet.512.unet_step', 'controlnet.512.ratio'] as const) figures[id] = notAvailable(SKIPPED_IN_QUICK);
-  for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512'] as const) {
+  for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512', 'vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'] as const) {
     figures[id] = notAvailable(SKIPPED_IN_QUICK);
   }
 }
