@@ -3,6 +3,7 @@
 // plus the whole-pipeline run and the event-loop lag of the main thread while the engine worker runs a job.
 import { spawnSync } from 'node:child_process';
 import type { WeightsModeResult } from './weights-mode-child.ts';
+import type { VaeDecodeChildResult } from './vae-decode-child.ts';
 import { monitorEventLoopLag } from '../src-main/base/event-loop-lag.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,13 @@ export function compileInChild(checkpoint: string, adapter: string, cacheDir: st
   if (child.status !== 0) throw new Error(`compile child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as CompileChildResult;
+}
+
+/** One VAE decode of a `size`² image through the engine's runner, in a child process of its own (its peak RSS is the decode's). */
+export function vaeDecodeInChild(compiledDir: string, size: number): VaeDecodeChildResult {
+  const child = spawnSync(process.execPath, [path.join(here, 'vae-decode-child.ts'), compiledDir, String(size)], { encoding: 'utf8', maxBuffer: 16 * 2 ** 20 });
+  if (child.status !== 0) throw new Error(`VAE decode child failed (${child.status ?? child.signal}): ${child.stderr.slice(-2000)}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as VaeDecodeChildResult;
 }
 
 /** One txt2img with expanded or compact weights, in a child process of its own (its peak RSS is that mode's). */

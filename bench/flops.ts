@@ -1,7 +1,7 @@
 // FLOPs of one run of a compiled ONNX graph at given input shapes, counted from the graph itself: shapes are
 // propagated node by node (small int tensors such as Shape → Gather → Concat are evaluated, so Reshape/Expand/
 // Resize targets are known) and the matrix work is summed — MatMul, Gemm and Conv, 2 FLOPs per multiply-add,
-// attention included (its q·kᵀ and ·v are MatMuls in our graphs). Element-wise ops, norms and softmax are counted
+// attention included (its q·kᵀ and ·v are MatMuls in unfused graphs, one MultiHeadAttention node in fused ones). Element-wise ops, norms and softmax are counted
 // apart (one FLOP per output element): they are memory-bound and small next to the matrix work.
 import { readFileSync } from 'node:fs';
 import { decodeModel } from '../src-main/engine/graph/onnx-proto.ts';
@@ -11,7 +11,7 @@ export interface FlopCount {
   readonly matrixFlops: number;
   /** One per output element of every other compute op (rough; not included in matrixFlops). */
   readonly elementwiseFlops: number;
-  /** matrixFlops by op type (MatMul, Conv, Gemm). */
+  /** matrixFlops by op type (MatMul, Conv, Gemm, MultiHeadAttention). */
   readonly byOp: Readonly<Record<string, number>>;
   /** The largest intermediate tensor, in float32 elements (for working-set estimates). */
   readonly largestTensorElements: number;
@@ -161,13 +161,6 @@ function inferNode(node: DecodedNode, inputs: (Tensor | undefined)[]): { outputs
       const batch = broadcast(a.slice(0, -2), b.slice(0, -2));
       return { outputs: [{ shape: [...batch, m, n] }], flops: 2 * numel(batch) * m * k * n };
     }
-    case 'MultiHeadAttention': {
-      // onnxruntime's fused attention on [B, S, C] query and [B, L, C] key/value: q·kᵀ and softmax·v, 2·B·S·L·C each.
-      const q = need(x, 'query').shape;
-      const k = need(inputs[1], 'key').shape;
-      const [batch, queries, width] = q as [number, number, number];
-      return { outputs: [{ shape: [...q] }], flops: 4 * batch * queries * k[1]! * width };
-    }
     case 'Gemm': {
       const a = need(x, 'A').shape;
       const b = need(inputs[1], 'B').shape;
@@ -183,6 +176,13 @@ function inferNode(node: DecodedNode, inputs: (Tensor | undefined)[]): { outputs
       const dilations = attrInts(node, 'dilations') ?? spatial.map(() => 1);
       const out = spatial.map((size, i) => Math.floor((size + pads[i]! + pads[i + spatial.length]! - dilations[i]! * (kernel[i]! - 1) - 1) / strides[i]!) + 1);
       return { outputs: [{ shape: [batch, outChannels, ...out] }], flops: 2 * batch * outChannels * numel(out) * perGroup * numel(kernel) };
+    }
+    case 'MultiHeadAttention': {
+      // onnxruntime's fused attention on [B, N, H·dh] projections: q·kᵀ and ·v, as the unfused graph's two MatMuls.
+      const [batch, queries, width] = need(x, 'query').shape as [number, number, number];
+      const [, keys] = need(inputs[1], 'key').shape as [number, number, number];
+      const valueWidth = need(inputs[2], 'value').shape[2]!;
+      return { outputs: [{ shape: [batch, queries, valueWidth] }], flops: 2 * batch * queries * keys * (width + valueWidth) };
     }
     case 'Transpose': {
       const a = need(x, 'input').shape;

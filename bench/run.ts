@@ -14,7 +14,7 @@ import { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { runSelftest } from '../src-main/models/selftest/run-selftest.ts';
 import { facePhotoPng, faceModelsFolder } from '../test/helpers/face-fixtures.ts';
 import { fixture } from '../test/helpers/fixtures.ts';
-import { compileInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
+import { compileInChild, vaeDecodeInChild, eventLoopLagDuringJob, weightsModeInChild, idleEventLoopLag, TimedSessionPool, timeTextEncoder, timeTxt2img, timeUnet, timeVaeDecode, timeVaeEncode, unetInputShapes } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
 import { peakRssBytes } from './peak-rss.ts';
@@ -24,7 +24,8 @@ import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchControlNet } from './controlnet-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
-import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
+import { compareAttention } from './attention-bench.ts';
+import { formatShape, MatMulMeter, PEAK_SHAPES, UNET_LIKE_SHAPES } from './matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, measured, median, notAvailable, RESULTS_SCHEMA_VERSION, ResultsSchema, type Figure, type FigureId, type Results } from './results.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,18 +85,34 @@ await attempt(['compile.seconds', 'compile.faceid_seconds', 'compile.extra_disk'
   faceid = await compileModel(weights.checkpoint, { cacheDir: compileDir, adapter: weights.adapter });
 });
 
-// The machine is shared and its load drifts, so a peak measured minutes away from a UNet step says little about
-// the CPU that step got: every timed step is paired with a short MatMul run on the best shape just before it, and
-// the fraction of peak is the median of the per-step ratios.
+// The peak is onnxruntime's MatMul at its best on large shapes (bench/matmul-peak.ts). The machine is shared and its
+// load drifts, so a peak measured minutes away from a UNet step says little about the CPU that step got: every timed
+// step is paired with a peak measurement (median of PAIRED_PEAK_REPEATS runs per shape) just before it, and the
+// fraction of peak is the median of the per-step ratios. The UNet-like shapes are measured once, beside the first peak.
+const PAIRED_PEAK_REPEATS = 3;
+const meter = new MatMulMeter();
 const peaks: number[] = [];
-let peakShape: MatMulShape | undefined;
-let peakNote = '';
-await attempt(['matmul.peak'], 'MatMul peak microbenchmark', async () => {
-  const peak = await measureMatMulPeak({ repeats: plan.peakRepeats });
+await attempt(['matmul.peak', 'matmul.unet_like'], 'MatMul peak (large shapes) and UNet-like shapes', async () => {
+  const peak = await meter.peak(plan.peakRepeats);
   peaks.push(peak.gflops);
-  peakShape = peak.shape;
-  peakNote = `best of ${peak.perShape.length} UNet-like shapes (${peak.shape.m}×${peak.shape.k}·${peak.shape.k}×${peak.shape.n}); max over this and the runs paired with each UNet step`;
+  const unetLike = await meter.measure(UNET_LIKE_SHAPES, plan.peakRepeats);
+  const best = unetLike.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+  figures['matmul.unet_like'] = measured(best.gflops, 'GFLOP/s', {
+    repeats: plan.peakRepeats,
+    note: `best UNet-like shape (256², CFG 2); each: ${unetLike.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')}; peak beside it ${peak.gflops.toFixed(0)} (${peak.perShape.map((r) => `${formatShape(r.shape)} ${r.gflops.toFixed(0)}`).join(', ')})`,
+  });
 });
+await attempt(['attention.512.fused', 'attention.512.unfused'], 'one attention layer at 512², fused vs unfused (child processes)', async () => {
+  const self = compareAttention(plan.peakRepeats).find((c) => c.case === 'unet-self')!;
+  for (const kernel of ['fused', 'unfused'] as const) {
+    figures[`attention.512.${kernel}`] = measured(self.runs[kernel].seconds * 1000, 'ms', { repeats: plan.peakRepeats, note: `${self.label}; +${(self.runs[kernel].runBytes / MB).toFixed(0)} MB while running${kernel === 'fused' ? `; max |Δ| to unfused ${self.maxAbsDifference.toExponential(1)}` : ''}` });
+  }
+});
+const pairedPeak = async (paired: number[]): Promise<void> => {
+  const peak = await meter.peak(PAIRED_PEAK_REPEATS);
+  paired.push(peak.gflops);
+  peaks.push(peak.gflops);
+};
 
 const pool = new TimedSessionPool({ memoryBudgetBytes: 256 * 2 ** 30, preferredProviders: [] });
 /** The fp32 working set (3 × the largest activation) per image size: the RSS target allows for it. */
@@ -109,12 +126,7 @@ async function benchUnet(model: CompiledModel | undefined, size: number, prefix:
     workingSetBySize.set(size, Math.max(workingSetBySize.get(size) ?? 0, 3 * 4 * flops.largestTensorElements));
     figures[`${prefix}.flops` as FigureId] = measured(flops.matrixFlops / 1e9, 'GFLOP', { note: `MatMul ${(flops.byOp.MatMul ?? 0) / 1e9 | 0} + fused attention ${(flops.byOp.MultiHeadAttention ?? 0) / 1e9 | 0} + Conv ${(flops.byOp.Conv ?? 0) / 1e9 | 0}; element-wise ≈ ${(flops.elementwiseFlops / 1e9).toFixed(1)} not counted` });
     const paired: number[] = [];
-    const timing = await timeUnet(pool, model, size, plan.unetRepeats, async () => {
-      if (!peakShape) return;
-      const peak = await measureMatMulPeak({ repeats: 2, shapes: [peakShape] });
-      paired.push(peak.gflops);
-      peaks.push(peak.gflops);
-    });
+    const timing = await timeUnet(pool, model, size, plan.unetRepeats, () => pairedPeak(paired));
     if (!model.adapter && size === 256) figures['unet.session_open'] = measured(timing.openSeconds, 's', { repeats: 1, note: 'fp16 external weights → fp32 session (Cast folded)' });
     figures[`${prefix}.step` as FigureId] = measured(timing.seconds, 's/step', { repeats: timing.repeats, note: 'batch 2 (CFG), fp32 CPU, after 1 warm-up' });
     const gflops = flops.matrixFlops / timing.seconds / 1e9;
@@ -157,9 +169,15 @@ if (plan.sizes.includes(512)) {
     figures['vae.encode.512'] = measured(enc.seconds, 's', { repeats: enc.repeats });
   });
   await benchControlNet({ cacheRoot, pool, figures, attempt, log, unet: plain, size: 512, repeats: plan.unetRepeats });
+  await attempt(['vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'], 'VAE decode 2048², tiled (child process)', async () => {
+    if (!plain) throw new Error('the model did not compile');
+    const child = vaeDecodeInChild(plain.dir, 2048);
+    figures['vae.tiled.2048.seconds'] = measured(child.seconds, 's', { repeats: 1, note: `${child.tiles} tiles (pipeline/tiled-decode.ts DEFAULT_TILING)` });
+    figures['vae.tiled.2048.peak_rss'] = measured(child.maxRssBytes / MB, 'MB', { note: `the child process; ${(child.openRssBytes / MB).toFixed(0)} MB with the decoder open, before decoding` });
+  });
 } else {
   for (const id of ['controlnet.compile.seconds', 'controlnet.compile.extra_disk', 'controlnet.512.flops', 'controlnet.512.step', 'controlnet.512.unet_step', 'controlnet.512.ratio'] as const) figures[id] = notAvailable(SKIPPED_IN_QUICK);
-  for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512'] as const) {
+  for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512', 'vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'] as const) {
     figures[id] = notAvailable(SKIPPED_IN_QUICK);
   }
 }
@@ -168,7 +186,12 @@ await pool.releaseAll();
 for (const size of plan.sizes) await benchUnet(faceid, size, `unet.${size}.faceid`);
 await pool.releaseAll();
 
-if (peaks.length > 0) figures['matmul.peak'] = measured(Math.max(...peaks), 'GFLOP/s', { repeats: peaks.length, note: peakNote });
+if (peaks.length > 0) {
+  figures['matmul.peak'] = measured(median(peaks), 'GFLOP/s', {
+    repeats: peaks.length,
+    note: `median of the run's peak measurements (${Math.min(...peaks).toFixed(0)}–${Math.max(...peaks).toFixed(0)}): best of ${PEAK_SHAPES.map(formatShape).join(' and ')}, ${meter.threads} threads, at the start and before every UNet step`,
+  });
+}
 
 await attempt(['engine.event_loop_lag_idle_p99'], 'event-loop lag, idle (5 s)', async () => {
   figures['engine.event_loop_lag_idle_p99'] = measured(await idleEventLoopLag(5), 'ms', { note: 'no job: what the machine\'s load alone costs the main thread' });
@@ -193,7 +216,7 @@ await attempt(weightsIds, `fast vs compact weights: one process each, txt2img 25
 
 const sdxlIds = (Object.keys(FIGURES) as FigureId[]).filter((id) => id.startsWith('sdxl.'));
 if (quick) for (const id of sdxlIds) figures[id] = notAvailable(SKIPPED_IN_QUICK);
-else await benchSdxl({ cacheRoot, pool, figures, attempt, log, ...(peakShape ? { peakShape } : {}) });
+else await benchSdxl({ cacheRoot, pool, figures, attempt, log, pairedPeak });
 
 await attempt(['face.per_reference'], 'face analysis per reference (tiny stand-in models)', async () => {
   const face = await benchFace({ modelsFolder: faceModelsFolder(), images: [await facePhotoPng()], repeats: plan.faceRepeats });
@@ -245,6 +268,7 @@ await attempt(['selftest.cpu'], 'self-test on the tiny model set (fresh cache)',
 });
 
 rmSync(compileDir, { recursive: true, force: true });
+meter.dispose();
 figures['run.peak_rss'] = measured(peakRssBytes() / MB, 'MB', { note: 'main thread + engine worker thread (compile ran in a child)' });
 
 const complete = completeFigures(figures, 'not measured');

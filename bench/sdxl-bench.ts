@@ -8,7 +8,6 @@ import { fixture } from '../test/helpers/fixtures.ts';
 import { compileInChild, timeTextEncoder, timeUnet, timeVaeDecode, unetInputShapes, weightsModeInChild, type TimedSessionPool } from './engine-bench.ts';
 import { countGraphFlops } from './flops.ts';
 import { ensureBenchWeights } from './generate-weights.ts';
-import { measureMatMulPeak, type MatMulShape } from './matmul-peak.ts';
 import { measured, type Figure, type FigureId } from './results.ts';
 
 const MB = 1e6;
@@ -20,11 +19,11 @@ export interface SdxlBenchContext {
   readonly figures: Partial<Record<FigureId, Figure>>;
   readonly attempt: (ids: readonly FigureId[], what: string, measure: () => Promise<void>) => Promise<void>;
   readonly log: (line: string) => void;
-  /** The MatMul shape the SD1.5 figures use for the peak, so the fractions compare. */
-  readonly peakShape?: MatMulShape;
+  /** Measures the MatMul peak as the SD1.5 figures do (pushed onto `paired`), so the fractions compare. */
+  readonly pairedPeak: (paired: number[]) => Promise<void>;
 }
 
-export async function benchSdxl({ cacheRoot, pool, figures, attempt, log, peakShape }: SdxlBenchContext): Promise<void> {
+export async function benchSdxl({ cacheRoot, pool, figures, attempt, log, pairedPeak }: SdxlBenchContext): Promise<void> {
   const weights = ensureBenchWeights(cacheRoot, fixture('manifests'), log, 'sdxl');
   const compileDir = path.join(cacheRoot, `compiled-sdxl-${process.pid}`);
   await attempt(['sdxl.compile.seconds', 'sdxl.compile.faceid_seconds', 'sdxl.compile.extra_disk', 'sdxl.compile.peak_rss'], 'SDXL: compiling (child process, fresh cache folder)', async () => {
@@ -48,9 +47,7 @@ export async function benchSdxl({ cacheRoot, pool, figures, attempt, log, peakSh
     const flops = countGraphFlops(compiled.unet.path, unetInputShapes(compiled, SIZE));
     figures['sdxl.unet.1024.flops'] = measured(flops.matrixFlops / 1e9, 'GFLOP');
     const peaks: number[] = [];
-    const timing = await timeUnet(pool, compiled, SIZE, 1, async () => {
-      if (peakShape) peaks.push((await measureMatMulPeak({ repeats: 2, shapes: [peakShape] })).gflops);
-    });
+    const timing = await timeUnet(pool, compiled, SIZE, 1, () => pairedPeak(peaks));
     figures['sdxl.unet.1024.step'] = measured(timing.seconds, 's/step', { repeats: timing.repeats, note: 'batch 2 (CFG), fp32 CPU, after 1 warm-up' });
     if (peaks.length === 1) figures['sdxl.unet.1024.peak_fraction'] = measured((100 * flops.matrixFlops) / timing.seconds / 1e9 / peaks[0]!, '%', { note: `MatMul peak just before: ${peaks[0]!.toFixed(0)} GFLOP/s` });
     await pool.releaseAll();

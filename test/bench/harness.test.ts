@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { TimedSessionPool } from '../../bench/engine-bench.ts';
 import { countGraphFlops } from '../../bench/flops.ts';
 import { valueRule, writeRandomSafetensors } from '../../bench/generate-weights.ts';
-import { buildMatMulModel } from '../../bench/matmul-peak.ts';
+import { buildMatMulModel, MatMulMeter, PEAK_SHAPES } from '../../bench/matmul-peak.ts';
 import { completeFigures, evaluateTargets, FIGURES, formatTable, measured, notAvailable, percentile, RESULTS_SCHEMA_VERSION, ResultsSchema, type FigureId } from '../../bench/results.ts';
 import { GraphBuilder } from '../../src-main/engine/graph/graph-builder.ts';
 import { readTensorFloat32 } from '../../src-main/engine/io/descriptors.ts';
@@ -55,8 +55,10 @@ test('FLOP counter: unknown ops and missing input shapes are reported, not guess
   assert.throws(() => countGraphFlops(model, {}), /no shape given for graph input x/);
 });
 
-test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with pixels, attention faster, batch linear', async () => {
-  const compiled = await compileModel(fixture('sd15-tiny'), { cacheDir: path.join(work, 'compiled'), adapter: fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors') });
+test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with pixels, attention faster, batch linear, fused attention counted as unfused', async () => {
+  const options = { cacheDir: path.join(work, 'compiled'), adapter: fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors') };
+  const compiled = await compileModel(fixture('sd15-tiny'), { ...options, attention: 'unfused' });
+  const fused = await compileModel(fixture('sd15-tiny'), { ...options, attention: 'fused' });
   const dim = compiled.unet.crossAttentionDim;
   const shapes = (batch: number, side: number) => ({
     sample: [batch, 4, side, side],
@@ -72,12 +74,15 @@ test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with
   const single = countGraphFlops(compiled.unet.path, shapes(1, 8));
   assert.ok(small.byOp.Conv! > 0 && small.byOp.MatMul! > 0);
   assert.equal(large.byOp.Conv, 4 * small.byOp.Conv!, 'conv work is proportional to the latent area');
-  // MatMul + fused-attention work = a + b·area + c·area² (text K/V, linear layers, self-attention): with areas 64, 256,
-  // 1024 the differences give (f1024 − f256) − 4·(f256 − f64) = 737280·c, positive only if self-attention is counted.
-  assert.ok(small.byOp.MultiHeadAttention! > 0, 'the fused attention is counted');
-  const [f64, f256, f1024] = [small, large, larger].map((c) => c.byOp.MatMul! + c.byOp.MultiHeadAttention!) as [number, number, number];
+  // MatMul work = a + b·area + c·area² (text K/V, linear layers, self-attention): with areas 64, 256, 1024 the
+  // differences give (f1024 − f256) − 4·(f256 − f64) = 737280·c, positive only if self-attention is counted.
+  const [f64, f256, f1024] = [small, large, larger].map((c) => c.byOp.MatMul!) as [number, number, number];
   assert.ok(f1024 - f256 - 4 * (f256 - f64) > 0, 'self-attention makes MatMul work grow with the square of the area');
   assert.equal(small.matrixFlops, 2 * single.matrixFlops, 'the CFG batch doubles the work');
+  const fusedLarge = countGraphFlops(fused.unet.path, shapes(2, 16));
+  assert.ok(fusedLarge.byOp.MultiHeadAttention! > 0);
+  assert.equal(fusedLarge.matrixFlops, large.matrixFlops, 'the same work whichever way attention is built');
+  assert.ok(fusedLarge.largestTensorElements <= large.largestTensorElements);
   // The text encoder and VAE graphs are walkable too (the bench counts them in its notes).
   assert.ok(countGraphFlops(compiled.textEncoders[0]!.path, { input_ids: [2, 77] }).matrixFlops > 0);
   assert.ok(countGraphFlops(compiled.vaeDecoder.path, { latent: [1, 4, 8, 8] }).byOp.Conv! > 0);
@@ -105,6 +110,19 @@ test('MatMul microbenchmark graph: onnxruntime computes A·W and the counter agr
   assert.equal(pool.runs, 1);
   assert.ok(pool.runSeconds > 0);
   await pool.releaseAll();
+});
+
+test('MatMul meter: the peak shapes are large (≥ 1024 on every side), a measurement gives one finite median per shape on every thread', async () => {
+  for (const shape of PEAK_SHAPES) assert.ok(Math.min(shape.m, shape.k, shape.n) >= 1024);
+  const meter = new MatMulMeter();
+  try {
+    const rates = await meter.measure([{ m: 8, k: 16, n: 4 }, { m: 4, k: 4, n: 4 }], 3);
+    assert.deepEqual(rates.map((r) => r.shape.m), [8, 4]);
+    for (const r of rates) assert.ok(Number.isFinite(r.gflops) && r.gflops > 0);
+    assert.ok(meter.threads >= 1);
+  } finally {
+    meter.dispose();
+  }
 });
 
 test('random weights: fp16 safetensors readable, deterministic, norm scales 1, weights scaled by 1/√fan_in', async () => {

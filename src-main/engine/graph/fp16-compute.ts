@@ -1,7 +1,8 @@
 // fp16 compute: rewrites a built fp32 graph so a GPU runs it in half precision, as diffusers does with
 // torch_dtype=float16 — weights fp16, activations fp16 — keeping fp32 where diffusers upcasts:
 //   - softmax (AttnProcessor's upcast_softmax) and GroupNorm (its statistics are accumulated in fp32): these ops run
-//     in fp32 between Casts, their outputs go back to fp16;
+//     in fp32 between Casts, their outputs go back to fp16; fused attention (MultiHeadAttention) reads fp16, its
+//     kernels keep the softmax's running max and sum in fp32 themselves;
 //   - values computed from fp32 graph inputs alone, before any weight touches them: the sinusoidal timestep
 //     embeddings (diffusers computes time_proj in fp32 and casts its result) — fp16 cannot hold sin(999·f);
 //   - the graph's inputs and outputs stay fp32, so the pipeline feeding them does not change.

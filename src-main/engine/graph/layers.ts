@@ -74,6 +74,9 @@ export function scaledDotProductAttention(g: GraphBuilder, q: Value, k: Value, v
   return g.op('MatMul', [g.op('Softmax', [scaled], { axis: -1 }), v]);
 }
 
+/** How a graph computes attention: onnxruntime's fused MultiHeadAttention, or MatMul → Softmax → MatMul. */
+export type AttentionKernel = 'fused' | 'unfused';
+
 /** Multi-head attention on [B,N,d] projections: split heads, attend, merge — or onnxruntime's fused op when the graph
  *  is built with fusedAttention (softmax(q·kᵀ/√dh)·v per head, fp32, no mask, the same result). */
 export function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, dim: number): Value {

@@ -9,6 +9,7 @@ import type { TextEncoderRecipe } from '../models/architectures.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
 import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
+import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
 import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
@@ -228,7 +229,10 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
       return { mean: mean!, std: std! };
     },
     async decode(latent, h, w) {
-      return run(pool, graphs.vaeDecoder.path, { [IO.vaeDecIn]: new ort.Tensor('float32', latent, [1, 4, h, w]) }, IO.vaeDecOut);
+      // Above 1024² in overlapping tiles (tiled-decode.ts), so the decoder's memory stays that of one tile.
+      const decodeTile = async (tile: Float32Array, th: number, tw: number) =>
+        (await runTensors(pool, graphs.vaeDecoder.path, { [IO.vaeDecIn]: new ort.Tensor('float32', tile, [1, tile.length / (th * tw), th, tw]) }, [IO.vaeDecOut]))[0]!;
+      return decodeTiled(latent, h, w, decodeTile, DEFAULT_TILING);
     },
   };
 

@@ -313,6 +313,8 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
   if (faceid !== undefined && (variant === undefined || !adapters.has(variant))) unmatched.push(`FaceID adapter ${faceid.adapterName}`);
   const character = faceid?.characterId !== undefined && choices.characterIds.includes(faceid.characterId) ? faceid.characterId : undefined;
   if (faceid?.characterId !== undefined && character === undefined) unmatched.push('character (not in this library)');
+  // The studio generates with the checkpoint's own VAE (the CLI takes --vae).
+  if (imported.vaeName !== undefined) unmatched.push(`VAE ${imported.vaeName} (the checkpoint's own is used)`);
   return {
     form: {
       ...form,
