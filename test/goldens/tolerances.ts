@@ -28,6 +28,7 @@ export const TOLERANCES = {
   zeroNegative: exact,
   // fixtures/control/README.md §7
   canny: exact,
+  controlPreprocess: exact,
   controlNet: relStd(5e-4),
   // fixtures/tokenizer/README.md
   tokenizer: exact,

@@ -1,10 +1,10 @@
-// The control image a ControlNet sees: the picture given, resized to the generation's size (Lanczos, as diffusers'
-// control image processor does), through its preprocessor (Canny edges on the resized picture, or as is), as
+// The control image a ControlNet sees: the picture given, resized to the generation's size (Pillow's Lanczos
+// reproduced, as diffusers' control image processor resizes), through its preprocessor (Canny edges on the resized picture, or as is), as
 // CHW RGB in [0, 1] — not normalised to [−1, 1], as the ControlNets were trained.
-import sharp from 'sharp';
 import type { ControlPreprocessor } from '../../../src-preload/contract/generation.ts';
 import { decodeReferenceImage } from '../face/decode-image.ts';
 import { canny } from './canny.ts';
+import { resizeLanczosU8 } from './pillow-resize.ts';
 
 export interface ControlImageOptions {
   readonly preprocess: ControlPreprocessor;
@@ -16,11 +16,7 @@ export interface ControlImageOptions {
 /** 8-bit RGB HWC at `width`×`height` after the preprocessor: what is stored and shown as the control map. */
 export async function controlMap(file: string | Uint8Array, width: number, height: number, options: ControlImageOptions): Promise<Uint8Array> {
   const { image } = await decodeReferenceImage(file);
-  const resized = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  const rgb = new Uint8Array(resized.buffer, resized.byteOffset, resized.byteLength);
+  const rgb = resizeLanczosU8(image.data, image.width, image.height, 3, width, height);
   if (options.preprocess === 'none') return rgb;
   const edges = canny({ data: rgb, width, height, channels: 3 }, options.low, options.high);
   const map = new Uint8Array(3 * edges.length);
