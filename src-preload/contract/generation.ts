@@ -173,6 +173,11 @@ export const GenerationParamsSchema = z.object({
     })
     .optional(),
   loras: z.array(LoraChoiceSchema).max(16).default([]),
+  /**
+   * Textual-inversion files (.pt/.safetensors) whose file stems the prompts may use as words (A1111's embeddings
+   * folder; ComfyUI's `embedding:name`); the job runner gives those of the model folders that the prompts mention.
+   */
+  embeddings: z.array(z.string().min(1)).max(256).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
   /** A VAE file or folder instead of the checkpoint's own (A1111's "SD VAE"); absent: the checkpoint's. */

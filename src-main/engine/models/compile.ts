@@ -9,7 +9,7 @@
 //   compiled.unet.path, compiled.unet.inputs, compiled.loras[i].label (strength i goes to lora_strengths[i]) …
 //
 // Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
-//   text_encoder(_2): input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
+//   text_encoder(_2): input_ids int64 [B, T] (+ token_vectors [B, T, hidden], token_vector_mask bool [B, T, 1]) → last_hidden_state, penultimate_hidden_state [B, T, hidden]
 //         (+ text_embeds [B, projection] for an encoder with a text projection)
 //   unet: sample [B,inChannels,h,w] (4, or 9 = latents ⊕ mask ⊕ masked-image latents for inpainting), timestep [1]|[B], encoder_hidden_states [B, T, C]
 //         (+ text_embeds [B, P], time_ids [B, 6] for SDXL) (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers])
@@ -48,7 +48,7 @@ import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from
 export const DEFAULT_ATTENTION: AttentionKernel = 'fused';
 
 /** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
-export const COMPILER_VERSION = '3';
+export const COMPILER_VERSION = '4-token-vectors';
 
 export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
 export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';
