@@ -60,12 +60,19 @@ export async function readTextualInversion(file: string): Promise<TextualInversi
   return { name: path.basename(file, path.extname(file)), file: path.resolve(file), count, vectors };
 }
 
-function vectorSets(tensors: ReadonlyMap<string, TensorDescriptor>): Partial<Record<TextualInversionKey, TensorDescriptor>> | undefined {
+/**
+ * The vector sets of a file in one of the named embedding forms (clip_l/clip_g, string_to_param, emb_params); a
+ * file of one tensor under another name is read as an embedding only when offered as one (readTextualInversion).
+ */
+export function namedEmbeddingSets(tensors: ReadonlyMap<string, TensorDescriptor>): Partial<Record<TextualInversionKey, TensorDescriptor>> | undefined {
   const clipL = tensors.get('clip_l');
   const clipG = tensors.get('clip_g');
   if (clipL && clipG) return { clip_l: clipL, clip_g: clipG };
   // A1111 takes the first entry of string_to_param (its trainer writes the one placeholder '*').
-  const param = [...tensors.entries()].find(([name]) => name.startsWith('string_to_param.'))?.[1];
-  const single = param ?? tensors.get('emb_params') ?? (tensors.size === 1 ? [...tensors.values()][0] : undefined);
+  const single = [...tensors.entries()].find(([name]) => name.startsWith('string_to_param.'))?.[1] ?? tensors.get('emb_params');
   return single ? { single } : undefined;
+}
+
+function vectorSets(tensors: ReadonlyMap<string, TensorDescriptor>): Partial<Record<TextualInversionKey, TensorDescriptor>> | undefined {
+  return namedEmbeddingSets(tensors) ?? (tensors.size === 1 ? { single: [...tensors.values()][0]! } : undefined);
 }

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { PickleWriter, writeTensor, zipStored } from '../../../test/helpers/torch-archive.ts';
+import { a1111EmbeddingPt } from '../../../test/helpers/torch-archive.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { writeSafetensorsFile } from '../../../test/helpers/write-safetensors.ts';
 import { readTensorFloat32 } from '../io/descriptors.ts';
@@ -60,28 +60,6 @@ async function tinyModel(folder: string): Promise<TinyModel> {
   };
 }
 
-/** A1111's trainer output: torch.save({'string_to_token': {'*': 265}, 'string_to_param': {'*': Parameter}, 'name', 'step'}). */
-async function writeA1111Pt(file: string, vectors: Float32Array, width: number): Promise<void> {
-  const count = vectors.length / width;
-  const p = new PickleWriter().proto().emptyDict().mark();
-  p.text('string_to_token').emptyDict().text('*').int(265).op(0x73); // SETITEM
-  p.text('string_to_param').emptyDict().text('*');
-  p.global('torch._utils', '_rebuild_parameter').mark();
-  writeTensor(p, { name: '*', storageKey: '0', storageType: 'FloatStorage', storageNumel: vectors.length, offset: 0, shape: [count, width], strides: [width, 1] });
-  p.op(0x88).global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce().op(0x73); // NEWTRUE … SETITEM
-  p.text('name').text(path.basename(file, '.pt')).text('step').int(3000).setItems();
-  const prefix = path.basename(file, '.pt');
-  await writeFile(
-    file,
-    zipStored([
-      { name: `${prefix}/data.pkl`, data: Buffer.from(p.stop().finish()) },
-      { name: `${prefix}/byteorder`, data: Buffer.from('little') },
-      { name: `${prefix}/data/0`, data: Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength) },
-      { name: `${prefix}/version`, data: Buffer.from('3\n') },
-    ]),
-  );
-}
-
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   let worst = 0;
@@ -105,7 +83,7 @@ test('SD1.5: an embedding (.pt with string_to_param, .safetensors with emb_param
   const [vectors] = await model.rows('red cat');
   const width = model.encoders[0]!.runner.hiddenSize;
   const ptFile = path.join(work, 'tinystyle.pt');
-  await writeA1111Pt(ptFile, vectors!, width);
+  await writeFile(ptFile, a1111EmbeddingPt('tinystyle', vectors!, width));
   const stFile = path.join(work, 'glowpaint.safetensors');
   await writeSafetensorsFile(stFile, { emb_params: { dtype: 'F32', shape: [vectors!.length / width, width], data: [...vectors!] } });
   const pt = await readTextualInversion(ptFile);
