@@ -151,7 +151,7 @@ export class JobRunner implements JobEngine {
   async #run(running: RunningJob): Promise<void> {
     const { job, controller } = running;
     try {
-      const params = await withPromptEmbeddings(await withPromptLoras(this.#withLibraryFiles(job.params), this.#loraFiles), this.#embeddingFiles);
+      const params = await withPromptEmbeddings(await withPromptLoras(this.#withDefaultVae(this.#withLibraryFiles(job.params)), this.#loraFiles), this.#embeddingFiles);
       const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
       const identity = await this.#identity(job, params, controller.signal);
@@ -179,6 +179,12 @@ export class JobRunner implements JobEngine {
 
   #removePreviews(previews: readonly string[]): void {
     for (const preview of previews) this.#library.blobs.remove(preview);
+  }
+
+  /** A job that names no VAE uses the one Settings name (A1111's SD VAE); VAE_AUTOMATIC keeps the checkpoint's own. */
+  #withDefaultVae(params: GenerationParams): GenerationParams {
+    const fallback = this.#library.settings.get().defaultVae;
+    return params.vae === undefined && fallback !== null ? { ...params, vae: fallback } : params;
   }
 
   /** Images the renderer names by media path (a gallery image to remix, a saved mask) become files the engine can open. */

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
+import { chosenVaeFile, GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
 import { generationInfotext } from '../../../src-preload/contract/infotext.ts';
 import { fileStem } from '../../../src-preload/contract/model-names.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
@@ -207,7 +207,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
 
   const withControl = params.control.length > 0;
   const model = await context.loader.load(
-    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(params.vae ? { vae: params.vae } : {}) },
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(chosenVaeFile(params) ? { vae: chosenVaeFile(params)! } : {}) },
     context.signal,
     context.onCompileProgress,
   );
