@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node';
 import type { CompiledModel } from '../src-main/engine/models/compile.ts';
 import { SessionPool, type PooledSession } from '../src-main/engine/onnx/session-pool.ts';
 import { generate } from '../src-main/engine/pipeline/generate.ts';
+import { textEncoderFeeds } from '../src-main/engine/pipeline/ort-runners.ts';
 import type { ModelLoader } from '../src-main/engine/pipeline/model-loader.ts';
 import { EngineClient } from '../src-main/engine/worker/engine-client.ts';
 import type { CompileChildResult } from './compile-child.ts';
@@ -180,8 +181,9 @@ export function timeControlNet(pool: SessionPool, modelPath: string, crossDim: n
 
 /** Text encoder `index` on 2×77 ids (uncond + cond, as the pipeline batches them). */
 export function timeTextEncoder(pool: SessionPool, compiled: CompiledModel, repeats: number, index = 0): Promise<Timing> {
-  const ids = BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));
-  return timeGraph(pool, compiled.textEncoders[index]!.path, () => ({ input_ids: new ort.Tensor('int64', ids, [2, 77]) }), repeats, assertFinite('last_hidden_state'));
+  const ids = Array.from({ length: 2 * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 < 10 ? 320 + i : 49407));
+  const encoder = compiled.textEncoders[index]!;
+  return timeGraph(pool, encoder.path, () => textEncoderFeeds(ids, 2, encoder.hiddenSize), repeats, assertFinite('last_hidden_state'));
 }
 
 export function timeVaeDecode(pool: SessionPool, compiled: CompiledModel, size: number, repeats: number): Promise<Timing> {

@@ -292,6 +292,10 @@ function inferNode(node: DecodedNode, inputs: (Tensor | undefined)[]): { outputs
       const sizes = inputs[1] ? needData(inputs[1], 'split') : Array.from({ length: count }, (_, i) => Math.ceil(a[axis]! / count) - (i === count - 1 ? Math.ceil(a[axis]! / count) * count - a[axis]! : 0));
       return { outputs: sizes.map((size) => ({ shape: a.map((d, i) => (i === axis ? size : d)) })), flops: 0 };
     }
+    case 'Where': {
+      const shape = broadcast(broadcast(need(x, 'condition').shape, need(inputs[1], 'first choice').shape), need(inputs[2], 'second choice').shape);
+      return { outputs: [{ shape }], flops: 0 };
+    }
     case 'ReduceMean':
     case 'ReduceSum': {
       const a = need(x, 'data').shape;

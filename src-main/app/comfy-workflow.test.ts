@@ -105,7 +105,7 @@ test('a FaceID + LoRA generation made in Generate, exported, reloads through the
   assert.ok(dropped.ok, dropped.ok ? '' : dropped.message);
   assert.equal(dropped.value.source, 'ComfyUI');
   assert.deepEqual(dropped.value.unsupported, []);
-  const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, characterIds: ['c-1'] });
+  const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, vaes: [], characterIds: ['c-1'] });
   assert.deepEqual(loaded.unmatched, []);
   assert.deepEqual(loaded.form, form);
 });

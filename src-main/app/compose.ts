@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src-preload/contract/settings.ts';
+import type { Model } from '../../src-preload/contract/models.ts';
 import type { ProxyEnvironment } from '../models/proxy.ts';
 import { defaultStudioDir, type StudioPathsEnvironment } from '../models/studio-paths.ts';
 import { fileHashCacheIn } from '../engine/io/hash.ts';
@@ -50,8 +51,8 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   const faces = setup === undefined ? undefined : new FaceService({ library, faceModelsFolder: faceModelFolders(library, setup.faceModels), cacheDir: setup.cacheDir, imageEncoder: () => findImageEncoder(library) });
   const generationEngine = setup?.startEngine(library.settings.get(), { tokenizerDir: findTokenizerFolder(library), faceModelsFolder: faces?.folder || undefined });
   // The runner asks the models handler (created next, with the scan's cache) for LoRA files only when a job runs.
-  const loraFiles = async () => (await handlers.models.list({})).models.filter((m) => m.kind === 'lora').map((m) => m.path);
-  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles });
+  const filesOfKind = (kind: Model['kind']) => async () => (await handlers.models.list({})).models.filter((m) => m.kind === kind).map((m) => m.path);
+  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles: filesOfKind('lora'), embeddingFiles: filesOfKind('embedding') });
   const fileHashes = setup === undefined ? undefined : fileHashCacheIn(setup.cacheDir);
   const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy, fileHashes });
   // Jobs queued in an earlier session run now.

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GenerationParams, GenerationParamsInput } from '../../src-preload/contract/generation.ts';
-import { GenerationParamsSchema } from '../../src-preload/contract/generation.ts';
+import { GenerationParamsSchema, VAE_AUTOMATIC } from '../../src-preload/contract/generation.ts';
 import type { Job } from '../../src-preload/contract/jobs.ts';
 import { makePng } from '../../test/helpers/images.ts';
 import { tempLibrary } from '../../test/helpers/temp-library.ts';
@@ -189,4 +189,16 @@ test('a face pass that found no face: one picture, and the job says the pass was
   assert.equal(job.state, 'done');
   assert.equal(library.generations.list({ sort: 'oldest', offset: 0, limit: 10, favoriteOnly: false }).generations.length, 1);
   assert.deepEqual(job.notes, ['No face was found in the image, so the face detail pass was skipped.']);
+});
+
+test('a job that names no VAE gets the default VAE of Settings; one that chooses a VAE or Automatic keeps its choice', async (t) => {
+  const library = tempLibrary(t);
+  const engine = new StandInEngine();
+  const faces = injectedFaces(engine, SCORES);
+  await runJob(library, engine, faces, params());
+  library.settings.update({ defaultVae: '/m/vae/sd-vae-ft-mse.safetensors' });
+  await runJob(library, engine, faces, params());
+  await runJob(library, engine, faces, params({ vae: '/m/vae/other.safetensors' }));
+  await runJob(library, engine, faces, params({ vae: VAE_AUTOMATIC }));
+  assert.deepEqual(engine.submitted.map((p) => p.vae), [undefined, '/m/vae/sd-vae-ft-mse.safetensors', '/m/vae/other.safetensors', VAE_AUTOMATIC]);
 });

@@ -19,6 +19,7 @@ import type { FaceService } from './face-service.ts';
 import { bestOfSubmissions, rankByIdentity } from './best-of.ts';
 import { checkFacePass } from './face-pass-check.ts';
 import type { JobEngine } from './handlers/handler-types.ts';
+import { withPromptEmbeddings } from './prompt-embeddings.ts';
 import { withPromptLoras } from './prompt-loras.ts';
 
 export type EngineEvent = JobProgressEvent | JobStageEvent | JobPreviewEvent | JobStateEvent;
@@ -93,10 +94,15 @@ export class JobRunner implements JobEngine {
   #closed = false;
 
   readonly #loraFiles: () => Promise<readonly string[]>;
+  readonly #embeddingFiles: () => Promise<readonly string[]>;
 
-  /** `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem. */
-  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]> }) {
+  /**
+   * `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem;
+   * `embeddingFiles`: the textual-inversion files there, which prompts name by file stem as words.
+   */
+  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]>; embeddingFiles?: () => Promise<readonly string[]> }) {
     this.#loraFiles = options.loraFiles;
+    this.#embeddingFiles = options.embeddingFiles ?? (async () => []);
     this.#library = options.library;
     this.#events = options.events;
     this.#engine = options.engine;
@@ -145,7 +151,7 @@ export class JobRunner implements JobEngine {
   async #run(running: RunningJob): Promise<void> {
     const { job, controller } = running;
     try {
-      const params = await withPromptLoras(this.#withLibraryFiles(job.params), this.#loraFiles);
+      const params = await withPromptEmbeddings(await withPromptLoras(this.#withDefaultVae(this.#withLibraryFiles(job.params)), this.#loraFiles), this.#embeddingFiles);
       const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
       const identity = await this.#identity(job, params, controller.signal);
@@ -173,6 +179,12 @@ export class JobRunner implements JobEngine {
 
   #removePreviews(previews: readonly string[]): void {
     for (const preview of previews) this.#library.blobs.remove(preview);
+  }
+
+  /** A job that names no VAE uses the one Settings name (A1111's SD VAE); VAE_AUTOMATIC keeps the checkpoint's own. */
+  #withDefaultVae(params: GenerationParams): GenerationParams {
+    const fallback = this.#library.settings.get().defaultVae;
+    return params.vae === undefined && fallback !== null ? { ...params, vae: fallback } : params;
   }
 
   /** Images the renderer names by media path (a gallery image to remix, a saved mask) become files the engine can open. */

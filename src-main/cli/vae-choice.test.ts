@@ -60,3 +60,9 @@ test('a file that is not a VAE is refused with the reason', async () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, /ip-adapter-faceid_sd15_tiny_lora\.safetensors is not a VAE/u);
 });
+
+test('a VAE of the other base (an SDXL VAE folder, its config scaling latents by 0.13025) is refused on an SD1.5 checkpoint', async () => {
+  const result = await runCli([...base, '--vae', fixture('sdxl', 'sdxl-tiny', 'vae'), '--out', path.join(work, 'never')]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /is SDXL's VAE \(its config scales latents by 0\.13025\); sd15-tiny is SD1\.5/u);
+});

@@ -15,7 +15,7 @@ import { EngineSupervisor } from './engine-supervisor.ts';
 import { SupervisedEngine } from './supervised-engine.ts';
 
 const worker = path.join(repoRoot, 'src-main/engine/worker/engine-worker.ts');
-const params = (overrides: Record<string, unknown> = {}) => ({ model: fixture('sd15-tiny'), prompt: 'x', negativePrompt: '', seed: 1, steps: 150, cfg: 7, sampler: 'DDIM' as const, width: 64, height: 64, batchSize: 1, clipSkip: 1, loras: [], control: [], ...overrides });
+const params = (overrides: Record<string, unknown> = {}) => ({ model: fixture('sd15-tiny'), prompt: 'x', negativePrompt: '', seed: 1, steps: 150, cfg: 7, sampler: 'DDIM' as const, width: 64, height: 64, batchSize: 1, clipSkip: 1, loras: [], embeddings: [], control: [], ...overrides });
 
 test('relays a real engine process\'s job outcomes; a crash fails the open job; no process fails new jobs', async (t) => {
   const cache = mkdtempSync(path.join(os.tmpdir(), 'faceid-supervised-'));

@@ -12,6 +12,8 @@ export const MODEL_KINDS = [
   'tokenizer-vocab',
   'tokenizer-merges',
   'controlnet',
+  'embedding',
+  'vae',
 ] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 export type ModelKind = z.infer<typeof ModelKindSchema>;

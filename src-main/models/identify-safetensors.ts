@@ -7,6 +7,7 @@
 import { describeControl } from '../engine/io/controlnet.ts';
 import { baseFromProcessorCount } from '../engine/io/ipadapter.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
+import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';
 import type { ModelIdentity } from './identity.ts';
@@ -98,6 +99,30 @@ function classifyControl(tensors: Tensors): ModelIdentity | null {
   return { kind: 'controlnet', base: control.base, isFullSize, summary: `${label(control.base)} ControlNet (${control.layout} layout)${suffix}` };
 }
 
+/** SD1.5 CLIP-L and SDXL's CLIP-L + bigG token widths: an embedding of other widths is a tiny test one (or SD2's). */
+const FULL_EMBEDDING_WIDTHS: Readonly<Record<ModelBase, readonly number[]>> = { sd15: [768], sdxl: [768, 1280] };
+
+function classifyEmbedding(tensors: Tensors): ModelIdentity | null {
+  const sets = namedEmbeddingSets(tensors);
+  if (!sets) return null;
+  const base: ModelBase = sets.single ? 'sd15' : 'sdxl';
+  const shapes = Object.values(sets).map((d) => (d.shape.length === 1 ? [1, d.shape[0]!] : d.shape));
+  const widths = shapes.map((shape) => shape.at(-1)!);
+  const isFullSize = widths.join() === FULL_EMBEDDING_WIDTHS[base].join();
+  // An SD2 embedding (1024 wide) fits neither base.
+  const fits = isFullSize || !widths.includes(1024);
+  return { kind: 'embedding', base: fits ? base : null, isFullSize, summary: `${fits ? label(base) : 'SD2'} textual-inversion embedding, ${shapes[0]![0]} vector(s)${isFullSize || !fits ? '' : ', tiny test model'}` };
+}
+
+/** A VAE alone (AutoencoderKL in diffusers names, or original names bare): SD1.5's and SDXL's share one layout. */
+function classifyVae(tensors: Tensors): ModelIdentity | null {
+  const convIn = tensors.get('encoder.conv_in.weight');
+  if (!convIn || !tensors.has('decoder.conv_in.weight') || !(tensors.has('quant_conv.weight') || tensors.has('post_quant_conv.weight'))) return null;
+  const latentChannels = tensors.get('decoder.conv_in.weight')!.shape[1];
+  const isFullSize = convIn.shape[0] === 128;
+  return { kind: 'vae', base: null, isFullSize, summary: `VAE (${latentChannels} latent channels)${isFullSize ? '' : ', tiny test model'}` };
+}
+
 function label(base: ModelBase): string {
   return base === 'sd15' ? 'SD1.5' : 'SDXL';
 }
@@ -109,5 +134,5 @@ export async function identifySafetensors(file: string): Promise<ModelIdentity |
   } catch {
     return null; // not a valid safetensors file: the scan lists it as unrecognised
   }
-  return classifyCheckpoint(tensors) ?? classifyControl(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
+  return classifyCheckpoint(tensors) ?? classifyControl(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? classifyEmbedding(tensors) ?? classifyVae(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
 }

@@ -3,6 +3,8 @@
 // A file detectModel refuses (SD2.x, SDXL refiner, SD3, Flux, not a model) becomes `other` with its reason.
 import { StudioError } from '../base/errors.ts';
 import { detectModel, type ModelDescription } from '../engine/io/detect.ts';
+import { readTensorFile } from '../engine/io/tensor-file.ts';
+import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { FaceIdVariant, ModelBase } from './catalog-schema.ts';
 import type { ModelIdentity } from './identity.ts';
 
@@ -43,6 +45,8 @@ export function identityFromDescription(description: ModelDescription): ModelIde
       const isFullSize = base !== null && description.details['crossAttentionDim'] === CONTEXT_DIM[base];
       return { kind: 'controlnet', base, isFullSize, summary: `${label(description.base)} ControlNet (${description.variant} layout)${isFullSize ? '' : ', tiny test model'}` };
     }
+    case 'vae':
+      return { kind: 'vae', base: null, isFullSize: true, summary: `VAE (${description.layout})` };
     case 'clip-vision':
       return { kind: 'image-encoder', base: null, isFullSize: description.variant === 'vit-h-14', summary: `CLIP vision encoder (${description.variant})` };
     default:
@@ -50,11 +54,21 @@ export function identityFromDescription(description: ModelDescription): ModelIde
   }
 }
 
+/** A1111's textual-inversion .pt files are no model detectModel knows: told apart by their string_to_param. */
+async function embeddingIdentity(file: string): Promise<ModelIdentity | null> {
+  const { tensors } = await readTensorFile(file);
+  const sets = namedEmbeddingSets(tensors);
+  if (!sets?.single) return null;
+  const [count = 1, width] = sets.single.shape.length === 1 ? [1, sets.single.shape[0]] : sets.single.shape;
+  return { kind: 'embedding', base: width === 1024 ? null : 'sd15', isFullSize: width === 768, summary: `${width === 1024 ? 'SD2' : 'SD1.5'} textual-inversion embedding, ${count} vector(s)${width === 768 || width === 1024 ? '' : ', tiny test model'}` };
+}
+
 export async function identifyTorchFile(file: string): Promise<ModelIdentity | null> {
   try {
     return identityFromDescription(await detectModel(file));
   } catch (error) {
-    if (error instanceof StudioError) return { kind: 'other', base: null, isFullSize: true, summary: error.userMessage };
-    return null;
+    if (!(error instanceof StudioError)) return null;
+    const embedding = await embeddingIdentity(file).catch(() => null);
+    return embedding ?? { kind: 'other', base: null, isFullSize: true, summary: error.userMessage };
   }
 }

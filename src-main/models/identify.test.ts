@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fixture } from '../../test/helpers/fixtures.ts';
+import { a1111EmbeddingPt } from '../../test/helpers/torch-archive.ts';
+import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
+import { readSafetensors } from '../engine/io/safetensors.ts';
 import { createIdentifier, sniffFormat } from './identify.ts';
 import type { ModelIdentity } from './identity.ts';
 
@@ -126,4 +129,28 @@ test('the control fixtures: ControlNets in every layout are `controlnet` models 
     for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${path.basename(file)}: ${key} (${identity?.summary})`);
   }
   assert.match((await identify(control('t2iadapter-tiny', 'diffusion_pytorch_model.safetensors')))?.summary ?? '', /T2I-Adapter/u);
+});
+
+test('textual-inversion embeddings (.pt string_to_param, .safetensors emb_params, SDXL clip_l/clip_g) and VAEs are told by content', async () => {
+  const identify = createIdentifier();
+  const pt = path.join(folder, 'anything.pt');
+  await writeFile(pt, a1111EmbeddingPt('anything', new Float32Array(2 * 768), 768));
+  const single = path.join(folder, 'sd15-embedding.safetensors');
+  await writeSafetensorsFile(single, { emb_params: { dtype: 'F16', shape: [4, 768], data: new Array(4 * 768).fill(0.1) } });
+  const pair = path.join(folder, 'sdxl-embedding.safetensors');
+  await writeSafetensorsFile(pair, { clip_l: { dtype: 'F16', shape: [1, 768], data: new Array(768).fill(0.1) }, clip_g: { dtype: 'F16', shape: [1, 1280], data: new Array(1280).fill(0.1) } });
+  const vae = path.join(folder, 'vae-apart.safetensors');
+  const own = await readSafetensors(fixture('sd15-tiny', 'vae', 'diffusion_pytorch_model.safetensors'));
+  await writeSafetensorsFile(vae, Object.fromEntries([...own.tensors].map(([name, d]) => [name, { dtype: 'F32' as const, shape: d.shape, data: new Array(d.shape.reduce((a, b) => a * b, 1)).fill(0) }])));
+  const expected: Array<[string, Partial<ModelIdentity>]> = [
+    [pt, { kind: 'embedding', base: 'sd15', isFullSize: true }],
+    [single, { kind: 'embedding', base: 'sd15', isFullSize: true }],
+    [pair, { kind: 'embedding', base: 'sdxl', isFullSize: true }],
+    [vae, { kind: 'vae', base: null, isFullSize: false }],
+    [fixture('sd15-tiny', 'vae'), { kind: 'vae' }],
+  ];
+  for (const [file, want] of expected) {
+    const identity = await identify(file);
+    for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${path.basename(file)}: ${key} (${identity?.summary})`);
+  }
 });

@@ -173,9 +173,17 @@ export const GenerationParamsSchema = z.object({
     })
     .optional(),
   loras: z.array(LoraChoiceSchema).max(16).default([]),
+  /**
+   * Textual-inversion files (.pt/.safetensors) whose file stems the prompts may use as words (A1111's embeddings
+   * folder; ComfyUI's `embedding:name`); the job runner gives those of the model folders that the prompts mention.
+   */
+  embeddings: z.array(z.string().min(1)).max(256).default([]),
   faceid: FaceIdChoiceSchema.optional(),
   sizeConditioning: SizeConditioningSchema.optional(),
-  /** A VAE file or folder instead of the checkpoint's own (A1111's "SD VAE"); absent: the checkpoint's. */
+  /**
+   * A VAE file or folder instead of the checkpoint's own (A1111's "SD VAE"), or VAE_AUTOMATIC for the checkpoint's
+   * own; absent: the default VAE of Settings in the studio (the checkpoint's own where none is set).
+   */
   vae: z.string().min(1).optional(),
   /** ControlNet units (SD1.5), summed. */
   control: z.array(ControlUnitSchema).max(4, 'at most 4 control units').default([]),
@@ -185,6 +193,14 @@ export const GenerationParamsSchema = z.object({
   bestOf: BestOfSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof GenerationParamsSchema>;
+
+/** A1111's name for "the checkpoint's own VAE", as its SD VAE setting and per-generation override write it. */
+export const VAE_AUTOMATIC = 'Automatic';
+
+/** The VAE file or folder a generation uses instead of the checkpoint's own; undefined: the checkpoint's. */
+export function chosenVaeFile(params: Pick<GenerationParams, 'vae'>): string | undefined {
+  return params.vae === VAE_AUTOMATIC ? undefined : params.vae;
+}
 export type GenerationParamsInput = z.input<typeof GenerationParamsSchema>;
 
 /** The passes of one generation, named in its progress: the image itself, the hires fix's second pass, the face detail pass. */

@@ -3,7 +3,7 @@
 // extensions-builtin/Lora lora_hashes, textual_inversion ti_hashes) so A1111 and Civitai read our pictures; the
 // FaceID settings under our own `FaceID …` keys, and A1111's sd-webui-controlnet FaceID units read into them.
 import { formatA1111Parameters, parseA1111Parameters } from './a1111-parameters.ts';
-import { FaceDetailSchema, HIRES_UPSCALERS, type ControlUnitChoice, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
+import { chosenVaeFile, FaceDetailSchema, HIRES_UPSCALERS, type ControlUnitChoice, type FaceDetail, type FaceIdChoice, type FaceIdVariant, type GenerationParams, type GenerationParamsInput, type HiresFix } from './generation.ts';
 import { faceIdLoraName, fileStem, modelName } from './model-names.ts';
 
 /** What the infotext says beyond the parameters: facts only the engine knows once the image exists. */
@@ -142,7 +142,7 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
       ...faceIdKeys(params.faceid),
       ...controlNetKeys(params.control),
       // A1111 names the SD VAE it used this way (and writes nothing for the checkpoint's own).
-      ...(params.vae ? { VAE: modelName(params.vae) } : {}),
+      ...(chosenVaeFile(params) ? { VAE: modelName(chosenVaeFile(params)!) } : {}),
     },
     ...(facts.version === undefined ? {} : { version: facts.version }),
   });

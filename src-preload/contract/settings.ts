@@ -18,6 +18,8 @@ export const SettingsSchema = z.object({
   previewEverySteps: z.number().int().min(0).max(150),
   /** Hide models whose licence forbids commercial use. */
   commercialClean: z.boolean(),
+  /** A1111's SD VAE: the VAE file or folder generations use unless they choose one; null = each checkpoint's own. */
+  defaultVae: z.string().min(1).nullable(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: Settings = {
   modelMemory: 'auto',
   previewEverySteps: 5,
   commercialClean: false,
+  defaultVae: null,
 };
 
 export const AppInfoSchema = z.object({

@@ -84,7 +84,7 @@ test('FLOP counter on the compiled tiny SD1.5 UNet with FaceID: convs scale with
   assert.equal(fusedLarge.matrixFlops, large.matrixFlops, 'the same work whichever way attention is built');
   assert.ok(fusedLarge.largestTensorElements <= large.largestTensorElements);
   // The text encoder and VAE graphs are walkable too (the bench counts them in its notes).
-  assert.ok(countGraphFlops(compiled.textEncoders[0]!.path, { input_ids: [2, 77] }).matrixFlops > 0);
+  assert.ok(countGraphFlops(compiled.textEncoders[0]!.path, { input_ids: [2, 77], token_vectors: [2, 77, compiled.textEncoders[0]!.hiddenSize], token_vector_mask: [2, 77, 1] }).matrixFlops > 0);
   assert.ok(countGraphFlops(compiled.vaeDecoder.path, { latent: [1, 4, 8, 8] }).byOp.Conv! > 0);
 });
 

@@ -107,3 +107,23 @@ export function torchSavePickle(tensors: readonly TensorSpec[], wrapIn?: string)
   if (wrapIn !== undefined) p.text('global_step').int(1000).setItems();
   return p.stop().finish();
 }
+
+/**
+ * A textual-inversion .pt as A1111's trainer saves it: torch.save({'string_to_token': {'*': 265},
+ * 'string_to_param': {'*': Parameter([vectors, width])}, 'name': name, 'step': 3000}).
+ */
+export function a1111EmbeddingPt(name: string, vectors: Float32Array, width: number): Buffer {
+  const p = new PickleWriter().proto().emptyDict().mark();
+  p.text('string_to_token').emptyDict().text('*').int(265).op(0x73); // SETITEM
+  p.text('string_to_param').emptyDict().text('*');
+  p.global('torch._utils', '_rebuild_parameter').mark();
+  writeTensor(p, { name: '*', storageKey: '0', storageType: 'FloatStorage', storageNumel: vectors.length, offset: 0, shape: [vectors.length / width, width], strides: [width, 1] });
+  p.op(0x88).global('collections', 'OrderedDict').emptyTuple().reduce().tuple().reduce().op(0x73); // requires_grad True … SETITEM
+  p.text('name').text(name).text('step').int(3000).setItems();
+  return zipStored([
+    { name: `${name}/data.pkl`, data: Buffer.from(p.stop().finish()) },
+    { name: `${name}/byteorder`, data: Buffer.from('little') },
+    { name: `${name}/data/0`, data: Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength) },
+    { name: `${name}/version`, data: Buffer.from('3\n') },
+  ]);
+}

@@ -89,10 +89,10 @@ test('model files: checkpoints and FaceID adapters by variant, LoRAs and face mo
   assert.deepEqual([...choices.adapters.sd15.keys()], ['faceid-plusv2']);
 });
 
-test('our PNG → drop → the same settings: model, FaceID variant, character and weights, clip skip, LoRA tags', async () => {
-  const model = (name: string, kind: 'checkpoint' | 'ip-adapter' | 'lora') => ({ path: `/models/${name}`, name, kind, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' });
-  const files = [model('realisticVisionV51.safetensors', 'checkpoint'), model('ip-adapter-faceid-plusv2_sd15.bin', 'ip-adapter'), model('film grain.safetensors', 'lora')];
-  const { checkpoints, adapters, loras } = modelChoices(files);
+test('our PNG → drop → the same settings: model, FaceID variant, character and weights, clip skip, LoRA tags, VAE', async () => {
+  const model = (name: string, kind: 'checkpoint' | 'ip-adapter' | 'lora' | 'vae') => ({ path: `/models/${name}`, name, kind, base: 'sd15' as const, isFullSize: true, sizeBytes: 1, root: '/models' });
+  const files = [model('realisticVisionV51.safetensors', 'checkpoint'), model('ip-adapter-faceid-plusv2_sd15.bin', 'ip-adapter'), model('film grain.safetensors', 'lora'), model('vae-ft-mse-840000-ema-pruned.safetensors', 'vae')];
+  const { checkpoints, adapters, loras, vaes } = modelChoices(files);
   const form = {
     ...DEFAULT_FORM,
     characterId: 'c-1',
@@ -108,22 +108,23 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
     seedMode: 'fixed' as const,
     seed: 31337,
     sampler: 'DPM++ 2M' as const,
+    vae: '/models/vae-ft-mse-840000-ema-pruned.safetensors',
   };
   const params = GenerationParamsSchema.parse(toParams(form, undefined, form.seed, adapters.sd15.get('faceid-plusv2')?.path));
   const png = setPngText(await makePng({ width: 8, height: 8 }), 'parameters', generationInfotext(params, { seed: form.seed, modelHash: '0123456789' }));
   const dropped = readImageParameters(png);
   assert.ok(dropped.ok);
-  const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, characterIds: ['c-1'] });
+  const loaded = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints, adapters, loras, vaes, characterIds: ['c-1'] });
   assert.deepEqual(loaded.unmatched, []);
   assert.deepEqual(loaded.form, { ...form, strength: DEFAULT_FORM.strength });
   assert.deepEqual(GenerationParamsSchema.parse(toParams(loaded.form, undefined, loaded.form.seed, adapters.sd15.get(loaded.form.variant)?.path)), params);
 
   const renamed = model('rv51-renamed.safetensors', 'checkpoint');
-  const byHash = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [...checkpoints, renamed], adapters, loras, characterIds: ['c-1'], checkpointByHash: renamed.path });
+  const byHash = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [...checkpoints, renamed], adapters, loras, vaes, characterIds: ['c-1'], checkpointByHash: renamed.path });
   assert.equal(byHash.form.model, renamed.path, 'the Model hash wins over the name');
 
-  const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: { sd15: new Map(), sdxl: new Map() }, loras: [], characterIds: [] });
-  assert.deepEqual(elsewhere.unmatched, ['model realisticVisionV51', 'LoRA film grain', 'FaceID adapter ip-adapter-faceid-plusv2_sd15', 'character (not in this library)']);
+  const elsewhere = formFromParameters(DEFAULT_FORM, dropped.value, { checkpoints: [], adapters: { sd15: new Map(), sdxl: new Map() }, loras: [], vaes: [], characterIds: [] });
+  assert.deepEqual(elsewhere.unmatched, ['model realisticVisionV51', 'LoRA film grain', 'FaceID adapter ip-adapter-faceid-plusv2_sd15', 'character (not in this library)', 'VAE vae-ft-mse-840000-ema-pruned']);
 });
 
 test('export keeps the one parameters chunk the engine wrote, and writes one into a picture without', async () => {

@@ -18,6 +18,7 @@ import { EXECUTION_PROVIDERS, MODEL_MEMORY_MODES, type ModelMemoryMode, type Set
 import { defaultEngineOptions } from '../../app/engine-options.ts';
 import { compactWeightsFor, preferredProvidersFor } from '../../app/engine-settings.ts';
 import { readEnvironment } from '../../app/environment.ts';
+import { embeddingFilesIn, withPromptEmbeddings } from '../../app/prompt-embeddings.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
 import { CONTROL_OPTIONS, CONTROL_USAGE, controlUnitsFromArgs } from '../control-args.ts';
@@ -32,7 +33,7 @@ const USAGE =
   '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
   '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
   `${CONTROL_USAGE} ` +
-  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--vae FILE] [--configs DIR] --out DIR [--json] ` +
+  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--vae FILE] [--embeddings-dir DIR] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -68,6 +69,8 @@ const OPTIONS = {
   // A diffusers folder of the same model whose config.json files give what a single file's weights cannot.
   configs: { type: 'string' },
   vae: { type: 'string' },
+  // A1111's --embeddings-dir: textual-inversion files the prompts name by file stem.
+  'embeddings-dir': { type: 'string' },
   provider: { type: 'string' },
   // Hidden test entry point (not in USAGE): --replay-golden FILE takes the noise, starting latents, prompt embeddings
   // and FaceID tokens from a pipeline golden (goldens/pipe_*.safetensors) instead of the seed, the prompt and the face
@@ -270,7 +273,8 @@ export const command: CliCommand = {
     // A <lora:name:w> tag names one of the --lora files by its stem and sets its strength; the CLI has no LoRA
     // folders to look other names up in, so those are refused (prompt-loras.ts) rather than silently left out.
     const validated = validateGenerationParams(paramsFromArgs(values, values.size === undefined && values.model ? await nativeSizeOf(values.model) : undefined));
-    const params = await withPromptLoras(validated, async () => validated.loras.map((l) => l.file));
+    const embeddingsDir = values['embeddings-dir'];
+    const params = await withPromptEmbeddings(await withPromptLoras(validated, async () => validated.loras.map((l) => l.file)), async () => (embeddingsDir ? embeddingFilesIn(path.resolve(embeddingsDir)) : []));
     // Refuse bad settings before the engine (and a model) is even started.
     const checked = validateGenerationParams(params);
     const weightsMode = compactWeightsFor(parseMemoryMode(values.memory));

@@ -1,12 +1,12 @@
 // Where compiled graphs find their weights. onnxruntime resolves external data only inside the model's folder
 // (toolchain-facts §3: no absolute paths, no "..", no symlinked files or folders that lead outside), so each
 // source file is made visible inside the cache folder:
-//   1. hard link (same filesystem): costs no disk, and the bytes are the user's file;
+//   1. hard link (same filesystem) to the file, or to a symlink's target: costs no disk, and the bytes are the user's;
 //   2. otherwise (another filesystem, a read-only or link-refusing disk): the byte ranges the graphs read are
 //      copied into one packed file in the cache folder. This costs disk (about the checkpoint's size) and is
 //      reported to the user as a notice with the reason and how to avoid it (put the cache on the same disk).
 import { createHash } from 'node:crypto';
-import { link, open, rm, stat } from 'node:fs/promises';
+import { link, open, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError, StudioError } from '../../base/errors.ts';
 import type { GraphBuilder } from './graph-builder.ts';
@@ -50,7 +50,9 @@ export async function placeWeights(dir: string, graphs: readonly GraphBuilder[],
     }
     await rm(target, { force: true });
     try {
-      await link(file, target);
+      // link() makes a second name for a symlink itself, not for what it points to; onnxruntime would then follow
+      // it out of the model folder (or find it dangling, when relative), so the link's target is linked instead.
+      await link(await realpath(file), target);
       locations.set(file, name);
     } catch (cause) {
       const reason = (cause as NodeJS.ErrnoException).code ?? 'unknown';

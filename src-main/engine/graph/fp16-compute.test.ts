@@ -7,6 +7,7 @@ import { fixture } from '../../../test/helpers/fixtures.ts';
 import { tempFolder } from '../../../test/helpers/temp-library.ts';
 import { TorchCpuGenerator } from '../noise/torch-generator.ts';
 import { compileModel } from '../models/compile.ts';
+import { textEncoderFeeds } from '../pipeline/ort-runners.ts';
 import { decodeModel, OnnxDataType } from './onnx-proto.ts';
 
 /**
@@ -97,8 +98,11 @@ test('fp16 compute: weights and activations fp16; softmax, GroupNorm and the tim
   t.diagnostic(`UNet fp16 vs fp32 compute: max |diff| / std = ${unetDiff.toExponential(2)}`);
   assert.ok(unetDiff > 0 && unetDiff < MAX_DIFF_OVER_STD, `UNet ${unetDiff}`);
 
-  const ids = BigInt64Array.from({ length: 77 }, (_, i) => BigInt(i === 0 ? 49406 : i < 8 ? 320 + i * 7 : 49407));
-  const textFeeds = () => ({ input_ids: new ort.Tensor('int64', ids, [1, 77]) });
+  // Two positions take token vectors (textual inversion): fed fp32, they enter the fp16 graph through a Cast.
+  const ids = Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : i < 8 ? 320 + i * 7 : 49407));
+  const width = fp32.textEncoders[0]!.hiddenSize;
+  const vectors = [3, 4].map((position) => ({ position, vector: Float32Array.from({ length: width }, (_, c) => Math.sin(position * 31 + c) * 0.2) }));
+  const textFeeds = () => textEncoderFeeds(ids, 1, width, vectors);
   const textDiff = maxDiffOverStd(await run(fp32.textEncoders[0]!.path, textFeeds()), await run(fp16.textEncoders[0]!.path, textFeeds()));
   t.diagnostic(`text encoder fp16 vs fp32 compute: max |diff| / std = ${textDiff.toExponential(2)}`);
   assert.ok(textDiff > 0 && textDiff < MAX_DIFF_OVER_STD, `text encoder ${textDiff}`);

@@ -23,6 +23,8 @@ const UNTYPED_INPUTS: Readonly<Record<string, readonly number[]>> = { Resize: [1
 
 /** Ops whose output type is not their first input's. */
 const INT64_OUTPUT_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
+/** Ops whose output type is that of another input than the first (Where's first input is the bool condition). */
+const OUTPUT_TYPE_INPUT: Readonly<Record<string, number>> = { Where: 1 };
 
 const F32 = OnnxDataType.float;
 const F16 = OnnxDataType.float16;
@@ -117,7 +119,7 @@ export function toFp16Compute(modelBytes: Uint8Array, options: { fp32Ops?: Reado
     }
 
     const floatInputs = inputs.map((s, index) => (s && isFloat(s.type) && !(UNTYPED_INPUTS[node.opType] ?? []).includes(index) ? index : -1)).filter((i) => i >= 0);
-    const outputType = INT64_OUTPUT_OPS.has(node.opType) ? OnnxDataType.int64 : firstType;
+    const outputType = INT64_OUTPUT_OPS.has(node.opType) ? OnnxDataType.int64 : (inputs[OUTPUT_TYPE_INPUT[node.opType] ?? 0]?.type ?? 0);
     if (!isFloat(outputType) || floatInputs.length === 0) {
       for (const out of node.output!) states.set(out, { type: outputType, isConstant, isWeight });
       nodes.push(node);

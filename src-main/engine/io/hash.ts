@@ -111,6 +111,11 @@ export class FileHashCache {
     return (await this.#sha256(file, 'file', signal)).slice(0, 10);
   }
 
+  /** A1111's textual-inversion hash in `TI hashes`: the first 12 hex digits of the file's sha256 (Embedding.shorthash). */
+  async embeddingHash(file: string, signal?: AbortSignal): Promise<string> {
+    return (await this.#sha256(file, 'file', signal)).slice(0, 12);
+  }
+
   /**
    * A1111's LoRA hash in `Lora hashes`: 12 hex digits of the sha256 of a .safetensors file's tensor data (the
    * "addnet" hash, extensions-builtin/Lora/network.py), of the whole file for other formats.

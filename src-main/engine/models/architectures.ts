@@ -2,6 +2,7 @@
 // them, the VAE scale and scheduler a single file without configs gets, and the prompt conventions. The compiler and
 // the runtime read these instead of branching on a model name.
 import type { PipelineArchitecture } from '../io/architecture.ts';
+import type { TextualInversionKey } from '../io/textual-inversion.ts';
 
 export type BaseModel = 'sd15' | 'sdxl';
 export type TextEncoderComponent = 'text_encoder' | 'text_encoder_2';
@@ -19,6 +20,8 @@ export interface TextEncoderRecipe {
   readonly hiddenState: 'clip-skip' | 'penultimate';
   /** Its projected pooled output (`text_embeds`) conditions the UNet too (SDXL's OpenCLIP bigG). */
   readonly pooled: boolean;
+  /** The vectors of a textual-inversion file it takes: SD1.5 files hold one set, SDXL files one per encoder. */
+  readonly textualInversionKey: TextualInversionKey;
 }
 
 export interface ArchitectureRecipe {
@@ -39,10 +42,10 @@ export interface ArchitectureRecipe {
   readonly nativeSize: number;
 }
 
-const CLIP_L: TextEncoderRecipe = { component: 'text_encoder', tokenizer: 'tokenizer', padToken: 'eos', hiddenState: 'clip-skip', pooled: false };
+const CLIP_L: TextEncoderRecipe = { component: 'text_encoder', tokenizer: 'tokenizer', padToken: 'eos', hiddenState: 'clip-skip', pooled: false, textualInversionKey: 'single' };
 const SDXL_ENCODERS: readonly TextEncoderRecipe[] = [
-  { component: 'text_encoder', tokenizer: 'tokenizer', padToken: 'eos', hiddenState: 'penultimate', pooled: false },
-  { component: 'text_encoder_2', tokenizer: 'tokenizer_2', padToken: '!', hiddenState: 'penultimate', pooled: true },
+  { component: 'text_encoder', tokenizer: 'tokenizer', padToken: 'eos', hiddenState: 'penultimate', pooled: false, textualInversionKey: 'clip_l' },
+  { component: 'text_encoder_2', tokenizer: 'tokenizer_2', padToken: '!', hiddenState: 'penultimate', pooled: true, textualInversionKey: 'clip_g' },
 ];
 
 const SD_BETAS = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', prediction_type: 'epsilon' } as const;

@@ -1,5 +1,9 @@
 // CLIP text encoder (HF CLIPTextModel) → ONNX.
-// Inputs: input_ids int64 [batch, tokens] (tokens ≤ max positions, 77 for SD).
+// Inputs: input_ids int64 [batch, tokens] (tokens ≤ max positions, 77 for SD), token_vectors float [batch, tokens,
+// hidden] and token_vector_mask bool [batch, tokens, 1]: where the mask is set, that vector replaces the token
+// embedding of the id (textual-inversion embeddings, put in before the position embeddings are added as A1111's
+// EmbeddingsWithFixes does); an all-false mask gives the plain encoder. (Inputs with initializer defaults would make
+// them optional, but onnxruntime warns on every session open that such graphs lose constant folding.)
 // Outputs: last_hidden_state [batch, tokens, hidden] (after the final LayerNorm) and penultimate_hidden_state
 // (HF hidden_states[-2]: the output of the second-to-last layer, no final LN — "clip skip 2"); with a text projection
 // (CLIPTextModelWithProjection, SDXL's second encoder) also text_embeds [batch, projection]: the final-LN state at
@@ -12,6 +16,7 @@ import { clipEncoderLayer } from './clip-transformer.ts';
 import type { ClipTextConfig } from './config.ts';
 
 export const TEXT_ENCODER_OUTPUTS = { last: 'last_hidden_state', penultimate: 'penultimate_hidden_state', textEmbeds: 'text_embeds' } as const;
+export const TEXT_ENCODER_INPUTS = { ids: 'input_ids', vectors: 'token_vectors', vectorMask: 'token_vector_mask' } as const;
 
 export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?: LoraSet): GraphBuilder {
   const g = new GraphBuilder(config.component);
@@ -19,9 +24,12 @@ export function buildClipText(weights: WeightMap, config: ClipTextConfig, loras?
   if (loras?.touches(`${config.component}.`)) loras.declareInput(g);
   const p = config.prefix;
   const d = config.hiddenSize;
-  const ids = g.input('input_ids', 'int64', ['batch', 'tokens']);
+  const ids = g.input(TEXT_ENCODER_INPUTS.ids, 'int64', ['batch', 'tokens']);
+  const vectors = g.input(TEXT_ENCODER_INPUTS.vectors, 'float', ['batch', 'tokens', d]);
+  const vectorMask = g.input(TEXT_ENCODER_INPUTS.vectorMask, 'bool', ['batch', 'tokens', 1]);
   const tokens = g.op('Gather', [g.op('Shape', [ids]), g.constInt64(1)], { axis: 0 });
-  const tokenEmbeds = g.op('Gather', [g.weight(weights.get(`${p}embeddings.token_embedding.weight`, [config.vocabSize, d])), ids], { axis: 0 });
+  const idEmbeds = g.op('Gather', [g.weight(weights.get(`${p}embeddings.token_embedding.weight`, [config.vocabSize, d])), ids], { axis: 0 });
+  const tokenEmbeds = g.op('Where', [vectorMask, vectors, idEmbeds]);
   const positions = g.op('Slice', [
     g.weight(weights.get(`${p}embeddings.position_embedding.weight`, [config.maxPositions, d])),
     g.constInt64([0]),

@@ -11,6 +11,7 @@ import { StudioError } from '../../base/errors.ts';
 import { readTensorBytes } from '../io/descriptors.ts';
 import { readSafetensors } from '../io/safetensors.ts';
 import { compileModel } from './compile.ts';
+import { textEncoderFeeds } from '../pipeline/ort-runners.ts';
 
 let work: string;
 before(async () => {
@@ -89,9 +90,9 @@ test('when the cache cannot hard-link (another filesystem), the used weights are
     assert.equal(copied.notices.length, 3);
     assert.match(copied.notices[0]!, /copied into the compiled-model cache .*same disk/);
     assert.ok(copied.diskBytes > 1_000_000);
-    const ids = new ort.Tensor('int64', BigInt64Array.from({ length: 77 }, (_, i) => BigInt(i === 0 ? 49406 : i < 5 ? 320 + i : 49407)), [1, 77]);
-    const a = await (await ort.InferenceSession.create(linked.textEncoders[0]!.path)).run({ input_ids: ids });
-    const b = await (await ort.InferenceSession.create(copied.textEncoders[0]!.path)).run({ input_ids: ids });
+    const feeds = textEncoderFeeds(Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : i < 5 ? 320 + i : 49407)), 1, linked.textEncoders[0]!.hiddenSize);
+    const a = await (await ort.InferenceSession.create(linked.textEncoders[0]!.path)).run(feeds);
+    const b = await (await ort.InferenceSession.create(copied.textEncoders[0]!.path)).run(feeds);
     assert.deepEqual(b['last_hidden_state']!.data, a['last_hidden_state']!.data);
   } finally {
     await rm(cacheDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@
 //   compiled.unet.path, compiled.unet.inputs, compiled.loras[i].label (strength i goes to lora_strengths[i]) …
 //
 // Runtime inputs of the graphs (names in UNET_INPUTS, TEXT_ENCODER_OUTPUTS, VAE_*_IO, CLIP_VISION_IO):
-//   text_encoder(_2): input_ids int64 [B, T] → last_hidden_state, penultimate_hidden_state [B, T, hidden]
+//   text_encoder(_2): input_ids int64 [B, T] (+ token_vectors [B, T, hidden], token_vector_mask bool [B, T, 1]) → last_hidden_state, penultimate_hidden_state [B, T, hidden]
 //         (+ text_embeds [B, projection] for an encoder with a text projection)
 //   unet: sample [B,inChannels,h,w] (4, or 9 = latents ⊕ mask ⊕ masked-image latents for inpainting), timestep [1]|[B], encoder_hidden_states [B, T, C]
 //         (+ text_embeds [B, P], time_ids [B, 6] for SDXL) (+ ip_tokens [B, N, C], ip_scale [crossAttentionLayers])
@@ -37,8 +37,8 @@ import { LoraSet, LORA_STRENGTHS_INPUT, type LoraSource } from '../graph/lora.ts
 import { WeightMap } from '../graph/weight-map.ts';
 import { buildClipText, TEXT_ENCODER_OUTPUTS } from './clip-text.ts';
 import { buildClipVision, CLIP_VISION_IO } from './clip-vision.ts';
-import { recipeOf, type BaseModel, type TextEncoderComponent } from './architectures.ts';
-import { clipTextConfig, clipVisionConfig, unetConfig, UNetConfigSchema, vaeConfig, type ConfigJson, type UNetConfig } from './config.ts';
+import { ARCHITECTURES, recipeOf, type ArchitectureRecipe, type BaseModel, type TextEncoderComponent } from './architectures.ts';
+import { clipTextConfig, clipVisionConfig, unetConfig, UNetConfigSchema, vaeConfig, type ConfigJson, type UNetConfig, type VaeConfig } from './config.ts';
 import { ipAdapterForUNet, type IpAdapterVariant } from './ip-adapter.ts';
 import { attentionProcessors, buildUNet, UNET_INPUTS, UNET_OUTPUT } from './unet.ts';
 import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from './vae.ts';
@@ -48,7 +48,7 @@ import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from
 export const DEFAULT_ATTENTION: AttentionKernel = 'fused';
 
 /** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
-export const COMPILER_VERSION = '3';
+export const COMPILER_VERSION = '4-token-vectors';
 
 export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
 export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';
@@ -184,6 +184,28 @@ function withVae(checkpoint: Checkpoint, vae: OpenedVae | undefined): Checkpoint
   return { ...checkpoint, tensors, ...(vae.config ? { vaeConfig: vae.config } : {}) };
 }
 
+/**
+ * Refuses a separate VAE the checkpoint cannot use, naming why: another latent width (SD3/Flux VAEs have 16
+ * channels), or a config whose latent scale is the other base's (an SDXL VAE folder on an SD1.5 checkpoint). SD1.5's
+ * and SDXL's VAE files share one layout, so a bare file without a config passes, as in A1111.
+ */
+function checkVaeFits(source: string, vae: VaeConfig, unet: UNetConfig, hasOwnConfig: boolean, recipe: ArchitectureRecipe, checkpoint: string): void {
+  const what = path.basename(source);
+  if (vae.latentChannels !== unet.outChannels) {
+    throw new StudioError('compile.wrong-base', {
+      userMessage: `${what} is a VAE with ${vae.latentChannels} latent channels; ${checkpoint} (${recipe.label}) works in ${unet.outChannels}.`,
+      hint: `Choose a VAE made for ${recipe.label} (or Automatic, the checkpoint's own).`,
+    });
+  }
+  const other = Object.values(ARCHITECTURES).find((r) => r.base !== recipe.base && r.vaeScalingFactor === vae.scalingFactor);
+  if (hasOwnConfig && vae.scalingFactor !== recipe.vaeScalingFactor && other) {
+    throw new StudioError('compile.wrong-base', {
+      userMessage: `${what} is ${other.label}'s VAE (its config scales latents by ${vae.scalingFactor}); ${checkpoint} is ${recipe.label}, whose VAE scales by ${recipe.vaeScalingFactor}.`,
+      hint: `Choose a VAE made for ${recipe.label} (for SD1.5 e.g. sd-vae-ft-mse), or Automatic, the checkpoint's own.`,
+    });
+  }
+}
+
 /** Reads a config.json; a damaged one is the user's to fix, so it is a StudioError naming the file. */
 export async function readConfigFile(file: string | undefined): Promise<ConfigJson | undefined> {
   if (!file) return undefined;
@@ -284,6 +306,7 @@ export async function compileModel(checkpointPath: string, options: CompileOptio
   const pooled = texts.find((t, i) => recipe.textEncoders[i]!.pooled);
   const unet = unetConfig(weights, 'unet.', configs.unet, pooled?.projectionSize);
   const vae = vaeConfig(weights, 'vae.', configs.vae, recipe.vaeScalingFactor);
+  if (options.vae) checkVaeFits(options.vae, vae, unet, checkpoint.vaeConfig !== undefined, recipe, path.basename(checkpoint.source));
   const adapter = adapterIndex ? ipAdapterForUNet(adapterIndex.source, adapterIndex.tensors, unet) : undefined;
 
   // Every LoRA (the FaceID one inside the adapter file included) is resolved by io/lora.ts: kohya names in diffusers

@@ -11,6 +11,7 @@ import { writeSafetensorsFile, type TestTensor } from '../../../test/helpers/wri
 import { readTensorBytes, readTensorFloat32 } from '../io/descriptors.ts';
 import { readSafetensors } from '../io/safetensors.ts';
 import { compileModel } from './compile.ts';
+import { textEncoderFeeds } from '../pipeline/ort-runners.ts';
 
 let work: string;
 before(async () => {
@@ -79,11 +80,11 @@ test('a text-encoder LoRA with alpha: strength 0 is the plain encoder, strength 
   const plain = await compileModel(source, { cacheDir });
   const reference = await compileModel(merged, { cacheDir });
 
-  const ids = new ort.Tensor('int64', BigInt64Array.from({ length: 2 * 77 }, (_, i) => BigInt(i % 77 === 0 ? 49406 : i % 77 < 6 ? 400 + i : 49407)), [2, 77]);
+  const ids = textEncoderFeeds(Array.from({ length: 2 * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 < 6 ? 400 + i : 49407)), 2, plain.textEncoders[0]!.hiddenSize);
   const session = await ort.InferenceSession.create(withLora.textEncoders[0]!.path);
-  const run = async (s: number) => (await session.run({ input_ids: ids, lora_strengths: new ort.Tensor('float32', Float32Array.of(s), [1]) }))['last_hidden_state']!.data as Float32Array;
-  const expectedPlain = (await (await ort.InferenceSession.create(plain.textEncoders[0]!.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
-  const expectedMerged = (await (await ort.InferenceSession.create(reference.textEncoders[0]!.path)).run({ input_ids: ids }))['last_hidden_state']!.data as Float32Array;
+  const run = async (s: number) => (await session.run({ ...ids, lora_strengths: new ort.Tensor('float32', Float32Array.of(s), [1]) }))['last_hidden_state']!.data as Float32Array;
+  const expectedPlain = (await (await ort.InferenceSession.create(plain.textEncoders[0]!.path)).run(ids))['last_hidden_state']!.data as Float32Array;
+  const expectedMerged = (await (await ort.InferenceSession.create(reference.textEncoders[0]!.path)).run(ids))['last_hidden_state']!.data as Float32Array;
   const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
   assert.equal(maxDiff(await run(0), expectedPlain), 0);
   const atStrength = await run(strength);

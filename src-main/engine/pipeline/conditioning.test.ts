@@ -19,7 +19,7 @@ const lookup: TextEncoderRunner = {
     return { hidden: Float32Array.from(ids.flatMap((id) => [id, 1])) };
   },
 };
-const single = () => [{ tokenizer, runner: lookup }];
+const single = () => [{ tokenizer, runner: lookup, textualInversionKey: 'single' as const }];
 
 test('the shorter prompt is padded with empty-prompt chunks; one encoder call with [uncond, cond]', async () => {
   calls.length = 0;
@@ -59,7 +59,7 @@ const pooledLookup: TextEncoderRunner = {
 };
 
 test('two encoders: hidden states side by side per token, pooled from the first chunk, zeros for an empty negative', async () => {
-  const encoders = [{ tokenizer, runner: lookup }, { tokenizer, runner: pooledLookup }];
+  const encoders = [{ tokenizer, runner: lookup, textualInversionKey: 'clip_l' as const }, { tokenizer, runner: pooledLookup, textualInversionKey: 'clip_g' as const }];
   const long = Array.from({ length: 80 }, () => 'cat').join(' ');
   const pair = await encodePromptPair(encoders, `dog ${long}`, '', { clipSkip: 1, zerosForEmptyNegative: true });
   assert.equal(pair.cond.tokens, 154);

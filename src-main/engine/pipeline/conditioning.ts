@@ -3,11 +3,15 @@
 // same length (A1111 pads with the encoded empty prompt). With several text encoders (SDXL) each encodes the chunks
 // of its own tokenizer, their hidden states are concatenated along the feature axis in recipe order, and the
 // pooled embedding comes from the first chunk; an empty negative prompt gives zeros where the architecture says so
-// (diffusers' force_zeros_for_empty_prompt).
+// (diffusers' force_zeros_for_empty_prompt). Textual-inversion names put their vectors in place of tokens, for each
+// encoder its own set (SDXL files hold one per encoder); an embedding without vectors for every encoder of the model
+// (made for the other base model) stays words, as in A1111.
+import type { TextualInversion, TextualInversionKey } from '../io/textual-inversion.ts';
 import type { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { stripExtraNetworks } from '../text/extra-networks.ts';
 import { applyEmphasis, tokenizePrompt, type PromptChunk } from '../text/prompt-chunks.ts';
-import type { TextEncoderRunner } from './runners.ts';
+import { EmbeddingLookup, resolveComfyEmbeddings } from '../text/prompt-embeddings.ts';
+import type { TextEncoderRunner, TokenVector } from './runners.ts';
 
 export interface TextConditioning {
   /** [tokens, total hidden width] for one prompt. */
@@ -24,18 +28,24 @@ export interface ConditioningPair {
   readonly promptTokenCount: number;
   /** True when one side was padded with empty-prompt chunks to the other's length (A1111's `Pad conds`). */
   readonly padded: boolean;
+  /** Names of the textual-inversion embeddings the prompts used (A1111's `TI hashes` lists them). */
+  readonly embeddingsUsed: readonly string[];
 }
 
 /** A text encoder with the tokenizer whose ids it reads. */
 export interface PromptEncoder {
   readonly tokenizer: ClipTokenizer;
   readonly runner: TextEncoderRunner;
+  /** The vectors of a textual-inversion file it takes (architectures.ts TextEncoderRecipe). */
+  readonly textualInversionKey: TextualInversionKey;
 }
 
 export interface PromptEncodingOptions {
   readonly clipSkip: number;
   /** An empty negative prompt conditions with zeros instead of the encoded "". */
   readonly zerosForEmptyNegative?: boolean;
+  /** Textual-inversion embeddings the prompts may name. */
+  readonly embeddings?: readonly TextualInversion[];
 }
 
 interface EncodedSide {
@@ -47,8 +57,13 @@ interface EncodedSide {
 async function encodeBoth(encoder: PromptEncoder, uncond: readonly PromptChunk[], cond: readonly PromptChunk[], clipSkip: number): Promise<{ uncond: EncodedSide; cond: EncodedSide }> {
   const chunks = [...uncond, ...cond];
   const positions = chunks[0]!.ids.length;
-  const { hidden, pooled } = await encoder.runner.encode(chunks.flatMap((c) => c.ids), chunks.length, clipSkip);
   const width = encoder.runner.hiddenSize;
+  const vectors: TokenVector[] = chunks.flatMap((chunk, i) =>
+    chunk.embeddings.flatMap(({ position, embedding }) =>
+      Array.from({ length: embedding.count }, (_, k) => ({ position: i * positions + position + k, vector: embedding.vectors.subarray(k * width, (k + 1) * width) })),
+    ),
+  );
+  const { hidden, pooled } = await encoder.runner.encode(chunks.flatMap((c) => c.ids), chunks.length, clipSkip, vectors);
   const size = positions * width;
   chunks.forEach((chunk, i) => applyEmphasis(hidden.subarray(i * size, (i + 1) * size), chunk.multipliers, width));
   const half = uncond.length * size;
@@ -74,9 +89,14 @@ export function concatFeatures(parts: readonly { data: Float32Array; width: numb
 
 export async function encodePromptPair(encoders: readonly PromptEncoder[], prompt: string, negativePrompt: string, options: PromptEncodingOptions): Promise<ConditioningPair> {
   // Extra-network tags (`<lora:…>`) are not text: the LoRAs they name are applied to the weights (app/prompt-loras.ts).
-  const positiveText = stripExtraNetworks(prompt);
-  const negativeText = stripExtraNetworks(negativePrompt);
-  const tokenized = encoders.map((e) => ({ positive: tokenizePrompt(e.tokenizer, positiveText), negative: tokenizePrompt(e.tokenizer, negativeText), empty: tokenizePrompt(e.tokenizer, '').chunks[0]! }));
+  const usable = (options.embeddings ?? []).filter((ti) => encoders.every((e) => ti.vectors[e.textualInversionKey]?.width === e.runner.hiddenSize));
+  const names = new Set(usable.map((ti) => ti.name));
+  const positiveText = resolveComfyEmbeddings(stripExtraNetworks(prompt), names);
+  const negativeText = resolveComfyEmbeddings(stripExtraNetworks(negativePrompt), names);
+  const tokenized = encoders.map((e) => {
+    const embeddings = new EmbeddingLookup(e.tokenizer, usable.map((ti) => ({ name: ti.name, count: ti.count, vectors: ti.vectors[e.textualInversionKey]!.data })));
+    return { positive: tokenizePrompt(e.tokenizer, positiveText, { embeddings }), negative: tokenizePrompt(e.tokenizer, negativeText, { embeddings }), empty: tokenizePrompt(e.tokenizer, '').chunks[0]! };
+  });
   const count = Math.max(...tokenized.flatMap((t) => [t.positive.chunks.length, t.negative.chunks.length]));
   const encoded = await Promise.all(
     encoders.map((encoder, i) => {
@@ -97,5 +117,6 @@ export async function encodePromptPair(encoders: readonly PromptEncoder[], promp
     uncond = { embeddings: new Float32Array(uncond.embeddings.length), tokens, ...(uncond.pooled ? { pooled: new Float32Array(uncond.pooled.length) } : {}) };
   }
   const padded = tokenized.some((t) => t.positive.chunks.length !== t.negative.chunks.length);
-  return { cond, uncond, promptTokenCount: tokenized[0]!.positive.tokenCount, padded };
+  const used = [tokenized[0]!.negative, tokenized[0]!.positive].flatMap((t) => t.chunks.flatMap((c) => c.embeddings.map((p) => p.embedding.name)));
+  return { cond, uncond, promptTokenCount: tokenized[0]!.positive.tokenCount, padded, embeddingsUsed: [...new Set(used)] };
 }

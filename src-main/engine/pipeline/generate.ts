@@ -5,11 +5,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { StudioError, throwIfCancelled } from '../../base/errors.ts';
-import { GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
+import { chosenVaeFile, GenerationParamsSchema, hiresSize, sdxlTimeIds, type GenerationParams, type GenerationParamsInput, type GenerationPass } from '../../../src-preload/contract/generation.ts';
 import { generationInfotext } from '../../../src-preload/contract/infotext.ts';
 import { fileStem } from '../../../src-preload/contract/model-names.ts';
 import { addPngText } from '../../../src-preload/contract/png-text.ts';
 import type { FileHashCache } from '../io/hash.ts';
+import { readTextualInversion, type TextualInversion } from '../io/textual-inversion.ts';
 import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts';
 import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
@@ -145,13 +146,22 @@ function loraStrengths(model: LoadedModel, params: GenerationParams): number[] {
   });
 }
 
-/** The infotext's hashes: the checkpoint's (a single file; a diffusers folder has none) and each LoRA's by name. */
-async function infotextHashes(params: GenerationParams, hashes: FileHashCache | undefined, signal?: AbortSignal): Promise<{ modelHash?: string; loraHashes?: Record<string, string> }> {
+/**
+ * The infotext's hashes: the checkpoint's (a single file; a diffusers folder has none), each LoRA's by name and each
+ * textual-inversion embedding the prompts used.
+ */
+async function infotextHashes(params: GenerationParams, embeddingsUsed: readonly TextualInversion[], hashes: FileHashCache | undefined, signal?: AbortSignal): Promise<{ modelHash?: string; loraHashes?: Record<string, string>; tiHashes?: Record<string, string> }> {
   if (hashes === undefined) return {};
   const isFile = (await stat(params.model)).isFile();
   const loraHashes: Record<string, string> = {};
   for (const lora of params.loras) loraHashes[fileStem(lora.file)] = await hashes.loraHash(lora.file, signal);
-  return { ...(isFile ? { modelHash: await hashes.modelHash(params.model, signal) } : {}), ...(params.loras.length > 0 ? { loraHashes } : {}) };
+  const tiHashes: Record<string, string> = {};
+  for (const embedding of embeddingsUsed) tiHashes[embedding.name] = await hashes.embeddingHash(embedding.file, signal);
+  return {
+    ...(isFile ? { modelHash: await hashes.modelHash(params.model, signal) } : {}),
+    ...(params.loras.length > 0 ? { loraHashes } : {}),
+    ...(embeddingsUsed.length > 0 ? { tiHashes } : {}),
+  };
 }
 
 async function encodePng(hwc: Float32Array, width: number, height: number, parameters: string): Promise<Uint8Array> {
@@ -197,7 +207,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
 
   const withControl = params.control.length > 0;
   const model = await context.loader.load(
-    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(params.vae ? { vae: params.vae } : {}) },
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(chosenVaeFile(params) ? { vae: chosenVaeFile(params)! } : {}) },
     context.signal,
     context.onCompileProgress,
   );
@@ -205,8 +215,10 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   throwIfCancelled(context.signal);
   const control = withControl ? await controlUnits(params, model, context) : undefined;
   const runners = model.runners(loraStrengths(model, params));
-  const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]! }));
-  const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative }));
+  const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]!, textualInversionKey: model.recipe.textEncoders[i]!.textualInversionKey }));
+  const embeddings = await Promise.all(params.embeddings.map(readTextualInversion));
+  const encoding = { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative, embeddings };
+  const conditioning = replay ?? (await encodePromptPair(encoders, params.prompt, params.negativePrompt, encoding));
   const stepLatents: Record<string, Float32Array> = {};
   const noise = (replay ? [recordedNoise(replay.draws, 'replayed golden')] : undefined) ?? context.noise ?? Array.from({ length: params.batchSize }, (_, i) => new TorchCpuGenerator(BigInt(params.seed) + BigInt(i)));
   const pass = (size: { width: number; height: number }, name: GenerationPass, init?: DiffusionInit): DiffusionRequest => ({
@@ -251,13 +263,12 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
     }
     pictures = result.images.map((hwc) => ({ hwc, ...size }));
   }
-  const hashes = await infotextHashes(params, context.hashes, context.signal);
+  const faceDetail = params.faceDetail;
+  const faceConditioning = faceDetail?.prompt ? await encodePromptPair(encoders, `${params.prompt}, ${faceDetail.prompt}`, params.negativePrompt, encoding) : conditioning;
+  const used = new Set(['embeddingsUsed' in conditioning ? conditioning.embeddingsUsed : [], 'embeddingsUsed' in faceConditioning ? faceConditioning.embeddingsUsed : []].flat());
+  const hashes = await infotextHashes(params, embeddings.filter((e) => used.has(e.name)), context.hashes, context.signal);
   const infotext = (p: GenerationParams, seed: number, picture: Picture) =>
     generationInfotext(source === undefined ? p : { ...p, width: picture.width, height: picture.height }, { seed, ...hashes, padConds: 'padded' in conditioning && conditioning.padded, version: GENERATOR_VERSION });
-  const faceDetail = params.faceDetail;
-  const faceConditioning = faceDetail?.prompt
-    ? await encodePromptPair(encoders, `${params.prompt}, ${faceDetail.prompt}`, params.negativePrompt, { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative })
-    : conditioning;
   const images: GeneratedImage[] = [];
   for (const [i, picture] of pictures.entries()) {
     const seed = params.seed + i;

@@ -4,16 +4,16 @@
 // lora_strengths, control residuals) → out_sample; vae_encoder sample → latent_mean, latent_std; vae_decoder latent
 // → sample.
 import * as ort from 'onnxruntime-node';
-import { StudioError } from '../../base/errors.ts';
+import { BugError, StudioError } from '../../base/errors.ts';
 import type { TextEncoderRecipe } from '../models/architectures.ts';
+import { TEXT_ENCODER_INPUTS } from '../models/clip-text.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
 import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
-import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
-  textIds: 'input_ids',
   textLast: 'last_hidden_state',
   textPenultimate: 'penultimate_hidden_state',
   textEmbeds: 'text_embeds',
@@ -98,20 +98,37 @@ function layerNorm(x: Float32Array, norm: FinalLayerNorm): void {
   }
 }
 
+/** A text encoder's feeds: ids [batch, tokens] and the token vectors replacing some of their embeddings (none: plain ids). */
+export function textEncoderFeeds(ids: ArrayLike<number | bigint>, batch: number, hiddenSize: number, vectors: readonly TokenVector[] = []): Record<string, ort.Tensor> {
+  const tokens = ids.length / batch;
+  const values = new Float32Array(batch * tokens * hiddenSize);
+  const mask = new Uint8Array(batch * tokens);
+  for (const { position, vector } of vectors) {
+    if (vector.length !== hiddenSize || position < 0 || position >= batch * tokens) {
+      throw new BugError(`token vector of width ${vector.length} at position ${position} for ${batch}×${tokens} ids of width ${hiddenSize}`);
+    }
+    values.set(vector, position * hiddenSize);
+    mask[position] = 1;
+  }
+  return {
+    [TEXT_ENCODER_INPUTS.ids]: new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), [batch, tokens]),
+    [TEXT_ENCODER_INPUTS.vectors]: new ort.Tensor('float32', values, [batch, tokens, hiddenSize]),
+    [TEXT_ENCODER_INPUTS.vectorMask]: new ort.Tensor('bool', mask, [batch, tokens, 1]),
+  };
+}
+
 function textEncoderRunner(pool: SessionPool, graph: CompiledGraphs['textEncoders'][number], options: OrtTextEncoderOptions): TextEncoderRunner {
   const pooled = options.recipe.pooled && graph.projectionSize !== undefined;
   return {
     hiddenSize: graph.hiddenSize,
     ...(pooled ? { pooledSize: graph.projectionSize } : {}),
-    async encode(ids, batch, clipSkip) {
+    async encode(ids, batch, clipSkip, vectors = []) {
       const fixedPenultimate = options.recipe.hiddenState === 'penultimate';
       if (!fixedPenultimate && clipSkip > 2) {
         throw new StudioError('generate.invalid-parameter', { userMessage: `Clip skip ${clipSkip} is not supported by the compiled text encoder (1 or 2).`, hint: 'Use clip skip 1 or 2.' });
       }
-      const tokens = ids.length / batch;
-      const input = new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [batch, tokens]);
       const layer = fixedPenultimate || clipSkip === 2 ? IO.textPenultimate : IO.textLast;
-      const [hidden, embeds] = await runOutputs(pool, graph.path, { [IO.textIds]: input }, pooled ? [layer, IO.textEmbeds] : [layer]);
+      const [hidden, embeds] = await runOutputs(pool, graph.path, textEncoderFeeds(ids, batch, graph.hiddenSize, vectors), pooled ? [layer, IO.textEmbeds] : [layer]);
       if (!fixedPenultimate && clipSkip === 2) {
         if (!options.finalLayerNorm) {
           throw new StudioError('generate.unsupported-model', { userMessage: 'Clip skip 2 needs the text encoder\'s final LayerNorm weights, which were not found.', hint: 'Use clip skip 1 with this model.' });

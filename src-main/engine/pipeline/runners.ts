@@ -8,6 +8,14 @@ export interface TextEncoding {
   readonly pooled?: Float32Array;
 }
 
+/** A vector that takes the place of a token's embedding (a textual-inversion vector), at a position of the ids. */
+export interface TokenVector {
+  /** Index into the flat [batch, tokens] ids. */
+  readonly position: number;
+  /** hiddenSize values. */
+  readonly vector: Float32Array;
+}
+
 export interface TextEncoderRunner {
   /** Width of one token's hidden state (768 for SD1.5's CLIP-L, 1280 for SDXL's bigG, 64 for a tiny fixture). */
   readonly hiddenSize: number;
@@ -16,9 +24,9 @@ export interface TextEncoderRunner {
   /**
    * Hidden states for int ids [batch, tokens]. clipSkip as A1111 counts it (1 = last layer after the final LayerNorm,
    * 2 = the layer before it, through the final LayerNorm as A1111 and diffusers do) where the architecture uses it;
-   * an encoder fixed to the penultimate layer (SDXL) ignores it.
+   * an encoder fixed to the penultimate layer (SDXL) ignores it. `vectors` replace the token embeddings at their positions.
    */
-  encode(ids: readonly number[], batch: number, clipSkip: number): Promise<TextEncoding>;
+  encode(ids: readonly number[], batch: number, clipSkip: number, vectors?: readonly TokenVector[]): Promise<TextEncoding>;
 }
 
 /** SDXL's added conditioning for the whole UNet batch: pooled text [batch, P] and the six size/crop ids [batch, 6]. */

@@ -3,6 +3,7 @@ import { before, test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { ClipTokenizer } from './clip-tokenizer.ts';
 import { applyEmphasis, tokenizePrompt } from './prompt-chunks.ts';
+import { EmbeddingLookup } from './prompt-embeddings.ts';
 
 let tokenizer: ClipTokenizer;
 before(async () => {
@@ -69,4 +70,26 @@ test('emphasis multiplies positions then restores the chunk mean', () => {
 
 test('bad tokenizer folder is a StudioError naming the folder', async () => {
   await assert.rejects(ClipTokenizer.fromFolder('/nonexistent/tok'), (e: Error & { code?: string; hint?: string }) => e.code === 'generate.model-missing' && e.message.includes('/nonexistent/tok') && /vocab\.json and merges\.txt/.test(e.hint ?? ''));
+});
+
+test('an embedding takes one position per vector, and one that does not fit in the chunk starts the next (A1111)', () => {
+  const vectors = 3;
+  const embeddings = new EmbeddingLookup(tokenizer, [{ name: 'tinystyle', count: vectors, vectors: new Float32Array(vectors * 4) }]);
+  const one = tokenizePrompt(tokenizer, 'a (tinystyle:1.2) cat', { embeddings });
+  const a = tokenizer.encode('a');
+  assert.deepEqual(one.chunks[0]!.embeddings.map((p) => [p.embedding.name, p.position]), [['tinystyle', 1 + a.length]]);
+  assert.deepEqual(one.chunks[0]!.ids.slice(1 + a.length, 1 + a.length + vectors), [0, 0, 0]);
+  assert.deepEqual(one.chunks[0]!.multipliers.slice(1 + a.length, 1 + a.length + vectors), [1.2, 1.2, 1.2]);
+  assert.equal(one.tokenCount, a.length + vectors + tokenizer.encode('cat').length);
+
+  // 74 word tokens leave one position: the three vectors move to the next chunk whole.
+  const filler = Array.from({ length: 74 }, () => 'cat').join(' ');
+  assert.equal(tokenizer.encode(filler).length, 74);
+  const split = tokenizePrompt(tokenizer, `${filler} tinystyle`, { embeddings });
+  assert.equal(split.chunks.length, 2);
+  assert.deepEqual(split.chunks[0]!.embeddings, []);
+  assert.deepEqual(split.chunks[1]!.embeddings.map((p) => p.position), [1]);
+  assert.equal(split.tokenCount, 75 + vectors);
+  // Without the embedding the name is words.
+  assert.deepEqual(tokenizePrompt(tokenizer, 'a tinystyle cat').chunks[0]!.ids, tokenizer.encodePadded('a tinystyle cat').ids);
 });

@@ -2,9 +2,12 @@
 // tokenized on its own, tokens are packed into chunks of 75, each chunk becomes BOS + 75 + EOS (padded with EOS);
 // the chunks are encoded separately and their hidden states concatenated (77·n positions). When a chunk fills up and
 // a comma lies within the last COMMA_BACKTRACK tokens, the words after that comma move to the next chunk
-// (A1111's default "comma padding backtrack" of 20). BREAK closes the current chunk early.
+// (A1111's default "comma padding backtrack" of 20). BREAK closes the current chunk early. A textual-inversion name
+// (prompt-embeddings.ts) takes one position per vector, with the piece's weight; placeholders hold id 0 as in A1111,
+// and an embedding that does not fit in what is left of a chunk starts the next one.
 import { BREAK_WEIGHT, parsePromptAttention } from './prompt-attention.ts';
 import { CLIP_CHUNK_LENGTH, type ClipTokenizer } from './clip-tokenizer.ts';
+import type { EmbeddingLookup, PromptEmbedding } from './prompt-embeddings.ts';
 
 export const COMMA_BACKTRACK = 20;
 
@@ -13,7 +16,17 @@ export interface PromptChunk {
   readonly ids: number[];
   /** 77 embedding multipliers (1 for BOS/EOS/padding). */
   readonly multipliers: number[];
+  /** Embeddings placed in this chunk: `position` is the first of their positions among the 77 ids. */
+  readonly embeddings: readonly PlacedEmbedding[];
 }
+
+export interface PlacedEmbedding {
+  readonly position: number;
+  readonly embedding: PromptEmbedding;
+}
+
+/** The placeholder id under an embedding's vectors (A1111 puts 0 there; the vectors replace its embedding). */
+const EMBEDDING_PLACEHOLDER_ID = 0;
 
 export interface TokenizedPrompt {
   readonly chunks: PromptChunk[];
@@ -24,6 +37,8 @@ export interface TokenizedPrompt {
 export interface ChunkOptions {
   /** Parse `(word:1.2)` / `[word]` / BREAK; off = the prompt is plain text with weight 1. */
   readonly emphasis?: boolean;
+  /** Textual-inversion names to replace by their vectors (for this tokenizer's encoder). */
+  readonly embeddings?: EmbeddingLookup;
 }
 
 export function tokenizePrompt(tokenizer: ClipTokenizer, prompt: string, options: ChunkOptions = {}): TokenizedPrompt {
@@ -31,6 +46,8 @@ export function tokenizePrompt(tokenizer: ClipTokenizer, prompt: string, options
   const chunks: PromptChunk[] = [];
   let tokens: number[] = [];
   let multipliers: number[] = [];
+  // Positions here are among the chunk's tokens (without BOS).
+  let placed: PlacedEmbedding[] = [];
   let tokenCount = 0;
   let lastComma = -1;
 
@@ -39,9 +56,10 @@ export function tokenizePrompt(tokenizer: ClipTokenizer, prompt: string, options
     const padded = tokenizer.wrapChunk(tokens);
     const weights = [1, ...multipliers, 1];
     while (weights.length < padded.ids.length) weights.push(1);
-    chunks.push({ ids: padded.ids, multipliers: weights });
+    chunks.push({ ids: padded.ids, multipliers: weights, embeddings: placed.map((p) => ({ ...p, position: p.position + 1 })) });
     tokens = [];
     multipliers = [];
+    placed = [];
     lastComma = -1;
   };
 
@@ -50,22 +68,40 @@ export function tokenizePrompt(tokenizer: ClipTokenizer, prompt: string, options
       closeChunk(false);
       continue;
     }
-    for (const token of tokenizer.encode(piece.text)) {
+    const pieceTokens = tokenizer.encode(piece.text);
+    for (let at = 0; at < pieceTokens.length; ) {
+      const token = pieceTokens[at]!;
       if (token === tokenizer.commaId) {
         lastComma = tokens.length;
       } else if (tokens.length === CLIP_CHUNK_LENGTH && lastComma !== -1 && tokens.length - lastComma <= COMMA_BACKTRACK) {
+        // The words after the comma move to the next chunk, with any embedding among them.
         const breakAt = lastComma + 1;
         const movedTokens = tokens.slice(breakAt);
         const movedMultipliers = multipliers.slice(breakAt);
+        const movedEmbeddings = placed.filter((p) => p.position >= breakAt).map((p) => ({ ...p, position: p.position - breakAt }));
         tokens = tokens.slice(0, breakAt);
         multipliers = multipliers.slice(0, breakAt);
+        placed = placed.filter((p) => p.position < breakAt);
         closeChunk(false);
         tokens = movedTokens;
         multipliers = movedMultipliers;
+        placed = movedEmbeddings;
       }
       if (tokens.length === CLIP_CHUNK_LENGTH) closeChunk(false);
-      tokens.push(token);
-      multipliers.push(piece.weight);
+      const embedding = options.embeddings?.at(pieceTokens, at);
+      if (embedding === undefined) {
+        tokens.push(token);
+        multipliers.push(piece.weight);
+        at += 1;
+        continue;
+      }
+      if (tokens.length + embedding.count > CLIP_CHUNK_LENGTH) closeChunk(false);
+      placed.push({ position: tokens.length, embedding });
+      for (let k = 0; k < embedding.count; k++) {
+        tokens.push(EMBEDDING_PLACEHOLDER_ID);
+        multipliers.push(piece.weight);
+      }
+      at += embedding.nameIds.length;
     }
   }
   if (tokens.length > 0 || chunks.length === 0) closeChunk(true);

@@ -5,7 +5,7 @@ import BrushIcon from '@mui/icons-material/Brush';
 import ClearIcon from '@mui/icons-material/Clear';
 import { Alert, Box, Button, Chip, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { SAMPLERS, type Sampler } from '../../../src-preload/contract/generation.ts';
+import { SAMPLERS, VAE_AUTOMATIC, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
 import type { StylePreset } from '../../../src-preload/contract/presets.ts';
 import { navigate, routeHash } from '../../app/navigation.ts';
@@ -123,6 +123,7 @@ export function GeneratePage() {
       checkpoints: models.value?.checkpoints ?? [],
       adapters: models.value?.adapters ?? { sd15: new Map(), sdxl: new Map() },
       loras: models.value?.loras ?? [],
+      vaes: models.value?.vaes ?? [],
       characterIds: characters.value?.map((c) => c.id) ?? [],
     };
     const { form: loaded, unmatched } = formFromParameters(form, result.value, choices);
@@ -261,6 +262,17 @@ export function GeneratePage() {
               <TextField select label="Clip skip" value={form.clipSkip} onChange={(e) => update({ clipSkip: Number(e.target.value) })} size="small">
                 <MenuItem value={1}>1</MenuItem>
                 <MenuItem value={2}>2</MenuItem>
+              </TextField>
+            </Tooltip>
+            <Tooltip title="A1111's SD VAE: the decoder that turns the result into pixels. Default follows Settings; Automatic is the checkpoint's own." placement="top-start" describeChild>
+              <TextField select label="VAE" value={form.vae === '' || form.vae === VAE_AUTOMATIC || (models.value?.vaes ?? []).some((m) => m.path === form.vae) ? form.vae : ''} onChange={(e) => update({ vae: e.target.value })} size="small">
+                <MenuItem value="">Default (Settings)</MenuItem>
+                <MenuItem value={VAE_AUTOMATIC}>Automatic (the checkpoint&apos;s own)</MenuItem>
+                {(models.value?.vaes ?? []).map((m) => (
+                  <MenuItem key={m.path} value={m.path}>
+                    {m.name}
+                  </MenuItem>
+                ))}
               </TextField>
             </Tooltip>
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />

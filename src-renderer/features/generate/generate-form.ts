@@ -2,7 +2,7 @@
 import { ControlUnitSchema, FACEID_VARIANTS, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type ControlPreprocessor, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
-import { fileStem, variantOfFile } from '../../../src-preload/contract/model-names.ts';
+import { fileStem, modelName, variantOfFile } from '../../../src-preload/contract/model-names.ts';
 import type { Model, ModelBase } from '../../../src-preload/contract/models.ts';
 import { applyStyleTemplate, combineNegatives, type StylePreset } from '../../../src-preload/contract/presets.ts';
 import { checkpointBase, type ModelChoices } from './model-choices.ts';
@@ -28,6 +28,8 @@ export interface GenerateForm {
   sampler: Sampler;
   /** A1111's "Clip skip": 2 conditions on the text encoder's penultimate layer (anime-style models). */
   clipSkip: number;
+  /** A VAE file or folder, VAE_AUTOMATIC (the checkpoint's own), or '' for the default VAE of Settings. */
+  vae: string;
   seedMode: SeedMode;
   seed: number;
   width: number;
@@ -101,6 +103,7 @@ export const DEFAULT_FORM: GenerateForm = {
   steps: 25,
   sampler: 'DPM++ 2M Karras',
   clipSkip: 1,
+  vae: '',
   seedMode: 'random',
   seed: 12345,
   width: 512,
@@ -183,6 +186,7 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     cfg: form.cfg,
     sampler: form.sampler,
     clipSkip: form.clipSkip,
+    ...(form.vae === '' ? {} : { vae: form.vae }),
     width: form.width,
     height: form.height,
     batchSize: 1,
@@ -264,6 +268,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     steps: params.steps,
     sampler: params.sampler,
     clipSkip: params.clipSkip,
+    vae: params.vae ?? '',
     seedMode: 'fixed',
     seed: generation.seed,
     width: params.width,
@@ -292,6 +297,7 @@ export interface RecallChoices {
   /** Per base: the picture's adapter is looked for among those of its checkpoint's base. */
   readonly adapters: ModelChoices['adapters'];
   readonly loras: readonly Model[];
+  readonly vaes: readonly Model[];
   readonly characterIds: readonly string[];
   /** The checkpoint the studio knows by the picture's Model hash (models.findByHash), which wins over its name. */
   readonly checkpointByHash?: string | undefined;
@@ -313,8 +319,9 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
   if (faceid !== undefined && (variant === undefined || !adapters.has(variant))) unmatched.push(`FaceID adapter ${faceid.adapterName}`);
   const character = faceid?.characterId !== undefined && choices.characterIds.includes(faceid.characterId) ? faceid.characterId : undefined;
   if (faceid?.characterId !== undefined && character === undefined) unmatched.push('character (not in this library)');
-  // The studio generates with the checkpoint's own VAE (the CLI takes --vae).
-  if (imported.vaeName !== undefined) unmatched.push(`VAE ${imported.vaeName} (the checkpoint's own is used)`);
+  // A1111 names the SD VAE it used by its file name; a picture without one used the checkpoint's own.
+  const vae = imported.vaeName === undefined ? undefined : choices.vaes.find((m) => modelName(m.path) === imported.vaeName || m.name === imported.vaeName);
+  if (imported.vaeName !== undefined && vae === undefined) unmatched.push(`VAE ${imported.vaeName}`);
   return {
     form: {
       ...form,
@@ -331,6 +338,7 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
       steps: params.steps ?? form.steps,
       sampler: params.sampler ?? form.sampler,
       clipSkip: params.clipSkip ?? form.clipSkip,
+      vae: vae?.path ?? form.vae,
       seedMode: params.seed === undefined ? form.seedMode : 'fixed',
       seed: params.seed ?? form.seed,
       width: params.width ?? form.width,

@@ -39,6 +39,8 @@ export interface ModelChoices {
   loras: Model[];
   /** ControlNets identified by content. */
   controlnets: Model[];
+  /** VAE files and folders identified by content (SD1.5's and SDXL's share one layout: the user picks). */
+  vaes: Model[];
 }
 
 export function modelChoices(models: readonly Model[]): ModelChoices {
@@ -46,9 +48,14 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
   const adapters: ModelChoices['adapters'] = { sd15: new Map(), sdxl: new Map() };
   const loras: Model[] = [];
   const controlnets: Model[] = [];
+  const vaes: Model[] = [];
   for (const model of models) {
     if (model.kind === 'controlnet') {
       controlnets.push(model);
+      continue;
+    }
+    if (model.kind === 'vae') {
+      vaes.push(model);
       continue;
     }
     if (model.kind === 'lora' && variantOfFile(model.name) === undefined) {
@@ -63,7 +70,7 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
       checkpoints.push(model);
     }
   }
-  return { checkpoints, adapters, loras, controlnets };
+  return { checkpoints, adapters, loras, controlnets, vaes };
 }
 
 /** The listed checkpoint at this path, if any (a stored form may name one that has since gone). */

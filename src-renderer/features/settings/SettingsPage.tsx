@@ -47,6 +47,8 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
   const studio = useStudio();
   const settings = useLoad((s) => s.settings.get({}));
   const info = useLoad((s) => s.app.info({}));
+  const models = useLoad((s) => s.models.list({}));
+  const vaes = models.value?.models.filter((m) => m.kind === 'vae') ?? [];
   const [failure, setFailure] = useState<Failure | undefined>();
   const [saved, setSaved] = useState<Settings | undefined>();
   const [newFolder, setNewFolder] = useState('');
@@ -126,6 +128,16 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
               labels={info.value ? { ...MODEL_MEMORY_LABELS, auto: `Automatic — ${info.value.autoModelMemory === 'compact' ? 'Compact' : 'Fast'} on this machine (${Math.round(info.value.totalMemoryBytes / 2 ** 30)} GB of RAM; compact below 16 GB, and for large models such as SDXL’s UNet above)` } : MODEL_MEMORY_LABELS}
               onChange={(modelMemory) => void save({ modelMemory })}
             />
+            <Tooltip title="A1111's SD VAE: the VAE every generation uses unless it picks one in Generate. Automatic uses each checkpoint's own." placement="top-start" describeChild>
+              <TextField select size="small" label="Default VAE" value={current.defaultVae !== null && vaes.some((m) => m.path === current.defaultVae) ? current.defaultVae : ''} onChange={(e) => void save({ defaultVae: e.target.value === '' ? null : e.target.value })}>
+                <MenuItem value="">Automatic (each checkpoint&apos;s own)</MenuItem>
+                {vaes.map((m) => (
+                  <MenuItem key={m.path} value={m.path}>
+                    {m.name}
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Tooltip>
             <Typography variant="body2" color="text.secondary">
               Engine settings apply from the next job; a job already running finishes with the settings it started with.
             </Typography>

@@ -3,11 +3,10 @@
 // encoder's pooled state and projected text_embeds, and the pipeline-built prompt_embeds / pooled embeddings through
 // our own prompt encoding (features concatenated, zeros for an absent negative, "" encoded).
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { recipeOf } from '../../../src-main/engine/models/architectures.ts';
 import { TEXT_ENCODER_OUTPUTS } from '../../../src-main/engine/models/clip-text.ts';
 import { encodePromptPair, type PromptEncoder } from '../../../src-main/engine/pipeline/conditioning.ts';
-import { createOrtRunners } from '../../../src-main/engine/pipeline/ort-runners.ts';
+import { createOrtRunners, textEncoderFeeds } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import { SessionPool } from '../../../src-main/engine/onnx/session-pool.ts';
 import { ClipTokenizer } from '../../../src-main/engine/text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../../../src-main/engine/text/tokenizer-folder.ts';
@@ -58,7 +57,7 @@ export const suite: GoldenSuite = {
           const ids = g(`input_ids_${n}`);
           ctx.check(`${source}/te${n}/input_ids`, prompts.flatMap((p) => tokenizers[i]!.encodePadded(p).ids), ids.data, 'tokenizer');
           const session = await sessionFor(encoder.path);
-          const out = await session.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(v)), [...ids.shape]) });
+          const out = await session.run(textEncoderFeeds(ids.data, ids.shape[0]!, encoder.hiddenSize));
           const last = out[TEXT_ENCODER_OUTPUTS.last]!.data as Float32Array;
           ctx.check(`${source}/te${n}/last_hidden_state`, last, g(`te${n}_last_hidden_state`).data, 'textEncoder');
           ctx.check(`${source}/te${n}/hidden_states[-2]`, out[TEXT_ENCODER_OUTPUTS.penultimate]!.data as Float32Array, g(`te${n}_hidden_states_m2`).data, 'textEncoder');
@@ -71,7 +70,7 @@ export const suite: GoldenSuite = {
 
         // The pipeline-level tensors through the prompt encoding the studio uses (A1111 chunks of 75, one chunk here).
         const runners = createOrtRunners(pool, compiled, { textEncoders: recipe.textEncoders.map((r) => ({ recipe: r })), loraStrengths: [] });
-        const encoders: PromptEncoder[] = runners.textEncoders.map((runner, i) => ({ tokenizer: tokenizers[i]!, runner }));
+        const encoders: PromptEncoder[] = runners.textEncoders.map((runner, i) => ({ tokenizer: tokenizers[i]!, runner, textualInversionKey: recipe.textEncoders[i]!.textualInversionKey }));
         const encode = (prompt: string, negative: string, zerosForEmptyNegative: boolean) => encodePromptPair(encoders, prompt, negative, { clipSkip: 1, zerosForEmptyNegative });
         const [prompt, negative, empty, bang] = prompts as [string, string, string, string];
         const none = await encode(prompt, '', recipe.zerosForEmptyNegative);

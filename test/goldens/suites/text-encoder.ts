@@ -1,6 +1,6 @@
 // CLIP text encoder graphs (diffusers folder, LDM single file, fp16 copy) against goldens/text_encoder (the fp16 copy
 // against text_encoder_fp16w).
-import * as ort from 'onnxruntime-node';
+import { textEncoderFeeds } from '../../../src-main/engine/pipeline/ort-runners.ts';
 import { compiledFixture, FIXTURE_SOURCES, goldenFile, sessionFor } from '../compiled-fixtures.ts';
 import { loadGoldenTensors, type GoldenSuite } from '../golden-suite.ts';
 
@@ -10,10 +10,9 @@ export const suite: GoldenSuite = {
     for (const { source, label, goldenSuffix } of FIXTURE_SOURCES) {
       const golden = await loadGoldenTensors(goldenFile(ctx.fixtures, 'text_encoder', goldenSuffix));
       const ids = golden.tensors.get('input_ids')!;
-      const input = new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(v)), [...ids.shape]);
       const compiled = await compiledFixture(ctx.fixtures, source, false);
       const session = await sessionFor(compiled.textEncoders[0]!.path);
-      const out = await session.run({ input_ids: input });
+      const out = await session.run(textEncoderFeeds(ids.data, ids.shape[0]!, compiled.textEncoders[0]!.hiddenSize));
       ctx.check(`${label}/last_hidden_state`, out['last_hidden_state']!.data as Float32Array, golden.tensors.get('last_hidden_state')!.data, 'textEncoder');
       ctx.check(`${label}/hidden_states[-2]`, out['penultimate_hidden_state']!.data as Float32Array, golden.tensors.get('hidden_states_m2')!.data, 'textEncoder');
     }
