@@ -1,6 +1,8 @@
 // `faceid generate --control` on the tiny SD1.5 and the tiny ControlNet: a Canny unit changes the picture and is
 // written as sd-webui-controlnet's `ControlNet 0` line (read back as a unit); weight 0 gives the picture without
-// control; a T2I-Adapter given as ControlNet, an SDXL ControlNet, a control image that is not an image and an SDXL
+// control. A T2I-Adapter unit (--t2i, both file layouts) changes the picture the same way from either layout, weight 0
+// or a window that ends before the first step gives the picture without it; a T2I-Adapter given as ControlNet (and the
+// reverse), an SDXL ControlNet, a control image that is not an image and an SDXL
 // checkpoint are refused with the reason. Argument parsing keeps Windows drive letters.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,21 @@ test('a Canny unit changes the picture and is written as a ControlNet line that 
   assert.deepEqual(await pixels(weightless.png), await pixels(plain.png), 'a unit at weight 0 adds exact zeros');
 });
 
+test('a T2I-Adapter unit changes the picture, the same from both layouts; weight 0 and a closed window leave it as without', async () => {
+  const plain = await picture('t2i-plain', []);
+  const diffusers = await picture('t2i-diffusers', ['--t2i', `${fixture('control', 't2iadapter-tiny')}:${photo}:0.8`]);
+  const original = await picture('t2i-original', ['--t2i', `${fixture('control', 't2iadapter_tiny_sd15v2.pth')}:${photo}:0.8`]);
+  const pixels = async (png: Buffer) => sharp(png).raw().toBuffer();
+  assert.notDeepEqual(await pixels(diffusers.png), await pixels(plain.png), 'the adapter changes the picture');
+  assert.deepEqual(await pixels(original.png), await pixels(diffusers.png), 'TencentARC .pth and diffusers folder are the same adapter');
+  assert.match(readPngTexts(diffusers.png).parameters ?? '', /ControlNet 0: "Module: none, Model: t2iadapter-tiny, Weight: 0\.8, Guidance Start: 0, Guidance End: 1"/u);
+  assert.deepEqual(await pixels((await picture('t2i-weight-0', ['--t2i', `${fixture('control', 't2iadapter-tiny')}:${photo}:0`])).png), await pixels(plain.png));
+  // With 2 steps a window [0, 0.4] acts at no step (diffusers' keep rule: (i + 1) / n must not pass the end).
+  assert.deepEqual(await pixels((await picture('t2i-closed', ['--t2i', `${fixture('control', 't2iadapter-tiny')}:${photo}:1:0:0.4`])).png), await pixels(plain.png));
+  const both = await picture('t2i-and-cn', ['--control', `${controlnet}:${photo}:0.5`, '--t2i', `${fixture('control', 't2iadapter-tiny')}:${photo}:0.8`, '--preprocess', 'canny', '--preprocess', 'none']);
+  assert.notDeepEqual(await pixels(both.png), await pixels(diffusers.png), 'a ControlNet and a T2I-Adapter act together');
+});
+
 test('bad control input is refused with the reason: a T2I-Adapter as ControlNet, an SDXL ControlNet, a non-image, an SDXL checkpoint', async () => {
   const refused = async (extra: readonly string[], model = fixture('sd15-tiny')) => {
     const result = await runCli([...base.map((a) => (a === fixture('sd15-tiny') ? model : a)), ...extra, '--out', path.join(work, 'never')]);
@@ -49,6 +66,7 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
     return result.stderr;
   };
   assert.match(await refused(['--control', `${fixture('control', 't2iadapter-tiny')}:${photo}`]), /t2iadapter-tiny is a T2I-Adapter, not a ControlNet/u);
+  assert.match(await refused(['--t2i', `${controlnet}:${photo}`]), /controlnet-tiny is a ControlNet, not a T2I-Adapter/u);
   const sdxlControlNet = path.join(work, 'controlnet-sdxl.safetensors');
   await writeSafetensorsFile(sdxlControlNet, {
     'controlnet_cond_embedding.conv_in.weight': { dtype: 'F32', shape: [2, 3, 1, 1], data: [1, 2, 3, 4, 5, 6] },
@@ -58,7 +76,7 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
   const notes = path.join(work, 'pose.png');
   writeFileSync(notes, 'not a picture');
   assert.match(await refused(['--control', `${controlnet}:${notes}`]), /pose\.png is not an image format FaceID Studio can read/u);
-  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--configs', fixture('sdxl', 'sdxl-tiny')], fixture('sdxl', 'sdxl-tiny')), /ControlNet units run with SD1\.5 checkpoints/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--configs', fixture('sdxl', 'sdxl-tiny')], fixture('sdxl', 'sdxl-tiny')), /ControlNet and T2I-Adapter units run with SD1\.5 checkpoints/u);
   assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, none\)/u);
 });
 

@@ -12,6 +12,7 @@ export const MODEL_KINDS = [
   'tokenizer-vocab',
   'tokenizer-merges',
   'controlnet',
+  't2i-adapter',
   'embedding',
   'vae',
 ] as const;

@@ -10,7 +10,7 @@ import { readSafetensors } from '../engine/io/safetensors.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';
-import type { ModelIdentity } from './identity.ts';
+import { t2iIdentity, type ModelIdentity } from './identity.ts';
 
 type Tensors = ReadonlyMap<string, TensorDescriptor>;
 
@@ -95,7 +95,7 @@ function classifyControl(tensors: Tensors): ModelIdentity | null {
   if (!control) return null;
   const isFullSize = control.details['crossAttentionDim'] === (control.base === 'sdxl' ? 2048 : 768);
   const suffix = isFullSize ? '' : ', tiny test model';
-  if (control.kind === 't2i-adapter') return { kind: 'other', base: control.base, isFullSize: true, summary: `${label(control.base)} T2I-Adapter (${control.layout} layout)` };
+  if (control.kind === 't2i-adapter') return t2iIdentity(control.base, control.layout, control.details['width']);
   return { kind: 'controlnet', base: control.base, isFullSize, summary: `${label(control.base)} ControlNet (${control.layout} layout)${suffix}` };
 }
 

@@ -6,7 +6,7 @@ import { detectModel, type ModelDescription } from '../engine/io/detect.ts';
 import { readTensorFile } from '../engine/io/tensor-file.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { FaceIdVariant, ModelBase } from './catalog-schema.ts';
-import type { ModelIdentity } from './identity.ts';
+import { t2iIdentity, type ModelIdentity } from './identity.ts';
 
 const CONTEXT_DIM: Record<ModelBase, number> = { sd15: 768, sdxl: 2048 };
 
@@ -45,6 +45,8 @@ export function identityFromDescription(description: ModelDescription): ModelIde
       const isFullSize = base !== null && description.details['crossAttentionDim'] === CONTEXT_DIM[base];
       return { kind: 'controlnet', base, isFullSize, summary: `${label(description.base)} ControlNet (${description.variant} layout)${isFullSize ? '' : ', tiny test model'}` };
     }
+    case 't2i-adapter':
+      return t2iIdentity(description.base ?? null, description.variant ?? 'original', description.details['width']);
     case 'vae':
       return { kind: 'vae', base: null, isFullSize: true, summary: `VAE (${description.layout})` };
     case 'clip-vision':

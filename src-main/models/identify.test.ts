@@ -115,20 +115,21 @@ test('the tiny SDXL fixtures (SDXL topology, other widths) are identified as SDX
   }
 });
 
-test('the control fixtures: ControlNets in every layout are `controlnet` models with their base, T2I-Adapters are named', async () => {
+test('the control fixtures: ControlNets in every layout are `controlnet` models, T2I-Adapters `t2i-adapter` models, with their base', async () => {
   const identify = createIdentifier();
   const control = (...parts: string[]) => fixture('control', ...parts);
   const expected: Array<[string, Partial<ModelIdentity>]> = [
     [control('controlnet-tiny', 'diffusion_pytorch_model.safetensors'), { kind: 'controlnet', base: 'sd15', isFullSize: false }],
     [control('control_v11p_sd15_tiny_fp16.safetensors'), { kind: 'controlnet', base: 'sd15', isFullSize: false }],
     [control('control_v11p_sd15_tiny_fp16.pth'), { kind: 'controlnet', base: 'sd15', isFullSize: false }],
-    [control('t2iadapter_tiny_sd15v2.pth'), { kind: 'other', base: 'sd15' }],
+    [control('t2iadapter_tiny_sd15v2.pth'), { kind: 't2i-adapter', base: 'sd15', isFullSize: false }],
+    [control('t2iadapter-tiny', 'diffusion_pytorch_model.safetensors'), { kind: 't2i-adapter', base: 'sd15', isFullSize: false }],
   ];
   for (const [file, want] of expected) {
     const identity = await identify(file);
     for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${path.basename(file)}: ${key} (${identity?.summary})`);
   }
-  assert.match((await identify(control('t2iadapter-tiny', 'diffusion_pytorch_model.safetensors')))?.summary ?? '', /T2I-Adapter/u);
+  assert.match((await identify(control('t2iadapter-tiny', 'diffusion_pytorch_model.safetensors')))?.summary ?? '', /SD1\.5 T2I-Adapter \(diffusers layout\), tiny test model/u);
 });
 
 test('textual-inversion embeddings (.pt string_to_param, .safetensors emb_params, SDXL clip_l/clip_g) and VAEs are told by content', async () => {

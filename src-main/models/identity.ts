@@ -1,7 +1,7 @@
 // What a model file IS, decided from its content (tensor names and shapes, ONNX inputs/outputs),
 // never from its name. The scan stores one of these per file; readiness matches them to features.
 import { z } from 'zod';
-import { FaceIdVariantSchema, ModelBaseSchema, ModelKindSchema } from './catalog-schema.ts';
+import { FaceIdVariantSchema, ModelBaseSchema, ModelKindSchema, type ModelBase } from './catalog-schema.ts';
 
 export const ModelIdentitySchema = z.object({
   /** 'other' = a recognised model file the studio does not use directly (a VAE, a ControlNet, a diffusers part). */
@@ -20,6 +20,16 @@ export const ModelIdentitySchema = z.object({
   summary: z.string(),
 });
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
+
+/** The first adapter width of the full-size SD1.5 and SDXL T2I-Adapters (full_adapter and full_adapter_xl: 320). */
+const FULL_T2I_WIDTH = 320;
+
+/** A T2I-Adapter by what its tensors say: base, naming and its first width (320 in the real files). */
+export function t2iIdentity(base: ModelBase | null, layout: string, width: string | number | undefined): ModelIdentity {
+  const isFullSize = width === FULL_T2I_WIDTH;
+  const family = base === 'sdxl' ? 'SDXL' : base === 'sd15' ? 'SD1.5' : '';
+  return { kind: 't2i-adapter', base, isFullSize, summary: `${family} T2I-Adapter (${layout} layout)${isFullSize ? '' : ', tiny test model'}`.trim() };
+}
 
 /** Reads a file's content and says what it is; null when it is not a model file the studio knows. */
 export type Identify = (file: string) => Promise<ModelIdentity | null>;

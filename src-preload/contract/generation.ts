@@ -130,10 +130,15 @@ export const CONTROL_PREPROCESSORS = ['canny', 'none'] as const;
 export const ControlPreprocessorSchema = z.enum(CONTROL_PREPROCESSORS, { error: (issue) => `unknown preprocessor ${JSON.stringify(issue.input)}; choose one of ${CONTROL_PREPROCESSORS.join(', ')}` });
 export type ControlPreprocessor = z.infer<typeof ControlPreprocessorSchema>;
 
-/** One ControlNet unit: its model, the picture it is made from, and its strength and window (fractions of the steps). */
+/** What a control unit's model is: a ControlNet (runs every step beside the UNet) or a T2I-Adapter (runs once). */
+export const CONTROL_MODEL_KINDS = ['controlnet', 't2i-adapter'] as const;
+export type ControlModelKind = (typeof CONTROL_MODEL_KINDS)[number];
+
+/** One control unit: its model, the picture it is made from, and its strength and window (fractions of the steps). */
 export const ControlUnitSchema = z
   .object({
-    model: z.string().min(1, 'choose a ControlNet model'),
+    kind: z.enum(CONTROL_MODEL_KINDS).default('controlnet'),
+    model: z.string().min(1, 'choose a ControlNet or T2I-Adapter model'),
     image: z.string().min(1, 'choose a control image'),
     preprocess: ControlPreprocessorSchema.default('none'),
     weight: z.number().finite().min(0, 'control weight must be between 0 and 2').max(2, 'control weight must be between 0 and 2').default(1),

@@ -1,7 +1,7 @@
 // Model files the studio can use. The model manager identifies each file by content; until it has, a file is `unidentified`.
 import { z } from 'zod';
 
-export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'controlnet', 'embedding', 'vae', 'unidentified'] as const;
+export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'controlnet', 't2i-adapter', 'embedding', 'vae', 'unidentified'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 /** The Stable Diffusion family a checkpoint is, or a FaceID adapter / LoRA is made for. */
 export const MODEL_BASES = ['sd15', 'sdxl'] as const;

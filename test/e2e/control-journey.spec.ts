@@ -1,5 +1,6 @@
 // ControlNet in the studio on the tiny models: a character with FaceID and one Canny unit whose picture is dropped on
-// the unit → its control map shown → one image in the gallery whose details name the unit; Remix brings the unit back.
+// the unit → its control map shown, plus a T2I-Adapter unit → one image in the gallery whose details name both units;
+// Remix brings them back.
 import { expect, test } from '@playwright/test';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,8 @@ test.beforeAll(async () => {
   cpSync(fixture('face', 'models'), path.join(models, 'insightface'), { recursive: true });
   // A diffusers ControlNet folder where ComfyUI keeps them; found by content.
   cpSync(fixture('control', 'controlnet-tiny'), path.join(models, 'controlnet', 'controlnet-tiny'), { recursive: true });
+  // A TencentARC T2I-Adapter file where A1111 keeps them (beside the ControlNets).
+  copyFileSync(fixture('control', 't2iadapter_tiny_sd15v2.pth'), path.join(models, 'controlnet', 't2iadapter_tiny_sd15v2.pth'));
   host = await spawnHost(path.join(scratch, 'library'));
 });
 
@@ -28,7 +31,7 @@ test.afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('ControlNet journey: FaceID + a dropped Canny picture → image whose details show the unit; remix restores it', async ({ page }, testInfo) => {
+test('ControlNet journey: FaceID + a dropped Canny picture + a T2I-Adapter → image whose details show both units; remix restores them', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
 
   await test.step('a character with a reference photo', () => createCharacterWithPhoto(page, host.url, scratch, 'Mira'));
@@ -49,7 +52,7 @@ test('ControlNet journey: FaceID + a dropped Canny picture → image whose detai
     await page.getByRole('button', { name: /^ControlNet/ }).click();
     await page.getByRole('button', { name: 'Add control unit' }).click();
     const unit = page.getByRole('group', { name: 'Control unit 1' });
-    await expect(unit.getByRole('combobox', { name: 'ControlNet' })).toHaveText(/controlnet-tiny/);
+    await expect(unit.getByRole('combobox', { name: 'Control model' })).toHaveText(/controlnet-tiny/);
     // Drop the picture on the unit (a real DataTransfer with the file's bytes).
     const bytes = [...readFileSync(fixture('control', 'control_images', 'photo_128.png'))];
     const transfer = await page.evaluateHandle((data) => {
@@ -61,8 +64,21 @@ test('ControlNet journey: FaceID + a dropped Canny picture → image whose detai
     await expect(unit.getByRole('img', { name: 'Control unit 1 picture' })).toBeVisible();
     await expect(unit.getByRole('img', { name: 'Control unit 1 control map' })).toBeVisible();
     await expect(page.getByLabel('ControlNet state')).toHaveText('1 unit');
+
+    // A second unit: the T2I-Adapter, with a picture chosen through the file picker, used as is.
+    await page.getByRole('button', { name: 'Add control unit' }).click();
+    const adapter = page.getByRole('group', { name: 'Control unit 2' });
+    await adapter.getByRole('combobox', { name: 'Control model' }).click();
+    await page.getByRole('option', { name: 't2iadapter_tiny_sd15v2 (T2I-Adapter)' }).click();
+    await adapter.getByLabel('Control unit 2 picture file').setInputFiles(fixture('control', 'control_images', 'photo_128.png'));
+    await adapter.getByRole('combobox', { name: 'Preprocessor' }).click();
+    await page.getByRole('option', { name: 'None (a ready control map)' }).click();
+    await expect(adapter.getByRole('img', { name: 'Control unit 2 control map' })).toBeVisible();
+    await expect(page.getByLabel('ControlNet state')).toHaveText('2 units');
     await unit.scrollIntoViewIfNeeded();
     await page.screenshot({ path: testInfo.outputPath('control-generate.png') });
+    // The shortcut from the prompt (Enter on a focused select would open its menu).
+    await page.getByLabel('Prompt', { exact: true }).focus();
     await page.keyboard.press('ControlOrMeta+Enter');
     await expect(page.getByText('1 job queued')).toBeVisible();
   });
@@ -76,11 +92,14 @@ test('ControlNet journey: FaceID + a dropped Canny picture → image whose detai
     const dialog = page.getByRole('dialog', { name: 'Image details' });
     const row = dialog.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'ControlNet 1', exact: true }) });
     await expect(row).toContainText('Canny · controlnet-tiny · weight 1 · steps 0–1');
+    const adapterRow = dialog.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'ControlNet 2', exact: true }) });
+    await expect(adapterRow).toContainText('as is · t2iadapter_tiny_sd15v2 (T2I-Adapter) · weight 1 · steps 0–1');
     await row.scrollIntoViewIfNeeded();
     await page.screenshot({ path: testInfo.outputPath('control-details.png') });
     await dialog.getByRole('button', { name: 'Remix' }).click();
-    await expect(page.getByLabel('ControlNet state')).toHaveText('1 unit');
+    await expect(page.getByLabel('ControlNet state')).toHaveText('2 units');
     await page.getByRole('button', { name: /^ControlNet/ }).click();
     await expect(page.getByRole('img', { name: 'Control unit 1 picture' })).toBeVisible();
+    await expect(page.getByRole('group', { name: 'Control unit 2' }).getByRole('combobox', { name: 'Control model' })).toHaveText(/t2iadapter_tiny_sd15v2 \(T2I-Adapter\)/);
   });
 });

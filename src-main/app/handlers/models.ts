@@ -22,7 +22,7 @@ export function modelsHandlers(services: StudioServices): NamespaceHandlers<'mod
       const listed = scan.files.filter((file) => (file.identity === null ? MODEL_EXTENSIONS.has(path.extname(file.path).toLowerCase()) : CONTRACT_KINDS.has(file.identity.kind)));
       const models: Model[] = listed.map((file) => ({
         path: file.path,
-        name: file.identity?.kind === 'controlnet' ? modelName(file.path) : path.basename(file.path),
+        name: file.identity?.kind === 'controlnet' || file.identity?.kind === 't2i-adapter' ? modelName(file.path) : path.basename(file.path),
         kind: file.identity === null ? 'unidentified' : (file.identity.kind as Model['kind']),
         base: file.identity?.base ?? null,
         isFullSize: file.identity?.isFullSize ?? null,

@@ -31,3 +31,16 @@ export function controlTensor(map: Uint8Array, width: number, height: number): F
   for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) chw[c * plane + i] = Math.fround(map[3 * i + c]! / 255);
   return chw;
 }
+
+/**
+ * An 8-bit HWC RGB map as a T2I-Adapter's input: CHW in [0, 1] with the adapter's channels. diffusers' adapter
+ * pipeline does not convert the picture's mode, so a 1-channel (sketch, canny) adapter is given grey; Pillow's "L"
+ * conversion (ITU-R 601 luma in 16-bit fixed point) makes it from RGB.
+ */
+export function adapterTensor(map: Uint8Array, width: number, height: number, channels: number): Float32Array {
+  if (channels === 3) return controlTensor(map, width, height);
+  const plane = width * height;
+  const grey = new Float32Array(plane);
+  for (let i = 0; i < plane; i++) grey[i] = Math.fround(((map[3 * i]! * 19595 + map[3 * i + 1]! * 38470 + map[3 * i + 2]! * 7471 + 0x8000) >> 16) / 255);
+  return grey;
+}

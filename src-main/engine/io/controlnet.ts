@@ -77,6 +77,13 @@ async function controlNetConfigFile(file: string): Promise<Record<string, unknow
   }
 }
 
+/** What a control model file or diffusers folder is (read from its header only), or undefined for anything else. */
+export async function describeControlFile(source: string): Promise<ControlDescription | undefined> {
+  const file = await componentWeightsFile(source, 'control model', 'Choose a ControlNet or T2I-Adapter file (.safetensors or .pth) or a diffusers folder.');
+  const index = await readTensorFile(file);
+  return describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
+}
+
 /** Opens a ControlNet for compiling; a T2I-Adapter, another model or an SDXL ControlNet is refused by name. */
 export async function openControlNet(source: string): Promise<OpenedControlNet> {
   const resolved = path.resolve(source);
@@ -87,7 +94,7 @@ export async function openControlNet(source: string): Promise<OpenedControlNet> 
   if (description?.kind !== 'controlnet') {
     throw new StudioError('checkpoint.wrong-kind', {
       userMessage: description?.kind === 't2i-adapter' ? `${what} is a T2I-Adapter, not a ControlNet.` : `${what} is not a ControlNet: it has no hint encoder (controlnet_cond_embedding or control_model.input_hint_block).`,
-      hint: description?.kind === 't2i-adapter' ? 'T2I-Adapters are not run yet in this version; choose a ControlNet.' : 'Run `faceid inspect` on it to see what it is, and choose a ControlNet.',
+      hint: description?.kind === 't2i-adapter' ? 'Open it as a T2I-Adapter (a control unit takes either kind).' : 'Run `faceid inspect` on it to see what it is, and choose a ControlNet.',
     });
   }
   if (description.base === 'sdxl') {
@@ -122,7 +129,12 @@ export async function openT2IAdapter(source: string): Promise<OpenedT2IAdapter> 
   const file = await componentWeightsFile(source, 'T2I-Adapter', 'Choose a T2I-Adapter file (.pth or .safetensors) or a diffusers T2IAdapter folder.');
   const index = await readTensorFile(file);
   const description = describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
-  if (description?.kind !== 't2i-adapter') throw new StudioError('checkpoint.wrong-kind', { userMessage: `${what} is not a T2I-Adapter.`, hint: 'Run `faceid inspect` on it to see what it is.' });
+  if (description?.kind !== 't2i-adapter') {
+    throw new StudioError('checkpoint.wrong-kind', {
+      userMessage: description?.kind === 'controlnet' ? `${what} is a ControlNet, not a T2I-Adapter.` : `${what} is not a T2I-Adapter: it has no adapter body (conv_in and body.N blocks).`,
+      hint: description?.kind === 'controlnet' ? 'Use it as a ControlNet unit (a control unit takes either kind).' : 'Run `faceid inspect` on it to see what it is, and choose a T2I-Adapter.',
+    });
+  }
   if (description.base === 'sdxl') throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL T2I-Adapter; this version runs SD1.5 T2I-Adapters.`, hint: 'Choose an SD1.5 T2I-Adapter with an SD1.5 checkpoint.' });
   const tensors = new Map<string, TensorDescriptor>();
   if (description.layout === 'diffusers') {

@@ -48,8 +48,8 @@ export interface DiffusionRequest {
   readonly ip?: IpConditioning;
   /** ControlNet units: each runs every step on the UNet's input and text, their residuals summed (diffusers' MultiControlNet). */
   readonly control?: readonly ControlUnit[];
-  /** T2I-Adapter features for one image, one per down level, already × the adapter's scale (computed once per job). */
-  readonly adapterFeatures?: UnetResiduals['down'];
+  /** T2I-Adapter units: features computed once per job, × weight at the steps of their window, summed (MultiAdapter). */
+  readonly adapters?: readonly AdapterUnit[];
   /** img2img / inpaint source (inpaint: one image for the batch). */
   readonly init?: DiffusionInit;
   /** Inpaint mask [H·W] in [0, 1], 1 = repaint; needs `init`. */
@@ -75,6 +75,27 @@ export interface ControlUnit {
   /** The fraction of the steps where it starts and ends acting (diffusers' control_guidance_start/end). */
   readonly start: number;
   readonly end: number;
+}
+
+/** One T2I-Adapter's features for one image (one per down level, unscaled) with its weight and window. */
+export interface AdapterUnit {
+  readonly features: UnetResiduals['down'];
+  readonly weight: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The adapters' features for this step (rows repeated for the UNet batch): Σ weight·features over the units in
+ * their window, as diffusers scales (v × scale) and MultiAdapter sums; undefined when none acts. */
+function adapterFeaturesAt(units: readonly AdapterUnit[], rows: readonly UnetResiduals['down'][], step: number, steps: number): UnetResiduals['down'] | undefined {
+  let sum: UnetResiduals['down'] | undefined;
+  for (const [u, unit] of units.entries()) {
+    const scale = controlScale(unit, step, steps);
+    if (scale === 0) continue;
+    const scaled = rows[u]!.map((r) => ({ data: r.data.map((v) => f(v * scale)), shape: r.shape }));
+    sum = sum ? sum.map((r, k) => ({ data: r.data.map((v, i) => f(v + scaled[k]!.data[i]!)), shape: r.shape })) : scaled;
+  }
+  return sum;
 }
 
 /** diffusers' controlnet_keep: a unit acts at step i of n unless i/n is before its start or (i+1)/n after its end. */
@@ -284,8 +305,9 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
   const batchNoise: NoiseSource = {
     randn: () => concat(request.noise.map((n) => n.randn(itemShape))),
   };
-  // The adapter's features, the same for every row of the UNet batch and every step.
-  const adapterFeatures = request.adapterFeatures?.map((f) => ({ data: repeatRows(f.data, unetBatch), shape: [unetBatch, f.shape[1], f.shape[2], f.shape[3]] as const }));
+  // Each adapter's features once per row of the UNet batch (the same for every step; scaled per step by its window).
+  const adapterUnits = request.adapters ?? [];
+  const adapterRows = adapterUnits.map((unit) => unit.features.map((r) => ({ data: repeatRows(r.data, unetBatch), shape: [unetBatch, r.shape[1], r.shape[2], r.shape[3]] as const })));
   // Each control image once per row of the UNet batch.
   const controlImages = (request.control ?? []).map((unit) => repeatRows(unit.image, unetBatch));
   let current = concat(latents);
@@ -304,6 +326,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     const units = request.control ?? [];
     const scales = units.map((unit) => controlScale(unit, i, timesteps.length));
     if (units.length > 0) tap(`step${i}_cond_scale`, Float32Array.from(scales));
+    const adapterFeatures = adapterFeaturesAt(adapterUnits, adapterRows, i, timesteps.length);
     for (const [u, unit] of units.entries()) {
       if (scales[u] === 0) continue;
       const own = await unit.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: unit.channels, scale: scales[u]! });

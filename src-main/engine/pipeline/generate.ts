@@ -15,10 +15,10 @@ import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts
 import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
 import { loadInitImage, loadMask } from './input-images.ts';
-import { controlMap, controlTensor } from '../control/control-image.ts';
+import { adapterTensor, controlMap, controlTensor } from '../control/control-image.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
-import { diffuse, type ControlUnit, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
+import { diffuse, type AdapterUnit, type ControlUnit, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
 import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.ts';
 import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
@@ -169,19 +169,27 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
   return addPngText(new Uint8Array(png), 'parameters', parameters);
 }
 
-/** The job's ControlNets (compiled once, cached) with their control images at the picture's size. */
-async function controlUnits(params: GenerationParams, model: LoadedModel, context: GenerateContext): Promise<ControlUnit[]> {
+/** The job's control units (models compiled once, cached) with their control images at the picture's size: the
+ * ControlNets to run every step, and the T2I-Adapters' features, computed here once. */
+async function controlUnits(params: GenerationParams, model: LoadedModel, context: GenerateContext): Promise<{ controlNets: ControlUnit[]; adapters: AdapterUnit[] }> {
   if (model.recipe.base !== 'sd15') {
-    throw new StudioError('generate.invalid-parameter', { userMessage: `ControlNet units run with SD1.5 checkpoints in this version; ${fileStem(params.model)} is ${model.recipe.label}.`, hint: 'Choose an SD1.5 checkpoint, or remove the control units.' });
+    throw new StudioError('generate.invalid-parameter', { userMessage: `ControlNet and T2I-Adapter units run with SD1.5 checkpoints in this version; ${fileStem(params.model)} is ${model.recipe.label}.`, hint: 'Choose an SD1.5 checkpoint, or remove the control units.' });
   }
-  const units: ControlUnit[] = [];
+  const controlNets: ControlUnit[] = [];
+  const adapters: AdapterUnit[] = [];
   for (const unit of params.control) {
-    const { runner } = await context.loader.controlNet(unit.model, context.signal);
     const map = await controlMap(unit.image, params.width, params.height, unit);
-    units.push({ runner, image: controlTensor(map, params.width, params.height), channels: 3, weight: unit.weight, start: unit.start, end: unit.end });
+    const window = { weight: unit.weight, start: unit.start, end: unit.end };
+    if (unit.kind === 't2i-adapter') {
+      const { runner } = await context.loader.t2iAdapter(unit.model, context.signal);
+      adapters.push({ features: await runner.run(adapterTensor(map, params.width, params.height, runner.imageChannels), params.height, params.width), ...window });
+    } else {
+      const { runner } = await context.loader.controlNet(unit.model, context.signal);
+      controlNets.push({ runner, image: controlTensor(map, params.width, params.height), channels: 3, ...window });
+    }
     throwIfCancelled(context.signal);
   }
-  return units;
+  return { controlNets, adapters };
 }
 
 export async function generate(input: GenerationParamsInput | GenerationParams, context: GenerateContext): Promise<GeneratedImage[]> {
@@ -205,15 +213,16 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   const mask = params.inpaint ? (replayedMask(replay, width, height) ?? (await loadMask(params.inpaint.maskImage, width, height))) : undefined;
   throwIfCancelled(context.signal);
 
-  const withControl = params.control.length > 0;
+  const withControlNets = params.control.some((unit) => unit.kind === 'controlnet');
+  const withAdapters = params.control.some((unit) => unit.kind === 't2i-adapter');
   const model = await context.loader.load(
-    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControl ? { controlResiduals: true } : {}), ...(chosenVaeFile(params) ? { vae: chosenVaeFile(params)! } : {}) },
+    { model: params.model, ...(params.faceid ? { adapter: params.faceid.adapter } : {}), loras: params.loras.map((l) => l.file), ...(withControlNets ? { controlResiduals: true } : {}), ...(withAdapters ? { adapterFeatures: true } : {}), ...(chosenVaeFile(params) ? { vae: chosenVaeFile(params)! } : {}) },
     context.signal,
     context.onCompileProgress,
   );
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);
-  const control = withControl ? await controlUnits(params, model, context) : undefined;
+  const control = params.control.length > 0 ? await controlUnits(params, model, context) : undefined;
   const runners = model.runners(loraStrengths(model, params));
   const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]!, textualInversionKey: model.recipe.textEncoders[i]!.textualInversionKey }));
   const embeddings = await Promise.all(params.embeddings.map(readTextualInversion));
@@ -247,7 +256,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
         ...pass({ width, height }, 'generate', init && params.img2img ? { image: init, strength: params.img2img.strength } : undefined),
         ...(mask && params.inpaint ? { mask: { data: mask, featherPx: params.inpaint.featherPx } } : {}),
         // The control units shape the picture's own pass; the hires and face passes refine it without them.
-        ...(control ? { control } : {}),
+        ...(control ? { control: control.controlNets, adapters: control.adapters } : {}),
         ...(replay?.initialLatents ? { initialLatents: [replay.initialLatents] } : {}),
         ...(replay ? { tap: (name: string, data: Float32Array) => recordStepLatents(stepLatents, name, data) } : {}),
       },

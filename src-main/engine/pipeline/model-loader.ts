@@ -12,16 +12,18 @@ import { compileModel, readConfigFolder, type CompiledModel, type CompileProgres
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
-import { compileControlNet, type CompiledControlNet } from '../models/compile-control.ts';
-import { createControlNetRunner, createOrtRunners, type FinalLayerNorm } from './ort-runners.ts';
-import type { ControlNetRunner, DiffusionRunners } from './runners.ts';
+import { compileControlNet, compileT2IAdapter, type CompiledControlNet, type CompiledT2IAdapter } from '../models/compile-control.ts';
+import { createControlNetRunner, createOrtRunners, createT2IAdapterRunner, type FinalLayerNorm } from './ort-runners.ts';
+import type { ControlNetRunner, DiffusionRunners, T2IAdapterRunner } from './runners.ts';
 
 export interface ModelRequest {
   readonly model: string;
   readonly adapter?: string;
   readonly loras: readonly string[];
-  /** A UNet taking ControlNet residuals (jobs with control units). */
+  /** A UNet taking ControlNet residuals (jobs with ControlNet units). */
   readonly controlResiduals?: boolean;
+  /** A UNet taking T2I-Adapter features (jobs with T2I-Adapter units). */
+  readonly adapterFeatures?: boolean;
   /** A VAE instead of the checkpoint's own. */
   readonly vae?: string;
 }
@@ -65,6 +67,7 @@ export class ModelLoader {
   private readonly options: ModelLoaderOptions;
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
   private readonly controlNets = new Map<string, Promise<{ compiled: CompiledControlNet; runner: ControlNetRunner }>>();
+  private readonly t2iAdapters = new Map<string, Promise<{ compiled: CompiledT2IAdapter; runner: T2IAdapterRunner }>>();
 
   constructor(options: ModelLoaderOptions) {
     this.options = options;
@@ -72,7 +75,7 @@ export class ModelLoader {
 
   /** `onCompileProgress` hears the compilation this call starts (a model already loading or loaded reports none). */
   load(request: ModelRequest, signal?: AbortSignal, onCompileProgress?: (progress: CompileProgress) => void): Promise<LoadedModel> {
-    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras, request.controlResiduals === true, request.vae ?? '']);
+    const key = JSON.stringify([path.resolve(request.model), request.adapter ?? '', request.loras, request.controlResiduals === true, request.adapterFeatures === true, request.vae ?? '']);
     let entry = this.loaded.get(key);
     if (!entry) {
       entry = this.open(request, signal, onCompileProgress);
@@ -98,6 +101,7 @@ export class ModelLoader {
       ...(request.adapter ? { adapter: request.adapter } : {}),
       loras: request.loras.map((file) => ({ file })),
       ...(request.controlResiduals ? { controlResiduals: true } : {}),
+      ...(request.adapterFeatures ? { adapterFeatures: true } : {}),
       ...(request.vae ? { vae: request.vae } : {}),
       ...(signal ? { signal } : {}),
       ...(onCompileProgress ? { onProgress: onCompileProgress } : {}),
@@ -130,6 +134,18 @@ export class ModelLoader {
       entry = compileControlNet(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createControlNetRunner(this.options.pool, compiled) }));
       this.controlNets.set(key, entry);
       entry.catch(() => this.controlNets.delete(key));
+    }
+    return entry;
+  }
+
+  /** A T2I-Adapter compiled (cached on disk and here) with its runner on the shared session pool. */
+  t2iAdapter(file: string, signal?: AbortSignal): Promise<{ compiled: CompiledT2IAdapter; runner: T2IAdapterRunner }> {
+    const key = path.resolve(file);
+    let entry = this.t2iAdapters.get(key);
+    if (!entry) {
+      entry = compileT2IAdapter(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createT2IAdapterRunner(this.options.pool, compiled) }));
+      this.t2iAdapters.set(key, entry);
+      entry.catch(() => this.t2iAdapters.delete(key));
     }
     return entry;
   }

@@ -8,10 +8,11 @@ import { BugError, StudioError } from '../../base/errors.ts';
 import type { TextEncoderRecipe } from '../models/architectures.ts';
 import { TEXT_ENCODER_INPUTS } from '../models/clip-text.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
+import { T2I_INPUT, t2iFeatureOutput, type T2IAdapterConfig } from '../models/t2i-adapter.ts';
 import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
-import type { ControlNetRunner, DiffusionRunners, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, T2IAdapterRunner, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
   textLast: 'last_hidden_state',
@@ -187,6 +188,17 @@ export function createControlNetRunner(pool: SessionPool, graph: { readonly path
       }, outputs);
       const residual = ({ data, dims }: { data: Float32Array; dims: readonly number[] }) => ({ data, shape: dims as unknown as readonly [number, number, number, number] });
       return { down: results.slice(0, skips).map(residual), mid: residual(results[skips]!) };
+    },
+  };
+}
+
+export function createT2IAdapterRunner(pool: SessionPool, graph: { readonly path: string; readonly config: T2IAdapterConfig }): T2IAdapterRunner {
+  const outputs = graph.config.channels.map((_, k) => t2iFeatureOutput(k));
+  return {
+    imageChannels: graph.config.imageChannels,
+    async run(image, height, width) {
+      const results = await runTensors(pool, graph.path, { [T2I_INPUT]: new ort.Tensor('float32', image, [1, graph.config.imageChannels, height, width]) }, outputs);
+      return results.map(({ data, dims }) => ({ data, shape: dims as unknown as readonly [number, number, number, number] }));
     },
   };
 }

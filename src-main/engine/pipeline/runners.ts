@@ -93,6 +93,13 @@ export interface ControlNetRunner {
   run(input: ControlNetInput): Promise<UnetResiduals>;
 }
 
+export interface T2IAdapterRunner {
+  /** The image channels the adapter takes (3 for RGB adapters, 1 for sketch/canny ones). */
+  readonly imageChannels: number;
+  /** The control image [1, c, H, W] in [0, 1] → one feature per down level, unscaled (run once per job). */
+  run(image: Float32Array, height: number, width: number): Promise<UnetResiduals['down']>;
+}
+
 export interface VaeRunner {
   /** Latent scale (0.18215 for SD1.5, 0.13025 for SDXL). */
   readonly scalingFactor: number;

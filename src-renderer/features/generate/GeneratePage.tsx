@@ -278,7 +278,7 @@ export function GeneratePage() {
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />
             <SizeControl width={form.width} height={form.height} base={base} limits={sideLimits(base, checkpoint?.isFullSize ?? null)} onChange={update} />
             {base === 'sdxl' ? <SizeConditioningSection value={form.sizeConditioning} size={form} onChange={(sizeConditioning) => update({ sizeConditioning })} /> : null}
-            <ControlSection form={form} base={base} controlnets={models.value?.controlnets ?? []} onChange={update} />
+            <ControlSection form={form} base={base} controlModels={models.value?.controlModels ?? []} onChange={update} />
             <HiresFixSection form={form} onChange={update} />
             <FaceDetailSection form={form} usesFace={usesFace} onChange={update} />
             <NumberSlider label="Batch count" help="How many images to queue, one job each (with the seed mode deciding their seeds)." value={form.batchCount} min={1} max={16} step={1} onChange={(batchCount) => update({ batchCount })} />

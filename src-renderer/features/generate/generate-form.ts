@@ -1,5 +1,5 @@
 // The Generate form: what the user set (kept across reloads), and how it becomes the jobs the engine runs.
-import { ControlUnitSchema, FACEID_VARIANTS, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type ControlPreprocessor, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
+import { ControlUnitSchema, FACEID_VARIANTS, type ControlModelKind, HIRES_UPSCALERS, SAMPLERS, SizeConditioningSchema, type ControlPreprocessor, type FaceIdVariant, type GenerationParamsInput, type HiresUpscaler, type Sampler, type SizeConditioning } from '../../../src-preload/contract/generation.ts';
 import type { Generation } from '../../../src-preload/contract/generations.ts';
 import type { RecalledSettings } from '../../../src-preload/contract/infotext.ts';
 import { fileStem, modelName, variantOfFile } from '../../../src-preload/contract/model-names.ts';
@@ -64,11 +64,13 @@ export interface GenerateForm {
   bestOfCount: number;
   bestOfKeep: number;
   keepRejected: boolean;
-  /** ControlNet units (SD1.5): each with its model file, control picture (a library media path) and settings. */
+  /** Control units (SD1.5): each a ControlNet or T2I-Adapter file, a control picture (a library media path) and settings. */
   controlUnits: ControlUnitForm[];
 }
 
 export interface ControlUnitForm {
+  /** Follows the chosen model's kind. */
+  kind: ControlModelKind;
   model: string;
   image: string;
   preprocess: ControlPreprocessor;
@@ -84,7 +86,12 @@ function isControlUnitForm(value: unknown): value is ControlUnitForm {
   return typeof unit['model'] === 'string' && typeof unit['image'] === 'string' && ControlUnitSchema.safeParse({ ...unit, model: 'm', image: 'i' }).success;
 }
 
-export const NEW_CONTROL_UNIT: Omit<ControlUnitForm, 'model' | 'image'> = { preprocess: 'canny', weight: 1, start: 0, end: 1 };
+/** The kind a model of the model list is run as in a control unit. */
+export function controlKindOf(model: Pick<Model, 'kind'> | undefined): ControlModelKind {
+  return model?.kind === 't2i-adapter' ? 't2i-adapter' : 'controlnet';
+}
+
+export const NEW_CONTROL_UNIT: Omit<ControlUnitForm, 'kind' | 'model' | 'image'> = { preprocess: 'canny', weight: 1, start: 0, end: 1 };
 
 export const FACE_DETAIL_FACES = ['largest', 'all'] as const;
 export type FaceDetailFaces = (typeof FACE_DETAIL_FACES)[number];
@@ -148,7 +155,8 @@ export function acceptStoredForm(stored: unknown): GenerateForm | undefined {
   if (form.clipSkip !== 1 && form.clipSkip !== 2) form.clipSkip = DEFAULT_FORM.clipSkip;
   if (!HIRES_UPSCALERS.includes(form.hiresUpscaler as HiresUpscaler)) form.hiresUpscaler = DEFAULT_FORM.hiresUpscaler;
   if (!FACE_DETAIL_FACES.includes(form.faceDetailFaces as FaceDetailFaces)) form.faceDetailFaces = DEFAULT_FORM.faceDetailFaces;
-  form.controlUnits = Array.isArray(form.controlUnits) ? form.controlUnits.filter(isControlUnitForm) : [];
+  // Units stored before T2I-Adapters ran have no kind: they were ControlNets.
+  form.controlUnits = Array.isArray(form.controlUnits) ? form.controlUnits.filter(isControlUnitForm).map((u) => ({ ...u, kind: u.kind ?? 'controlnet' })) : [];
   const conditioning = SizeConditioningSchema.safeParse(form.sizeConditioning);
   form.sizeConditioning = conditioning.success ? conditioning.data : DEFAULT_FORM.sizeConditioning;
   return form as unknown as GenerateForm;
@@ -279,7 +287,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     maskImage: '',
     parentId: generation.id,
     ...passesFromParams(form, params),
-    controlUnits: (params.control ?? []).map((u) => ({ model: u.model, image: u.image, preprocess: u.preprocess, weight: u.weight, start: u.start, end: u.end })),
+    controlUnits: (params.control ?? []).map((u) => ({ kind: u.kind, model: u.model, image: u.image, preprocess: u.preprocess, weight: u.weight, start: u.start, end: u.end })),
     // One picture again: the remixed one.
     bestOf: false,
   };

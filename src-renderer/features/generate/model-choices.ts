@@ -37,8 +37,8 @@ export interface ModelChoices {
   adapters: Record<ModelBase, Map<FaceIdVariant, Model>>;
   /** LoRA files other than FaceID's paired ones, which `<lora:name:weight>` tags name by file stem. */
   loras: Model[];
-  /** ControlNets identified by content. */
-  controlnets: Model[];
+  /** ControlNets and T2I-Adapters identified by content (a control unit runs either). */
+  controlModels: Model[];
   /** VAE files and folders identified by content (SD1.5's and SDXL's share one layout: the user picks). */
   vaes: Model[];
 }
@@ -47,11 +47,11 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
   const checkpoints: Model[] = [];
   const adapters: ModelChoices['adapters'] = { sd15: new Map(), sdxl: new Map() };
   const loras: Model[] = [];
-  const controlnets: Model[] = [];
+  const controlModels: Model[] = [];
   const vaes: Model[] = [];
   for (const model of models) {
-    if (model.kind === 'controlnet') {
-      controlnets.push(model);
+    if (model.kind === 'controlnet' || model.kind === 't2i-adapter') {
+      controlModels.push(model);
       continue;
     }
     if (model.kind === 'vae') {
@@ -70,7 +70,7 @@ export function modelChoices(models: readonly Model[]): ModelChoices {
       checkpoints.push(model);
     }
   }
-  return { checkpoints, adapters, loras, controlnets, vaes };
+  return { checkpoints, adapters, loras, controlModels, vaes };
 }
 
 /** The listed checkpoint at this path, if any (a stored form may name one that has since gone). */

@@ -50,7 +50,7 @@ export const suite: GoldenSuite = {
     ctx.check('unet+features', (await unet.run({ ...base, ...features(false) }))['out_sample']!.data as Float32Array, unetGolden.get('out')!.data, 'controlNet');
     ctx.check('unet+zero_features=no_adapter', (await unet.run({ ...base, ...features(true) }))['out_sample']!.data as Float32Array, unetGolden.get('out_no_adapter')!.data, 'controlNet');
 
-    // The adapter pipeline: features from our adapter graph on the golden's input, × the scale in the golden's notes.
+    // The adapter pipeline: features from our adapter graph on the golden's input, one unit at the scale in the golden's notes.
     const pipeFile = path.join(control, 'goldens', 'pipe_t2i_txt2img.safetensors');
     if (!existsSync(pipeFile) || sources.length === 0) return;
     const { tensors, metadata } = await loadGoldenTensors(pipeFile);
@@ -58,9 +58,9 @@ export const suite: GoldenSuite = {
     const scale = Number(/adapter_conditioning_scale ([\d.]+)|x ([\d.]+), repeated/u.exec(notes)?.slice(1).find((v) => v !== undefined) ?? 0.8);
     const adapter = await sessionFor((await compileT2IAdapter(sources[0]!.file, { cacheDir })).path);
     const raw = await adapter.run({ image: floatTensor(tensors.get('adapter_input')!) });
-    const scaled = Array.from({ length: levels }, (_, k) => {
+    const pipeFeatures = Array.from({ length: levels }, (_, k) => {
       const f = raw[t2iFeatureOutput(k)]!;
-      return { data: (f.data as Float32Array).map((v) => Math.fround(v * scale)), shape: f.dims as unknown as readonly [number, number, number, number] };
+      return { data: f.data as Float32Array, shape: f.dims as unknown as readonly [number, number, number, number] };
     });
     for (let k = 0; k < levels; k++) ctx.check(`pipe_t2i_txt2img/adapter_feature_${k}`, raw[t2iFeatureOutput(k)]!.data as Float32Array, (tensors.get(`adapter_feature_${k}`) as Tensor).data, 'controlNet');
     const pool = new SessionPool({ memoryBudgetBytes: 8 * 2 ** 30, preferredProviders: goldenPreferredProviders() });
@@ -81,7 +81,7 @@ export const suite: GoldenSuite = {
           scheduler: createSchedulerByClass(String(scheduler['_class_name']), parseSchedulerConfig(scheduler))!,
           cond: replay.cond,
           uncond: replay.uncond,
-          adapterFeatures: scaled,
+          adapters: [{ features: pipeFeatures, weight: scale, start: 0, end: 1 }],
           noise: [recordedNoise([], 'pipe_t2i_txt2img')],
           initialLatents: [tensors.get('latents_init')!.data],
           tap: (k, v) => taps.set(k, v.slice()),

@@ -1,6 +1,6 @@
-// ControlNet units (collapsed by default): each a ControlNet from the model folders, a control picture (chosen or
-// dropped, kept in the library), its preprocessor with a preview of the map the ControlNet will see, its weight and
-// the part of the steps it acts in. SD1.5 checkpoints only in this version.
+// Control units (collapsed by default): each a ControlNet or T2I-Adapter from the model folders, a control picture
+// (chosen or dropped, kept in the library), its preprocessor with a preview of the map the model will see, its weight
+// and the part of the steps it acts in. SD1.5 checkpoints only in this version.
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
@@ -13,20 +13,20 @@ import { useStudio } from '../../../client/studio-context.tsx';
 import { ErrorNotice } from '../../../common/ErrorNotice.tsx';
 import { NumberSlider } from '../../../common/NumberSlider.tsx';
 import { fileToBase64 } from '../../../common/read-file.ts';
-import { NEW_CONTROL_UNIT, type ControlUnitForm, type GenerateForm } from '../generate-form.ts';
+import { controlKindOf, NEW_CONTROL_UNIT, type ControlUnitForm, type GenerateForm } from '../generate-form.ts';
 
 const PREPROCESSOR_LABELS = { canny: 'Canny edges', none: 'None (a ready control map)' } as const;
 
 interface UnitProps {
   readonly index: number;
   readonly unit: ControlUnitForm;
-  readonly controlnets: readonly Model[];
+  readonly controlModels: readonly Model[];
   readonly size: { width: number; height: number };
   readonly onChange: (unit: ControlUnitForm) => void;
   readonly onRemove: () => void;
 }
 
-function ControlUnitEditor({ index, unit, controlnets, size, onChange, onRemove }: UnitProps) {
+function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemove }: UnitProps) {
   const studio = useStudio();
   const input = useRef<HTMLInputElement>(null);
   const [failure, setFailure] = useState<Failure | undefined>();
@@ -66,11 +66,12 @@ function ControlUnitEditor({ index, unit, controlnets, size, onChange, onRemove 
     <Paper variant="outlined" sx={{ p: 1.5 }} role="group" aria-label={label} onDragOver={(e) => { e.preventDefault(); e.stopPropagation(); }} onDrop={onDrop}>
       <Stack spacing={1.5}>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-          <TextField select size="small" label="ControlNet" value={unit.model} onChange={(e) => onChange({ ...unit, model: e.target.value })} sx={{ flex: 1 }}>
-            {controlnets.length === 0 ? <MenuItem value="" disabled>No SD1.5 ControlNet in your model folders</MenuItem> : null}
-            {controlnets.map((m) => (
+          <TextField select size="small" label="Control model" value={unit.model} onChange={(e) => onChange({ ...unit, model: e.target.value, kind: controlKindOf(controlModels.find((m) => m.path === e.target.value)) })} sx={{ flex: 1 }}>
+            {controlModels.length === 0 ? <MenuItem value="" disabled>No SD1.5 ControlNet or T2I-Adapter in your model folders</MenuItem> : null}
+            {controlModels.map((m) => (
               <MenuItem key={m.path} value={m.path}>
                 {m.name}
+                {m.kind === 't2i-adapter' ? ' (T2I-Adapter)' : ''}
               </MenuItem>
             ))}
           </TextField>
@@ -110,9 +111,9 @@ function ControlUnitEditor({ index, unit, controlnets, size, onChange, onRemove 
   );
 }
 
-export function ControlSection({ form, base, controlnets, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlnets: readonly Model[]; onChange: (change: Partial<GenerateForm>) => void }) {
+export function ControlSection({ form, base, controlModels, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlModels: readonly Model[]; onChange: (change: Partial<GenerateForm>) => void }) {
   const units = form.controlUnits;
-  const usable = controlnets.filter((m) => m.base === null || m.base === base);
+  const usable = controlModels.filter((m) => m.base === null || m.base === base);
   const state = base !== 'sd15' ? 'SD1.5 checkpoints only' : units.length === 0 ? 'off' : `${units.length} unit${units.length === 1 ? '' : 's'}`;
   const setUnit = (index: number, unit: ControlUnitForm) => onChange({ controlUnits: units.map((u, i) => (i === index ? unit : u)) });
   return (
@@ -128,9 +129,9 @@ export function ControlSection({ form, base, controlnets, onChange }: { form: Pi
       <AccordionDetails id="control-fields">
         <Stack spacing={1.5}>
           {units.map((unit, index) => (
-            <ControlUnitEditor key={index} index={index} unit={unit} controlnets={usable} size={form} onChange={(u) => setUnit(index, u)} onRemove={() => onChange({ controlUnits: units.filter((_, i) => i !== index) })} />
+            <ControlUnitEditor key={index} index={index} unit={unit} controlModels={usable} size={form} onChange={(u) => setUnit(index, u)} onRemove={() => onChange({ controlUnits: units.filter((_, i) => i !== index) })} />
           ))}
-          <Button size="small" startIcon={<AddIcon />} disabled={base !== 'sd15' || units.length >= 4} onClick={() => onChange({ controlUnits: [...units, { ...NEW_CONTROL_UNIT, model: usable[0]?.path ?? '', image: '' }] })} sx={{ alignSelf: 'flex-start' }}>
+          <Button size="small" startIcon={<AddIcon />} disabled={base !== 'sd15' || units.length >= 4} onClick={() => onChange({ controlUnits: [...units, { ...NEW_CONTROL_UNIT, kind: controlKindOf(usable[0]), model: usable[0]?.path ?? '', image: '' }] })} sx={{ alignSelf: 'flex-start' }}>
             Add control unit
           </Button>
         </Stack>
