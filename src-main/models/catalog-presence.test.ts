@@ -12,7 +12,7 @@ function scanned(path: string, sizeBytes: number, identity: Partial<ModelIdentit
   return { path, sizeBytes, mtimeMs: 0, root: '/comfy/models', layoutFolder: null, fromCache: false, identity: { base: null, isFullSize: true, summary: 'x', ...identity } };
 }
 
-const comfyAdapter = scanned('/comfy/models/ipadapter/my-faceid.bin', 96_690_000, { kind: 'ip-adapter', base: 'sd15', variant: 'faceid', hasEmbeddedLora: true });
+const comfyAdapter = scanned('/comfy/models/ipadapter/my-faceid.bin', 96_740_574, { kind: 'ip-adapter', base: 'sd15', variant: 'faceid', hasEmbeddedLora: true });
 
 test('at its catalog location it is "downloaded"; elsewhere the same model (content + size) is "found" even renamed', () => {
   const faceid = entry('faceid-sd15');

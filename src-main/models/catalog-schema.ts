@@ -1,6 +1,7 @@
 // The shape of catalog.json: every model the studio can fetch, where from, how big, how it is checked,
 // under which licence, and what else it needs. Validated on load so a bad edit fails loudly in tests.
 import { z } from 'zod';
+import { SamplerSchema } from '../../src-preload/contract/generation.ts';
 
 export const MODEL_KINDS = [
   'checkpoint',
@@ -48,6 +49,12 @@ export const SourceSchema = z.object({
 });
 export type Source = z.infer<typeof SourceSchema>;
 
+const rangeWithDefault = z.object({ min: z.number().positive(), max: z.number().positive(), default: z.number().positive() }).refine((r) => r.min <= r.default && r.default <= r.max, { message: 'a range needs min ≤ default ≤ max' });
+
+/** The settings a model is made for (LCM-LoRA: the LCM sampler, few steps, low CFG), offered where it is used. */
+export const ModelUsageSchema = z.object({ sampler: SamplerSchema, steps: rangeWithDefault, cfg: rangeWithDefault });
+export type ModelUsage = z.infer<typeof ModelUsageSchema>;
+
 export const CatalogEntrySchema = z
   .object({
     id: catalogId,
@@ -71,6 +78,7 @@ export const CatalogEntrySchema = z
     /** Ids this entry cannot work without (a FaceID variant pulls its LoRA, image encoder and face models). */
     dependencies: z.array(catalogId),
     recommended: z.boolean().optional(),
+    usage: ModelUsageSchema.optional(),
     note: z.string().optional(),
   })
   .refine((e) => e.sha256 === null || e.sha256Source !== undefined, { message: 'a published sha256 must name where it was published (sha256Source)' })

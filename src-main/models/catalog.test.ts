@@ -58,3 +58,17 @@ test('a dangling dependency, a cycle, a duplicate id and a malformed entry are r
   }
   assert.throws(() => parseCatalog('{'), (e: unknown) => e instanceof StudioError && e.code === 'model.catalog-invalid');
 });
+
+test('LCM-LoRAs carry the LCM settings, VAEs are for the VAE choice, and the recommended checkpoint is the baked-VAE build', () => {
+  const catalog = loadCatalog();
+  for (const id of ['lcm-lora-sd15', 'lcm-lora-sdxl']) {
+    const entry = catalog.get(id);
+    assert.equal(entry.kind, 'lora');
+    assert.deepEqual([entry.usage?.sampler, entry.usage?.steps.min, entry.usage?.steps.max, entry.usage?.cfg.min, entry.usage?.cfg.max], ['LCM', 4, 8, 1, 2], id);
+  }
+  assert.deepEqual(catalog.entries.filter((e) => e.kind === 'vae').map((e) => [e.id, e.base]), [['sd15-vae-ft-mse', 'sd15'], ['sdxl-vae-fp16-fix', 'sdxl']]);
+  const rv = catalog.get('sd15-realistic-vision-5.1');
+  assert.equal(rv.sha256?.slice(0, 10), '15012c538f', 'A1111 Model hash of realisticVisionV51_v51VAE');
+  // A LoRA tag names its file by the stem, so catalog LoRAs are saved under names a tag can hold.
+  for (const entry of catalog.entries) if (entry.kind === 'lora') assert.match(entry.fileName, /^[A-Za-z0-9_.+-]+\.safetensors$/u, entry.id);
+});

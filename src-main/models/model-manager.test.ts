@@ -46,7 +46,12 @@ after(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** The bundled catalog, cut down and pointed at the test server with the test bodies' sizes. */
+/** The bundled catalog, cut down and pointed at the test server with the test bodies' sizes; the published hashes
+ * (of the real files) replaced by the test body's for the FaceID adapter and left unpinned for the others. */
+function pinnedTo(body: Uint8Array | undefined): { sha256: string | null; sha256Source?: string } {
+  return body ? { sha256: createHash('sha256').update(body).digest('hex'), sha256Source: 'the test server' } : { sha256: null };
+}
+
 async function testCatalog(): Promise<Catalog> {
   const bundled = structuredClone(bundledCatalog) as Catalog;
   const routes: Record<string, { path: string; size: number; host: 'huggingface' | 'github' }> = {
@@ -59,7 +64,7 @@ async function testCatalog(): Promise<Catalog> {
   };
   const entries = bundled.entries
     .filter((e) => routes[e.id])
-    .map((e) => ({ ...e, sizeBytes: routes[e.id]!.size, sizeExact: true, source: { ...e.source, url: `${server.url}${routes[e.id]!.path}`, host: routes[e.id]!.host } }));
+    .map((e) => ({ ...e, sizeBytes: routes[e.id]!.size, sizeExact: true, source: { ...e.source, url: `${server.url}${routes[e.id]!.path}`, host: routes[e.id]!.host }, ...pinnedTo(e.id === 'faceid-sd15' ? bodies.adapter : undefined) }));
   return { schemaVersion: 1, entries };
 }
 
@@ -135,6 +140,23 @@ test('the first download records the hash of an unverified entry; a later downlo
   } finally {
     server.route('/portrait.bin', { body: bodies.portrait });
   }
+});
+
+test('a published sha256 is checked: other bytes are refused and deleted, the right ones kept', async () => {
+  const manager = await newManager('pinned', 'hf_test_token');
+  await manager.acknowledgeNonCommercial();
+  const adapterPath = manager.destinationOf(manager.catalog().get('faceid-sd15'));
+  const changed = Buffer.from(bodies.adapter);
+  changed[7] = (changed[7] ?? 0) ^ 1;
+  server.route('/adapter.bin', { body: changed });
+  try {
+    await assert.rejects(manager.download('faceid-sd15'), isCode('model.checksum-mismatch'));
+    assert.ok(!existsSync(adapterPath));
+  } finally {
+    server.route('/adapter.bin', { body: bodies.adapter });
+  }
+  await manager.download('faceid-sd15');
+  assert.equal(sha(await readFile(adapterPath)), sha(bodies.adapter));
 });
 
 test('pause keeps the partial file, cancel deletes it, and a fresh download then completes', async () => {

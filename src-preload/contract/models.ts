@@ -1,5 +1,6 @@
 // Model files the studio can use. The model manager identifies each file by content; until it has, a file is `unidentified`.
 import { z } from 'zod';
+import { SamplerSchema } from './generation.ts';
 
 export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'controlnet', 't2i-adapter', 'embedding', 'vae', 'unidentified'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
@@ -68,6 +69,8 @@ export const SelftestReportSchema = z.object({
 export type SelftestReport = z.infer<typeof SelftestReportSchema>;
 
 // Models UI: the catalog with licences, what the scan identified in each folder, and which execution providers work.
+const UsageRangeSchema = z.object({ min: z.number(), max: z.number(), default: z.number() });
+
 export const CatalogItemSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -78,6 +81,12 @@ export const CatalogItemSchema = z.object({
   licence: z.object({ name: z.string(), url: z.string(), nonCommercial: z.boolean(), note: z.string().nullable() }),
   dependencies: z.array(z.string()),
   recommended: z.boolean(),
+  /** The download is checked against a published sha256. */
+  sha256Pinned: z.boolean(),
+  /** The settings the model is made for (LCM-LoRA: LCM sampler, 4–8 steps, CFG 1–2), offered where it is used. */
+  usage: z.object({ sampler: SamplerSchema, steps: UsageRangeSchema, cfg: UsageRangeSchema }).nullable(),
+  /** The name it is saved under in its folder (how a LoRA tag names it). */
+  fileName: z.string(),
   /** Where the catalog file already lies (its catalog location, or a file the scan found in a model root), or null. */
   installedAt: z.string().nullable(),
   /** 'downloaded': at its catalog location; 'found': the same model found in one of the model roots. */

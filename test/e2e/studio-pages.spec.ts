@@ -26,6 +26,8 @@ test.beforeAll(async () => {
   copyFileSync(fixture('ipadapter-tiny', 'ip-adapter-faceid-plusv2_sd15_tiny.safetensors'), path.join(models, 'ip-adapter-faceid-plusv2_sd15_tiny.safetensors'));
   copyFileSync(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny.safetensors'), path.join(models, 'ip-adapter-faceid_sd15_tiny.safetensors'));
   cpSync(fixture('tokenizer'), path.join(models, 'tokenizer'), { recursive: true });
+  // A LoRA under the catalog's LCM-LoRA file name (the tiny LoRA's weights: the offer goes by the catalog's name).
+  copyFileSync(fixture('ipadapter-tiny', 'ip-adapter-faceid_sd15_tiny_lora.safetensors'), path.join(models, 'lcm-lora-sdv1-5.safetensors'));
   host = await spawnHost(library);
 });
 
@@ -38,6 +40,22 @@ async function openSection(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name }).click();
   await expect(page.getByRole('heading', { name, level: 2 })).toBeVisible();
 }
+
+test('adding the LCM-LoRA from the picker offers its settings; Apply sets them and the offer goes', async ({ page }) => {
+  await page.goto(host.url);
+  await openSection(page, 'Generate');
+  await page.getByLabel('Prompt', { exact: true }).fill('a portrait');
+  await page.getByRole('combobox', { name: 'Add LoRA' }).click();
+  await page.getByRole('option', { name: 'lcm-lora-sdv1-5' }).click();
+  await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('a portrait <lora:lcm-lora-sdv1-5:1>');
+  const offer = page.getByRole('status', { name: 'Model settings' });
+  await expect(offer).toContainText('LCM-LoRA (SD1.5): images in 4–8 steps is made for: LCM sampler, 4–8 steps, CFG 1–2.');
+  await offer.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('combobox', { name: 'Sampler' })).toHaveText('LCM');
+  await expect(page.getByLabel('Steps value')).toHaveValue('6');
+  await expect(page.getByLabel('CFG scale value')).toHaveValue('1.5');
+  await expect(offer).toHaveCount(0);
+});
 
 test('the Generate form keeps everything typed and chosen across a reload', async ({ page }) => {
   await page.goto(host.url);

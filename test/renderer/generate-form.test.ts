@@ -9,7 +9,7 @@ import { addPngText, readPngTexts, setPngText } from '../../src-preload/contract
 import { BUILTIN_STYLE_PRESETS } from '../../src-preload/contract/presets.ts';
 import { exportedPng } from '../../src-renderer/features/gallery/exported-png.ts';
 import { fixFaceJob } from '../../src-renderer/features/gallery/fix-face.ts';
-import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams, withLoraTag } from '../../src-renderer/features/generate/generate-form.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromGeneration, formFromParameters, planSeeds, toParams, usageToOffer, withLoraTag } from '../../src-renderer/features/generate/generate-form.ts';
 import { modelChoices } from '../../src-renderer/features/generate/model-choices.ts';
 import { variantOfFile } from '../../src-preload/contract/model-names.ts';
 import { readImageParameters } from '../../src-renderer/features/generate/png-parameters.ts';
@@ -176,4 +176,18 @@ test('the hires fix, face detail and best-of-N: sent when on; the identity passe
 
   const stored = acceptStoredForm({ ...form, hiresUpscaler: 'ESRGAN', faceDetailFaces: 'some' });
   assert.deepEqual([stored?.hiresUpscaler, stored?.faceDetailFaces, stored?.bestOfCount], ['Latent', 'largest', 6]);
+});
+
+test('a prompt tagging a catalog LoRA made for other settings (LCM-LoRA) offers them until the form fits', () => {
+  const catalog = [
+    { title: 'LCM-LoRA (SD1.5)', fileName: 'lcm-lora-sdv1-5.safetensors', usage: { sampler: 'LCM' as const, steps: { min: 4, max: 8, default: 6 }, cfg: { min: 1, max: 2, default: 1.5 } } },
+    { title: 'FaceID LoRA', fileName: 'ip-adapter-faceid_sd15_lora.safetensors', usage: null },
+  ];
+  const form = { ...DEFAULT_FORM, prompt: 'a portrait <lora:lcm-lora-sdv1-5:1>' };
+  const offer = usageToOffer(form, catalog);
+  assert.deepEqual(offer, { title: 'LCM-LoRA (SD1.5)', sampler: 'LCM', steps: 6, cfg: 1.5, text: 'LCM sampler, 4–8 steps, CFG 1–2' });
+  assert.equal(usageToOffer({ ...form, sampler: offer!.sampler, steps: offer!.steps, cfg: offer!.cfg }, catalog), undefined, 'applied: nothing more to offer');
+  assert.equal(usageToOffer({ ...form, sampler: 'LCM', steps: 12, cfg: 1.5 }, catalog)?.steps, 6, '12 steps is outside 4–8');
+  assert.equal(usageToOffer({ ...DEFAULT_FORM, prompt: 'a portrait <lora:ip-adapter-faceid_sd15_lora:1>' }, catalog), undefined, 'a LoRA without settings');
+  assert.equal(usageToOffer({ ...DEFAULT_FORM, prompt: 'no tags' }, catalog), undefined);
 });

@@ -56,6 +56,9 @@ export function modelManagerHandlers({ library, events, models, proxy }: StudioS
         licence: { name: entry.licence.name, url: entry.licence.url, nonCommercial: entry.licence.nonCommercial, note: entry.licence.note ?? null },
         dependencies: [...entry.dependencies],
         recommended: entry.recommended ?? false,
+        sha256Pinned: entry.sha256 !== null,
+        usage: entry.usage ?? null,
+        fileName: entry.fileName,
         installedAt: presence?.path ?? null,
         installedHow: presence?.how ?? null,
       };

@@ -27,7 +27,7 @@ import { SizeControl } from './components/SizeControl.tsx';
 import { StylePresetPicker } from './components/StylePresetPicker.tsx';
 import { VariantPicker } from './components/VariantPicker.tsx';
 import { FORM_STORAGE_KEY } from './form-store.ts';
-import { acceptStoredForm, DEFAULT_FORM, formFromParameters, formWithModel, planSeeds, toParams, type GenerateForm } from './generate-form.ts';
+import { acceptStoredForm, DEFAULT_FORM, formFromParameters, formWithModel, planSeeds, toParams, usageToOffer, type GenerateForm } from './generate-form.ts';
 import { BASE_LABELS, baseOf, checkpointBase, findCheckpoint, modelChoices } from './model-choices.ts';
 import { readImageParameters } from './png-parameters.ts';
 import { sideLimits } from './sizes.ts';
@@ -44,6 +44,12 @@ export function GeneratePage() {
     const result = await s.models.list({});
     return result.ok ? { ok: true, value: modelChoices(result.value.models) } : result;
   });
+  // The catalog's settings for the LoRAs it knows (LCM-LoRA), offered when the prompt tags one.
+  const catalog = useLoad(async (s) => {
+    const result = await s.models.inventory({ rescan: false });
+    return result.ok ? { ok: true, value: result.value.catalog } : result;
+  });
+  const offer = usageToOffer(form, catalog.value ?? []);
   const presets = useLoad(async (s) => {
     const result = await s.presets.list({});
     return result.ok ? { ok: true, value: result.value.presets } : result;
@@ -179,6 +185,11 @@ export function GeneratePage() {
             </Tooltip>
             <PromptField label="Prompt" help="Describe the scene. (word:1.2) gives a word more weight, [word] less; BREAK starts a new 75-token chunk." value={form.prompt} onChange={(prompt) => update({ prompt })} model={form.model} rows={4} />
             <LoraPicker loras={models.value?.loras ?? []} prompt={form.prompt} onChange={(prompt) => update({ prompt })} />
+            {offer === undefined ? null : (
+              <Alert severity="info" role="status" aria-label="Model settings" action={<Button size="small" onClick={() => update({ sampler: offer.sampler, steps: offer.steps, cfg: offer.cfg })}>Apply</Button>}>
+                {offer.title} is made for: {offer.text}.
+              </Alert>
+            )}
             <PromptField label="Negative prompt" help="What the picture should not have; the style's negative is added to it." value={form.negativePrompt} onChange={(negativePrompt) => update({ negativePrompt })} model={form.model} rows={2} />
             <StylePresetPicker
               presets={presets.value ?? []}

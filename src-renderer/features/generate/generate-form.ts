@@ -299,6 +299,34 @@ export function withLoraTag(prompt: string, lora: Model): string {
   return prompt === '' || /\s$/u.test(prompt) ? `${prompt}${tag}` : `${prompt} ${tag}`;
 }
 
+/** A catalog model's settings (its `usage`), as the models inventory lists them. */
+export interface CatalogUsage {
+  readonly title: string;
+  readonly fileName: string;
+  readonly usage: { readonly sampler: Sampler; readonly steps: UsageRange; readonly cfg: UsageRange } | null;
+}
+interface UsageRange {
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+
+/**
+ * The settings of a catalog LoRA the prompt tags (`<lora:lcm-lora-sdv1-5:1>` → LCM sampler, 4–8 steps, CFG 1–2) when
+ * the form is outside them: what to offer the user, or undefined when the form already fits (or no such LoRA is used).
+ */
+export function usageToOffer(form: Pick<GenerateForm, 'prompt' | 'sampler' | 'steps' | 'cfg'>, catalog: readonly CatalogUsage[]): { title: string; sampler: Sampler; steps: number; cfg: number; text: string } | undefined {
+  const tagged = new Set([...form.prompt.matchAll(/<lora:([^:>]+)/gu)].map((m) => m[1]!.trim()));
+  for (const entry of catalog) {
+    const { usage } = entry;
+    if (usage === null || !tagged.has(fileStem(entry.fileName))) continue;
+    const fits = form.sampler === usage.sampler && form.steps >= usage.steps.min && form.steps <= usage.steps.max && form.cfg >= usage.cfg.min && form.cfg <= usage.cfg.max;
+    if (fits) return undefined;
+    return { title: entry.title, sampler: usage.sampler, steps: usage.steps.default, cfg: usage.cfg.default, text: `${usage.sampler} sampler, ${usage.steps.min}–${usage.steps.max} steps, CFG ${usage.cfg.min}–${usage.cfg.max}` };
+  }
+  return undefined;
+}
+
 /** What a dropped picture's names resolve against: the files and characters the studio has. */
 export interface RecallChoices {
   readonly checkpoints: readonly Model[];

@@ -29,7 +29,13 @@ export function CatalogTable({ entries, downloads, actions }: { entries: ModelsI
                 <Typography variant="caption" color="text.secondary">
                   {entry.id} · {formatBytes(entry.sizeBytes)}
                   {entry.recommended ? ' · recommended' : ''}
+                  {entry.sha256Pinned ? ' · sha256 checked' : ''}
                 </Typography>
+                {entry.usage === null ? null : (
+                  <Typography variant="caption" color="text.secondary" component="div">
+                    Use with: {entry.usage.sampler} sampler, {entry.usage.steps.min}–{entry.usage.steps.max} steps, CFG {entry.usage.cfg.min}–{entry.usage.cfg.max}
+                  </Typography>
+                )}
               </TableCell>
               <TableCell>
                 {entry.kind}
