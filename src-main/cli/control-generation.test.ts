@@ -15,6 +15,7 @@ import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
 import { runCli } from '../../test/helpers/run-cli.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
+import { writeTinySdxlControlNet } from '../../test/helpers/tiny-sdxl-controlnet.ts';
 import { parseControlArgument } from './control-args.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-control-'));
@@ -72,12 +73,26 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
     'controlnet_cond_embedding.conv_in.weight': { dtype: 'F32', shape: [2, 3, 1, 1], data: [1, 2, 3, 4, 5, 6] },
     'add_embedding.linear_1.weight': { dtype: 'F32', shape: [1, 2], data: [1, 2] },
   });
-  assert.match(await refused(['--control', `${sdxlControlNet}:${photo}`]), /controlnet-sdxl\.safetensors is an SDXL ControlNet; this version runs SD1.5 ControlNets/u);
+  assert.match(await refused(['--control', `${sdxlControlNet}:${photo}`]), /controlnet-sdxl is an SDXL control model; the checkpoint sd15-tiny is SD1\.5/u);
   const notes = path.join(work, 'pose.png');
   writeFileSync(notes, 'not a picture');
   assert.match(await refused(['--control', `${controlnet}:${notes}`]), /pose\.png is not an image format FaceID Studio can read/u);
-  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--configs', fixture('sdxl', 'sdxl-tiny')], fixture('sdxl', 'sdxl-tiny')), /ControlNet and T2I-Adapter units run with SD1\.5 checkpoints/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`], fixture('sdxl', 'sdxl-tiny')), /controlnet-tiny is an SD1\.5 control model; the checkpoint sdxl-tiny is SDXL/u);
   assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, none\)/u);
+});
+
+test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an SDXL picture; weight 0 is the picture without', async () => {
+  const sdxlBase = base.map((a) => (a === fixture('sd15-tiny') ? fixture('sdxl', 'sdxl-tiny') : a));
+  const run = async (name: string, extra: readonly string[]) => {
+    const out = path.join(work, name);
+    const result = await runCli([...sdxlBase, ...extra, '--out', out]);
+    assert.equal(result.code, 0, result.stderr);
+    return sharp(readFileSync(path.join(out, readdirSync(out).find((f) => f.endsWith('.png'))!))).raw().toBuffer();
+  };
+  const sdxlControlNet = await writeTinySdxlControlNet(path.join(work, 'controlnet-sdxl-tiny'));
+  const plain = await run('sdxl-plain', []);
+  assert.notDeepEqual(await run('sdxl-canny', ['--control', `${sdxlControlNet}:${photo}`, '--preprocess', 'canny']), plain);
+  assert.deepEqual(await run('sdxl-weight-0', ['--control', `${sdxlControlNet}:${photo}:0`]), plain);
 });
 
 test('--control: numbers from the right, drive letters kept, an incomplete window refused', () => {

@@ -84,7 +84,7 @@ export async function describeControlFile(source: string): Promise<ControlDescri
   return describeControl(new Map([...index.tensors].map(([n, d]) => [n, d.shape])));
 }
 
-/** Opens a ControlNet for compiling; a T2I-Adapter, another model or an SDXL ControlNet is refused by name. */
+/** Opens a ControlNet for compiling (SD1.5 in both layouts, SDXL in diffusers form); anything else is refused by name. */
 export async function openControlNet(source: string): Promise<OpenedControlNet> {
   const resolved = path.resolve(source);
   const what = path.basename(resolved);
@@ -97,8 +97,9 @@ export async function openControlNet(source: string): Promise<OpenedControlNet> 
       hint: description?.kind === 't2i-adapter' ? 'Open it as a T2I-Adapter (a control unit takes either kind).' : 'Run `faceid inspect` on it to see what it is, and choose a ControlNet.',
     });
   }
-  if (description.base === 'sdxl') {
-    throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL ControlNet; this version runs SD1.5 ControlNets.`, hint: 'Choose an SD1.5 ControlNet (control_v11p_sd15_* and the like) with an SD1.5 checkpoint.' });
+  if (description.base === 'sdxl' && description.layout === 'original') {
+    // SDXL ControlNets are published in diffusers form; lllyasviel's names for SDXL's label embedding are not mapped.
+    throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL ControlNet in the original (control_model.*) layout, which this version does not read.`, hint: 'Use the diffusers form of the ControlNet (a folder with config.json, or its diffusion_pytorch_model.safetensors).' });
   }
   const tensors = new Map<string, TensorDescriptor>();
   if (description.layout === 'original') {

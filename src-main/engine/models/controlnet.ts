@@ -4,7 +4,8 @@
 //
 // Inputs:  sample float [batch, 4, h, w]; timestep float [1] or [batch]; encoder_hidden_states float [batch, tokens, cross]
 //          (the text only: IP tokens go to the UNet, as diffusers and ComfyUI feed a ControlNet);
-//          controlnet_cond float [batch, c, 8h, 8w] in [0, 1]; conditioning_scale float [1].
+//          controlnet_cond float [batch, c, 8h, 8w] in [0, 1]; conditioning_scale float [1];
+//          an SDXL ControlNet (from_unet of SDXL's UNet) also text_embeds float [batch, pooled] and time_ids float [batch, 6].
 // Outputs: down_res_K float (K in the UNet's skip order) and mid_res float: what the UNet's residual inputs take.
 import { GraphBuilder, type Value } from '../graph/graph-builder.ts';
 import { Net, silu } from '../graph/layers.ts';
@@ -23,6 +24,10 @@ export interface ControlNetConfig extends EncoderConfig {
   readonly hintChannels: readonly number[];
 }
 
+/** SDXL's added embedding input: the pooled text (OpenCLIP bigG's projection, 1280) and 6 time ids × 256. */
+const SDXL_ADDED_INPUT = 2816;
+const SDXL_POOLED_TEXT_WIDTH = 1280;
+
 /** The ControlNet under `prefix` (e.g. "controlnet."); heads from `config` where the widths cannot tell them. */
 export function controlNetConfig(weights: WeightMap, prefix: string, config?: ConfigJson): ControlNetConfig {
   const hint = `${prefix}controlnet_cond_embedding.`;
@@ -31,7 +36,10 @@ export function controlNetConfig(weights: WeightMap, prefix: string, config?: Co
   while (weights.has(`${hint}blocks.${blocks.length}.weight`)) blocks.push(weights.shape(`${hint}blocks.${blocks.length}.weight`)[0]!);
   // Blocks come in pairs (same width, then stride 2 to the next): the hint widths are conv_in's and every second block's.
   const hintChannels = [convIn[0]!, ...blocks.filter((_, i) => i % 2 === 1)];
-  return { ...encoderConfig(weights, prefix, config, undefined, 'ControlNet', 'controlnet/config.json'), imageChannels: convIn[1]!, hintChannels };
+  // Without a config, a full-size SDXL ControlNet's added embedding splits as SDXL's UNet's does.
+  const addedInput = weights.optional(`${prefix}add_embedding.linear_1.weight`)?.shape[1];
+  const pooledTextWidth = addedInput === SDXL_ADDED_INPUT ? SDXL_POOLED_TEXT_WIDTH : undefined;
+  return { ...encoderConfig(weights, prefix, config, pooledTextWidth, 'ControlNet', 'controlnet/config.json'), imageChannels: convIn[1]!, hintChannels };
 }
 
 /** ControlNetConditioningEmbedding: conv_in → SiLU → (conv → SiLU, stride-2 conv → SiLU)… → conv_out. */
@@ -56,8 +64,11 @@ export function buildControlNet(weights: WeightMap, config: ControlNetConfig, op
   const text = g.input(CONTROLNET_INPUTS.text, 'float', ['batch', 'text_tokens', config.crossAttentionDim]);
   const image = g.input(CONTROLNET_INPUTS.image, 'float', ['batch', config.imageChannels, 'image_height', 'image_width']);
   const scale = g.input(CONTROLNET_INPUTS.scale, 'float', [1]);
+  const added = config.addedEmbedding
+    ? { textEmbeds: g.input(CONTROLNET_INPUTS.textEmbeds, 'float', ['batch', config.addedEmbedding.textEmbedDim]), timeIds: g.input(CONTROLNET_INPUTS.timeIds, 'float', ['batch', config.addedEmbedding.timeIds]) }
+    : undefined;
 
-  const temb = timeEmbeddingOf(net, config, sample, timestep, undefined);
+  const temb = timeEmbeddingOf(net, config, sample, timestep, added);
   const stem = g.op('Add', [net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] }), g.scope('controlnet_cond_embedding', () => hintEncoder(net, config, image))]);
   const { skips, mid } = downAndMid({ net, config, text, temb }, stem);
 

@@ -329,7 +329,7 @@ export async function diffuse(request: DiffusionRequest, runners: DiffusionRunne
     const adapterFeatures = adapterFeaturesAt(adapterUnits, adapterRows, i, timesteps.length);
     for (const [u, unit] of units.entries()) {
       if (scales[u] === 0) continue;
-      const own = await unit.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: unit.channels, scale: scales[u]! });
+      const own = await unit.runner.run({ sample: latentIn, sampleShape: [unetBatch, LATENT_CHANNELS, h, w], timestep: t, encoderHiddenStates: text, tokens: request.cond.tokens, image: controlImages[u]!, imageChannels: unit.channels, scale: scales[u]!, ...(added ? { added } : {}) });
       residuals = residuals ? addResiduals(residuals, own) : own;
     }
     const output = await runners.unet.run({

@@ -16,6 +16,7 @@ import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
 import { loadInitImage, loadMask } from './input-images.ts';
 import { adapterTensor, controlMap, controlTensor } from '../control/control-image.ts';
+import { describeControlFile } from '../io/controlnet.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
 import { diffuse, type AdapterUnit, type ControlUnit, type DiffusionInit, type DiffusionRequest, type IpConditioning, type StepEvent } from './diffuse.ts';
@@ -172,12 +173,15 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
 /** The job's control units (models compiled once, cached) with their control images at the picture's size: the
  * ControlNets to run every step, and the T2I-Adapters' features, computed here once. */
 async function controlUnits(params: GenerationParams, model: LoadedModel, context: GenerateContext): Promise<{ controlNets: ControlUnit[]; adapters: AdapterUnit[] }> {
-  if (model.recipe.base !== 'sd15') {
-    throw new StudioError('generate.invalid-parameter', { userMessage: `ControlNet and T2I-Adapter units run with SD1.5 checkpoints in this version; ${fileStem(params.model)} is ${model.recipe.label}.`, hint: 'Choose an SD1.5 checkpoint, or remove the control units.' });
-  }
   const controlNets: ControlUnit[] = [];
   const adapters: AdapterUnit[] = [];
   for (const unit of params.control) {
+    // A control model works only with the base it was trained beside (its residuals have that UNet's widths).
+    const base = (await describeControlFile(unit.model))?.base;
+    if (base !== undefined && base !== model.recipe.base) {
+      const label = (b: string) => (b === 'sdxl' ? 'SDXL' : 'SD1.5');
+      throw new StudioError('generate.invalid-parameter', { userMessage: `${fileStem(unit.model)} is an ${label(base)} control model; the checkpoint ${fileStem(params.model)} is ${model.recipe.label}.`, hint: `Choose a ${unit.kind === 't2i-adapter' ? 'T2I-Adapter' : 'ControlNet'} made for ${model.recipe.label}, or another checkpoint.` });
+    }
     const map = await controlMap(unit.image, params.width, params.height, unit);
     const window = { weight: unit.weight, start: unit.start, end: unit.end };
     if (unit.kind === 't2i-adapter') {

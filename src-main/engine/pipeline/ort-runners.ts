@@ -179,7 +179,14 @@ export function createControlNetRunner(pool: SessionPool, graph: { readonly path
     async run(input) {
       const [batch, , h, w] = input.sampleShape;
       const crossDim = input.encoderHiddenStates.length / (batch * input.tokens);
+      const added: Record<string, ort.Tensor> = {};
+      if (graph.config.addedEmbedding) {
+        if (!input.added) throw new StudioError('generate.unsupported-model', { userMessage: 'This ControlNet is an SDXL one and needs the pooled text and size conditioning, which the job did not give.', hint: 'Use it with an SDXL checkpoint.' });
+        added[CONTROLNET_INPUTS.textEmbeds] = new ort.Tensor('float32', input.added.textEmbeds, [batch, input.added.textEmbeds.length / batch]);
+        added[CONTROLNET_INPUTS.timeIds] = new ort.Tensor('float32', input.added.timeIds, [batch, input.added.timeIds.length / batch]);
+      }
       const results = await runTensors(pool, graph.path, {
+        ...added,
         [CONTROLNET_INPUTS.sample]: new ort.Tensor('float32', input.sample, [...input.sampleShape]),
         [CONTROLNET_INPUTS.timestep]: new ort.Tensor('float32', Float32Array.of(input.timestep), [1]),
         [CONTROLNET_INPUTS.text]: new ort.Tensor('float32', input.encoderHiddenStates, [batch, input.tokens, crossDim]),

@@ -86,6 +86,8 @@ export interface ControlNetInput {
   readonly image: Float32Array;
   readonly imageChannels: number;
   readonly scale: number;
+  /** SDXL's added conditioning, for an SDXL ControlNet (the same as the UNet's). */
+  readonly added?: AddedConditioningInput;
 }
 
 export interface ControlNetRunner {

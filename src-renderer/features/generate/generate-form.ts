@@ -206,7 +206,7 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
       : { faceid: { adapter, characterId: form.characterId, faceWeight: form.faceWeight, structure: form.structure, loraWeight: form.loraWeight } }),
     ...extraPasses(form, adapter),
     // A unit without its model or picture yet is left out (the section says what it still needs).
-    ...(base === 'sd15' ? { control: form.controlUnits.filter((u) => u.model !== '' && u.image !== '').map((u) => ({ ...u })) } : {}),
+    control: form.controlUnits.filter((u) => u.model !== '' && u.image !== '').map((u) => ({ ...u })),
   };
 }
 

@@ -1,6 +1,6 @@
 // Control units (collapsed by default): each a ControlNet or T2I-Adapter from the model folders, a control picture
 // (chosen or dropped, kept in the library), its preprocessor with a preview of the map the model will see, its weight
-// and the part of the steps it acts in. SD1.5 checkpoints only in this version.
+// and the part of the steps it acts in. Only models of the checkpoint's base are offered (T2I-Adapters: SD1.5 only).
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
@@ -67,7 +67,7 @@ function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemov
       <Stack spacing={1.5}>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
           <TextField select size="small" label="Control model" value={unit.model} onChange={(e) => onChange({ ...unit, model: e.target.value, kind: controlKindOf(controlModels.find((m) => m.path === e.target.value)) })} sx={{ flex: 1 }}>
-            {controlModels.length === 0 ? <MenuItem value="" disabled>No SD1.5 ControlNet or T2I-Adapter in your model folders</MenuItem> : null}
+            {controlModels.length === 0 ? <MenuItem value="" disabled>No control model for this checkpoint in your model folders</MenuItem> : null}
             {controlModels.map((m) => (
               <MenuItem key={m.path} value={m.path}>
                 {m.name}
@@ -113,8 +113,8 @@ function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemov
 
 export function ControlSection({ form, base, controlModels, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlModels: readonly Model[]; onChange: (change: Partial<GenerateForm>) => void }) {
   const units = form.controlUnits;
-  const usable = controlModels.filter((m) => m.base === null || m.base === base);
-  const state = base !== 'sd15' ? 'SD1.5 checkpoints only' : units.length === 0 ? 'off' : `${units.length} unit${units.length === 1 ? '' : 's'}`;
+  const usable = controlModels.filter((m) => (m.base === null || m.base === base) && !(m.kind === 't2i-adapter' && base !== 'sd15'));
+  const state = units.length === 0 ? 'off' : `${units.length} unit${units.length === 1 ? '' : 's'}`;
   const setUnit = (index: number, unit: ControlUnitForm) => onChange({ controlUnits: units.map((u, i) => (i === index ? unit : u)) });
   return (
     <Accordion variant="outlined" disableGutters slotProps={{ transition: { unmountOnExit: true } }}>
@@ -131,7 +131,7 @@ export function ControlSection({ form, base, controlModels, onChange }: { form: 
           {units.map((unit, index) => (
             <ControlUnitEditor key={index} index={index} unit={unit} controlModels={usable} size={form} onChange={(u) => setUnit(index, u)} onRemove={() => onChange({ controlUnits: units.filter((_, i) => i !== index) })} />
           ))}
-          <Button size="small" startIcon={<AddIcon />} disabled={base !== 'sd15' || units.length >= 4} onClick={() => onChange({ controlUnits: [...units, { ...NEW_CONTROL_UNIT, kind: controlKindOf(usable[0]), model: usable[0]?.path ?? '', image: '' }] })} sx={{ alignSelf: 'flex-start' }}>
+          <Button size="small" startIcon={<AddIcon />} disabled={units.length >= 4} onClick={() => onChange({ controlUnits: [...units, { ...NEW_CONTROL_UNIT, kind: controlKindOf(usable[0]), model: usable[0]?.path ?? '', image: '' }] })} sx={{ alignSelf: 'flex-start' }}>
             Add control unit
           </Button>
         </Stack>
