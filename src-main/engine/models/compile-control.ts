@@ -1,105 +1,35 @@
-// Compiles (or finds in the cache) a control model's graph — a ControlNet or a T2I-Adapter — weights left in the user's
-// file as the checkpoint's are (graph/external-data.ts). One folder per file state, beside the checkpoints' compilations.
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { StudioError, throwIfCancelled } from '../../base/errors.ts';
+// Compiles (or finds in the cache) a control model's graph — a ControlNet or a T2I-Adapter — from the user's file
+// (compile-component.ts), with the base the model was trained for.
 import { openControlNet, openT2IAdapter, type ControlBase } from '../io/controlnet.ts';
-import type { TensorDescriptor } from '../io/descriptors.ts';
-import { placeWeights } from '../graph/external-data.ts';
-import type { GraphBuilder } from '../graph/graph-builder.ts';
-import { WeightMap } from '../graph/weight-map.ts';
-import { COMPILER_VERSION } from './compile.ts';
-import type { ConfigJson } from './config.ts';
+import { compileComponent, type CompiledComponent, type ComponentCompileOptions } from './compile-component.ts';
 import { buildControlNet, controlNetConfig, type ControlNetConfig } from './controlnet.ts';
 import { buildT2IAdapter, t2iAdapterConfig, type T2IAdapterConfig } from './t2i-adapter.ts';
 
-interface CompiledControlBase {
-  readonly compilerVersion: string;
-  readonly key: string;
-  /** The file or folder compiled. */
-  readonly source: string;
+export interface CompiledControlNet extends CompiledComponent<ControlNetConfig> {
   readonly base: ControlBase;
-  readonly path: string;
-  readonly fromCache: boolean;
 }
 
-export interface CompiledControlNet extends CompiledControlBase {
-  readonly config: ControlNetConfig;
+export interface CompiledT2IAdapter extends CompiledComponent<T2IAdapterConfig> {
+  readonly base: ControlBase;
 }
 
-export interface CompiledT2IAdapter extends CompiledControlBase {
-  readonly config: T2IAdapterConfig;
-}
-
-export interface ControlCompileOptions {
-  readonly cacheDir: string;
-  /** config.json for a single file whose widths do not tell the attention heads (tiny test models). */
-  readonly config?: ConfigJson;
-  readonly signal?: AbortSignal;
-}
-
-const MANIFEST = 'manifest.json';
-
-async function identityOf(source: string): Promise<string> {
-  const info = await stat(source);
-  return `${path.resolve(source)}|${info.size}|${info.mtimeMs}`;
-}
-
-/** The cached compilation of `kind` for these tensors, or a new one from `build`. */
-async function compileCached<C>(
-  kind: string,
-  opened: { source: string; base: ControlBase; tensors: Map<string, TensorDescriptor> },
-  options: ControlCompileOptions,
-  build: (weights: WeightMap) => { graph: GraphBuilder; config: C },
-): Promise<CompiledControlBase & { config: C }> {
-  const files = [...new Set([...opened.tensors.values()].map((t) => t.file))];
-  const key = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, kind, files: await Promise.all(files.map(identityOf)), config: options.config }))
-    .digest('hex')
-    .slice(0, 20);
-  const dir = path.join(options.cacheDir, `${kind}-${key}`);
-  try {
-    const cached = JSON.parse(await readFile(path.join(dir, MANIFEST), 'utf8')) as CompiledControlBase & { config: C };
-    if (cached.key === key && cached.compilerVersion === COMPILER_VERSION && existsSync(cached.path)) return { ...cached, fromCache: true };
-  } catch {
-    // not compiled yet (or a damaged manifest): compile
-  }
-  throwIfCancelled(options.signal, 'Compilation');
-  const weights = new WeightMap(opened.tensors, path.basename(opened.source));
-  const { graph, config } = build(weights);
-  const staging = `${dir}.partial-${process.pid}`;
-  await mkdir(staging, { recursive: true }).catch((cause: unknown) => {
-    throw new StudioError('compile.cache-unwritable', { userMessage: `Cannot create the compiled-model cache folder ${options.cacheDir}: ${(cause as Error).message}`, hint: 'Choose a writable folder for the model cache.', cause });
-  });
-  try {
-    const placement = await placeWeights(staging, [graph], options.signal);
-    const model = graph.toModel({ ...placement, producerVersion: COMPILER_VERSION, metadata: { component: kind, checkpoint: path.basename(opened.source), compiler_version: COMPILER_VERSION } });
-    await writeFile(path.join(staging, `${kind}.onnx`), model);
-    const result = { compilerVersion: COMPILER_VERSION, key, source: opened.source, base: opened.base, path: path.join(dir, `${kind}.onnx`), config, fromCache: false };
-    await writeFile(path.join(staging, MANIFEST), JSON.stringify(result, null, 2));
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir);
-    return result;
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
-}
+export type ControlCompileOptions = ComponentCompileOptions;
 
 export async function compileControlNet(source: string, options: ControlCompileOptions): Promise<CompiledControlNet> {
   const opened = await openControlNet(source);
   const config = options.config ?? opened.config;
-  return compileCached('controlnet', opened, { ...options, ...(config ? { config } : {}) }, (weights) => {
+  const compiled = await compileComponent('controlnet', opened, { ...options, ...(config ? { config } : {}) }, (weights) => {
     const built = controlNetConfig(weights, 'controlnet.', config);
     return { graph: buildControlNet(weights, built, { fusedAttention: true }), config: built };
   });
+  return { ...compiled, base: opened.base };
 }
 
 export async function compileT2IAdapter(source: string, options: ControlCompileOptions): Promise<CompiledT2IAdapter> {
-  return compileCached('t2i_adapter', await openT2IAdapter(source), options, (weights) => {
+  const opened = await openT2IAdapter(source);
+  const compiled = await compileComponent('t2i_adapter', opened, options, (weights) => {
     const config = t2iAdapterConfig(weights, 't2i.');
     return { graph: buildT2IAdapter(weights, config), config };
   });
+  return { ...compiled, base: opened.base };
 }

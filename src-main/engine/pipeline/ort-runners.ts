@@ -9,10 +9,11 @@ import type { TextEncoderRecipe } from '../models/architectures.ts';
 import { TEXT_ENCODER_INPUTS } from '../models/clip-text.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
 import { T2I_INPUT, t2iFeatureOutput, type T2IAdapterConfig } from '../models/t2i-adapter.ts';
+import { TAESD_INPUT, TAESD_OUTPUT } from '../models/taesd.ts';
 import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
-import type { ControlNetRunner, DiffusionRunners, T2IAdapterRunner, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
+import type { ControlNetRunner, DiffusionRunners, PreviewDecoderRunner, T2IAdapterRunner, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
 const IO = {
   textLast: 'last_hidden_state',
@@ -206,6 +207,15 @@ export function createT2IAdapterRunner(pool: SessionPool, graph: { readonly path
     async run(image, height, width) {
       const results = await runTensors(pool, graph.path, { [T2I_INPUT]: new ort.Tensor('float32', image, [1, graph.config.imageChannels, height, width]) }, outputs);
       return results.map(({ data, dims }) => ({ data, shape: dims as unknown as readonly [number, number, number, number] }));
+    },
+  };
+}
+
+export function createPreviewDecoderRunner(pool: SessionPool, graph: { readonly path: string }): PreviewDecoderRunner {
+  return {
+    async decode(latent, height, width) {
+      const [image] = await runTensors(pool, graph.path, { [TAESD_INPUT]: new ort.Tensor('float32', latent, [1, 4, height, width]) }, [TAESD_OUTPUT]);
+      return image!.data.map((v) => Math.min(1, Math.max(0, v)));
     },
   };
 }

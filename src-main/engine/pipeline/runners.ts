@@ -102,6 +102,11 @@ export interface T2IAdapterRunner {
   run(image: Float32Array, height: number, width: number): Promise<UnetResiduals['down']>;
 }
 
+/** A TAESD decoder: the UNet's latent [1, 4, h, w] as it is → image [1, 3, 8h, 8w] in [0, 1] (clamped). */
+export interface PreviewDecoderRunner {
+  decode(latent: Float32Array, height: number, width: number): Promise<Float32Array>;
+}
+
 export interface VaeRunner {
   /** Latent scale (0.18215 for SD1.5, 0.13025 for SDXL). */
   readonly scalingFactor: number;
