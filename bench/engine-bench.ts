@@ -74,7 +74,7 @@ export class TimedSessionPool extends SessionPool {
 }
 
 /** Deterministic values in [−1, 1) (latents and hidden states need only be finite and varied). */
-function pseudoRandom(length: number, seed: number): Float32Array {
+export function pseudoRandom(length: number, seed: number): Float32Array {
   const out = new Float32Array(length);
   let state = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
@@ -95,7 +95,7 @@ export interface Timing {
 }
 
 /** Opens (via the pool) and times one graph: one untimed warm-up run, then `repeats` timed runs. */
-async function timeGraph(
+export async function timeGraph(
   pool: SessionPool,
   modelPath: string,
   feeds: () => Record<string, ort.Tensor>,
@@ -118,7 +118,7 @@ async function timeGraph(
   return { seconds: median(times), times, repeats, openSeconds };
 }
 
-function assertFinite(name: string) {
+export function assertFinite(name: string) {
   return (outputs: ort.InferenceSession.OnnxValueMapType): void => {
     const data = outputs[name]?.data as Float32Array | undefined;
     if (!data) throw new Error(`the graph produced no ${name}`);

@@ -23,6 +23,7 @@ import { benchLibrary } from './library-bench.ts';
 import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchControlNet } from './controlnet-bench.ts';
+import { benchTaesd } from './taesd-bench.ts';
 import { benchSdxl } from './sdxl-bench.ts';
 import { compareAttention } from './attention-bench.ts';
 import { formatShape, MatMulMeter, PEAK_SHAPES, UNET_LIKE_SHAPES } from './matmul-peak.ts';
@@ -169,6 +170,7 @@ if (plan.sizes.includes(512)) {
     figures['vae.encode.512'] = measured(enc.seconds, 's', { repeats: enc.repeats });
   });
   await benchControlNet({ cacheRoot, pool, figures, attempt, log, unet: plain, size: 512, repeats: plan.unetRepeats });
+  await benchTaesd({ cacheRoot, pool, figures, attempt, log, unet: plain, size: 512, repeats: plan.unetRepeats, smallRepeats: plan.smallRepeats });
   await attempt(['vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'], 'VAE decode 2048², tiled (child process)', async () => {
     if (!plain) throw new Error('the model did not compile');
     const child = vaeDecodeInChild(plain.dir, 2048);
@@ -176,7 +178,7 @@ if (plan.sizes.includes(512)) {
     figures['vae.tiled.2048.peak_rss'] = measured(child.maxRssBytes / MB, 'MB', { note: `the child process; ${(child.openRssBytes / MB).toFixed(0)} MB with the decoder open, before decoding` });
   });
 } else {
-  for (const id of ['controlnet.compile.seconds', 'controlnet.compile.extra_disk', 'controlnet.512.flops', 'controlnet.512.step', 'controlnet.512.unet_step', 'controlnet.512.ratio'] as const) figures[id] = notAvailable(SKIPPED_IN_QUICK);
+  for (const id of ['controlnet.compile.seconds', 'controlnet.compile.extra_disk', 'controlnet.512.flops', 'controlnet.512.step', 'controlnet.512.unet_step', 'controlnet.512.ratio', 'preview.512.taesd', 'preview.512.unet_step', 'preview.512.ratio', 'preview.512.vae'] as const) figures[id] = notAvailable(SKIPPED_IN_QUICK);
   for (const id of ['unet.512.flops', 'unet.512.step', 'unet.512.achieved', 'unet.512.peak_fraction', 'unet.512.faceid.flops', 'unet.512.faceid.step', 'unet.512.faceid.achieved', 'unet.512.faceid.peak_fraction', 'vae.decode.512', 'vae.encode.512', 'vae.tiled.2048.seconds', 'vae.tiled.2048.peak_rss'] as const) {
     figures[id] = notAvailable(SKIPPED_IN_QUICK);
   }

@@ -29,7 +29,7 @@ const PREVIEWS_FOLDER = 'previews';
 
 /** What the runner needs of an engine; engine ids are the engine's own, the runner maps them to library jobs. */
 export interface GenerationEngine {
-  submit(params: GenerationParams, extras: { ip?: IpConditioning }): string;
+  submit(params: GenerationParams, extras: { ip?: IpConditioning; previewDecoder?: string }): string;
   cancel(engineJobId: string): void;
   /** New settings, taken before the engine's next job. */
   configure(settings: EngineSettings): void;
@@ -95,14 +95,17 @@ export class JobRunner implements JobEngine {
 
   readonly #loraFiles: () => Promise<readonly string[]>;
   readonly #embeddingFiles: () => Promise<readonly string[]>;
+  readonly #previewDecoderFor: (checkpoint: string) => Promise<string | undefined>;
 
   /**
    * `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem;
-   * `embeddingFiles`: the textual-inversion files there, which prompts name by file stem as words.
+   * `embeddingFiles`: the textual-inversion files there, which prompts name by file stem as words;
+   * `previewDecoderFor`: the TAESD decoder that previews a job on this checkpoint, if the model folders have one.
    */
-  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]>; embeddingFiles?: () => Promise<readonly string[]> }) {
+  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]>; embeddingFiles?: () => Promise<readonly string[]>; previewDecoderFor?: (checkpoint: string) => Promise<string | undefined> }) {
     this.#loraFiles = options.loraFiles;
     this.#embeddingFiles = options.embeddingFiles ?? (async () => []);
+    this.#previewDecoderFor = options.previewDecoderFor ?? (async () => undefined);
     this.#library = options.library;
     this.#events = options.events;
     this.#engine = options.engine;
@@ -155,10 +158,11 @@ export class JobRunner implements JobEngine {
       const ip = params.faceid ? await this.#faces.conditioning(params.faceid, job.characterId, controller.signal, params.model) : undefined;
       throwIfCancelled(controller.signal, 'The generation');
       const identity = await this.#identity(job, params, controller.signal);
+      const previewDecoder = await this.#previewDecoderFor(params.model);
       // Best-of-N: every image is its own engine job, queued at once; each is scored as soon as it is made.
       const submissions = bestOfSubmissions(params);
       const finals = submissions.map((single) => {
-        const id = this.#engine.submit(single, ip ? { ip } : {});
+        const id = this.#engine.submit(single, { ...(ip ? { ip } : {}), ...(previewDecoder ? { previewDecoder } : {}) });
         return { id, final: new Promise<JobStateEvent>((resolve) => this.#finals.set(id, resolve)) };
       });
       running.engineJobIds = finals.map((f) => f.id);

@@ -14,6 +14,7 @@ export const MODEL_KINDS = [
   'tokenizer-merges',
   'controlnet',
   't2i-adapter',
+  'taesd',
   'embedding',
   'vae',
 ] as const;

@@ -5,12 +5,13 @@
 // Torch .bin/.ckpt files go through engine/io's detectModel instead (identify-torch.ts); safetensors stay here
 // because the readiness check needs facts detectModel does not give (FaceID-style LoRA, full size vs tiny).
 import { describeControl } from '../engine/io/controlnet.ts';
+import { describeTaesd } from '../engine/io/taesd.ts';
 import { baseFromProcessorCount } from '../engine/io/ipadapter.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';
-import { t2iIdentity, type ModelIdentity } from './identity.ts';
+import { t2iIdentity, taesdIdentity, type ModelIdentity } from './identity.ts';
 
 type Tensors = ReadonlyMap<string, TensorDescriptor>;
 
@@ -123,6 +124,12 @@ function classifyVae(tensors: Tensors): ModelIdentity | null {
   return { kind: 'vae', base: null, isFullSize, summary: `VAE (${latentChannels} latent channels)${isFullSize ? '' : ', tiny test model'}` };
 }
 
+function classifyTaesd(tensors: Tensors): ModelIdentity | null {
+  const layout = describeTaesd(new Map([...tensors].map(([name, d]) => [name, d.shape])));
+  if (!layout) return null;
+  return taesdIdentity(layout, tensors.get(layout === 'original' ? '1.weight' : 'decoder.layers.0.weight')?.shape[0]);
+}
+
 function label(base: ModelBase): string {
   return base === 'sd15' ? 'SD1.5' : 'SDXL';
 }
@@ -134,5 +141,5 @@ export async function identifySafetensors(file: string): Promise<ModelIdentity |
   } catch {
     return null; // not a valid safetensors file: the scan lists it as unrecognised
   }
-  return classifyCheckpoint(tensors) ?? classifyControl(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? classifyEmbedding(tensors) ?? classifyVae(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
+  return classifyCheckpoint(tensors) ?? classifyControl(tensors) ?? classifyTaesd(tensors) ?? classifyIpAdapter(tensors) ?? classifyLora(tensors) ?? classifyImageEncoder(tensors) ?? classifyEmbedding(tensors) ?? classifyVae(tensors) ?? { kind: 'other', base: null, isFullSize: true, summary: `safetensors file with ${tensors.size} tensors (not a model the studio uses)` };
 }

@@ -4,9 +4,10 @@
 import { StudioError } from '../base/errors.ts';
 import { detectModel, type ModelDescription } from '../engine/io/detect.ts';
 import { readTensorFile } from '../engine/io/tensor-file.ts';
+import { describeTaesd } from '../engine/io/taesd.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { FaceIdVariant, ModelBase } from './catalog-schema.ts';
-import { t2iIdentity, type ModelIdentity } from './identity.ts';
+import { t2iIdentity, taesdIdentity, type ModelIdentity } from './identity.ts';
 
 const CONTEXT_DIM: Record<ModelBase, number> = { sd15: 768, sdxl: 2048 };
 
@@ -65,12 +66,19 @@ async function embeddingIdentity(file: string): Promise<ModelIdentity | null> {
   return { kind: 'embedding', base: width === 1024 ? null : 'sd15', isFullSize: width === 768, summary: `${width === 1024 ? 'SD2' : 'SD1.5'} textual-inversion embedding, ${count} vector(s)${width === 768 || width === 1024 ? '' : ', tiny test model'}` };
 }
 
+/** madebyollin's taesd_decoder.pth: a bare Sequential no model detectModel knows. */
+async function taesdFileIdentity(file: string): Promise<ModelIdentity | null> {
+  const { tensors } = await readTensorFile(file);
+  const layout = describeTaesd(new Map([...tensors].map(([name, d]) => [name, d.shape])));
+  return layout ? taesdIdentity(layout, tensors.get(layout === 'original' ? '1.weight' : 'decoder.layers.0.weight')?.shape[0]) : null;
+}
+
 export async function identifyTorchFile(file: string): Promise<ModelIdentity | null> {
   try {
     return identityFromDescription(await detectModel(file));
   } catch (error) {
     if (!(error instanceof StudioError)) return null;
-    const embedding = await embeddingIdentity(file).catch(() => null);
-    return embedding ?? { kind: 'other', base: null, isFullSize: true, summary: error.userMessage };
+    const other = (await embeddingIdentity(file).catch(() => null)) ?? (await taesdFileIdentity(file).catch(() => null));
+    return other ?? { kind: 'other', base: null, isFullSize: true, summary: error.userMessage };
   }
 }

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fixture } from '../../test/helpers/fixtures.ts';
+import { tensors, tinyDecoder, writeTinyTaesdDecoder } from '../../test/helpers/tiny-taesd.ts';
 import { a1111EmbeddingPt } from '../../test/helpers/torch-archive.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
+import { SeededRandom } from './selftest/seeded-random.ts';
 import { createIdentifier, sniffFormat } from './identify.ts';
 import type { ModelIdentity } from './identity.ts';
 
@@ -154,4 +156,15 @@ test('textual-inversion embeddings (.pt string_to_param, .safetensors emb_params
     const identity = await identify(file);
     for (const [key, value] of Object.entries(want)) assert.deepEqual((identity as Record<string, unknown> | null)?.[key], value, `${path.basename(file)}: ${key} (${identity?.summary})`);
   }
+});
+
+test('TAESD preview decoders (madebyollin\'s decoder file, diffusers AutoencoderTiny) are `taesd` models without a base', async () => {
+  const identify = createIdentifier();
+  const original = path.join(folder, 'renamed-decoder.safetensors');
+  await writeTinyTaesdDecoder(original);
+  assert.deepEqual(await identify(original), { kind: 'taesd', base: null, isFullSize: false, summary: 'TAESD preview decoder (original layout), tiny test model' });
+  const layers = tinyDecoder(new SeededRandom(3));
+  const diffusers = path.join(folder, 'autoencoder-tiny.safetensors');
+  await writeSafetensorsFile(diffusers, tensors(layers, (i, rest) => `decoder.layers.${i}${rest}`));
+  assert.equal((await identify(diffusers))?.kind, 'taesd');
 });

@@ -21,6 +21,12 @@ export const ModelIdentitySchema = z.object({
 });
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
+/** TAESD and TAESDXL decoders have the same shapes: the base is not in the content (previews pick by file name). */
+export function taesdIdentity(layout: string, channels: number | undefined): ModelIdentity {
+  const isFullSize = channels === 64;
+  return { kind: 'taesd', base: null, isFullSize, summary: `TAESD preview decoder (${layout} layout)${isFullSize ? '' : ', tiny test model'}` };
+}
+
 /** The first adapter width of the full-size SD1.5 and SDXL T2I-Adapters (full_adapter and full_adapter_xl: 320). */
 const FULL_T2I_WIDTH = 320;
 

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { writeSafetensorsFile, type TestTensor } from '../../../test/helpers/write-safetensors.ts';
+import { CHANNELS, STAGES, tensors, writeTinyTaesdDecoder, type Conv, type Layer } from '../../../test/helpers/tiny-taesd.ts';
+import { writeSafetensorsFile } from '../../../test/helpers/write-safetensors.ts';
 import { SeededRandom } from '../../models/selftest/seeded-random.ts';
 import { describeTaesd } from '../io/taesd.ts';
 import { compileTaesdDecoder } from './compile-taesd.ts';
@@ -16,44 +17,6 @@ import { TAESD_INPUT, TAESD_OUTPUT } from './taesd.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-taesd-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-const CHANNELS = 8;
-const STAGES = [3, 3, 3, 1];
-
-interface Conv {
-  readonly weight: Float32Array;
-  readonly bias: Float32Array | undefined;
-  readonly out: number;
-  readonly in: number;
-  readonly k: number;
-}
-type Layer = { kind: 'conv'; conv: Conv } | { kind: 'relu' } | { kind: 'block'; convs: [Conv, Conv, Conv] } | { kind: 'upsample' };
-
-/** diffusers' DecoderTiny layer list with seeded weights. */
-function tinyDecoder(rng: SeededRandom): Layer[] {
-  const conv = (out: number, inp: number, bias = true): Conv => ({ weight: rng.normals(out * inp * 9, 0.25), bias: bias ? rng.normals(out, 0.1) : undefined, out, in: inp, k: 3 });
-  const layers: Layer[] = [{ kind: 'conv', conv: conv(CHANNELS, 4) }, { kind: 'relu' }];
-  STAGES.forEach((blocks, stage) => {
-    for (let b = 0; b < blocks; b++) layers.push({ kind: 'block', convs: [conv(CHANNELS, CHANNELS), conv(CHANNELS, CHANNELS), conv(CHANNELS, CHANNELS)] });
-    const last = stage === STAGES.length - 1;
-    if (!last) layers.push({ kind: 'upsample' });
-    layers.push({ kind: 'conv', conv: conv(last ? 3 : CHANNELS, CHANNELS, last) });
-  });
-  return layers;
-}
-
-function tensors(layers: readonly Layer[], name: (index: number, rest: string) => string): Record<string, TestTensor> {
-  const out: Record<string, TestTensor> = {};
-  const put = (key: string, c: Conv) => {
-    out[`${key}.weight`] = { dtype: 'F32', shape: [c.out, c.in, c.k, c.k], data: [...c.weight] };
-    if (c.bias) out[`${key}.bias`] = { dtype: 'F32', shape: [c.out], data: [...c.bias] };
-  };
-  layers.forEach((layer, i) => {
-    if (layer.kind === 'conv') put(name(i, ''), layer.conv);
-    if (layer.kind === 'block') layer.convs.forEach((c, j) => put(name(i, `.conv.${2 * j}`), c));
-  });
-  return out;
-}
 
 function conv2d(x: Float32Array, c: number, h: number, w: number, conv: Conv): Float32Array {
   const y = new Float32Array(conv.out * h * w);
@@ -99,9 +62,8 @@ function reference(layers: readonly Layer[], latent: Float32Array, h0: number, w
 }
 
 test('TAESD decoder: both file layouts compile to diffusers DecoderTiny, to float rounding', async () => {
-  const layers = tinyDecoder(new SeededRandom(11));
   const original = path.join(work, 'taesd_decoder.safetensors');
-  await writeSafetensorsFile(original, tensors(layers, (i, rest) => `${i + 1}${rest}`));
+  const layers = await writeTinyTaesdDecoder(original);
   const folder = path.join(work, 'taesd');
   mkdirSync(folder);
   await writeSafetensorsFile(path.join(folder, 'diffusion_pytorch_model.safetensors'), { ...tensors(layers, (i, rest) => `decoder.layers.${i}${rest}`), 'encoder.layers.0.weight': { dtype: 'F32', shape: [CHANNELS, 3, 3, 3], data: new Array(CHANNELS * 27).fill(0.1) } });

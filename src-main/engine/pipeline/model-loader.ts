@@ -13,8 +13,9 @@ import type { SessionPool } from '../onnx/session-pool.ts';
 import { ClipTokenizer } from '../text/clip-tokenizer.ts';
 import { clipTokenizerFolder } from '../text/tokenizer-folder.ts';
 import { compileControlNet, compileT2IAdapter, type CompiledControlNet, type CompiledT2IAdapter } from '../models/compile-control.ts';
-import { createControlNetRunner, createOrtRunners, createT2IAdapterRunner, type FinalLayerNorm } from './ort-runners.ts';
-import type { ControlNetRunner, DiffusionRunners, T2IAdapterRunner } from './runners.ts';
+import { compileTaesdDecoder } from '../models/compile-taesd.ts';
+import { createControlNetRunner, createOrtRunners, createPreviewDecoderRunner, createT2IAdapterRunner, type FinalLayerNorm } from './ort-runners.ts';
+import type { ControlNetRunner, DiffusionRunners, PreviewDecoderRunner, T2IAdapterRunner } from './runners.ts';
 
 export interface ModelRequest {
   readonly model: string;
@@ -68,6 +69,7 @@ export class ModelLoader {
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
   private readonly controlNets = new Map<string, Promise<{ compiled: CompiledControlNet; runner: ControlNetRunner }>>();
   private readonly t2iAdapters = new Map<string, Promise<{ compiled: CompiledT2IAdapter; runner: T2IAdapterRunner }>>();
+  private readonly previewDecoders = new Map<string, Promise<PreviewDecoderRunner>>();
 
   constructor(options: ModelLoaderOptions) {
     this.options = options;
@@ -146,6 +148,18 @@ export class ModelLoader {
       entry = compileT2IAdapter(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createT2IAdapterRunner(this.options.pool, compiled) }));
       this.t2iAdapters.set(key, entry);
       entry.catch(() => this.t2iAdapters.delete(key));
+    }
+    return entry;
+  }
+
+  /** A TAESD decoder for previews, compiled once (cached on disk and here), on the shared session pool. */
+  previewDecoder(file: string): Promise<PreviewDecoderRunner> {
+    const key = path.resolve(file);
+    let entry = this.previewDecoders.get(key);
+    if (!entry) {
+      entry = compileTaesdDecoder(key, { cacheDir: this.options.cacheDir }).then((compiled) => createPreviewDecoderRunner(this.options.pool, compiled));
+      this.previewDecoders.set(key, entry);
+      entry.catch(() => this.previewDecoders.delete(key));
     }
     return entry;
   }

@@ -1,13 +1,15 @@
 // The engine worker on the tiny SD1.5 fixture: queue order, a failing job not stopping the next, cancel, progress and
 // previews, identical bytes for identical parameters, the main thread left free while a job runs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
 import { readPngTexts } from '../../../src-preload/contract/png-text.ts';
+import sharp from 'sharp';
 import { fixture } from '../../../test/helpers/fixtures.ts';
+import { writeTinyTaesdDecoder } from '../../../test/helpers/tiny-taesd.ts';
 import { EngineClient } from './engine-client.ts';
 import type { JobPreviewEvent, JobProgressEvent, JobStageEvent, JobStateEvent } from './protocol.ts';
 
@@ -83,6 +85,24 @@ test('three queued jobs run in order; a job with a missing model fails with its 
   assert.equal(rc.state, 'done');
   const order = states.filter((s) => s.state !== 'queued').map((s) => `${[a, b, c].indexOf(s.jobId)}:${s.state}`);
   assert.deepEqual(order, ['0:running', '0:done', '1:running', '1:failed', '2:running', '2:done']);
+});
+
+test('a job with a TAESD decoder previews through it: pictures at the image size (8× the latent); a broken one falls back to the latent map', async () => {
+  const decoder = path.join(cacheDir, 'taesd_decoder.safetensors');
+  await writeTinyTaesdDecoder(decoder);
+  const broken = path.join(cacheDir, 'not-a-decoder.safetensors');
+  writeFileSync(broken, 'nothing here');
+  const previews: JobPreviewEvent[] = [];
+  const onPreview = (e: JobPreviewEvent) => previews.push(e);
+  engine.on('preview', onPreview);
+  const decoded = engine.submit(params({ steps: 4 }), { previewDecoder: decoder });
+  const fallback = engine.submit(params({ steps: 4 }), { previewDecoder: broken });
+  const results = [await engine.waitFor(decoded), await engine.waitFor(fallback)];
+  engine.off('preview', onPreview);
+  assert.deepEqual(results.map((r) => r.state), ['done', 'done']);
+  const sizes = async (id: string) => Promise.all(previews.filter((p) => p.jobId === id).map(async (p) => { const m = await sharp(p.png).metadata(); return `${p.step}:${m.width}x${m.height}`; }));
+  assert.deepEqual(await sizes(decoded), ['2:64x64'], 'decoded at the picture size');
+  assert.deepEqual(await sizes(fallback), ['2:32x32'], 'the latent map, ×4');
 });
 
 test('progress per step with it/s and ETA, previews every 2 steps, PNGs carrying the A1111 parameters', async () => {

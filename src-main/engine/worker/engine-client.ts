@@ -41,12 +41,12 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
 
   /** Queues a generation; throws StudioError('generate.invalid-parameter') before queuing anything if params are bad. */
   /** `extras.replay` is a test entry point (see GenerateContext.replay). */
-  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning; replay?: GoldenReplay } = {}): string {
+  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning; replay?: GoldenReplay; previewDecoder?: string } = {}): string {
     if (this.stopped) throw new StudioError('generate.engine-stopped', { userMessage: 'The engine has been shut down.', hint: 'Restart the app.' });
     const checked = validateGenerationParams(params);
     const jobId = randomUUID();
     this.open.add(jobId);
-    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}) });
+    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}), ...(extras.previewDecoder ? { previewDecoder: extras.previewDecoder } : {}) });
     return jobId;
   }
 

@@ -11,7 +11,7 @@ import { detectFaces } from '../face/analyze.ts';
 import { loadFaceModels, releaseFaceModels, type FaceModels } from '../face/models.ts';
 import type { FaceDetector } from '../pipeline/face-detail.ts';
 import type { EngineEvent, EngineOptions, EngineRequest, EngineSettings } from './protocol.ts';
-import { latentPreviewPng } from './preview.ts';
+import { latentPreviewPng, previewPng } from './preview.ts';
 
 type SubmitRequest = Extract<EngineRequest, { type: 'submit' }>;
 
@@ -24,6 +24,7 @@ export class EngineService {
   private readonly emit: (event: EngineEvent, transfer?: ArrayBuffer[]) => void;
   private readonly pool: SessionPool;
   private readonly loader: ModelLoader;
+  private readonly warnedPreviewDecoders = new Set<string>();
   private readonly hashes: FileHashCache;
   private readonly queue: SubmitRequest[] = [];
   private running: { jobId: string; controller: AbortController } | undefined;
@@ -131,6 +132,18 @@ export class EngineService {
     });
   }
 
+  /** A preview through the job's TAESD decoder; if it cannot be used, the latent → RGB map (and a warning once). */
+  private async decodedPreview(file: string, latent: Float32Array, height: number, width: number): Promise<Uint8Array> {
+    try {
+      const decoder = await this.loader.previewDecoder(file);
+      return await previewPng(await decoder.decode(latent.subarray(0, 4 * height * width), height, width), 8 * height, 8 * width);
+    } catch (error) {
+      if (!this.warnedPreviewDecoders.has(file)) console.warn(`[engine] previews without ${file}:`, (error as Error).message);
+      this.warnedPreviewDecoders.add(file);
+      return latentPreviewPng(latent, height, width);
+    }
+  }
+
   private async run(job: SubmitRequest, signal: AbortSignal): Promise<void> {
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
@@ -175,7 +188,8 @@ export class EngineService {
             etaSeconds: itPerSec > 0 ? (event.total - event.step) / itPerSec : 0,
           });
           if (previewEvery > 0 && event.step % previewEvery === 0 && event.step < event.total) {
-            const png = await latentPreviewPng(event.predOriginal ?? event.latents, event.latentHeight, event.latentWidth);
+            const latent = event.predOriginal ?? event.latents;
+            const png = job.previewDecoder ? await this.decodedPreview(job.previewDecoder, latent, event.latentHeight, event.latentWidth) : await latentPreviewPng(latent, event.latentHeight, event.latentWidth);
             this.emit({ type: 'preview', jobId: job.jobId, step: event.step, png }, [png.buffer as ArrayBuffer]);
           }
         },

@@ -1,5 +1,6 @@
-// Cheap previews while sampling: the SD1.5 latent → RGB linear map (ComfyUI's latent_rgb_factors for SD1.5) on
-// the current x₀ estimate, upscaled ×4 and encoded as PNG with sharp. No VAE call, a few milliseconds.
+// Previews while sampling, of the current x₀ estimate: through a TAESD decoder when the job has one (previewPng of its
+// picture), else the SD1.5 latent → RGB linear map (ComfyUI's latent_rgb_factors for SD1.5), upscaled ×4 — no model
+// call, a few milliseconds. Encoded as PNG with sharp.
 import sharp from 'sharp';
 
 // Row per latent channel: its contribution to R, G, B.
@@ -21,6 +22,14 @@ export function latentToRgb(latent: Float32Array, height: number, width: number)
     }
   }
   return rgb;
+}
+
+/** A decoded CHW picture in [0, 1] as a PNG. */
+export async function previewPng(chw: Float32Array, height: number, width: number): Promise<Uint8Array> {
+  const plane = height * width;
+  const rgb = new Uint8Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) rgb[3 * p + c] = Math.round(chw[c * plane + p]! * 255);
+  return new Uint8Array(await sharp(Buffer.from(rgb), { raw: { width, height, channels: 3 } }).png().toBuffer());
 }
 
 export async function latentPreviewPng(latent: Float32Array, height: number, width: number): Promise<Uint8Array> {

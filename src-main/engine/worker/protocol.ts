@@ -34,7 +34,15 @@ export interface EngineOptions extends EngineSettings {
 }
 
 export type EngineRequest =
-  | { readonly type: 'submit'; readonly jobId: string; readonly params: GenerationParams; readonly ip?: IpConditioning; readonly replay?: GoldenReplay }
+  | {
+      readonly type: 'submit';
+      readonly jobId: string;
+      readonly params: GenerationParams;
+      readonly ip?: IpConditioning;
+      readonly replay?: GoldenReplay;
+      /** A TAESD decoder for this job's base: previews through it instead of the latent → RGB map. */
+      readonly previewDecoder?: string;
+    }
   | { readonly type: 'cancel'; readonly jobId: string }
   | { readonly type: 'configure'; readonly settings: EngineSettings }
   | { readonly type: 'providers' }
