@@ -132,9 +132,12 @@ export function buildTinyPoseModels(seed: number): TinyPoseModels {
   return { detector: encodeOnnxModel(detectorGraph(new SeededRandom(seed))), pose: encodeOnnxModel(poseGraph(new SeededRandom(seed + 1))) };
 }
 
-/** The picture place of a model-input place, for this box (see POSE_KEYPOINTS). */
+/** The picture region the pose model sees for the badge's box: x 0–480, y −16–624 (see POSE_KEYPOINTS). */
+const CROP = { left: 0, top: -16, width: 480, height: 640 } as const;
+
+/** The picture place of a model-input place. */
 export function posePicturePoint([u, v]: readonly [number, number]): [number, number] {
-  return [(u / INPUT_WIDTH) * 480, (v / INPUT_HEIGHT) * 640 - 16];
+  return [(u / INPUT_WIDTH) * CROP.width + CROP.left, (v / INPUT_HEIGHT) * CROP.height + CROP.top];
 }
 
 /**

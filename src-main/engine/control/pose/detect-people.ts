@@ -11,7 +11,7 @@ import type { RgbImage } from '../../face/image.ts';
 
 const f32 = Math.fround;
 
-export const DETECTOR_SIZE = 640;
+const DETECTOR_SIZE = 640;
 const STRIDES = [8, 16, 32] as const;
 /** 4 box numbers, objectness, 80 COCO class scores. */
 const PREDICTION_WIDTH = 85;

@@ -9,7 +9,7 @@ import type { RgbImage } from '../../face/image.ts';
 import { warpAffineU8, type AffineMatrix } from '../../face/opencv-kernels.ts';
 import type { PersonBox } from './detect-people.ts';
 
-export const WHOLEBODY_KEYPOINTS = 133;
+const WHOLEBODY_KEYPOINTS = 133;
 const BOX_PADDING = 1.25;
 const SIMCC_SPLIT_RATIO = 2;
 const MEAN = [123.675, 116.28, 103.53] as const;

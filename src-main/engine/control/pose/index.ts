@@ -1,7 +1,8 @@
 // The OpenPose control map of a picture through DWPose's two ONNX models (yolox_l.onnx finds people,
 // dw-ll_ucoco_384.onnx places 133 keypoints on each), drawn as the ControlNet OpenPose models were trained:
 // body only (openpose), with hands (openpose_hand), with face (openpose_face) or both (openpose_full).
-// With nobody found the map is black, as upstream's would be for no pose, and the result says so.
+// With nobody found the map is black and the result says so (upstream DWPose would instead run the pose model
+// on the whole picture and draw whatever it guessed there).
 import { existsSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { StudioError } from '../../../base/errors.ts';
