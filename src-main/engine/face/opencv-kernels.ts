@@ -41,7 +41,7 @@ function resizeCoefficients(sourceSize: number, targetSize: number, clampWeights
 }
 
 /** numpy/OpenCV rint: round half to even. */
-function roundHalfEven(x: number): number {
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
