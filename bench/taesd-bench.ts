@@ -1,12 +1,14 @@
 // The preview figures of `npm run bench`: a full-size random-weight TAESD decoder (madebyollin's layout: 64 channels,
-// stages of 3, 3, 3 and 1 blocks) decoding one x₀ estimate at `size`² — what a live preview costs each step — next to
-// a UNet step timed right after it in the same run, and next to the full VAE decode at the same size.
+// stages of 3, 3, 3 and 1 blocks) decoding one x₀ estimate of a `size`² image as the engine does (pooled to a 256 px
+// preview) — what a live preview costs each step — next to a UNet step timed right after it in the same run, and next
+// to the full VAE decode at the same size.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { compileTaesdDecoder } from '../src-main/engine/models/compile-taesd.ts';
 import type { CompiledModel } from '../src-main/engine/models/compile.ts';
 import { assertFinite, pseudoRandom, timeGraph, timeUnet, timeVaeDecode, type TimedSessionPool } from './engine-bench.ts';
+import { previewLatent } from '../src-main/engine/worker/preview.ts';
 import { writeRandomSafetensors } from './generate-weights.ts';
 import { measured, type Figure, type FigureId } from './results.ts';
 
@@ -53,11 +55,12 @@ export async function benchTaesd({ cacheRoot, pool, figures, attempt, log, unet,
       writeRandomSafetensors(file, taesdShapes(), 13, { note: 'random bench weights' });
     }
     const compiled = await compileTaesdDecoder(file, { cacheDir: path.join(cacheRoot, `compiled-taesd-${process.pid}`) });
-    const side = size / 8;
-    const preview = await timeGraph(pool, compiled.path, () => ({ latent: new ort.Tensor('float32', pseudoRandom(4 * side * side, 5), [1, 4, side, side]) }), smallRepeats, assertFinite('image'));
+    // What the engine decodes for a preview (worker/preview.ts): the x₀ estimate pooled to PREVIEW_LATENT_SIDE.
+    const pooled = previewLatent(pseudoRandom(4 * (size / 8) ** 2, 5), size / 8, size / 8);
+    const preview = await timeGraph(pool, compiled.path, () => ({ latent: new ort.Tensor('float32', pooled.data, [1, 4, pooled.height, pooled.width]) }), smallRepeats, assertFinite('image'));
     const step = await timeUnet(pool, unet, size, repeats);
     const vae = await timeVaeDecode(pool, unet, size, smallRepeats);
-    figures[`preview.${size}.taesd` as FigureId] = measured(preview.seconds * 1000, 'ms', { repeats: preview.repeats, note: 'one x₀ estimate → a picture at the image size, fp32 CPU' });
+    figures[`preview.${size}.taesd` as FigureId] = measured(preview.seconds * 1000, 'ms', { repeats: preview.repeats, note: `one x₀ estimate → a ${8 * pooled.width}×${8 * pooled.height} preview, fp32 CPU` });
     figures[`preview.${size}.unet_step` as FigureId] = measured(step.seconds, 's/step', { repeats: step.repeats, note: 'CFG batch 2, timed right after in the same run' });
     figures[`preview.${size}.ratio` as FigureId] = measured((100 * preview.seconds) / step.seconds, '%', { note: 'a preview every step, as a share of the step' });
     figures[`preview.${size}.vae` as FigureId] = measured(vae.seconds, 's', { repeats: vae.repeats, note: 'the full VAE decode of the same size, for comparison' });

@@ -12,7 +12,7 @@ import { createDispatch, type Dispatch } from './dispatch.ts';
 import { StudioEventBus } from './events.ts';
 import { FaceService } from './face-service.ts';
 import { JobRunner, type GenerationEngine } from './job-runner.ts';
-import { previewDecoderFor } from './preview-decoder.ts';
+import { annotatorsIn, previewDecoderFor } from './preview-decoder.ts';
 import { faceModelFolders, findImageEncoder, findTokenizerFolder } from './model-places.ts';
 import { createHandlers } from './handlers/index.ts';
 import type { JobEngine, StudioHandlers } from './handlers/handler-types.ts';
@@ -54,9 +54,10 @@ export function composeStudio(options: { libraryFolder: string; engine?: JobEngi
   // The runner asks the models handler (created next, with the scan's cache) for LoRA files only when a job runs.
   const filesOfKind = (kind: Model['kind']) => async () => (await handlers.models.list({})).models.filter((m) => m.kind === kind).map((m) => m.path);
   const previewDecoder = async (checkpoint: string) => previewDecoderFor(checkpoint, (await handlers.models.list({})).models);
-  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles: filesOfKind('lora'), embeddingFiles: filesOfKind('embedding'), previewDecoderFor: previewDecoder });
+  const annotators = async () => annotatorsIn((await handlers.models.list({})).models);
+  const runner = generationEngine === undefined || faces === undefined ? undefined : new JobRunner({ library, events, engine: generationEngine, faces, loraFiles: filesOfKind('lora'), embeddingFiles: filesOfKind('embedding'), previewDecoderFor: previewDecoder, annotators });
   const fileHashes = setup === undefined ? undefined : fileHashCacheIn(setup.cacheDir);
-  const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy, fileHashes });
+  const handlers: StudioHandlers = createHandlers({ library, events, version: studioVersion(), engine: runner ?? options.engine, faces, proxy: options.proxy, fileHashes, annotators });
   // Jobs queued in an earlier session run now.
   runner?.wake();
   return {

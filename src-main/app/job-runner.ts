@@ -9,6 +9,7 @@ import type { Job } from '../../src-preload/contract/jobs.ts';
 import type { Settings } from '../../src-preload/contract/settings.ts';
 import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
+import type { AnnotatorFiles } from '../engine/control/control-image.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
 import { FINAL_STATES, type EngineSettings, type JobImage, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
@@ -29,7 +30,7 @@ const PREVIEWS_FOLDER = 'previews';
 
 /** What the runner needs of an engine; engine ids are the engine's own, the runner maps them to library jobs. */
 export interface GenerationEngine {
-  submit(params: GenerationParams, extras: { ip?: IpConditioning; previewDecoder?: string }): string;
+  submit(params: GenerationParams, extras: { ip?: IpConditioning; previewDecoder?: string; annotators?: AnnotatorFiles }): string;
   cancel(engineJobId: string): void;
   /** New settings, taken before the engine's next job. */
   configure(settings: EngineSettings): void;
@@ -96,16 +97,19 @@ export class JobRunner implements JobEngine {
   readonly #loraFiles: () => Promise<readonly string[]>;
   readonly #embeddingFiles: () => Promise<readonly string[]>;
   readonly #previewDecoderFor: (checkpoint: string) => Promise<string | undefined>;
+  readonly #annotators: () => Promise<AnnotatorFiles>;
 
   /**
    * `loraFiles`: the LoRA files in the model folders, which `<lora:name:w>` tags in prompts name by file stem;
    * `embeddingFiles`: the textual-inversion files there, which prompts name by file stem as words;
-   * `previewDecoderFor`: the TAESD decoder that previews a job on this checkpoint, if the model folders have one.
+   * `previewDecoderFor`: the TAESD decoder that previews a job on this checkpoint, if the model folders have one;
+   * `annotators`: the preprocessors' models found in the model folders (DWPose), asked for by jobs with control units.
    */
-  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]>; embeddingFiles?: () => Promise<readonly string[]>; previewDecoderFor?: (checkpoint: string) => Promise<string | undefined> }) {
+  constructor(options: { library: Library; events: StudioEventBus; engine: GenerationEngine; faces: JobFaces; loraFiles: () => Promise<readonly string[]>; embeddingFiles?: () => Promise<readonly string[]>; previewDecoderFor?: (checkpoint: string) => Promise<string | undefined>; annotators?: () => Promise<AnnotatorFiles> }) {
     this.#loraFiles = options.loraFiles;
     this.#embeddingFiles = options.embeddingFiles ?? (async () => []);
     this.#previewDecoderFor = options.previewDecoderFor ?? (async () => undefined);
+    this.#annotators = options.annotators ?? (async () => ({}));
     this.#library = options.library;
     this.#events = options.events;
     this.#engine = options.engine;
@@ -159,10 +163,11 @@ export class JobRunner implements JobEngine {
       throwIfCancelled(controller.signal, 'The generation');
       const identity = await this.#identity(job, params, controller.signal);
       const previewDecoder = await this.#previewDecoderFor(params.model);
+      const annotators = params.control.some((unit) => unit.preprocess !== 'none' && unit.preprocess !== 'canny') ? await this.#annotators() : undefined;
       // Best-of-N: every image is its own engine job, queued at once; each is scored as soon as it is made.
       const submissions = bestOfSubmissions(params);
       const finals = submissions.map((single) => {
-        const id = this.#engine.submit(single, { ...(ip ? { ip } : {}), ...(previewDecoder ? { previewDecoder } : {}) });
+        const id = this.#engine.submit(single, { ...(ip ? { ip } : {}), ...(previewDecoder ? { previewDecoder } : {}), ...(annotators ? { annotators } : {}) });
         return { id, final: new Promise<JobStateEvent>((resolve) => this.#finals.set(id, resolve)) };
       });
       running.engineJobIds = finals.map((f) => f.id);

@@ -1,13 +1,23 @@
-// Which TAESD decoder previews a job: TAESD (SD1.5) and TAESDXL have the same shapes, so, as ComfyUI does in its
+// The model files a job uses besides its checkpoint, picked from the models found by content: the annotators its
+// preprocessors need, and which TAESD decoder previews it: TAESD (SD1.5) and TAESDXL have the same shapes, so, as ComfyUI does in its
 // vae_approx folder, the file name tells them apart (taesdxl_decoder… for SDXL, taesd_decoder… for SD1.5). A job whose
 // checkpoint base has none keeps the latent → RGB previews.
 import path from 'node:path';
 import type { Model, ModelBase } from '../../src-preload/contract/models.ts';
+import type { AnnotatorFiles } from '../engine/control/control-image.ts';
 
 const NAMED_FOR: Readonly<Record<ModelBase, (name: string) => boolean>> = {
   sdxl: (name) => /taesdxl/iu.test(name),
   sd15: (name) => /taesd(?!xl)/iu.test(name),
 };
+
+/** The DWPose models among the models found (by content): what the OpenPose preprocessors need. */
+export function annotatorsIn(models: readonly Pick<Model, 'path' | 'kind'>[]): AnnotatorFiles {
+  const first = (kind: Model['kind']) => models.find((m) => m.kind === kind)?.path;
+  const poseDetector = first('pose-detector');
+  const poseEstimator = first('pose-estimator');
+  return { ...(poseDetector ? { poseDetector } : {}), ...(poseEstimator ? { poseEstimator } : {}) };
+}
 
 export function previewDecoderFor(checkpoint: string, models: readonly Pick<Model, 'path' | 'kind' | 'base'>[]): string | undefined {
   const base = models.find((m) => m.kind === 'checkpoint' && path.resolve(m.path) === path.resolve(checkpoint))?.base;

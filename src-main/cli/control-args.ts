@@ -1,17 +1,21 @@
 // `--control CONTROLNET:IMAGE[:WEIGHT[:START:END]]` and `--t2i ADAPTER:IMAGE[:WEIGHT[:START:END]]` (each repeatable) and
 // `--preprocess canny|none` (once for every unit, or once per unit: the --control units first, then the --t2i ones) as
 // the generation's control units.
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../base/errors.ts';
 import { CONTROL_PREPROCESSORS, type ControlPreprocessor, type GenerationParamsInput } from '../../src-preload/contract/generation.ts';
+import type { AnnotatorFiles } from '../engine/control/control-image.ts';
+import { identifyOnnxModel } from '../models/identify-onnx.ts';
 
 export const CONTROL_OPTIONS = {
   control: { type: 'string', multiple: true },
+  annotators: { type: 'string' },
   t2i: { type: 'string', multiple: true },
   preprocess: { type: 'string', multiple: true },
 } as const;
 
-export const CONTROL_USAGE = '[--control CONTROLNET:IMAGE[:WEIGHT[:START:END]]]… [--t2i ADAPTER:IMAGE[:WEIGHT[:START:END]]]… [--preprocess canny|none]…';
+export const CONTROL_USAGE = `[--control CONTROLNET:IMAGE[:WEIGHT[:START:END]]]… [--t2i ADAPTER:IMAGE[:WEIGHT[:START:END]]]… [--preprocess ${CONTROL_PREPROCESSORS.join('|')}]… [--annotators DIR]`;
 
 type Values = Readonly<Record<string, unknown>>;
 
@@ -35,6 +39,25 @@ export function parseControlArgument(value: string, option = '--control'): { mod
   if (paths.length !== 2 || paths.some((p) => p === '')) throw invalid(option === '--t2i' ? `--t2i ${value}: write the T2I-Adapter and the control image as ADAPTER:IMAGE.` : `--control ${value}: write the ControlNet and the control image as CONTROLNET:IMAGE.`);
   const [weight, start, end] = numbers;
   return { model: path.resolve(paths[0]!), image: path.resolve(paths[1]!), ...(weight === undefined ? {} : { weight }), ...(start === undefined ? {} : { start, end: end! }) };
+}
+
+/** `--annotators DIR`: the preprocessors' ONNX models in that folder (A1111's annotator downloads, ComfyUI's dwpose),
+ * told apart by their inputs and outputs. */
+export async function annotatorsFromArgs(values: Values): Promise<AnnotatorFiles | undefined> {
+  const folder = values['annotators'] as string | undefined;
+  if (folder === undefined) return undefined;
+  const resolved = path.resolve(folder);
+  const entries = await readdir(resolved, { recursive: true }).catch(() => {
+    throw invalid(`--annotators ${folder}: no such folder.`);
+  });
+  const found: { poseDetector?: string; poseEstimator?: string } = {};
+  for (const entry of entries.filter((e) => e.toLowerCase().endsWith('.onnx'))) {
+    const file = path.join(resolved, entry);
+    const kind = (await identifyOnnxModel(file, (await stat(file)).size))?.kind;
+    if (kind === 'pose-detector') found.poseDetector ??= file;
+    if (kind === 'pose-estimator') found.poseEstimator ??= file;
+  }
+  return found;
 }
 
 export function controlUnitsFromArgs(values: Values): GenerationParamsInput['control'] {

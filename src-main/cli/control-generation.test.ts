@@ -5,7 +5,7 @@
 // reverse), an SDXL ControlNet, a control image that is not an image and an SDXL
 // checkpoint are refused with the reason. Argument parsing keeps Windows drive letters.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -16,6 +16,7 @@ import { fixture } from '../../test/helpers/fixtures.ts';
 import { runCli } from '../../test/helpers/run-cli.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 import { writeTinySdxlControlNet } from '../../test/helpers/tiny-sdxl-controlnet.ts';
+import { buildTinyPoseModels } from '../models/selftest/tiny-pose-models.ts';
 import { parseControlArgument } from './control-args.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-control-'));
@@ -78,7 +79,8 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
   writeFileSync(notes, 'not a picture');
   assert.match(await refused(['--control', `${controlnet}:${notes}`]), /pose\.png is not an image format FaceID Studio can read/u);
   assert.match(await refused(['--control', `${controlnet}:${photo}`], fixture('sdxl', 'sdxl-tiny')), /controlnet-tiny is an SD1\.5 control model; the checkpoint sdxl-tiny is SDXL/u);
-  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, none\)/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, openpose, openpose_hand, openpose_face, openpose_full, none\)/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'openpose']), /The OpenPose preprocessor needs DWPose's two models/u);
 });
 
 test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an SDXL picture; weight 0 is the picture without', async () => {
@@ -93,6 +95,16 @@ test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an 
   const plain = await run('sdxl-plain', []);
   assert.notDeepEqual(await run('sdxl-canny', ['--control', `${sdxlControlNet}:${photo}`, '--preprocess', 'canny']), plain);
   assert.deepEqual(await run('sdxl-weight-0', ['--control', `${sdxlControlNet}:${photo}:0`]), plain);
+});
+
+test('--preprocess openpose_full with --annotators: the DWPose models are found in the folder by content and the unit runs', async () => {
+  const folder = path.join(work, 'annotator', 'downloads', 'openpose');
+  mkdirSync(folder, { recursive: true });
+  const models = buildTinyPoseModels(11);
+  writeFileSync(path.join(folder, 'person-detector.onnx'), models.detector);
+  writeFileSync(path.join(folder, 'keypoints.onnx'), models.pose);
+  const posed = await picture('openpose', ['--control', `${controlnet}:${photo}:0.8`, '--preprocess', 'openpose_full', '--annotators', path.join(work, 'annotator')]);
+  assert.match(readPngTexts(posed.png).parameters ?? '', /ControlNet 0: "Module: openpose_full, Model: controlnet-tiny, Weight: 0\.8/u);
 });
 
 test('--control: numbers from the right, drive letters kept, an incomplete window refused', () => {

@@ -5,6 +5,7 @@ import { StudioError } from '../base/errors.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
 import type { JobImage, JobProgressEvent, JobStageEvent } from '../engine/worker/protocol.ts';
 import type { GenerationParams } from '../../src-preload/contract/generation.ts';
+import type { AnnotatorFiles } from '../engine/control/control-image.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { GoldenReplay } from '../engine/pipeline/golden-replay.ts';
 import { bestOfSubmissions, rankByIdentity } from '../app/best-of.ts';
@@ -27,7 +28,7 @@ export interface ChosenImage {
 }
 
 /** Runs the request's engine jobs (one, or best-of-N's one per seed) and returns their images in seed order. */
-export async function runEngineJobs(engine: EngineClient, params: GenerationParams, extras: { ip?: IpConditioning; replay?: GoldenReplay }, io: CliIo): Promise<{ images: JobImage[]; elapsedSeconds: number }> {
+export async function runEngineJobs(engine: EngineClient, params: GenerationParams, extras: { ip?: IpConditioning; replay?: GoldenReplay; annotators?: AnnotatorFiles }, io: CliIo): Promise<{ images: JobImage[]; elapsedSeconds: number }> {
   const submissions = bestOfSubmissions(params);
   const ids = submissions.map((single) => engine.submit(single, extras));
   let bar: ProgressBar | undefined;

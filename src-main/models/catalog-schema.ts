@@ -15,6 +15,8 @@ export const MODEL_KINDS = [
   'controlnet',
   't2i-adapter',
   'taesd',
+  'pose-detector',
+  'pose-estimator',
   'embedding',
   'vae',
 ] as const;

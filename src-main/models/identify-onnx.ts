@@ -1,6 +1,7 @@
-// Recognises InsightFace's buffalo_l ONNX models by their interface, not their name:
+// Recognises the ONNX models the studio runs by their interface, not their name: InsightFace's buffalo_l —
 // det_10g (SCRFD): input `input.1` [1,3,?,?] and 9 outputs — scores [K,1], boxes [K,4], keypoints [K,10]
-// for strides 8/16/32 (spec §2, matched by position); w600k_r50 (ArcFace): [N,3,112,112] → [N,512].
+// for strides 8/16/32 (spec §2, matched by position); w600k_r50 (ArcFace): [N,3,112,112] → [N,512] — and DWPose's —
+// yolox_l (YOLOX on COCO): [1,3,640,640] → [1,8400,85]; dw-ll_ucoco_384: [N,3,384,288] → SimCC x [N,133,576], y [N,133,768].
 import * as ort from 'onnxruntime-node';
 import type { ModelIdentity } from './identity.ts';
 
@@ -33,8 +34,22 @@ export function classifyFaceModel(inputs: readonly Shape[], outputs: readonly Sh
   return null;
 }
 
+export function classifyPoseModel(inputs: readonly Shape[], outputs: readonly Shape[], fileSizeBytes: number): ModelIdentity | null {
+  const input = inputs[0];
+  if (inputs.length !== 1 || input?.length !== 4 || input[1] !== 3) return null;
+  if (outputs.length === 1 && input[2] === 640 && input[3] === 640 && outputs[0]?.length === 3 && lastDim(outputs[0]) === 85) {
+    const isFullSize = fileSizeBytes > 100_000_000;
+    return { kind: 'pose-detector', base: null, isFullSize, summary: `YOLOX person detector for DWPose (ONNX, 640² → 85 per box)${isFullSize ? '' : ', tiny test model'}` };
+  }
+  if (outputs.length === 2 && input[2] === 384 && input[3] === 288 && outputs[0]?.[1] === 133 && lastDim(outputs[0]) === 576 && lastDim(outputs[1]) === 768) {
+    const isFullSize = fileSizeBytes > 50_000_000;
+    return { kind: 'pose-estimator', base: null, isFullSize, summary: `DWPose whole-body keypoints (ONNX, 133 SimCC)${isFullSize ? '' : ', tiny test model'}` };
+  }
+  return null;
+}
+
 /** Opens the file with onnxruntime (graph only, no inference) and classifies its interface. */
-export async function identifyOnnxFaceModel(file: string, fileSizeBytes: number): Promise<ModelIdentity | null> {
+export async function identifyOnnxModel(file: string, fileSizeBytes: number): Promise<ModelIdentity | null> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', executionProviders: ['cpu'] });
@@ -45,7 +60,7 @@ export async function identifyOnnxFaceModel(file: string, fileSizeBytes: number)
     const inputs = tensorShapes(session.inputMetadata);
     const outputs = tensorShapes(session.outputMetadata);
     if (!inputs || !outputs) return null;
-    const identity = classifyFaceModel(inputs, outputs, fileSizeBytes);
+    const identity = classifyFaceModel(inputs, outputs, fileSizeBytes) ?? classifyPoseModel(inputs, outputs, fileSizeBytes);
     return identity ?? { kind: 'other', base: null, isFullSize: true, summary: `ONNX model (${session.inputNames.length} inputs, ${session.outputNames.length} outputs)` };
   } finally {
     await session.release();

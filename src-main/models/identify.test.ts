@@ -10,6 +10,7 @@ import { a1111EmbeddingPt } from '../../test/helpers/torch-archive.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import { SeededRandom } from './selftest/seeded-random.ts';
+import { buildTinyPoseModels } from './selftest/tiny-pose-models.ts';
 import { createIdentifier, sniffFormat } from './identify.ts';
 import type { ModelIdentity } from './identity.ts';
 
@@ -167,4 +168,14 @@ test('TAESD preview decoders (madebyollin\'s decoder file, diffusers Autoencoder
   const diffusers = path.join(folder, 'autoencoder-tiny.safetensors');
   await writeSafetensorsFile(diffusers, tensors(layers, (i, rest) => `decoder.layers.${i}${rest}`));
   assert.equal((await identify(diffusers))?.kind, 'taesd');
+});
+
+test('DWPose\'s ONNX models are told by their interface: the YOLOX person detector and the whole-body keypoint model', async () => {
+  const identify = createIdentifier();
+  const models = buildTinyPoseModels(11);
+  const detector = path.join(folder, 'a.onnx');
+  const pose = path.join(folder, 'b.onnx');
+  await writeFile(detector, models.detector);
+  await writeFile(pose, models.pose);
+  assert.deepEqual([(await identify(detector))?.kind, (await identify(pose))?.kind], ['pose-detector', 'pose-estimator']);
 });

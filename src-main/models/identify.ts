@@ -2,7 +2,7 @@
 // then asks that reader what the file is. Readers: safetensors header, ONNX interface (face models),
 // CLIP tokenizer files, and engine/io's detectModel for torch zip/pickle files.
 import { open, readFile, stat } from 'node:fs/promises';
-import { identifyOnnxFaceModel } from './identify-onnx.ts';
+import { identifyOnnxModel } from './identify-onnx.ts';
 import { identifySafetensors } from './identify-safetensors.ts';
 import { identifyTorchFile } from './identify-torch.ts';
 import type { Identify, ModelIdentity } from './identity.ts';
@@ -15,7 +15,7 @@ export interface IdentifierOptions {
 }
 
 /** Bump when what the identifier recognises changes: scan-cache entries from older versions are redone. */
-export const IDENTIFIER_VERSION = '7';
+export const IDENTIFIER_VERSION = '8';
 
 export async function sniffFormat(file: string): Promise<{ format: FileFormat; sizeBytes: number }> {
   const handle = await open(file, 'r');
@@ -69,7 +69,7 @@ export function createIdentifier(options: IdentifierOptions = {}): Identify {
       case 'safetensors':
         return identifySafetensors(file);
       case 'onnx':
-        return identifyOnnxFaceModel(file, sizeBytes);
+        return identifyOnnxModel(file, sizeBytes);
       case 'json':
         return identifyVocab(file, sizeBytes);
       case 'bpe-merges':

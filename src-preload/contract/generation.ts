@@ -125,8 +125,11 @@ export const BestOfSchema = z.object({
 });
 export type BestOf = z.infer<typeof BestOfSchema>;
 
-/** How a control image is made from the picture given: Canny edges (OpenCV's, thresholds low/high), or as is. */
-export const CONTROL_PREPROCESSORS = ['canny', 'none'] as const;
+/**
+ * How a control image is made from the picture given: Canny edges (OpenCV's, thresholds low/high), an OpenPose map
+ * by DWPose (body; with hands, face or both — sd-webui-controlnet's module names), or as is.
+ */
+export const CONTROL_PREPROCESSORS = ['canny', 'openpose', 'openpose_hand', 'openpose_face', 'openpose_full', 'none'] as const;
 export const ControlPreprocessorSchema = z.enum(CONTROL_PREPROCESSORS, { error: (issue) => `unknown preprocessor ${JSON.stringify(issue.input)}; choose one of ${CONTROL_PREPROCESSORS.join(', ')}` });
 export type ControlPreprocessor = z.infer<typeof ControlPreprocessorSchema>;
 

@@ -1,6 +1,6 @@
 // ControlNet in the studio on the tiny models: a character with FaceID and one Canny unit whose picture is dropped on
-// the unit → its control map shown, plus a T2I-Adapter unit → one image in the gallery whose details name both units;
-// Remix brings them back.
+// the unit → its control map shown, plus a T2I-Adapter unit on the character's reference photo → one image in the
+// gallery whose details name both units; Remix brings them back.
 import { expect, test } from '@playwright/test';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -65,12 +65,14 @@ test('ControlNet journey: FaceID + a dropped Canny picture + a T2I-Adapter → i
     await expect(unit.getByRole('img', { name: 'Control unit 1 control map' })).toBeVisible();
     await expect(page.getByLabel('ControlNet state')).toHaveText('1 unit');
 
-    // A second unit: the T2I-Adapter, with a picture chosen through the file picker, used as is.
+    // A second unit: the T2I-Adapter, with the character's own reference photo as its picture, used as is.
     await page.getByRole('button', { name: 'Add control unit' }).click();
     const adapter = page.getByRole('group', { name: 'Control unit 2' });
     await adapter.getByRole('combobox', { name: 'Control model' }).click();
     await page.getByRole('option', { name: 't2iadapter_tiny_sd15v2 (T2I-Adapter)' }).click();
-    await adapter.getByLabel('Control unit 2 picture file').setInputFiles(fixture('control', 'control_images', 'photo_128.png'));
+    await adapter.getByRole('combobox', { name: 'Or a reference photo' }).click();
+    await page.getByRole('option', { name: 'mira.png' }).click();
+    await expect(adapter.getByRole('img', { name: 'Control unit 2 picture' })).toBeVisible();
     await adapter.getByRole('combobox', { name: 'Preprocessor' }).click();
     await page.getByRole('option', { name: 'None (a ready control map)' }).click();
     await expect(adapter.getByRole('img', { name: 'Control unit 2 control map' })).toBeVisible();

@@ -9,7 +9,7 @@ import { sha256Hex } from '../../library/blob-store.ts';
 import { isMediaPath } from '../../../src-preload/contract/media.ts';
 import type { NamespaceHandlers, StudioServices } from './handler-types.ts';
 
-export function controlHandlers({ library }: StudioServices): NamespaceHandlers<'control'> {
+export function controlHandlers({ library, annotators }: StudioServices): NamespaceHandlers<'control'> {
   return {
     saveImage: async ({ fileName, dataBase64 }) => {
       // Decoded as reference photos are (format named, size limits, EXIF orientation), stored upright as PNG.
@@ -22,7 +22,8 @@ export function controlHandlers({ library }: StudioServices): NamespaceHandlers<
     },
     preview: async ({ image, preprocess, width, height, low, high }) => {
       if (!isMediaPath(image)) throw new StudioError('invalid-request', { userMessage: `${image} is not an image of the library.` });
-      const map = await controlMap(library.blobs.absolute(image), width, height, { preprocess, low, high });
+      const needsAnnotators = preprocess !== 'none' && preprocess !== 'canny';
+      const map = await controlMap(library.blobs.absolute(image), width, height, { preprocess, low, high }, needsAnnotators ? await annotators?.() : undefined);
       const png = await sharp(Buffer.from(map), { raw: { width, height, channels: 3 } }).png().toBuffer();
       const sha256 = sha256Hex(png);
       const path = `control/${sha256.slice(0, 2)}/${sha256}-map.png`;

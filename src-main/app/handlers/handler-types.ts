@@ -8,6 +8,7 @@ import type { FaceService } from '../face-service.ts';
 import type { ModelManager } from '../../models/model-manager.ts';
 import type { ProxyEnvironment } from '../../models/proxy.ts';
 import type { FileHashCache } from '../../engine/io/hash.ts';
+import type { AnnotatorFiles } from '../../engine/control/control-image.ts';
 
 type Api = typeof studioApi;
 
@@ -44,4 +45,6 @@ export interface StudioServices {
   proxy?: ProxyEnvironment | undefined;
   /** The sha256 cache the engine fills while generating (the infotext's Model hash); absent without an engine. */
   fileHashes?: FileHashCache | undefined;
+  /** The preprocessors' models (DWPose) found in the model folders; without it, OpenPose maps say what is missing. */
+  annotators?: (() => Promise<AnnotatorFiles>) | undefined;
 }

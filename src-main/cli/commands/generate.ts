@@ -21,7 +21,7 @@ import { readEnvironment } from '../../app/environment.ts';
 import { embeddingFilesIn, withPromptEmbeddings } from '../../app/prompt-embeddings.ts';
 import { withPromptLoras } from '../../app/prompt-loras.ts';
 import { parseCommandArgs, type CliCommand } from '../command.ts';
-import { CONTROL_OPTIONS, CONTROL_USAGE, controlUnitsFromArgs } from '../control-args.ts';
+import { annotatorsFromArgs, CONTROL_OPTIONS, CONTROL_USAGE, controlUnitsFromArgs } from '../control-args.ts';
 import { FACE_OPTIONS, FACE_USAGE, faceIdChoiceFromArgs, faceModelsFolderFromArgs, faceTokensForGeneration } from '../face-generation.ts';
 import { FACE_DETAIL_OPTIONS, FACE_DETAIL_USAGE, faceDetailFromArgs } from '../face-detail-args.ts';
 import { chooseImages, runEngineJobs } from '../generation-run.ts';
@@ -291,7 +291,8 @@ export const command: CliCommand = {
     const preferredProviders = preferredProvidersFor(parseProvider(values.provider));
     const engine = EngineClient.start({ ...engineOptions, faceModelsFolder, previewEvery: 0, ...weightsMode, preferredProviders });
     try {
-      const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}) }, io);
+      const annotators = await annotatorsFromArgs(values);
+      const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}), ...(annotators ? { annotators } : {}) }, io);
       const { chosen, notes } = await chooseImages(result.images, checked, scorer);
       for (const note of notes) io.stderr.write(`${note}\n`);
       io.stderr.write(providerLine(await engine.providers()));

@@ -1,9 +1,12 @@
 // The control image a ControlNet sees: the picture given, resized to the generation's size (Pillow's Lanczos
-// reproduced, as diffusers' control image processor resizes), through its preprocessor (Canny edges on the resized picture, or as is), as
-// CHW RGB in [0, 1] — not normalised to [−1, 1], as the ControlNets were trained.
+// reproduced, as diffusers' control image processor resizes), through its preprocessor (Canny edges on the resized
+// picture, an OpenPose map by DWPose's models, or as is), as CHW RGB in [0, 1] — not normalised to [−1, 1], as the
+// ControlNets were trained.
 import type { ControlPreprocessor } from '../../../src-preload/contract/generation.ts';
 import { decodeReferenceImage } from '../face/decode-image.ts';
+import { StudioError } from '../../base/errors.ts';
 import { canny } from './canny.ts';
+import { openPoseSessions, poseMap, releasePoseSessions, type PoseParts } from './pose/index.ts';
 import { resizeLanczosU8 } from './pillow-resize.ts';
 
 export interface ControlImageOptions {
@@ -13,11 +16,43 @@ export interface ControlImageOptions {
   readonly high: number;
 }
 
+/** The annotator model files the preprocessors need (found by content in the model folders by the app). */
+export interface AnnotatorFiles {
+  /** DWPose's person detector (yolox_l.onnx). */
+  readonly poseDetector?: string;
+  /** DWPose's whole-body keypoint model (dw-ll_ucoco_384.onnx). */
+  readonly poseEstimator?: string;
+}
+
+const POSE_PARTS: Readonly<Record<string, PoseParts>> = {
+  openpose: { hands: false, face: false },
+  openpose_hand: { hands: true, face: false },
+  openpose_face: { hands: false, face: true },
+  openpose_full: { hands: true, face: true },
+};
+
+async function openPoseMap(rgb: Uint8Array, width: number, height: number, parts: PoseParts, annotators: AnnotatorFiles): Promise<Uint8Array> {
+  if (annotators.poseDetector === undefined || annotators.poseEstimator === undefined) {
+    throw new StudioError('generate.model-missing', {
+      userMessage: 'The OpenPose preprocessor needs DWPose\'s two models, yolox_l.onnx and dw-ll_ucoco_384.onnx, and they are not in your model folders.',
+      hint: 'Download "DWPose" on the Models page (or put the two files in a model folder), or give a ready pose map with the preprocessor None.',
+    });
+  }
+  const sessions = await openPoseSessions(annotators.poseDetector, annotators.poseEstimator);
+  try {
+    return (await poseMap(rgb, width, height, sessions, parts)).map;
+  } finally {
+    await releasePoseSessions(sessions);
+  }
+}
+
 /** 8-bit RGB HWC at `width`×`height` after the preprocessor: what is stored and shown as the control map. */
-export async function controlMap(file: string | Uint8Array, width: number, height: number, options: ControlImageOptions): Promise<Uint8Array> {
+export async function controlMap(file: string | Uint8Array, width: number, height: number, options: ControlImageOptions, annotators: AnnotatorFiles = {}): Promise<Uint8Array> {
   const { image } = await decodeReferenceImage(file);
   const rgb = resizeLanczosU8(image.data, image.width, image.height, 3, width, height);
   if (options.preprocess === 'none') return rgb;
+  const parts = POSE_PARTS[options.preprocess];
+  if (parts) return openPoseMap(rgb, width, height, parts, annotators);
   const edges = canny({ data: rgb, width, height, channels: 3 }, options.low, options.high);
   const map = new Uint8Array(3 * edges.length);
   for (let i = 0; i < edges.length; i++) map.fill(edges[i]!, 3 * i, 3 * i + 3);

@@ -15,7 +15,7 @@ import { TorchCpuGenerator, type NoiseSource } from '../noise/torch-generator.ts
 import { recordedNoise } from '../noise/recorded-noise.ts';
 import { replayedInitImage, replayedMask, replayIp, type GoldenReplay } from './golden-replay.ts';
 import { loadInitImage, loadMask } from './input-images.ts';
-import { adapterTensor, controlMap, controlTensor } from '../control/control-image.ts';
+import { adapterTensor, controlMap, controlTensor, type AnnotatorFiles } from '../control/control-image.ts';
 import { describeControlFile } from '../io/controlnet.ts';
 import { createScheduler } from '../schedulers/index.ts';
 import { encodePromptPair } from './conditioning.ts';
@@ -81,6 +81,8 @@ export interface GenerateContext {
   readonly detectFaces?: FaceDetector;
   /** Where the A1111 model and LoRA hashes come from; without it the infotext carries none. */
   readonly hashes?: FileHashCache;
+  /** The annotator models preprocessors need (DWPose for OpenPose maps). */
+  readonly annotators?: AnnotatorFiles;
 }
 
 /** FaceID tokens from engine/models projectFaceTokens ([1, n, C] each) as the pipeline's IP conditioning at λ = weight. */
@@ -182,7 +184,7 @@ async function controlUnits(params: GenerationParams, model: LoadedModel, contex
       const label = (b: string) => (b === 'sdxl' ? 'SDXL' : 'SD1.5');
       throw new StudioError('generate.invalid-parameter', { userMessage: `${fileStem(unit.model)} is an ${label(base)} control model; the checkpoint ${fileStem(params.model)} is ${model.recipe.label}.`, hint: `Choose a ${unit.kind === 't2i-adapter' ? 'T2I-Adapter' : 'ControlNet'} made for ${model.recipe.label}, or another checkpoint.` });
     }
-    const map = await controlMap(unit.image, params.width, params.height, unit);
+    const map = await controlMap(unit.image, params.width, params.height, unit, context.annotators);
     const window = { weight: unit.weight, start: unit.start, end: unit.end };
     if (unit.kind === 't2i-adapter') {
       const { runner } = await context.loader.t2iAdapter(unit.model, context.signal);

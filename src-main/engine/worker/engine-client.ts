@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { StudioError } from '../../base/errors.ts';
+import type { AnnotatorFiles } from '../control/control-image.ts';
 import type { GenerationParamsInput } from '../../../src-preload/contract/generation.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
 import type { IpConditioning } from '../pipeline/diffuse.ts';
@@ -41,12 +42,12 @@ export class EngineClient extends EventEmitter<EngineClientEvents> {
 
   /** Queues a generation; throws StudioError('generate.invalid-parameter') before queuing anything if params are bad. */
   /** `extras.replay` is a test entry point (see GenerateContext.replay). */
-  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning; replay?: GoldenReplay; previewDecoder?: string } = {}): string {
+  submit(params: GenerationParamsInput, extras: { ip?: IpConditioning; replay?: GoldenReplay; previewDecoder?: string; annotators?: AnnotatorFiles } = {}): string {
     if (this.stopped) throw new StudioError('generate.engine-stopped', { userMessage: 'The engine has been shut down.', hint: 'Restart the app.' });
     const checked = validateGenerationParams(params);
     const jobId = randomUUID();
     this.open.add(jobId);
-    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}), ...(extras.previewDecoder ? { previewDecoder: extras.previewDecoder } : {}) });
+    this.post({ type: 'submit', jobId, params: checked, ...(extras.ip ? { ip: extras.ip } : {}), ...(extras.replay ? { replay: extras.replay } : {}), ...(extras.previewDecoder ? { previewDecoder: extras.previewDecoder } : {}), ...(extras.annotators ? { annotators: extras.annotators } : {}) });
     return jobId;
   }
 

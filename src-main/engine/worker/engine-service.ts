@@ -11,7 +11,7 @@ import { detectFaces } from '../face/analyze.ts';
 import { loadFaceModels, releaseFaceModels, type FaceModels } from '../face/models.ts';
 import type { FaceDetector } from '../pipeline/face-detail.ts';
 import type { EngineEvent, EngineOptions, EngineRequest, EngineSettings } from './protocol.ts';
-import { latentPreviewPng, previewPng } from './preview.ts';
+import { latentPreviewPng, previewLatent, previewPng } from './preview.ts';
 
 type SubmitRequest = Extract<EngineRequest, { type: 'submit' }>;
 
@@ -136,7 +136,8 @@ export class EngineService {
   private async decodedPreview(file: string, latent: Float32Array, height: number, width: number): Promise<Uint8Array> {
     try {
       const decoder = await this.loader.previewDecoder(file);
-      return await previewPng(await decoder.decode(latent.subarray(0, 4 * height * width), height, width), 8 * height, 8 * width);
+      const small = previewLatent(latent, height, width);
+      return await previewPng(await decoder.decode(small.data, small.height, small.width), 8 * small.height, 8 * small.width);
     } catch (error) {
       if (!this.warnedPreviewDecoders.has(file)) console.warn(`[engine] previews without ${file}:`, (error as Error).message);
       this.warnedPreviewDecoders.add(file);
@@ -162,6 +163,7 @@ export class EngineService {
         ...(detectFaces ? { detectFaces } : {}),
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),
+        ...(job.annotators ? { annotators: job.annotators } : {}),
         onCompileProgress: ({ done, total, message }) => {
           // The cache hit and the end report themselves through the steps that follow.
           if (done < total) this.emit({ type: 'stage', jobId: job.jobId, stage: 'compiling', detail: `${message} (${done + 1}/${total})` });

@@ -7,6 +7,7 @@ import type { IpConditioning } from '../pipeline/diffuse.ts';
 import type { GoldenReplay } from '../pipeline/golden-replay.ts';
 import type { FaceDetailReport } from '../pipeline/generate.ts';
 import type { ProviderStatus } from '../onnx/session-pool.ts';
+import type { AnnotatorFiles } from '../control/control-image.ts';
 
 /** What the engine may be told while it runs (the Settings page); it applies them before its next job. */
 export interface EngineSettings {
@@ -42,6 +43,8 @@ export type EngineRequest =
       readonly replay?: GoldenReplay;
       /** A TAESD decoder for this job's base: previews through it instead of the latent → RGB map. */
       readonly previewDecoder?: string;
+      /** The annotator models this job's preprocessors need (DWPose for OpenPose maps). */
+      readonly annotators?: AnnotatorFiles;
     }
   | { readonly type: 'cancel'; readonly jobId: string }
   | { readonly type: 'configure'; readonly settings: EngineSettings }

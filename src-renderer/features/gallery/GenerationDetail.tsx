@@ -63,7 +63,7 @@ function rows(generation: Generation, characterName: string | undefined, parent:
     ...(p.inpaint === undefined ? [] : ([['Inpaint feather', `${p.inpaint.featherPx} px`]] as [string, string][])),
     ...(p.hires === undefined ? [] : ([['Hires fix', `×${p.hires.scale} (${p.hires.upscaler}), ${p.hires.steps || p.steps} steps, denoise ${p.hires.denoise}`]] as [string, string][])),
     ...(p.faceDetail === undefined ? [] : ([['Face detail', `${p.faceDetail.faces === 'all' ? 'every face' : p.faceDetail.faces === 'largest' ? 'largest face' : `face ${Number(p.faceDetail.faces) + 1}`}, strength ${p.faceDetail.strength}${p.faceDetail.prompt ? `, “${p.faceDetail.prompt}”` : ''}`]] as [string, string][])),
-    ...(p.control ?? []).map((u, i): [string, string] => [`ControlNet ${i + 1}`, `${u.preprocess === 'canny' ? 'Canny' : 'as is'} · ${modelName(u.model)}${u.kind === 't2i-adapter' ? ' (T2I-Adapter)' : ''} · weight ${u.weight} · steps ${u.start}–${u.end}`]),
+    ...(p.control ?? []).map((u, i): [string, string] => [`ControlNet ${i + 1}`, `${u.preprocess === 'canny' ? 'Canny' : u.preprocess === 'none' ? 'as is' : u.preprocess} · ${modelName(u.model)}${u.kind === 't2i-adapter' ? ' (T2I-Adapter)' : ''} · weight ${u.weight} · steps ${u.start}–${u.end}`]),
     ...(p.loras.length === 0 ? [] : ([['LoRAs', p.loras.map((l) => `${l.file} (${l.strength})`).join(', ')]] as [string, string][])),
     ['Created', new Date(generation.createdAt).toLocaleString()],
   ];

@@ -50,6 +50,12 @@ export function GeneratePage() {
     return result.ok ? { ok: true, value: result.value.catalog } : result;
   });
   const offer = usageToOffer(form, catalog.value ?? []);
+  // The character's reference photos, offered as control pictures (a pose of the person to copy).
+  const references = useLoad(async (s) => {
+    if (form.characterId === '') return { ok: true, value: [] };
+    const result = await s.references.list({ characterId: form.characterId });
+    return result.ok ? { ok: true, value: result.value.references } : result;
+  }, [form.characterId]);
   const presets = useLoad(async (s) => {
     const result = await s.presets.list({});
     return result.ok ? { ok: true, value: result.value.presets } : result;
@@ -289,7 +295,7 @@ export function GeneratePage() {
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />
             <SizeControl width={form.width} height={form.height} base={base} limits={sideLimits(base, checkpoint?.isFullSize ?? null)} onChange={update} />
             {base === 'sdxl' ? <SizeConditioningSection value={form.sizeConditioning} size={form} onChange={(sizeConditioning) => update({ sizeConditioning })} /> : null}
-            <ControlSection form={form} base={base} controlModels={models.value?.controlModels ?? []} onChange={update} />
+            <ControlSection form={form} base={base} controlModels={models.value?.controlModels ?? []} references={references.value ?? []} onChange={update} />
             <HiresFixSection form={form} onChange={update} />
             <FaceDetailSection form={form} usesFace={usesFace} onChange={update} />
             <NumberSlider label="Batch count" help="How many images to queue, one job each (with the seed mode deciding their seeds)." value={form.batchCount} min={1} max={16} step={1} onChange={(batchCount) => update({ batchCount })} />

@@ -8,6 +8,7 @@ import ImageIcon from '@mui/icons-material/Image';
 import { Accordion, AccordionDetails, AccordionSummary, Box, Button, IconButton, MenuItem, Paper, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { Failure } from '../../../../src-preload/contract/index.ts';
+import type { Reference } from '../../../../src-preload/contract/characters.ts';
 import type { Model, ModelBase } from '../../../../src-preload/contract/models.ts';
 import { useStudio } from '../../../client/studio-context.tsx';
 import { ErrorNotice } from '../../../common/ErrorNotice.tsx';
@@ -15,18 +16,27 @@ import { NumberSlider } from '../../../common/NumberSlider.tsx';
 import { fileToBase64 } from '../../../common/read-file.ts';
 import { controlKindOf, NEW_CONTROL_UNIT, type ControlUnitForm, type GenerateForm } from '../generate-form.ts';
 
-const PREPROCESSOR_LABELS = { canny: 'Canny edges', none: 'None (a ready control map)' } as const;
+const PREPROCESSOR_LABELS = {
+  canny: 'Canny edges',
+  openpose: 'OpenPose (body)',
+  openpose_hand: 'OpenPose + hands',
+  openpose_face: 'OpenPose + face',
+  openpose_full: 'OpenPose full (body, hands, face)',
+  none: 'None (a ready control map)',
+} as const;
 
 interface UnitProps {
   readonly index: number;
   readonly unit: ControlUnitForm;
   readonly controlModels: readonly Model[];
+  /** The chosen character's reference photos: any can be the unit's picture (a pose to copy). */
+  readonly references: readonly Reference[];
   readonly size: { width: number; height: number };
   readonly onChange: (unit: ControlUnitForm) => void;
   readonly onRemove: () => void;
 }
 
-function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemove }: UnitProps) {
+function ControlUnitEditor({ index, unit, controlModels, references, size, onChange, onRemove }: UnitProps) {
   const studio = useStudio();
   const input = useRef<HTMLInputElement>(null);
   const [failure, setFailure] = useState<Failure | undefined>();
@@ -93,6 +103,15 @@ function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemov
               {unit.image === '' ? 'Choose picture' : 'Change picture'}
             </Button>
             <input ref={input} type="file" accept="image/*" hidden aria-label={`${label} picture file`} onChange={(e) => { const file = e.target.files?.[0]; e.target.value = ''; void useFile(file); }} />
+            {references.length === 0 ? null : (
+              <TextField select size="small" label="Or a reference photo" value={references.some((r) => r.original === unit.image) ? unit.image : ''} onChange={(e) => onChange({ ...unit, image: e.target.value })}>
+                {references.map((r) => (
+                  <MenuItem key={r.id} value={r.original}>
+                    {r.fileName}
+                  </MenuItem>
+                ))}
+              </TextField>
+            )}
             <TextField select size="small" label="Preprocessor" value={unit.preprocess} onChange={(e) => onChange({ ...unit, preprocess: e.target.value as ControlUnitForm['preprocess'] })}>
               {Object.entries(PREPROCESSOR_LABELS).map(([value, text]) => (
                 <MenuItem key={value} value={value}>
@@ -111,7 +130,7 @@ function ControlUnitEditor({ index, unit, controlModels, size, onChange, onRemov
   );
 }
 
-export function ControlSection({ form, base, controlModels, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlModels: readonly Model[]; onChange: (change: Partial<GenerateForm>) => void }) {
+export function ControlSection({ form, base, controlModels, references, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlModels: readonly Model[]; references: readonly Reference[]; onChange: (change: Partial<GenerateForm>) => void }) {
   const units = form.controlUnits;
   const usable = controlModels.filter((m) => (m.base === null || m.base === base) && !(m.kind === 't2i-adapter' && base !== 'sd15'));
   const state = units.length === 0 ? 'off' : `${units.length} unit${units.length === 1 ? '' : 's'}`;
@@ -129,7 +148,7 @@ export function ControlSection({ form, base, controlModels, onChange }: { form: 
       <AccordionDetails id="control-fields">
         <Stack spacing={1.5}>
           {units.map((unit, index) => (
-            <ControlUnitEditor key={index} index={index} unit={unit} controlModels={usable} size={form} onChange={(u) => setUnit(index, u)} onRemove={() => onChange({ controlUnits: units.filter((_, i) => i !== index) })} />
+            <ControlUnitEditor key={index} index={index} unit={unit} controlModels={usable} references={references} size={form} onChange={(u) => setUnit(index, u)} onRemove={() => onChange({ controlUnits: units.filter((_, i) => i !== index) })} />
           ))}
           <Button size="small" startIcon={<AddIcon />} disabled={units.length >= 4} onClick={() => onChange({ controlUnits: [...units, { ...NEW_CONTROL_UNIT, kind: controlKindOf(usable[0]), model: usable[0]?.path ?? '', image: '' }] })} sx={{ alignSelf: 'flex-start' }}>
             Add control unit
