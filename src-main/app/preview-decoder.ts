@@ -11,12 +11,13 @@ const NAMED_FOR: Readonly<Record<ModelBase, (name: string) => boolean>> = {
   sd15: (name) => /taesd(?!xl)/iu.test(name),
 };
 
-/** The DWPose models among the models found (by content): what the OpenPose preprocessors need. */
+/** The annotator models among the models found (by content): DWPose for OpenPose maps, Depth Anything for depth. */
 export function annotatorsIn(models: readonly Pick<Model, 'path' | 'kind'>[]): AnnotatorFiles {
   const first = (kind: Model['kind']) => models.find((m) => m.kind === kind)?.path;
   const poseDetector = first('pose-detector');
   const poseEstimator = first('pose-estimator');
-  return { ...(poseDetector ? { poseDetector } : {}), ...(poseEstimator ? { poseEstimator } : {}) };
+  const depthEstimator = first('depth-estimator');
+  return { ...(poseDetector ? { poseDetector } : {}), ...(poseEstimator ? { poseEstimator } : {}), ...(depthEstimator ? { depthEstimator } : {}) };
 }
 
 export function previewDecoderFor(checkpoint: string, models: readonly Pick<Model, 'path' | 'kind' | 'base'>[]): string | undefined {

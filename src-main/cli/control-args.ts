@@ -50,12 +50,13 @@ export async function annotatorsFromArgs(values: Values): Promise<AnnotatorFiles
   const entries = await readdir(resolved, { recursive: true }).catch(() => {
     throw invalid(`--annotators ${folder}: no such folder.`);
   });
-  const found: { poseDetector?: string; poseEstimator?: string } = {};
+  const found: { poseDetector?: string; poseEstimator?: string; depthEstimator?: string } = {};
   for (const entry of entries.filter((e) => e.toLowerCase().endsWith('.onnx'))) {
     const file = path.join(resolved, entry);
     const kind = (await identifyOnnxModel(file, (await stat(file)).size))?.kind;
     if (kind === 'pose-detector') found.poseDetector ??= file;
     if (kind === 'pose-estimator') found.poseEstimator ??= file;
+    if (kind === 'depth-estimator') found.depthEstimator ??= file;
   }
   return found;
 }

@@ -16,6 +16,7 @@ import { fixture } from '../../test/helpers/fixtures.ts';
 import { runCli } from '../../test/helpers/run-cli.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 import { writeTinySdxlControlNet } from '../../test/helpers/tiny-sdxl-controlnet.ts';
+import { buildTinyDepthModel } from '../models/selftest/tiny-depth-model.ts';
 import { buildTinyPoseModels } from '../models/selftest/tiny-pose-models.ts';
 import { parseControlArgument } from './control-args.ts';
 
@@ -79,7 +80,8 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
   writeFileSync(notes, 'not a picture');
   assert.match(await refused(['--control', `${controlnet}:${notes}`]), /pose\.png is not an image format FaceID Studio can read/u);
   assert.match(await refused(['--control', `${controlnet}:${photo}`], fixture('sdxl', 'sdxl-tiny')), /controlnet-tiny is an SD1\.5 control model; the checkpoint sdxl-tiny is SDXL/u);
-  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /--preprocess depth is not one this version runs \(canny, openpose, openpose_hand, openpose_face, openpose_full, none\)/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'normal']), /--preprocess normal is not one this version runs \(canny, openpose, openpose_hand, openpose_face, openpose_full, depth, none\)/u);
+  assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'depth']), /The depth preprocessor needs Depth Anything V2/u);
   assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'openpose']), /The OpenPose preprocessor needs DWPose's two models/u);
 });
 
@@ -97,14 +99,17 @@ test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an 
   assert.deepEqual(await run('sdxl-weight-0', ['--control', `${sdxlControlNet}:${photo}:0`]), plain);
 });
 
-test('--preprocess openpose_full with --annotators: the DWPose models are found in the folder by content and the unit runs', async () => {
+test('--preprocess openpose_full and depth with --annotators: DWPose and Depth Anything are found in the folder by content and the units run', async () => {
   const folder = path.join(work, 'annotator', 'downloads', 'openpose');
   mkdirSync(folder, { recursive: true });
   const models = buildTinyPoseModels(11);
   writeFileSync(path.join(folder, 'person-detector.onnx'), models.detector);
   writeFileSync(path.join(folder, 'keypoints.onnx'), models.pose);
+  writeFileSync(path.join(work, 'annotator', 'depth.onnx'), buildTinyDepthModel(3));
   const posed = await picture('openpose', ['--control', `${controlnet}:${photo}:0.8`, '--preprocess', 'openpose_full', '--annotators', path.join(work, 'annotator')]);
   assert.match(readPngTexts(posed.png).parameters ?? '', /ControlNet 0: "Module: openpose_full, Model: controlnet-tiny, Weight: 0\.8/u);
+  const deep = await picture('depth', ['--control', `${controlnet}:${photo}:0.8`, '--preprocess', 'depth', '--annotators', path.join(work, 'annotator')]);
+  assert.match(readPngTexts(deep.png).parameters ?? '', /ControlNet 0: "Module: depth, Model: controlnet-tiny/u);
 });
 
 test('--control: numbers from the right, drive letters kept, an incomplete window refused', () => {

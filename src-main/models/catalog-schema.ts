@@ -17,6 +17,7 @@ export const MODEL_KINDS = [
   'taesd',
   'pose-detector',
   'pose-estimator',
+  'depth-estimator',
   'embedding',
   'vae',
 ] as const;

@@ -10,6 +10,7 @@ import { a1111EmbeddingPt } from '../../test/helpers/torch-archive.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import { SeededRandom } from './selftest/seeded-random.ts';
+import { buildTinyDepthModel } from './selftest/tiny-depth-model.ts';
 import { buildTinyPoseModels } from './selftest/tiny-pose-models.ts';
 import { createIdentifier, sniffFormat } from './identify.ts';
 import type { ModelIdentity } from './identity.ts';
@@ -170,7 +171,7 @@ test('TAESD preview decoders (madebyollin\'s decoder file, diffusers Autoencoder
   assert.equal((await identify(diffusers))?.kind, 'taesd');
 });
 
-test('DWPose\'s ONNX models are told by their interface: the YOLOX person detector and the whole-body keypoint model', async () => {
+test('annotator ONNX models are told by their interface: DWPose\'s person detector and keypoint model, Depth Anything', async () => {
   const identify = createIdentifier();
   const models = buildTinyPoseModels(11);
   const detector = path.join(folder, 'a.onnx');
@@ -178,4 +179,7 @@ test('DWPose\'s ONNX models are told by their interface: the YOLOX person detect
   await writeFile(detector, models.detector);
   await writeFile(pose, models.pose);
   assert.deepEqual([(await identify(detector))?.kind, (await identify(pose))?.kind], ['pose-detector', 'pose-estimator']);
+  const depth = path.join(folder, 'c.onnx');
+  await writeFile(depth, buildTinyDepthModel(3));
+  assert.equal((await identify(depth))?.kind, 'depth-estimator');
 });

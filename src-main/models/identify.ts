@@ -15,7 +15,7 @@ export interface IdentifierOptions {
 }
 
 /** Bump when what the identifier recognises changes: scan-cache entries from older versions are redone. */
-export const IDENTIFIER_VERSION = '8';
+export const IDENTIFIER_VERSION = '9';
 
 export async function sniffFormat(file: string): Promise<{ format: FileFormat; sizeBytes: number }> {
   const handle = await open(file, 'r');

@@ -127,9 +127,10 @@ export type BestOf = z.infer<typeof BestOfSchema>;
 
 /**
  * How a control image is made from the picture given: Canny edges (OpenCV's, thresholds low/high), an OpenPose map
- * by DWPose (body; with hands, face or both — sd-webui-controlnet's module names), or as is.
+ * by DWPose (body; with hands, face or both — sd-webui-controlnet's module names), a depth map by Depth Anything V2,
+ * or as is.
  */
-export const CONTROL_PREPROCESSORS = ['canny', 'openpose', 'openpose_hand', 'openpose_face', 'openpose_full', 'none'] as const;
+export const CONTROL_PREPROCESSORS = ['canny', 'openpose', 'openpose_hand', 'openpose_face', 'openpose_full', 'depth', 'none'] as const;
 export const ControlPreprocessorSchema = z.enum(CONTROL_PREPROCESSORS, { error: (issue) => `unknown preprocessor ${JSON.stringify(issue.input)}; choose one of ${CONTROL_PREPROCESSORS.join(', ')}` });
 export type ControlPreprocessor = z.infer<typeof ControlPreprocessorSchema>;
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SamplerSchema } from './generation.ts';
 
-export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'controlnet', 't2i-adapter', 'taesd', 'pose-detector', 'pose-estimator', 'embedding', 'vae', 'unidentified'] as const;
+export const MODEL_KINDS = ['checkpoint', 'ip-adapter', 'lora', 'image-encoder', 'face-detector', 'face-recognizer', 'controlnet', 't2i-adapter', 'taesd', 'pose-detector', 'pose-estimator', 'depth-estimator', 'embedding', 'vae', 'unidentified'] as const;
 export const ModelKindSchema = z.enum(MODEL_KINDS);
 /** The Stable Diffusion family a checkpoint is, or a FaceID adapter / LoRA is made for. */
 export const MODEL_BASES = ['sd15', 'sdxl'] as const;

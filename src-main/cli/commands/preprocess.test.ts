@@ -10,6 +10,7 @@ import { openPoseSessions, poseMap, releasePoseSessions } from '../../engine/con
 import { SeededRandom } from '../../models/selftest/seeded-random.ts';
 import { buildTinyPoseModels, drawPosePicture, POSE_PICTURE_HEIGHT, POSE_PICTURE_WIDTH } from '../../models/selftest/tiny-pose-models.ts';
 import { fixture } from '../../../test/helpers/fixtures.ts';
+import { buildTinyDepthModel } from '../../models/selftest/tiny-depth-model.ts';
 import { runCli } from '../../../test/helpers/run-cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-preprocess-'));
@@ -28,9 +29,11 @@ test('canny of the control photo is OpenCV\'s canny PNG, pixel for pixel, in RGB
 
 test('an unknown preprocessor, a file that is not an image and a bad threshold are refused with the reason', async () => {
   const photo = fixture('control', 'control_images', 'photo_128.png');
+  const normal = await runCli(['preprocess', 'normal', photo, '--out', path.join(work, 'd.png')]);
+  assert.equal(normal.code, 1);
+  assert.match(normal.stderr, /Unknown preprocessor "normal": this version runs canny, openpose, depth/u);
   const depth = await runCli(['preprocess', 'depth', photo, '--out', path.join(work, 'd.png')]);
-  assert.equal(depth.code, 1);
-  assert.match(depth.stderr, /Unknown preprocessor "depth": this version runs canny, openpose/u);
+  assert.match(depth.stderr, /depth needs the Depth Anything V2 model: --model FILE\.onnx/u);
   const text = path.join(work, 'notes.png');
   writeFileSync(text, 'not a picture');
   const notImage = await runCli(['preprocess', 'canny', text, '--out', path.join(work, 'n.png')]);
@@ -73,4 +76,17 @@ test('openpose with the tiny DWPose stand-ins writes the person\'s OpenPose map,
   const noModels = await runCli(['preprocess', 'openpose', personPhoto, '--out', out]);
   assert.equal(noModels.code, 1);
   assert.match(noModels.stderr, /openpose needs both DWPose models: --detector yolox_l\.onnx and --pose dw-ll_ucoco_384\.onnx/u);
+});
+
+test('preprocess depth writes the Depth Anything map of the picture through the model given (a stand-in with its interface)', async () => {
+  const model = path.join(work, 'depth_anything_v2_small.onnx');
+  writeFileSync(model, buildTinyDepthModel(3));
+  const out = path.join(work, 'depth.png');
+  const result = await runCli(['preprocess', 'depth', fixture('control', 'control_images', 'photo_128.png'), '--out', out, '--model', model]);
+  assert.equal(result.code, 0, result.stderr);
+  const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height], [128, 128]);
+  const grey = [...data].filter((_, i) => i % info.channels === 0);
+  assert.deepEqual([Math.min(...grey), Math.max(...grey)], [0, 255], 'min–max normalised');
+  assert.ok([...data].every((v, i) => v === data[i - (i % info.channels)]), 'grey: R = G = B');
 });

@@ -1,11 +1,13 @@
 // The control image a ControlNet sees: the picture given, resized to the generation's size (Pillow's Lanczos
 // reproduced, as diffusers' control image processor resizes), through its preprocessor (Canny edges on the resized
-// picture, an OpenPose map by DWPose's models, or as is), as CHW RGB in [0, 1] — not normalised to [−1, 1], as the
+// picture, an OpenPose map by DWPose's models, a depth map by Depth Anything V2, or as is), as CHW RGB in [0, 1] — not normalised to [−1, 1], as the
 // ControlNets were trained.
 import type { ControlPreprocessor } from '../../../src-preload/contract/generation.ts';
 import { decodeReferenceImage } from '../face/decode-image.ts';
 import { StudioError } from '../../base/errors.ts';
+import { openSession } from '../onnx/session.ts';
 import { canny } from './canny.ts';
+import { depthMap } from './depth.ts';
 import { openPoseSessions, poseMap, releasePoseSessions, type PoseParts } from './pose/index.ts';
 import { resizeLanczosU8 } from './pillow-resize.ts';
 
@@ -22,6 +24,23 @@ export interface AnnotatorFiles {
   readonly poseDetector?: string;
   /** DWPose's whole-body keypoint model (dw-ll_ucoco_384.onnx). */
   readonly poseEstimator?: string;
+  /** Depth Anything V2 (an ONNX export). */
+  readonly depthEstimator?: string;
+}
+
+async function depthAnythingMap(rgb: Uint8Array, width: number, height: number, annotators: AnnotatorFiles): Promise<Uint8Array> {
+  if (annotators.depthEstimator === undefined) {
+    throw new StudioError('generate.model-missing', {
+      userMessage: 'The depth preprocessor needs Depth Anything V2 (an ONNX export), and it is not in your model folders.',
+      hint: 'Download "Depth Anything V2 Small" on the Models page (or put its model.onnx in a model folder), or give a ready depth map with the preprocessor None.',
+    });
+  }
+  const session = await openSession(annotators.depthEstimator);
+  try {
+    return await depthMap(rgb, width, height, session);
+  } finally {
+    await session.release();
+  }
 }
 
 const POSE_PARTS: Readonly<Record<string, PoseParts>> = {
@@ -53,6 +72,7 @@ export async function controlMap(file: string | Uint8Array, width: number, heigh
   if (options.preprocess === 'none') return rgb;
   const parts = POSE_PARTS[options.preprocess];
   if (parts) return openPoseMap(rgb, width, height, parts, annotators);
+  if (options.preprocess === 'depth') return depthAnythingMap(rgb, width, height, annotators);
   const edges = canny({ data: rgb, width, height, channels: 3 }, options.low, options.high);
   const map = new Uint8Array(3 * edges.length);
   for (let i = 0; i < edges.length; i++) map.fill(edges[i]!, 3 * i, 3 * i + 3);

@@ -22,6 +22,7 @@ const PREPROCESSOR_LABELS = {
   openpose_hand: 'OpenPose + hands',
   openpose_face: 'OpenPose + face',
   openpose_full: 'OpenPose full (body, hands, face)',
+  depth: 'Depth (Depth Anything V2)',
   none: 'None (a ready control map)',
 } as const;
 
