@@ -15,7 +15,7 @@ import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
 import { runCli } from '../../test/helpers/run-cli.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
-import { writeTinySdxlControlNet } from '../../test/helpers/tiny-sdxl-controlnet.ts';
+import { writeTinySdxlControlNet, writeTinySdxlT2IAdapter } from '../../test/helpers/tiny-sdxl-controlnet.ts';
 import { buildTinyDepthModel } from '../models/selftest/tiny-depth-model.ts';
 import { buildTinyPoseModels } from '../models/selftest/tiny-pose-models.ts';
 import { parseControlArgument } from './control-args.ts';
@@ -85,7 +85,7 @@ test('bad control input is refused with the reason: a T2I-Adapter as ControlNet,
   assert.match(await refused(['--control', `${controlnet}:${photo}`, '--preprocess', 'openpose']), /The OpenPose preprocessor needs DWPose's two models/u);
 });
 
-test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an SDXL picture; weight 0 is the picture without', async () => {
+test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) and an SDXL T2I-Adapter steer an SDXL picture; weight 0 is the picture without', async () => {
   const sdxlBase = base.map((a) => (a === fixture('sd15-tiny') ? fixture('sdxl', 'sdxl-tiny') : a));
   const run = async (name: string, extra: readonly string[]) => {
     const out = path.join(work, name);
@@ -97,6 +97,10 @@ test('an SDXL ControlNet (diffusers form, from_unet of the SDXL UNet) steers an 
   const plain = await run('sdxl-plain', []);
   assert.notDeepEqual(await run('sdxl-canny', ['--control', `${sdxlControlNet}:${photo}`, '--preprocess', 'canny']), plain);
   assert.deepEqual(await run('sdxl-weight-0', ['--control', `${sdxlControlNet}:${photo}:0`]), plain);
+  // SDXL's full_adapter_xl: its four features go to the three down levels and after the mid block.
+  const adapterXl = await writeTinySdxlT2IAdapter(path.join(work, 't2iadapter-sdxl-tiny'));
+  assert.notDeepEqual(await run('sdxl-t2i', ['--t2i', `${adapterXl}:${photo}`]), plain);
+  assert.deepEqual(await run('sdxl-t2i-weight-0', ['--t2i', `${adapterXl}:${photo}:0`]), plain);
 });
 
 test('--preprocess openpose_full and depth with --annotators: DWPose and Depth Anything are found in the folder by content and the units run', async () => {

@@ -1,6 +1,7 @@
-// A tiny SDXL ControlNet for tests, made as diffusers' `ControlNetModel.from_unet` makes one: the sdxl-tiny UNet's
-// own conv_in, time and added embeddings, down blocks and mid block, plus a seeded hint encoder and seeded 1×1 "zero
-// convs" (random rather than zero, so the residuals are not zeros), written as a diffusers folder with its config.
+// Tiny SDXL control models for tests, as diffusers folders with their configs. A ControlNet made as diffusers'
+// `ControlNetModel.from_unet` makes one: the sdxl-tiny UNet's own conv_in, time and added embeddings, down blocks and
+// mid block, plus a seeded hint encoder and seeded 1×1 "zero convs" (random rather than zero, so the residuals are not
+// zeros); and a full_adapter_xl T2I-Adapter with seeded weights.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readTensorFloat32 } from '../../src-main/engine/io/descriptors.ts';
@@ -50,5 +51,29 @@ export async function writeTinySdxlControlNet(folder: string, seed = 7): Promise
   await writeSafetensorsFile(path.join(folder, 'diffusion_pytorch_model.safetensors'), tensors);
   const controlConfig = { ...config, _class_name: 'ControlNetModel', conditioning_channels: 3, conditioning_embedding_out_channels: HINT_CHANNELS, controlnet_conditioning_channel_order: 'rgb', global_pool_conditions: false };
   await writeFile(path.join(folder, 'config.json'), JSON.stringify(controlConfig, null, 2));
+  return folder;
+}
+
+/** A tiny SDXL T2I-Adapter (diffusers `full_adapter_xl`: unshuffle 16, the pool before level 2) for sdxl-tiny, whose
+ * four features are 64 wide (its block widths), with seeded weights, as a diffusers folder. */
+export async function writeTinySdxlT2IAdapter(folder: string, seed = 9): Promise<string> {
+  const rng = new SeededRandom(seed);
+  const random = (shape: number[], scale: number): TestTensor => ({ dtype: 'F32', shape, data: [...rng.normals(shape.reduce((a, b) => a * b, 1), scale)] });
+  const channels = [64, 64, 64, 64];
+  const tensors: Record<string, TestTensor> = {
+    'adapter.conv_in.weight': random([channels[0]!, 3 * 16 * 16, 3, 3], 0.02),
+    'adapter.conv_in.bias': random([channels[0]!], 0.05),
+  };
+  channels.forEach((c, level) => {
+    for (let r = 0; r < 2; r++) {
+      tensors[`adapter.body.${level}.resnets.${r}.block1.weight`] = random([c, c, 3, 3], 0.05);
+      tensors[`adapter.body.${level}.resnets.${r}.block1.bias`] = random([c], 0.05);
+      tensors[`adapter.body.${level}.resnets.${r}.block2.weight`] = random([c, c, 1, 1], 0.1);
+      tensors[`adapter.body.${level}.resnets.${r}.block2.bias`] = random([c], 0.05);
+    }
+  });
+  await mkdir(folder, { recursive: true });
+  await writeSafetensorsFile(path.join(folder, 'diffusion_pytorch_model.safetensors'), tensors);
+  await writeFile(path.join(folder, 'config.json'), JSON.stringify({ _class_name: 'T2IAdapter', adapter_type: 'full_adapter_xl', channels, in_channels: 3, num_res_blocks: 2, downscale_factor: 16 }, null, 2));
   return folder;
 }

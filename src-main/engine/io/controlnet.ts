@@ -123,7 +123,8 @@ export interface OpenedT2IAdapter {
   readonly tensors: Map<string, TensorDescriptor>;
 }
 
-/** Opens a T2I-Adapter (SD1.5 full_adapter): TencentARC's `body.K.*` (K = level·blocks + block) or diffusers' `adapter.*`. */
+/** Opens a T2I-Adapter: SD1.5 full_adapter as TencentARC's `body.K.*` (K = level·blocks + block) or diffusers'
+ * `adapter.*`; SDXL's full_adapter_xl in diffusers form. */
 export async function openT2IAdapter(source: string): Promise<OpenedT2IAdapter> {
   const resolved = path.resolve(source);
   const what = path.basename(resolved);
@@ -136,7 +137,9 @@ export async function openT2IAdapter(source: string): Promise<OpenedT2IAdapter> 
       hint: description?.kind === 'controlnet' ? 'Use it as a ControlNet unit (a control unit takes either kind).' : 'Run `faceid inspect` on it to see what it is, and choose a T2I-Adapter.',
     });
   }
-  if (description.base === 'sdxl') throw new StudioError('compile.unsupported-model', { userMessage: `${what} is an SDXL T2I-Adapter; this version runs SD1.5 T2I-Adapters.`, hint: 'Choose an SD1.5 T2I-Adapter with an SD1.5 checkpoint.' });
+  if (description.base === 'sdxl' && description.layout === 'original') {
+    throw new StudioError('compile.unsupported-model', { userMessage: `${what} names an SDXL T2I-Adapter's tensors as TencentARC's SD1.5 files do; SDXL adapters are read in diffusers form.`, hint: 'Use the diffusers form (adapter.* names, as TencentARC publishes its SDXL adapters).' });
+  }
   const tensors = new Map<string, TensorDescriptor>();
   if (description.layout === 'diffusers') {
     for (const [name, d] of index.tensors) if (name.startsWith('adapter.')) tensors.set(`t2i.${name.slice('adapter.'.length)}`, { ...d, name: `t2i.${name.slice('adapter.'.length)}` });

@@ -43,10 +43,12 @@ export async function compileComponent<C>(
   opened: { source: string; tensors: Map<string, TensorDescriptor> },
   options: ComponentCompileOptions,
   build: (weights: WeightMap) => { graph: GraphBuilder; config: C },
+  /** Bumped when this kind's graph or config changes, so older compilations of it are not reused. */
+  revision = 1,
 ): Promise<CompiledComponent<C>> {
   const files = [...new Set([...opened.tensors.values()].map((t) => t.file))];
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, kind, files: await Promise.all(files.map(identityOf)), config: options.config }))
+    .update(JSON.stringify({ v: COMPILER_VERSION, kind, ...(revision === 1 ? {} : { revision }), files: await Promise.all(files.map(identityOf)), config: options.config }))
     .digest('hex')
     .slice(0, 20);
   const dir = path.join(options.cacheDir, `${kind}-${key}`);

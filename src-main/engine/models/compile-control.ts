@@ -27,9 +27,10 @@ export async function compileControlNet(source: string, options: ControlCompileO
 
 export async function compileT2IAdapter(source: string, options: ControlCompileOptions): Promise<CompiledT2IAdapter> {
   const opened = await openT2IAdapter(source);
+  // Revision 2: the config names its unshuffle factor and pools (full_adapter_xl).
   const compiled = await compileComponent('t2i_adapter', opened, options, (weights) => {
     const config = t2iAdapterConfig(weights, 't2i.');
     return { graph: buildT2IAdapter(weights, config), config };
-  });
+  }, 2);
   return { ...compiled, base: opened.base };
 }

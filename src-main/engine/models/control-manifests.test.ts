@@ -1,6 +1,6 @@
 // The control graph builders against the REAL full-size control files' key lists and shapes (fixtures/control/manifests):
 // SD1.5 ControlNet v1.1 (diffusers and lllyasviel's names), SDXL ControlNet (diffusers form, with and without its config)
-// and the SD1.5 T2I-Adapters build, reading only tensors that exist with the shapes they expect (no weights are read).
+// and the SD1.5 and SDXL T2I-Adapters build, reading only tensors that exist with the shapes they expect (no weights are read).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { ldmContext, mapLdmName } from '../io/ldm-names.ts';
 import { WeightMap } from '../graph/weight-map.ts';
 import { buildControlNet, CONTROLNET_INPUTS, controlNetConfig } from './controlnet.ts';
 import { buildT2IAdapter, t2iAdapterConfig } from './t2i-adapter.ts';
-import { skipChannels } from './unet.ts';
+import { adapterFeatureSites, skipChannels } from './unet.ts';
 
 interface Manifest {
   readonly config?: Record<string, unknown>;
@@ -53,12 +53,30 @@ test('SDXL ControlNet (from_unet of SDXL base) builds with the added conditionin
   assert.equal(graph.outputNames().length, skipChannels(withConfig).length + 1);
 });
 
+test('T2I-Adapter features go where diffusers adds them: SD1.5 after each level\'s last resnet; SDXL after its plain first level\'s downsampler, after levels 1–2, and after the mid block', () => {
+  const sd15 = manifest('controlnet_sd15.json');
+  const sd15Config = controlNetConfig(weightsOf(sd15['diffusers']!, (n) => [`controlnet.${n}`]), 'controlnet.', sd15['diffusers']!.config);
+  assert.deepEqual(adapterFeatureSites(sd15Config), [2, 5, 8, 11]);
+  const sdxl = manifest('controlnet_sdxl.json')['diffusers']!;
+  const sdxlConfig = controlNetConfig(weightsOf(sdxl, (n) => [`controlnet.${n}`]), 'controlnet.', sdxl.config);
+  assert.deepEqual(adapterFeatureSites(sdxlConfig), [3, 5, 8, 'mid']);
+  // The widths there are the SDXL adapter's: 320, 640, 1280, 1280.
+  assert.deepEqual(adapterFeatureSites(sdxlConfig).map((s) => (s === 'mid' ? 1280 : skipChannels(sdxlConfig)[s])), [320, 640, 1280, 1280]);
+});
+
 test('SD1.5 T2I-Adapters (RGB and 1-channel) build from the diffusers key lists: four features of 320/640/1280/1280', () => {
   const t2i = manifest('t2iadapter_sd15.json');
   for (const form of ['in_channels_3', 'in_channels_1']) {
     const weights = weightsOf(t2i[form]!['diffusers']!, (n) => (n.startsWith('adapter.') ? [`t2i.${n.slice('adapter.'.length)}`] : []));
     const config = t2iAdapterConfig(weights, 't2i.');
     assert.deepEqual([config.imageChannels, config.channels], [form === 'in_channels_3' ? 3 : 1, [320, 640, 1280, 1280]]);
+    assert.equal(buildT2IAdapter(weights, config).outputNames().length, 4);
+  }
+  const xl = manifest('t2iadapter_sdxl.json');
+  for (const form of ['in_channels_3', 'in_channels_1']) {
+    const weights = weightsOf(xl[form]!['diffusers']!, (n) => (n.startsWith('adapter.') ? [`t2i.${n.slice('adapter.'.length)}`] : []));
+    const config = t2iAdapterConfig(weights, 't2i.');
+    assert.deepEqual([config.imageChannels, config.unshuffle, config.poolBefore], [form === 'in_channels_3' ? 3 : 1, 16, [false, false, true, false]], `XL ${form}`);
     assert.equal(buildT2IAdapter(weights, config).outputNames().length, 4);
   }
 });

@@ -31,6 +31,29 @@ export const UNET_INPUTS = {
 } as const;
 /** The T2I-Adapter feature input for down level `k`. */
 export const adapterFeatureInput = (k: number): string => `adapter_feature_${k}`;
+
+/** T2I-Adapters (full_adapter and full_adapter_xl) give four features. */
+const T2I_FEATURE_COUNT = 4;
+
+/**
+ * Where each T2I-Adapter feature is added, as diffusers' UNet pops down_intrablock_additional_residuals: one per down
+ * level — for a cross-attention level after its last resnet + attention (before the downsampler), for a plain level
+ * after the whole block, downsampler included — each also into the skip that tensor is (diffusers adds in place);
+ * features left over (T2I-Adapter-XL's fourth, for SDXL's three levels) go after the mid block. The sites as indices
+ * into the skips (skipChannels' order), or 'mid'.
+ */
+export function adapterFeatureSites(config: EncoderConfig): (number | 'mid')[] {
+  const sites: (number | 'mid')[] = [];
+  let k = 0;
+  config.down.forEach((level, i) => {
+    k += config.layersPerBlock;
+    const hasDownsampler = i < config.down.length - 1;
+    sites.push(!level.attentions && hasDownsampler ? k + 1 : k);
+    if (hasDownsampler) k += 1;
+  });
+  while (sites.length < T2I_FEATURE_COUNT) sites.push('mid');
+  return sites;
+}
 /** The control residual input for skip connection `k`. */
 export const downResidualInput = (k: number): string => `down_residual_${k}`;
 export const UNET_OUTPUT = 'out_sample';
@@ -131,7 +154,10 @@ export function buildUNet(weights: WeightMap, config: UNetConfig, options: UNetB
     : undefined;
 
   const ctx: UNetContext = { net, config, text, temb: timeEmbeddingOf(net, config, sample, timestep, added), ...(ip ? { ip } : {}) };
-  const features = options.adapterFeatures ? config.down.map((level, k) => g.input(adapterFeatureInput(k), 'float', ['batch', level.channels, `feature_${k}_height`, `feature_${k}_width`])) : undefined;
+  const featureChannels = skipChannels(config);
+  const features = options.adapterFeatures
+    ? adapterFeatureSites(config).map((site, k) => g.input(adapterFeatureInput(k), 'float', ['batch', site === 'mid' ? widths[widths.length - 1]! : featureChannels[site]!, `feature_${k}_height`, `feature_${k}_width`]))
+    : undefined;
   const stem = net.conv2d(sample, `${p}conv_in`, { padding: 1, in: config.inChannels, out: widths[0] });
   const encoded = downAndMid(ctx, stem, features);
   const skips = residuals ? encoded.skips.map((skip, k) => g.op('Add', [skip, residuals.down[k]!])) : encoded.skips;
@@ -180,9 +206,9 @@ export function timeEmbeddingOf(net: Net, config: EncoderConfig, sample: Value, 
 }
 
 /** The down path from the stem (conv_in's output, plus a ControlNet's hint) and the mid block: the skip tensors in
- *  push order (skipChannels) and the mid block's output. Shared by the UNet and the ControlNet. `intrablock`: one
- *  T2I-Adapter feature per level, added after the level's last resnet (+attention) — before its downsampler, and into
- *  that skip connection too, as diffusers adds down_intrablock_additional_residuals. */
+ *  push order (skipChannels) and the mid block's output. Shared by the UNet and the ControlNet. `intrablock`: the
+ *  T2I-Adapter features, added at adapterFeatureSites (into the skip there too), as diffusers adds
+ *  down_intrablock_additional_residuals. */
 export function downAndMid(ctx: UNetContext, stem: Value, intrablock?: readonly Value[]): { skips: Value[]; mid: Value } {
   const { net, config } = ctx;
   const { g } = net;
@@ -192,6 +218,12 @@ export function downAndMid(ctx: UNetContext, stem: Value, intrablock?: readonly 
   const skips: Value[] = [h];
   const levels = config.down.length;
   let channels = widths[0]!;
+  const sites = intrablock ? adapterFeatureSites(config) : [];
+  // The feature added where the skip about to be pushed is (it is that skip, as diffusers adds in place).
+  const withFeature = (value: Value, skip: number | 'mid'): Value => {
+    const k = sites.indexOf(skip);
+    return k < 0 ? value : g.op('Add', [value, intrablock![k]!]);
+  };
   config.down.forEach((level, i) => {
     const out = level.channels;
     g.scope(`down_blocks.${i}`, () => {
@@ -199,11 +231,11 @@ export function downAndMid(ctx: UNetContext, stem: Value, intrablock?: readonly 
         h = resnet(ctx, h, `${p}down_blocks.${i}.resnets.${j}`, channels, out);
         channels = out;
         if (level.attentions) h = transformer(ctx, h, `down_blocks.${i}.attentions.${j}`, out, level.transformerDepth, level.heads);
-        if (intrablock && j === config.layersPerBlock - 1) h = g.op('Add', [h, intrablock[i]!]);
+        h = withFeature(h, skips.length);
         skips.push(h);
       }
       if (i < levels - 1) {
-        h = net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out });
+        h = withFeature(net.conv2d(h, `${p}down_blocks.${i}.downsamplers.0.conv`, { stride: 2, padding: 1, in: out, out }), skips.length);
         skips.push(h);
       }
     });
@@ -214,7 +246,7 @@ export function downAndMid(ctx: UNetContext, stem: Value, intrablock?: readonly 
     if (config.mid.attentions) h = transformer(ctx, h, 'mid_block.attentions.0', top, config.mid.transformerDepth, config.mid.heads);
     h = resnet(ctx, h, `${p}mid_block.resnets.1`, top, top);
   });
-  return { skips, mid: h };
+  return { skips, mid: withFeature(h, 'mid') };
 }
 
 /** diffusers get_timestep_embedding of `values` [n] → [n, dim] (fp32 frequencies, as diffusers computes them). */

@@ -10,7 +10,7 @@ import { TEXT_ENCODER_INPUTS } from '../models/clip-text.ts';
 import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../models/controlnet.ts';
 import { T2I_INPUT, t2iFeatureOutput, type T2IAdapterConfig } from '../models/t2i-adapter.ts';
 import { TAESD_INPUT, TAESD_OUTPUT } from '../models/taesd.ts';
-import { adapterFeatureInput, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
+import { adapterFeatureInput, adapterFeatureSites, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
 import type { SessionPool } from '../onnx/session-pool.ts';
 import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
 import type { ControlNetRunner, DiffusionRunners, PreviewDecoderRunner, T2IAdapterRunner, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
@@ -160,18 +160,6 @@ function zeroResiduals(config: EncoderConfig, [batch, , h, w]: readonly [number,
   return { down: shapes.map(zeros), mid: zeros([batch, top, height, width]) };
 }
 
-/** The skip index of each down level's last resnet (where a T2I-Adapter feature goes), in skipChannels' order. */
-function levelEnds(config: EncoderConfig): number[] {
-  const ends: number[] = [];
-  let k = 0;
-  config.down.forEach((_, i) => {
-    k += config.layersPerBlock;
-    ends.push(k);
-    if (i < config.down.length - 1) k += 1;
-  });
-  return ends;
-}
-
 /** A compiled ControlNet (models/compile-control.ts) as a runner: its outputs in the UNet's residual order. */
 export function createControlNetRunner(pool: SessionPool, graph: { readonly path: string; readonly config: EncoderConfig }): ControlNetRunner {
   const skips = skipChannels(graph.config).length;
@@ -261,7 +249,11 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
       }
       if (unetInputs.has(adapterFeatureInput(0))) {
         // No adapter this pass: zero features, the UNet as without.
-        const features = input.adapterFeatures ?? zeroResiduals(graphs.unet.config, input.sampleShape).down.filter((_, k) => levelEnds(graphs.unet.config).includes(k));
+        const zeros = () => {
+          const shapes = zeroResiduals(graphs.unet.config, input.sampleShape);
+          return adapterFeatureSites(graphs.unet.config).map((site) => (site === 'mid' ? shapes.mid : shapes.down[site]!));
+        };
+        const features = input.adapterFeatures ?? zeros();
         features.forEach((f, k) => (feeds[adapterFeatureInput(k)] = new ort.Tensor('float32', f.data, [...f.shape])));
       }
       return run(pool, graphs.unet.path, feeds, IO.unetOut);

@@ -1,6 +1,6 @@
 // Control units (collapsed by default): each a ControlNet or T2I-Adapter from the model folders, a control picture
 // (chosen or dropped, kept in the library), its preprocessor with a preview of the map the model will see, its weight
-// and the part of the steps it acts in. Only models of the checkpoint's base are offered (T2I-Adapters: SD1.5 only).
+// and the part of the steps it acts in. Only models of the checkpoint's base are offered.
 import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
@@ -133,7 +133,7 @@ function ControlUnitEditor({ index, unit, controlModels, references, size, onCha
 
 export function ControlSection({ form, base, controlModels, references, onChange }: { form: Pick<GenerateForm, 'controlUnits' | 'width' | 'height'>; base: ModelBase; controlModels: readonly Model[]; references: readonly Reference[]; onChange: (change: Partial<GenerateForm>) => void }) {
   const units = form.controlUnits;
-  const usable = controlModels.filter((m) => (m.base === null || m.base === base) && !(m.kind === 't2i-adapter' && base !== 'sd15'));
+  const usable = controlModels.filter((m) => m.base === null || m.base === base);
   const state = units.length === 0 ? 'off' : `${units.length} unit${units.length === 1 ? '' : 's'}`;
   const setUnit = (index: number, unit: ControlUnitForm) => onChange({ controlUnits: units.map((u, i) => (i === index ? unit : u)) });
   return (
