@@ -28,7 +28,7 @@ export interface ChosenImage {
 }
 
 /** Runs the request's engine jobs (one, or best-of-N's one per seed) and returns their images in seed order. */
-export async function runEngineJobs(engine: EngineClient, params: GenerationParams, extras: { ip?: IpConditioning; replay?: GoldenReplay; annotators?: AnnotatorFiles }, io: CliIo): Promise<{ images: JobImage[]; elapsedSeconds: number }> {
+export async function runEngineJobs(engine: EngineClient, params: GenerationParams, extras: { ip?: IpConditioning; replay?: GoldenReplay; annotators?: AnnotatorFiles; previewDecoder?: string }, io: CliIo): Promise<{ images: JobImage[]; elapsedSeconds: number }> {
   const submissions = bestOfSubmissions(params);
   const ids = submissions.map((single) => engine.submit(single, extras));
   let bar: ProgressBar | undefined;

@@ -194,6 +194,8 @@ export const GenerationParamsSchema = z.object({
    * own; absent: the default VAE of Settings in the studio (the checkpoint's own where none is set).
    */
   vae: z.string().min(1).optional(),
+  /** "Draft" quality: the final pictures decoded by TAESD (a fraction of a second) instead of the full VAE. */
+  draftDecode: z.boolean().optional(),
   /** ControlNet units (SD1.5), summed. */
   control: z.array(ControlUnitSchema).max(4, 'at most 4 control units').default([]),
   hires: HiresFixSchema.optional(),

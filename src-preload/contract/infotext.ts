@@ -143,6 +143,7 @@ export function generationInfotext(params: GenerationParams, facts: InfotextFact
       ...controlNetKeys(params.control),
       // A1111 names the SD VAE it used this way (and writes nothing for the checkpoint's own).
       ...(chosenVaeFile(params) ? { VAE: modelName(chosenVaeFile(params)!) } : {}),
+      ...(params.draftDecode ? { Decoder: DRAFT_DECODER } : {}),
     },
     ...(facts.version === undefined ? {} : { version: facts.version }),
   });
@@ -201,7 +202,10 @@ function controlNetFaceId(unit: string): RecalledFaceId | undefined {
   return { adapterName: model, variant: variantOf(model), ...(weight === undefined ? {} : { faceWeight: weight }) };
 }
 
-const CORE_KEYS = new Set(['Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version', 'RNG', 'Pad conds', 'Lora hashes', 'TI hashes', 'VAE', 'VAE hash']);
+/** Our key for a draft decode (A1111 has none; readers that do not know it ignore it). */
+const DRAFT_DECODER = 'TAESD (draft)';
+
+const CORE_KEYS = new Set(['Decoder', 'Steps', 'Sampler', 'Schedule type', 'CFG scale', 'Seed', 'Size-1', 'Size-2', 'Model', 'Model hash', 'Denoising strength', 'Clip skip', 'Mask blur', 'Version', 'RNG', 'Pad conds', 'Lora hashes', 'TI hashes', 'VAE', 'VAE hash']);
 const HIRES_KEYS = new Set(['Hires upscale', 'Hires steps', 'Hires upscaler']);
 const FACE_DETAIL_KEYS = new Set(['Face detail', 'Face detail strength', 'Face detail prompt', 'Face detail seed']);
 const FACEID_KEYS = new Set(['FaceID model', 'FaceID weight', 'FaceID structure', 'FaceID combine', 'FaceID character']);
@@ -277,7 +281,7 @@ export function recallInfotext(text: string): RecalledSettings {
   const faceDetail = recallFaceDetail(raw);
   const model = raw.Model ?? raw['Model hash'];
   return {
-    params: { ...parsed.params, prompt, ...(hires ? { hires } : {}), ...(faceDetail ? { faceDetail } : {}) },
+    params: { ...parsed.params, prompt, ...(hires ? { hires } : {}), ...(faceDetail ? { faceDetail } : {}), ...(raw['Decoder'] === DRAFT_DECODER ? { draftDecode: true } : {}) },
     ...(model === undefined ? {} : { model: { name: raw.Model ?? '', ...(raw['Model hash'] === undefined ? {} : { hash: raw['Model hash'] }) } }),
     loras,
     ...(faceid === undefined ? {} : { faceid }),

@@ -109,6 +109,7 @@ test('our PNG → drop → the same settings: model, FaceID variant, character a
     seed: 31337,
     sampler: 'DPM++ 2M' as const,
     vae: '/models/vae-ft-mse-840000-ema-pruned.safetensors',
+    draftDecode: true,
   };
   const params = GenerationParamsSchema.parse(toParams(form, undefined, form.seed, adapters.sd15.get('faceid-plusv2')?.path));
   const png = setPngText(await makePng({ width: 8, height: 8 }), 'parameters', generationInfotext(params, { seed: form.seed, modelHash: '0123456789' }));

@@ -33,7 +33,7 @@ const USAGE =
   '[--batch N] [--clip-skip N] [--original-size WxH] [--target-size WxH] [--crop TOPxLEFT] [--init IMG --strength X] [--mask IMG [--mask-blur PX]] [--lora FILE:X]… ' +
   '[--hires X [--hires-steps N] [--hires-denoise X] [--hires-upscaler NAME]] ' +
   `${CONTROL_USAGE} ` +
-  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--vae FILE] [--embeddings-dir DIR] [--configs DIR] --out DIR [--json] ` +
+  `${FACE_DETAIL_USAGE} [--best-of N --keep K [--keep-rejected]] [--memory auto|fast|compact] [--provider auto|cpu|cuda|dml|coreml|webgpu] [--vae FILE] [--draft --taesd FILE] [--embeddings-dir DIR] [--configs DIR] --out DIR [--json] ` +
   FACE_USAGE;
 
 const OPTIONS = {
@@ -69,6 +69,8 @@ const OPTIONS = {
   // A diffusers folder of the same model whose config.json files give what a single file's weights cannot.
   configs: { type: 'string' },
   vae: { type: 'string' },
+  draft: { type: 'boolean' },
+  taesd: { type: 'string' },
   // A1111's --embeddings-dir: textual-inversion files the prompts name by file stem.
   'embeddings-dir': { type: 'string' },
   provider: { type: 'string' },
@@ -250,6 +252,7 @@ export function paramsFromArgs(values: Record<string, string | boolean | string[
     ...(hires ? { hires } : {}),
     ...(control && control.length > 0 ? { control } : {}),
     ...(typeof values.vae === 'string' ? { vae: path.resolve(values.vae) } : {}),
+    ...(values.draft === true ? { draftDecode: true } : {}),
     ...(bestOf ? { bestOf } : {}),
     ...(faceDetail ? { faceDetail } : {}),
     ...(faceid ? { faceid: replaying ? { ...faceid, faces: [] } : faceid } : {}),
@@ -292,7 +295,8 @@ export const command: CliCommand = {
     const engine = EngineClient.start({ ...engineOptions, faceModelsFolder, previewEvery: 0, ...weightsMode, preferredProviders });
     try {
       const annotators = await annotatorsFromArgs(values);
-      const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}), ...(annotators ? { annotators } : {}) }, io);
+      const taesd = typeof values.taesd === 'string' ? path.resolve(values.taesd) : undefined;
+      const result = await runEngineJobs(engine, checked, { ...(ip ? { ip } : {}), ...(replay ? { replay } : {}), ...(annotators ? { annotators } : {}), ...(taesd ? { previewDecoder: taesd } : {}) }, io);
       const { chosen, notes } = await chooseImages(result.images, checked, scorer);
       for (const note of notes) io.stderr.write(`${note}\n`);
       io.stderr.write(providerLine(await engine.providers()));

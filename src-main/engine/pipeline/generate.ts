@@ -25,6 +25,7 @@ import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { CompileProgress } from '../models/compile.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
+import type { DiffusionRunners } from './runners.ts';
 import type { TensorF32 } from '../tensors/tensor.ts';
 
 export const GENERATOR_VERSION = 'FaceID Studio 0.1.0';
@@ -83,6 +84,8 @@ export interface GenerateContext {
   readonly hashes?: FileHashCache;
   /** The annotator models preprocessors need (DWPose for OpenPose maps). */
   readonly annotators?: AnnotatorFiles;
+  /** The TAESD decoder of the checkpoint's base: a draft decode's decoder. */
+  readonly draftDecoder?: string;
 }
 
 /** FaceID tokens from engine/models projectFaceTokens ([1, n, C] each) as the pipeline's IP conditioning at λ = weight. */
@@ -172,6 +175,26 @@ async function encodePng(hwc: Float32Array, width: number, height: number, param
   return addPngText(new Uint8Array(png), 'parameters', parameters);
 }
 
+/** The runners with the final decode through TAESD (draft quality): it takes the UNet's latent as it is and gives
+ * [0, 1], where the VAE takes it ÷ the scaling factor and gives [−1, 1]. Encoding (img2img) keeps the full VAE. */
+async function withDraftDecode(runners: DiffusionRunners, context: GenerateContext, recipe: LoadedModel['recipe']): Promise<DiffusionRunners> {
+  if (context.draftDecoder === undefined) {
+    throw new StudioError('generate.model-missing', { userMessage: `A draft decode needs the TAESD decoder for ${recipe.label}, and none is in your model folders.`, hint: `Download TAESD${recipe.base === 'sdxl' ? 'XL' : ''} on the Models page, or turn draft decoding off.` });
+  }
+  const decoder = await context.loader.previewDecoder(context.draftDecoder);
+  const { scalingFactor } = runners.vae;
+  return {
+    ...runners,
+    vae: {
+      ...runners.vae,
+      async decode(latent, height, width) {
+        const image = await decoder.decode(latent.map((v) => Math.fround(v * scalingFactor)), height, width);
+        return image.map((v) => 2 * v - 1);
+      },
+    },
+  };
+}
+
 /** The job's control units (models compiled once, cached) with their control images at the picture's size: the
  * ControlNets to run every step, and the T2I-Adapters' features, computed here once. */
 async function controlUnits(params: GenerationParams, model: LoadedModel, context: GenerateContext): Promise<{ controlNets: ControlUnit[]; adapters: AdapterUnit[] }> {
@@ -229,7 +252,7 @@ export async function generate(input: GenerationParamsInput | GenerationParams, 
   context.onModelLoaded?.(model);
   throwIfCancelled(context.signal);
   const control = params.control.length > 0 ? await controlUnits(params, model, context) : undefined;
-  const runners = model.runners(loraStrengths(model, params));
+  const runners = params.draftDecode ? await withDraftDecode(model.runners(loraStrengths(model, params)), context, model.recipe) : model.runners(loraStrengths(model, params));
   const encoders = model.tokenizers.map((tokenizer, i) => ({ tokenizer, runner: runners.textEncoders[i]!, textualInversionKey: model.recipe.textEncoders[i]!.textualInversionKey }));
   const embeddings = await Promise.all(params.embeddings.map(readTextualInversion));
   const encoding = { clipSkip: params.clipSkip, zerosForEmptyNegative: model.recipe.zerosForEmptyNegative, embeddings };

@@ -164,6 +164,7 @@ export class EngineService {
         ...(job.ip ? { ip: job.ip } : {}),
         ...(job.replay ? { replay: job.replay } : {}),
         ...(job.annotators ? { annotators: job.annotators } : {}),
+        ...(job.previewDecoder ? { draftDecoder: job.previewDecoder } : {}),
         onCompileProgress: ({ done, total, message }) => {
           // The cache hit and the end report themselves through the steps that follow.
           if (done < total) this.emit({ type: 'stage', jobId: job.jobId, stage: 'compiling', detail: `${message} (${done + 1}/${total})` });

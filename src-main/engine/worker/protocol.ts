@@ -41,7 +41,8 @@ export type EngineRequest =
       readonly params: GenerationParams;
       readonly ip?: IpConditioning;
       readonly replay?: GoldenReplay;
-      /** A TAESD decoder for this job's base: previews through it instead of the latent → RGB map. */
+      /** A TAESD decoder for this job's base: previews through it instead of the latent → RGB map, and the decoder of a
+       *  draft decode (GenerationParams.draftDecode). */
       readonly previewDecoder?: string;
       /** The annotator models this job's preprocessors need (DWPose for OpenPose maps). */
       readonly annotators?: AnnotatorFiles;

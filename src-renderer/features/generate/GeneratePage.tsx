@@ -3,7 +3,7 @@
 import AutoAwesomeIcon from '@mui/icons-material/AutoAwesome';
 import BrushIcon from '@mui/icons-material/Brush';
 import ClearIcon from '@mui/icons-material/Clear';
-import { Alert, Box, Button, Chip, Link, MenuItem, Paper, Snackbar, Stack, TextField, Tooltip, Typography } from '@mui/material';
+import { Alert, Box, Button, Chip, FormControlLabel, Link, MenuItem, Paper, Snackbar, Stack, Switch, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SAMPLERS, VAE_AUTOMATIC, type Sampler } from '../../../src-preload/contract/generation.ts';
 import type { Failure } from '../../../src-preload/contract/index.ts';
@@ -291,6 +291,9 @@ export function GeneratePage() {
                   </MenuItem>
                 ))}
               </TextField>
+            </Tooltip>
+            <Tooltip title="Decode the final pictures with TAESD (the live-preview decoder): a fraction of a second instead of the full VAE, at draft quality. Needs TAESD (or TAESDXL) from the Models page." placement="top-start" describeChild>
+              <FormControlLabel control={<Switch checked={form.draftDecode} onChange={(e) => update({ draftDecode: e.target.checked })} />} label="Draft decode (TAESD)" />
             </Tooltip>
             <SeedControl mode={form.seedMode} seed={form.seed} onChange={update} />
             <SizeControl width={form.width} height={form.height} base={base} limits={sideLimits(base, checkpoint?.isFullSize ?? null)} onChange={update} />

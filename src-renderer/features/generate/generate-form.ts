@@ -30,6 +30,8 @@ export interface GenerateForm {
   clipSkip: number;
   /** A VAE file or folder, VAE_AUTOMATIC (the checkpoint's own), or '' for the default VAE of Settings. */
   vae: string;
+  /** Decode the final pictures with TAESD: a fraction of a second, draft quality. */
+  draftDecode: boolean;
   seedMode: SeedMode;
   seed: number;
   width: number;
@@ -111,6 +113,7 @@ export const DEFAULT_FORM: GenerateForm = {
   sampler: 'DPM++ 2M Karras',
   clipSkip: 1,
   vae: '',
+  draftDecode: false,
   seedMode: 'random',
   seed: 12345,
   width: 512,
@@ -195,6 +198,7 @@ export function toParams(form: GenerateForm, preset: StylePreset | undefined, se
     sampler: form.sampler,
     clipSkip: form.clipSkip,
     ...(form.vae === '' ? {} : { vae: form.vae }),
+    ...(form.draftDecode ? { draftDecode: true } : {}),
     width: form.width,
     height: form.height,
     batchSize: 1,
@@ -277,6 +281,7 @@ export function formFromGeneration(form: GenerateForm, generation: Generation): 
     sampler: params.sampler,
     clipSkip: params.clipSkip,
     vae: params.vae ?? '',
+    draftDecode: params.draftDecode === true,
     seedMode: 'fixed',
     seed: generation.seed,
     width: params.width,
@@ -375,6 +380,7 @@ export function formFromParameters(form: GenerateForm, imported: RecalledSetting
       sampler: params.sampler ?? form.sampler,
       clipSkip: params.clipSkip ?? form.clipSkip,
       vae: vae?.path ?? form.vae,
+      draftDecode: params.draftDecode === true,
       seedMode: params.seed === undefined ? form.seedMode : 'fixed',
       seed: params.seed ?? form.seed,
       width: params.width ?? form.width,
