@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { compileTaesdDecoder } from '../src-main/engine/models/compile-taesd.ts';
-import type { CompiledModel } from '../src-main/engine/models/compile.ts';
-import { assertFinite, pseudoRandom, timeGraph, timeUnet, timeVaeDecode, type TimedSessionPool } from './engine-bench.ts';
+import { assertFinite, pseudoRandom, timeGraph, timeUnet, timeVaeDecode } from './engine-bench.ts';
 import { previewLatent } from '../src-main/engine/worker/preview.ts';
 import { writeRandomSafetensors } from './generate-weights.ts';
-import { measured, type Figure, type FigureId } from './results.ts';
+import type { ControlNetBenchContext } from './controlnet-bench.ts';
+import { measured, type FigureId } from './results.ts';
 
 const CHANNELS = 64;
 const STAGES = [3, 3, 3, 1];
@@ -33,15 +33,7 @@ function taesdShapes(): Map<string, number[]> {
   return shapes;
 }
 
-export interface TaesdBenchContext {
-  readonly cacheRoot: string;
-  readonly pool: TimedSessionPool;
-  readonly figures: Partial<Record<FigureId, Figure>>;
-  readonly attempt: (ids: readonly FigureId[], what: string, measure: () => Promise<void>) => Promise<void>;
-  readonly log: (line: string) => void;
-  readonly unet: CompiledModel | undefined;
-  readonly size: number;
-  readonly repeats: number;
+export interface TaesdBenchContext extends ControlNetBenchContext {
   readonly smallRepeats: number;
 }
 

@@ -130,38 +130,17 @@ export class ModelLoader {
 
   /** A ControlNet compiled (cached on disk and here) with its runner on the shared session pool. */
   controlNet(file: string, signal?: AbortSignal): Promise<{ compiled: CompiledControlNet; runner: ControlNetRunner }> {
-    const key = path.resolve(file);
-    let entry = this.controlNets.get(key);
-    if (!entry) {
-      entry = compileControlNet(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createControlNetRunner(this.options.pool, compiled) }));
-      this.controlNets.set(key, entry);
-      entry.catch(() => this.controlNets.delete(key));
-    }
-    return entry;
+    return opened(this.controlNets, file, (key) => compileControlNet(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createControlNetRunner(this.options.pool, compiled) })));
   }
 
   /** A T2I-Adapter compiled (cached on disk and here) with its runner on the shared session pool. */
   t2iAdapter(file: string, signal?: AbortSignal): Promise<{ compiled: CompiledT2IAdapter; runner: T2IAdapterRunner }> {
-    const key = path.resolve(file);
-    let entry = this.t2iAdapters.get(key);
-    if (!entry) {
-      entry = compileT2IAdapter(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createT2IAdapterRunner(this.options.pool, compiled) }));
-      this.t2iAdapters.set(key, entry);
-      entry.catch(() => this.t2iAdapters.delete(key));
-    }
-    return entry;
+    return opened(this.t2iAdapters, file, (key) => compileT2IAdapter(key, { cacheDir: this.options.cacheDir, ...(signal ? { signal } : {}) }).then((compiled) => ({ compiled, runner: createT2IAdapterRunner(this.options.pool, compiled) })));
   }
 
-  /** A TAESD decoder for previews, compiled once (cached on disk and here), on the shared session pool. */
+  /** A TAESD decoder for previews and draft decodes, compiled once (cached on disk and here), on the shared pool. */
   previewDecoder(file: string): Promise<PreviewDecoderRunner> {
-    const key = path.resolve(file);
-    let entry = this.previewDecoders.get(key);
-    if (!entry) {
-      entry = compileTaesdDecoder(key, { cacheDir: this.options.cacheDir }).then((compiled) => createPreviewDecoderRunner(this.options.pool, compiled));
-      this.previewDecoders.set(key, entry);
-      entry.catch(() => this.previewDecoders.delete(key));
-    }
-    return entry;
+    return opened(this.previewDecoders, file, (key) => compileTaesdDecoder(key, { cacheDir: this.options.cacheDir }).then((compiled) => createPreviewDecoderRunner(this.options.pool, compiled)));
   }
 
   /** A diffusers folder's own tokenizer (tokenizer/, tokenizer_2/), else the shared CLIP tokenizer files. */
@@ -171,4 +150,16 @@ export class ModelLoader {
     const folder = clipTokenizerFolder([isFolder ? path.join(model, encoder.tokenizer) : undefined, this.options.tokenizerDir]);
     return ClipTokenizer.fromFolder(folder, encoder.padToken === '!' ? '!' : undefined);
   }
+}
+
+/** One component per file, opened once: a failed opening is forgotten, so the next job tries again. */
+function opened<T>(entries: Map<string, Promise<T>>, file: string, open: (key: string) => Promise<T>): Promise<T> {
+  const key = path.resolve(file);
+  let entry = entries.get(key);
+  if (!entry) {
+    entry = open(key);
+    entries.set(key, entry);
+    entry.catch(() => entries.delete(key));
+  }
+  return entry;
 }
