@@ -5,9 +5,8 @@
 import type { ControlPreprocessor } from '../../../src-preload/contract/generation.ts';
 import { decodeReferenceImage } from '../face/decode-image.ts';
 import { StudioError } from '../../base/errors.ts';
-import { openSession } from '../onnx/session.ts';
 import { canny } from './canny.ts';
-import { depthMap } from './depth.ts';
+import { depthMap, openDepthSession } from './depth.ts';
 import { openPoseSessions, poseMap, releasePoseSessions, type PoseParts } from './pose/index.ts';
 import { resizeLanczosU8 } from './pillow-resize.ts';
 
@@ -35,7 +34,7 @@ async function depthAnythingMap(rgb: Uint8Array, width: number, height: number, 
       hint: 'Download "Depth Anything V2 Small" on the Models page (or put its model.onnx in a model folder), or give a ready depth map with the preprocessor None.',
     });
   }
-  const session = await openSession(annotators.depthEstimator);
+  const session = await openDepthSession(annotators.depthEstimator);
   try {
     return await depthMap(rgb, width, height, session);
   } finally {

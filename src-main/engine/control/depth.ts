@@ -1,127 +1,108 @@
-// The depth control map of a picture through Depth Anything V2 (an ONNX export: one image input [N, 3, H, W] with H and
-// W multiples of 14, one relative-depth output [N, H, W], near = large), prepared as its own image2tensor does: the
-// RGB picture in [0, 1] resized with OpenCV's bicubic so the shorter side reaches 518 (both sides the nearest multiple
-// of 14 not below it: MiDaS' "lower_bound"), ImageNet mean/std; the output resized back with torch's bilinear
-// (align_corners=True); then as sd-webui-controlnet's annotator maps it: min–max to 0…255, truncated, grey in RGB.
-import type * as ort from 'onnxruntime-node';
-import { Tensor } from 'onnxruntime-node';
+// The depth control map of a picture through Depth Anything V2 (ONNX; Small is onnx-community/depth-anything-v2-small
+// onnx/model.onnx), made as its own inference and the depth_anything_v2 annotator of comfyui_controlnet_aux make it:
+// the RGB picture in [0, 1] resized (cv2 INTER_CUBIC, float64) so its shorter side is at least 518 keeping the aspect
+// ratio, both sides rounded to multiples of 14 (the ViT's patch), ImageNet mean/std, the model's relative inverse
+// depth (near = large) interpolated back to the picture's size (bilinear, align_corners=True), then min-max scaled to
+// 0…255 and truncated to 8 bits, grey in R, G and B. The model's input and output are found by position, so exports
+// naming them pixel_values / predicted_depth or image / depth both work.
+// sd-webui-controlnet's own depth_anything_v2 annotator differs: it interpolates with align_corners=False and hands
+// the model BGR; we follow upstream's infer_image.
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../base/errors.ts';
+import { roundHalfEven } from '../face/opencv-kernels.ts';
+import { openSession } from '../onnx/session.ts';
+import { resizeBilinearAlignCorners, resizeCubicF64 } from './depth-resize.ts';
 
-export const DEPTH_INPUT_SIDE = 518;
+const INPUT_SIZE = 518;
 const PATCH = 14;
 const MEAN = [0.485, 0.456, 0.406] as const;
 const STD = [0.229, 0.224, 0.225] as const;
 
-/** numpy's round (half to even), as MiDaS' constrain_to_multiple_of uses it. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+const f32 = Math.fround;
+
+/** Upstream's constrain_to_multiple_of with a lower bound: nearest multiple (half to even), or the next one up. */
+function multipleOfPatch(x: number, atLeast: number): number {
+  const nearest = roundHalfEven(x / PATCH) * PATCH;
+  return nearest < atLeast ? Math.ceil(x / PATCH) * PATCH : nearest;
 }
 
-/** The model's input size for a width × height picture: aspect kept, each side ≥ 518 and a multiple of 14. */
+/** The model input size for a picture: scaled so both sides reach 518 (aspect kept), each a multiple of 14. */
 export function depthInputSize(width: number, height: number): { width: number; height: number } {
-  const scale = Math.max(DEPTH_INPUT_SIDE / width, DEPTH_INPUT_SIDE / height);
-  const side = (x: number) => {
-    const y = roundHalfEven(x / PATCH) * PATCH;
-    return y < DEPTH_INPUT_SIDE ? Math.ceil(x / PATCH) * PATCH : y;
-  };
-  return { width: side(scale * width), height: side(scale * height) };
+  const scale = Math.max(INPUT_SIZE / height, INPUT_SIZE / width);
+  return { width: multipleOfPatch(scale * width, INPUT_SIZE), height: multipleOfPatch(scale * height, INPUT_SIZE) };
 }
 
-/** OpenCV's cubic weights (A = −0.75) for a fractional offset t. */
-function cubicWeights(t: number): [number, number, number, number] {
-  const A = -0.75;
-  const w0 = ((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A;
-  const w1 = ((A + 2) * t - (A + 3)) * t * t + 1;
-  const w2 = ((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1;
-  return [w0, w1, w2, 1 - w0 - w1 - w2];
+/** The model input, NCHW float32: the picture /255 as float64, cubic-resized, then (v − mean) / std per channel. */
+export function depthInput(rgb: Uint8Array, width: number, height: number): { tensor: Float32Array; width: number; height: number } {
+  const size = depthInputSize(width, height);
+  const unit = new Float64Array(rgb.length);
+  for (let i = 0; i < rgb.length; i++) unit[i] = rgb[i]! / 255;
+  const resized = resizeCubicF64(unit, width, height, 3, size.width, size.height);
+  const plane = size.width * size.height;
+  const tensor = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) tensor[c * plane + i] = (resized[3 * i + c]! - MEAN[c]!) / STD[c]!;
+  return { tensor, ...size };
 }
 
-/** Source taps and weights along one axis (half-pixel centres, edges replicated, as cv::resize INTER_CUBIC). */
-function cubicTaps(from: number, to: number): { index: Int32Array; weight: Float64Array } {
-  const index = new Int32Array(4 * to);
-  const weight = new Float64Array(4 * to);
-  const scale = from / to;
-  for (let d = 0; d < to; d++) {
-    const f = (d + 0.5) * scale - 0.5;
-    const s = Math.floor(f);
-    cubicWeights(f - s).forEach((w, k) => {
-      index[4 * d + k] = Math.min(from - 1, Math.max(0, s - 1 + k));
-      weight[4 * d + k] = w;
+/**
+ * (d − min) / (max − min) · 255 in float32, truncated to 8 bits, as grey RGB. A flat depth (max = min) is black: upstream
+ * divides by zero there and NumPy casts the NaNs to 0.
+ */
+export function depthToGrey(depth: Float32Array): Uint8Array {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const d of depth) {
+    if (d < min) min = d;
+    if (d > max) max = d;
+  }
+  const range = f32(max - min);
+  const grey = new Uint8Array(3 * depth.length);
+  if (!(range > 0)) return grey;
+  for (let i = 0; i < depth.length; i++) grey.fill(Math.trunc(f32(f32(f32(depth[i]! - min) / range) * 255)), 3 * i, 3 * i + 3);
+  return grey;
+}
+
+function unsupported(file: string, what: string): StudioError {
+  return new StudioError('generate.unsupported-model', {
+    userMessage: `${file} ${what}`,
+    hint: 'Use a Depth Anything V2 ONNX export, e.g. onnx/model.onnx of depth-anything-v2-small (one image input [N, 3, H, W], depth out [N, H, W]).',
+  });
+}
+
+/** Opens a Depth Anything V2 ONNX model: one image input, the depth as its first output. */
+export async function openDepthSession(file: string): Promise<ort.InferenceSession> {
+  if (!existsSync(file)) {
+    throw new StudioError('generate.model-missing', {
+      userMessage: `The depth model file ${file} does not exist.`,
+      hint: 'The depth preprocessor needs a Depth Anything V2 ONNX model (depth-anything-v2-small onnx/model.onnx).',
     });
   }
-  return { index, weight };
+  const session = await openSession(file);
+  if (session.inputNames.length !== 1) {
+    const inputs = session.inputNames.length;
+    await session.release();
+    throw unsupported(file, `has ${inputs} inputs; Depth Anything V2 has one, the image.`);
+  }
+  return session;
 }
 
-/** Bicubic resize of HWC float channels (separable: rows, then columns). */
-export function resizeCubic(src: Float64Array, width: number, height: number, channels: number, toWidth: number, toHeight: number): Float64Array {
-  const xs = cubicTaps(width, toWidth);
-  const ys = cubicTaps(height, toHeight);
-  const rows = new Float64Array(height * toWidth * channels);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < toWidth; x++) {
-      for (let c = 0; c < channels; c++) {
-        let v = 0;
-        for (let k = 0; k < 4; k++) v += xs.weight[4 * x + k]! * src[(y * width + xs.index[4 * x + k]!) * channels + c]!;
-        rows[(y * toWidth + x) * channels + c] = v;
-      }
-    }
-  }
-  const out = new Float64Array(toHeight * toWidth * channels);
-  for (let y = 0; y < toHeight; y++) {
-    for (let x = 0; x < toWidth; x++) {
-      for (let c = 0; c < channels; c++) {
-        let v = 0;
-        for (let k = 0; k < 4; k++) v += ys.weight[4 * y + k]! * rows[(ys.index[4 * y + k]! * toWidth + x) * channels + c]!;
-        out[(y * toWidth + x) * channels + c] = v;
-      }
-    }
-  }
-  return out;
-}
-
-/** torch's bilinear F.interpolate with align_corners=True of one plane. */
-export function resizeBilinearAlignCorners(src: Float32Array, width: number, height: number, toWidth: number, toHeight: number): Float64Array {
-  const out = new Float64Array(toWidth * toHeight);
-  const sx = toWidth > 1 ? (width - 1) / (toWidth - 1) : 0;
-  const sy = toHeight > 1 ? (height - 1) / (toHeight - 1) : 0;
-  for (let y = 0; y < toHeight; y++) {
-    const fy = y * sy;
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const ty = fy - y0;
-    for (let x = 0; x < toWidth; x++) {
-      const fx = x * sx;
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(width - 1, x0 + 1);
-      const tx = fx - x0;
-      const top = src[y0 * width + x0]! * (1 - tx) + src[y0 * width + x1]! * tx;
-      const bottom = src[y1 * width + x0]! * (1 - tx) + src[y1 * width + x1]! * tx;
-      out[y * toWidth + x] = top * (1 - ty) + bottom * ty;
-    }
-  }
-  return out;
-}
-
-/** The depth map (grey in 8-bit HWC RGB) of an 8-bit HWC RGB picture, at the picture's size. */
+/** The depth control map of an 8-bit HWC RGB picture: width × height × 3 bytes, grey (near = light). */
 export async function depthMap(rgb: Uint8Array, width: number, height: number, session: ort.InferenceSession): Promise<Uint8Array> {
-  if (session.inputNames.length !== 1 || session.outputNames.length !== 1) {
-    throw new StudioError('generate.unsupported-model', { userMessage: `The depth model has ${session.inputNames.length} inputs and ${session.outputNames.length} outputs; Depth Anything V2 has one image input and one depth output.`, hint: 'Use a Depth Anything V2 ONNX export (e.g. onnx-community/depth-anything-v2-small).' });
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || rgb.length !== width * height * 3) {
+    throw new StudioError('invalid-request', {
+      userMessage: `The depth preprocessor needs an RGB picture of ${width}×${height} pixels (${width * height * 3} bytes), and was given ${rgb.length} bytes.`,
+      hint: 'Decode the picture to 8-bit RGB first.',
+    });
   }
-  const size = depthInputSize(width, height);
-  const resized = resizeCubic(Float64Array.from(rgb, (v) => v / 255), width, height, 3, size.width, size.height);
-  const plane = size.width * size.height;
-  const input = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) input[c * plane + p] = (resized[3 * p + c]! - MEAN[c]!) / STD[c]!;
-  const results = await session.run({ [session.inputNames[0]!]: new Tensor('float32', input, [1, 3, size.height, size.width]) });
-  const output = results[session.outputNames[0]!]!;
+  const input = depthInput(rgb, width, height);
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', input.tensor, [1, 3, input.height, input.width]) };
+  const output = (await session.run(feeds))[session.outputNames[0]!]!;
   const dims = output.dims;
-  const [outHeight, outWidth] = [dims[dims.length - 2]!, dims[dims.length - 1]!];
-  const depth = resizeBilinearAlignCorners(output.data as Float32Array, outWidth, outHeight, width, height);
-  let [min, max] = [Infinity, -Infinity];
-  for (const v of depth) [min, max] = [Math.min(min, v), Math.max(max, v)];
-  const range = max - min;
-  const map = new Uint8Array(3 * width * height);
-  for (let p = 0; p < width * height; p++) map.fill(range > 0 ? Math.trunc(((depth[p]! - min) / range) * 255) : 0, 3 * p, 3 * p + 3);
-  return map;
+  const [mapHeight, mapWidth] = [dims[dims.length - 2] ?? 0, dims[dims.length - 1] ?? 0];
+  if (output.type !== 'float32' || dims.length < 2 || mapHeight * mapWidth === 0 || output.size !== mapHeight * mapWidth) {
+    throw unsupported('The depth model', `gave a ${output.type} output of shape [${dims.join(', ')}]; Depth Anything V2 gives one float32 depth map [1, ${input.height}, ${input.width}].`);
+  }
+  const depth = resizeBilinearAlignCorners(output.data as Float32Array, mapWidth, mapHeight, width, height);
+  return depthToGrey(depth);
 }
