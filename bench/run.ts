@@ -24,6 +24,7 @@ import { describeMachine } from './machine.ts';
 import { benchFaceDetail } from './face-detail-bench.ts';
 import { benchControlNet } from './controlnet-bench.ts';
 import { benchTaesd } from './taesd-bench.ts';
+import { benchSideBySide } from './side-by-side.ts';
 import { benchSdxl } from './sdxl-bench.ts';
 import { compareAttention } from './attention-bench.ts';
 import { formatShape, MatMulMeter, PEAK_SHAPES, UNET_LIKE_SHAPES } from './matmul-peak.ts';
@@ -31,6 +32,9 @@ import { completeFigures, evaluateTargets, FIGURES, formatTable, formatTargets, 
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
+// stable-diffusion.cpp's CLI binary to measure beside ours (`--sdcpp PATH`); the bench builds nothing.
+const sdcppAt = process.argv.indexOf('--sdcpp');
+const sdcpp = sdcppAt >= 0 ? process.argv[sdcppAt + 1] : undefined;
 const TXT2IMG_STEPS = 4;
 const plan = quick
   ? { sizes: [256], indexRepeats: 3, peakRepeats: 3, unetRepeats: 2, smallRepeats: 2, faceRepeats: 3, libraryRows: 100_000, libraryQueries: 200, galleryRepeats: 3 }
@@ -268,6 +272,21 @@ await attempt(['selftest.cpu'], 'self-test on the tiny model set (fresh cache)',
     rmSync(cacheDir, { recursive: true, force: true });
   }
 });
+
+const sideIds = (Object.keys(FIGURES) as FigureId[]).filter((id) => id.startsWith('side.'));
+if (quick) {
+  for (const id of sideIds) figures[id] = notAvailable(SKIPPED_IN_QUICK);
+} else {
+  await attempt(sideIds, `side by side with ${sdcpp ? `stable-diffusion.cpp (${sdcpp})` : 'no stable-diffusion.cpp (--sdcpp PATH not given): ours only'}, child processes`, async () => {
+    const sideCompiled = path.join(cacheRoot, `compiled-side-${process.pid}`);
+    try {
+      const side = await benchSideBySide({ sdcpp, checkpoint: weights.checkpoint, faceidBin: path.join(here, '..', 'bin', 'faceid.js'), compiledDir: sideCompiled, log });
+      for (const [id, figure] of Object.entries(side)) figures[id as FigureId] = 'na' in figure ? notAvailable(figure.na) : measured(figure.value, figure.unit, { note: figure.note });
+    } finally {
+      rmSync(sideCompiled, { recursive: true, force: true });
+    }
+  });
+}
 
 rmSync(compileDir, { recursive: true, force: true });
 meter.dispose();
