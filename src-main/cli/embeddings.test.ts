@@ -3,18 +3,16 @@
 // the file); without the folder the name is words and the picture differs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import sharp from 'sharp';
 import { parseA1111Parameters } from '../../src-preload/contract/a1111-parameters.ts';
-import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { readTensorFloat32 } from '../engine/io/descriptors.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import { ClipTokenizer } from '../engine/text/clip-tokenizer.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
-import { runCli } from '../../test/helpers/run-cli.ts';
+import { cliPicture } from '../../test/helpers/cli-picture.ts';
 import { writeSafetensorsFile } from '../../test/helpers/write-safetensors.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'faceid-generate-embeddings-'));
@@ -23,12 +21,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const base = ['generate', '--model', fixture('sd15-tiny'), '--negative', 'lowres', '--steps', '2', '--size', '64x64', '--seed', '5', '--sampler', 'DDIM'];
 
-async function picture(name: string, extra: readonly string[]): Promise<{ pixels: Buffer; parameters: string }> {
-  const out = path.join(work, name);
-  const result = await runCli([...base, ...extra, '--out', out]);
-  assert.equal(result.code, 0, result.stderr);
-  const png = readFileSync(path.join(out, readdirSync(out).find((f) => f.endsWith('.png'))!));
-  return { pixels: await sharp(png).raw().toBuffer(), parameters: readPngTexts(png).parameters ?? '' };
+function picture(name: string, extra: readonly string[]): Promise<{ pixels: Buffer; parameters: string }> {
+  return cliPicture(work, name, [...base, ...extra]);
 }
 
 test('an embedding in the prompt equals its words, and the PNG carries TI hashes', async () => {

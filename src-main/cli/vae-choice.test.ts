@@ -2,15 +2,14 @@
 // with other decoder weights (written as an original-layout file, as sd-vae-ft-mse ships) changes it and is named in
 // the PNG; a file that is not a VAE is refused with the reason.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import sharp from 'sharp';
-import { readPngTexts } from '../../src-preload/contract/png-text.ts';
 import { readTensorFloat32 } from '../engine/io/descriptors.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
+import { cliPicture } from '../../test/helpers/cli-picture.ts';
 import { runCli } from '../../test/helpers/run-cli.ts';
 import { writeSafetensorsFile, type TestTensor } from '../../test/helpers/write-safetensors.ts';
 
@@ -20,12 +19,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const base = ['generate', '--model', fixture('sd15-tiny'), '--prompt', 'a lighthouse', '--steps', '2', '--size', '64x64', '--seed', '9'];
 
-async function picture(name: string, extra: readonly string[]): Promise<{ pixels: Buffer; parameters: string }> {
-  const out = path.join(work, name);
-  const result = await runCli([...base, ...extra, '--out', out]);
-  assert.equal(result.code, 0, result.stderr);
-  const png = readFileSync(path.join(out, readdirSync(out).find((f) => f.endsWith('.png'))!));
-  return { pixels: await sharp(png).raw().toBuffer(), parameters: readPngTexts(png).parameters ?? '' };
+function picture(name: string, extra: readonly string[]): Promise<{ pixels: Buffer; parameters: string }> {
+  return cliPicture(work, name, [...base, ...extra]);
 }
 
 /** The tiny VAE in original (LDM) names, its decoder's output bias moved by `shift`. */
