@@ -72,7 +72,11 @@ export function sdcppArgs(request: SideBySideRequest): string[] {
   return ['-m', request.checkpoint, '-p', PROMPT, '--cfg-scale', '7.5', '--sampling-method', 'euler', '--steps', String(request.steps), '-W', String(request.size), '-H', String(request.size), '-t', String(request.threads), '-s', String(request.seed), '-o', path.join(request.out, 'sdcpp.png')];
 }
 
-/** Our CLI's arguments for the same txt2img (the engine's thread count comes from the environment). */
+/**
+ * Our CLI's arguments for the same txt2img (the engine's thread count comes from the environment). `faceidBin` is the
+ * CLI's TypeScript entry run by this Node itself: bin/faceid.js would start a second process, whose memory the
+ * wrapper's VmHWM does not show.
+ */
 export function oursArgs(request: SideBySideRequest, faceidBin: string): string[] {
   return [faceidBin, 'generate', '--model', request.checkpoint, '--prompt', PROMPT, '--cfg', '7.5', '--sampler', 'Euler', '--steps', String(request.steps), '--size', `${request.size}x${request.size}`, '--seed', String(request.seed), '--out', request.out];
 }

@@ -33,6 +33,6 @@ test('the same txt2img for both CLIs: size, steps, CFG 7.5, Euler, seed, threads
   const request = { checkpoint: '/m/sd15.safetensors', size: 512, steps: 4, threads: 2, seed: 9, out: '/tmp/o' };
   const sd = sdcppArgs(request);
   for (const [flag, value] of [['-m', '/m/sd15.safetensors'], ['--steps', '4'], ['-W', '512'], ['-H', '512'], ['--cfg-scale', '7.5'], ['--sampling-method', 'euler'], ['-t', '2'], ['-s', '9']]) assert.equal(sd[sd.indexOf(flag!) + 1], value, flag);
-  const ours = oursArgs(request, 'bin/faceid.js');
+  const ours = oursArgs(request, 'src-main/cli/faceid.ts');
   for (const [flag, value] of [['--model', '/m/sd15.safetensors'], ['--steps', '4'], ['--size', '512x512'], ['--cfg', '7.5'], ['--sampler', 'Euler'], ['--seed', '9']]) assert.equal(ours[ours.indexOf(flag!) + 1], value, flag);
 });
