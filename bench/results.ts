@@ -72,21 +72,25 @@ export const FIGURES = {
   'side.256.ours.step': 'Side by side 256², ours: time/step',
   'side.256.ours.fixed': 'Side by side 256², ours: fixed cost per image',
   'side.256.ours.peak_rss': 'Side by side 256², ours: peak RSS',
+  'side.256.ours.fixed_second': 'Side by side 256², ours: fixed cost of a second job in the same process',
   'side.256.sdcpp.step': 'Side by side 256², stable-diffusion.cpp: time/step',
   'side.256.sdcpp.fixed': 'Side by side 256², stable-diffusion.cpp: fixed cost per image',
   'side.256.sdcpp.peak_rss': 'Side by side 256², stable-diffusion.cpp: peak RSS',
   'side.256.step_ratio': 'Side by side 256²: step time ours / sd.cpp',
   'side.256.fixed_ratio': 'Side by side 256²: fixed cost ours / sd.cpp',
   'side.256.rss_ratio': 'Side by side 256²: peak RSS ours / sd.cpp',
+  'side.256.fixed_second_ratio': 'Side by side 256²: fixed cost of our second job / sd.cpp\'s (every job)',
   'side.512.ours.step': 'Side by side 512², ours: time/step',
   'side.512.ours.fixed': 'Side by side 512², ours: fixed cost per image',
   'side.512.ours.peak_rss': 'Side by side 512², ours: peak RSS',
+  'side.512.ours.fixed_second': 'Side by side 512², ours: fixed cost of a second job in the same process',
   'side.512.sdcpp.step': 'Side by side 512², stable-diffusion.cpp: time/step',
   'side.512.sdcpp.fixed': 'Side by side 512², stable-diffusion.cpp: fixed cost per image',
   'side.512.sdcpp.peak_rss': 'Side by side 512², stable-diffusion.cpp: peak RSS',
   'side.512.step_ratio': 'Side by side 512²: step time ours / sd.cpp',
   'side.512.fixed_ratio': 'Side by side 512²: fixed cost ours / sd.cpp',
   'side.512.rss_ratio': 'Side by side 512²: peak RSS ours / sd.cpp',
+  'side.512.fixed_second_ratio': 'Side by side 512²: fixed cost of our second job / sd.cpp\'s (every job)',
   'library.insert': 'Library: insert 100k generations',
   'library.page_p50': 'Library: page of 100, filtered, p50',
   'library.page_p99': 'Library: page of 100, filtered, p99',
@@ -219,7 +223,8 @@ export function evaluateTargets(figures: Record<FigureId, Figure>, context: { fp
   targets.push(check('event-loop lag p99 ≤ 20 ms', 'engine.event_loop_lag_p99', (v) => v <= 20, (v) => `${v.toFixed(1)} ms`));
   targets.push(check('self-test ≤ 60 s of CPU', 'selftest.cpu', (v) => v <= 60, (v) => `${v.toFixed(1)} s`));
   targets.push(check('UNet step ≤ 0.5 × stable-diffusion.cpp\'s (512²)', 'side.512.step_ratio', (v) => v <= 0.5, (v) => `${v.toFixed(2)}×`));
-  for (const id of ['side.256.fixed_ratio', 'side.512.fixed_ratio'] as const) targets.push(check('fixed cost per image ≤ stable-diffusion.cpp\'s', id, (v) => v <= 1, (v) => `${v.toFixed(2)}×`));
+  for (const id of ['side.256.fixed_ratio', 'side.512.fixed_ratio'] as const) targets.push(check('fixed cost per image ≤ stable-diffusion.cpp\'s (first job)', id, (v) => v <= 1, (v) => `${v.toFixed(2)}×`));
+  for (const id of ['side.256.fixed_second_ratio', 'side.512.fixed_second_ratio'] as const) targets.push(check('fixed cost per image ≤ stable-diffusion.cpp\'s (second job)', id, (v) => v <= 1, (v) => `${v.toFixed(2)}×`));
   targets.push(check('peak RSS of a 512² txt2img ≤ stable-diffusion.cpp\'s', 'side.512.rss_ratio', (v) => v <= 1, (v) => `${v.toFixed(2)}×`));
   targets.push(check('TAESD preview ≤ 2 % of a step', 'preview.512.ratio', (v) => v <= 2, (v) => `${v.toFixed(1)} %`));
   targets.push(check('SDXL compile ≤ 10 s', 'sdxl.compile.seconds', (v) => v <= 10, (v) => `${v.toFixed(1)} s`));

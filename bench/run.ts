@@ -280,7 +280,8 @@ if (quick) {
   await attempt(sideIds, `side by side with ${sdcpp ? `stable-diffusion.cpp (${sdcpp})` : 'no stable-diffusion.cpp (--sdcpp PATH not given): ours only'}, child processes`, async () => {
     const sideCompiled = path.join(cacheRoot, `compiled-side-${process.pid}`);
     try {
-      const side = await benchSideBySide({ sdcpp, checkpoint: weights.checkpoint, faceidBin: path.join(here, '..', 'src-main', 'cli', 'faceid.ts'), compiledDir: sideCompiled, log });
+      const secondJob = async (size: number, steps: number) => weightsModeInChild('compact', { checkpoint: weights.checkpoint, cacheDir: sideCompiled, tokenizerDir: fixture('sd15-tiny', 'tokenizer'), steps, size }).warmImageSeconds;
+      const side = await benchSideBySide({ sdcpp, checkpoint: weights.checkpoint, faceidBin: path.join(here, '..', 'src-main', 'cli', 'faceid.ts'), compiledDir: sideCompiled, secondJob, log });
       for (const [id, figure] of Object.entries(side)) figures[id as FigureId] = 'na' in figure ? notAvailable(figure.na) : measured(figure.value, figure.unit, { note: figure.note });
     } finally {
       rmSync(sideCompiled, { recursive: true, force: true });

@@ -29,10 +29,10 @@ test('an engine reporting 20 s + 3 s per step splits into those, with the longer
   await assert.rejects(timeEngine(() => measureProcess(process.execPath, ['-e', 'console.error("no model"); process.exit(2)']), { checkpoint: 'x', size: 64, threads: 2, seed: 1 }, 2, 4), /the run failed \(2\): no model/u);
 });
 
-test('the same txt2img for both CLIs: size, steps, CFG 7.5, Euler, seed, threads', () => {
+test('the same txt2img for both CLIs: size, steps, CFG 7.5, Euler, seed, threads; ours in the memory mode Automatic picks on 16 GB', () => {
   const request = { checkpoint: '/m/sd15.safetensors', size: 512, steps: 4, threads: 2, seed: 9, out: '/tmp/o' };
   const sd = sdcppArgs(request);
   for (const [flag, value] of [['-m', '/m/sd15.safetensors'], ['--steps', '4'], ['-W', '512'], ['-H', '512'], ['--cfg-scale', '7.5'], ['--sampling-method', 'euler'], ['-t', '2'], ['-s', '9']]) assert.equal(sd[sd.indexOf(flag!) + 1], value, flag);
   const ours = oursArgs(request, 'src-main/cli/faceid.ts');
-  for (const [flag, value] of [['--model', '/m/sd15.safetensors'], ['--steps', '4'], ['--size', '512x512'], ['--cfg', '7.5'], ['--sampler', 'Euler'], ['--seed', '9']]) assert.equal(ours[ours.indexOf(flag!) + 1], value, flag);
+  for (const [flag, value] of [['--model', '/m/sd15.safetensors'], ['--steps', '4'], ['--size', '512x512'], ['--cfg', '7.5'], ['--sampler', 'Euler'], ['--seed', '9'], ['--memory', 'compact']]) assert.equal(ours[ours.indexOf(flag!) + 1], value, flag);
 });

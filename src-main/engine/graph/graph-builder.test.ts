@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { readSafetensors } from '../io/safetensors.ts';
 import { writeSafetensorsFile } from '../../../test/helpers/write-safetensors.ts';
-import { GraphBuilder } from './graph-builder.ts';
+import { GraphBuilder, initializerNodesFirst } from './graph-builder.ts';
 import { attention, layerNorm, linear } from './layers.ts';
 import { decodeModel } from './onnx-proto.ts';
 
@@ -100,6 +100,52 @@ test('a weight stored transposed (strides [1, rows]) is read in place and transp
     const result = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 0, 2]), [1, 3]) });
     // view = [[1,4],[2,5],[3,6]]; x·view = [1+6, 4+12]
     assert.deepEqual([...(result.y!.data as Float32Array)], [7, 16]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('nodes that read only initializers are listed first, the rest keep their order', () => {
+  const node = (name: string, inputs: string[], outputs: string[]) => ({ name, inputs, outputs });
+  const nodes = [
+    node('relu', ['x'], ['a']),
+    node('cast', ['w16'], ['w']),
+    node('transpose', ['w'], ['wt']),
+    node('matmul', ['a', 'wt'], ['y']),
+    node('shape-of-constant', ['c'], ['s']),
+    node('reshape', ['y', 's'], ['z']),
+  ];
+  const ordered = initializerNodesFirst(nodes, new Set(['w16', 'c']));
+  assert.deepEqual(ordered.map((n) => n.name), ['cast', 'transpose', 'shape-of-constant', 'relu', 'matmul', 'reshape']);
+});
+
+test('in a session without constant folding, onnxruntime casts an fp16 weight right before its layer, not early', async () => {
+  // The reason for initializerNodesFirst: a weight whose layer sits deep in the graph (here after a chain of Relus)
+  // would otherwise be cast as soon as onnxruntime's ordering reached that layer, and held through the chain.
+  const dir = await mkdtemp(path.join(tmpdir(), 'graph-builder-'));
+  try {
+    const file = path.join(dir, 'w.safetensors');
+    await writeSafetensorsFile(file, { 'late.weight': { dtype: 'F16', shape: [2, 2], data: [1, 0, 0, 1] } });
+    const { tensors } = await readSafetensors(file);
+    const g = new GraphBuilder('late-weight');
+    let h = g.input('x', 'float', [1, 2]);
+    for (let i = 0; i < 6; i++) h = g.op('Relu', [h]);
+    g.output(g.op('MatMul', [h, g.weight(tensors.get('late.weight')!)]), 'y', 'float', [1, 2]);
+    const modelPath = path.join(dir, 'model.onnx');
+    await writeFile(modelPath, g.toModel({ locationOf: (f) => path.basename(f) }));
+    const session = await ort.InferenceSession.create(modelPath, {
+      graphOptimizationLevel: 'basic',
+      extra: { optimization: { disable_specified_optimizers: 'ConstantFolding' } },
+      enableProfiling: true,
+      profileFilePrefix: path.join(dir, 'profile'),
+    });
+    const result = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, -2]), [1, 2]) });
+    assert.deepEqual([...(result.y!.data as Float32Array)], [1, 0]);
+    session.endProfiling();
+    const profile = (await readdir(dir)).find((f) => f.startsWith('profile') && f.endsWith('.json'))!;
+    const events = JSON.parse(await readFile(path.join(dir, profile), 'utf8')) as { cat?: string; name?: string; args?: { op_name?: string } }[];
+    const order = events.filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time')).map((e) => e.args?.op_name);
+    assert.deepEqual(order, ['Relu', 'Relu', 'Relu', 'Relu', 'Relu', 'Relu', 'Cast', 'MatMul']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

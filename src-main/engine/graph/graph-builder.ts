@@ -11,7 +11,7 @@
 // Values are tensor names (strings). Weights never enter memory: `weight(d)` records an initializer whose bytes stay
 // in d.file at d.offset (ONNX external data); the file's location relative to the model is chosen at `toModel` time
 // (external-data.ts decides the layout). Non-float32 weights (fp16, bf16) stay as stored and get a Cast to float32
-// in the graph, which onnxruntime folds at session creation.
+// in the graph, which onnxruntime folds at session creation (or, in compact sessions, runs beside its layer).
 import type { TensorDescriptor } from '../io/descriptors.ts';
 import type { DType } from '../tensors/dtype.ts';
 import path from 'node:path';
@@ -81,6 +81,26 @@ interface NodeRecord {
   readonly outputs: readonly Value[];
   readonly name: string;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
+/**
+ * The nodes with the ones that read only initializers (weight Casts and transposes) moved first, the rest in order.
+ * onnxruntime runs nodes in the order of a reverse depth-first walk from the outputs that enters a node's
+ * highest-indexed producer first: a weight Cast listed just before its layer ran as soon as the walk reached that
+ * layer, for the up blocks before the down blocks had run, so a compact 512² UNet step held ≈ 0.8 GB of cast weights
+ * at once. Listed first, each runs right before its layer (≈ 0.2 GB alive at most). Expanded sessions fold them anyway.
+ */
+export function initializerNodesFirst<T extends { readonly inputs: readonly Value[]; readonly outputs: readonly Value[] }>(nodes: readonly T[], initializers: ReadonlySet<Value>): T[] {
+  const constant = new Set(initializers);
+  const first: T[] = [];
+  const rest: T[] = [];
+  for (const node of nodes) {
+    if (node.inputs.every((input) => input === '' || constant.has(input))) {
+      first.push(node);
+      for (const output of node.outputs) constant.add(output);
+    } else rest.push(node);
+  }
+  return [...first, ...rest];
 }
 
 export interface ToModelOptions {
@@ -285,7 +305,7 @@ export class GraphBuilder {
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
       graph: {
         name: this.name,
-        node: this.nodes.map((n) => ({
+        node: initializerNodesFirst(this.nodes, new Set([...this.raw.keys(), ...this.external.keys()])).map((n) => ({
           opType: n.opType,
           ...(n.domain ? { domain: n.domain } : {}),
           input: [...n.inputs],

@@ -48,7 +48,7 @@ import { buildVaeDecoder, buildVaeEncoder, VAE_DECODER_IO, VAE_ENCODER_IO } from
 export const DEFAULT_ATTENTION: AttentionKernel = 'fused';
 
 /** Bump when graphs change meaning or layout: every cached compilation is rebuilt. */
-export const COMPILER_VERSION = '4-token-vectors';
+export const COMPILER_VERSION = '5-initializer-nodes-first';
 
 export type ComponentName = TextEncoderComponent | 'unet' | 'vae_encoder' | 'vae_decoder' | 'image_encoder';
 export type ConfigComponent = 'unet' | 'vae' | TextEncoderComponent | 'image_encoder';

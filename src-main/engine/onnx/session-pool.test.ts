@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
 import { SessionPool } from './session-pool.ts';
@@ -89,4 +92,47 @@ test('a compiled graph is counted by the checkpoint weights it references, not i
   assert.equal(compact.compact, true);
   assert.equal(compact.bytes, half.storedBytes, 'a compact session is counted at its stored size');
   await compactPool.releaseAll();
+});
+
+/** A graph over 128 MiB of fp32 weights (a sparse file): "large" for the pool, however little it computes. */
+async function largeGraph(dir: string): Promise<string> {
+  const { GraphBuilder } = await import('../graph/graph-builder.ts');
+  const { open, writeFile } = await import('node:fs/promises');
+  const weights = path.join(dir, 'large.bin');
+  const elements = 2 ** 25;
+  const handle = await open(weights, 'w');
+  await handle.truncate(4 * elements);
+  await handle.close();
+  const g = new GraphBuilder('large');
+  const x = g.input('x', 'float', [1]);
+  g.output(g.op('Add', [x, g.weight({ name: 'w', dtype: 'F32', shape: [elements], file: weights, offset: 0, byteLength: 4 * elements })]), 'y', 'float', [elements]);
+  const modelPath = path.join(dir, 'large.onnx');
+  await writeFile(modelPath, g.toModel({ locationOf: (f) => path.basename(f) }));
+  return modelPath;
+}
+
+test('a new stage releases the other stages’ sessions that reopen quickly (compact or small), not large expanded ones', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'session-pool-'));
+  try {
+    const large = await largeGraph(dir);
+    const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [] });
+    assert.equal((await pool.get(large, 'denoise')).reopensQuickly, false);
+    assert.equal((await pool.get(detector, 'vae')).reopensQuickly, true);
+    assert.deepEqual(pool.openPaths(), [large, detector], 'a large expanded session stays open across stages');
+    await pool.get(recognizer);
+    await pool.get(large, 'denoise');
+    assert.deepEqual(pool.openPaths(), [recognizer, large], 'the small VAE-stage session went; the one without a stage stays');
+    await pool.releaseAll();
+
+    const compactPool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true, compactFromBytes: 0 });
+    const compact = await compactPool.get(large, 'denoise');
+    assert.equal(compact.compact && compact.reopensQuickly, true);
+    await compactPool.get(large, 'denoise');
+    assert.deepEqual(compactPool.openPaths(), [large], 'the same stage keeps its sessions');
+    await compactPool.get(detector, 'vae');
+    assert.deepEqual(compactPool.openPaths(), [detector], 'the compact denoiser is closed while the VAE runs');
+    await compactPool.releaseAll();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -11,7 +11,7 @@ import { CONTROL_MID_OUTPUT, CONTROLNET_INPUTS, controlDownOutput } from '../mod
 import { T2I_INPUT, t2iFeatureOutput, type T2IAdapterConfig } from '../models/t2i-adapter.ts';
 import { TAESD_INPUT, TAESD_OUTPUT } from '../models/taesd.ts';
 import { adapterFeatureInput, adapterFeatureSites, downResidualInput, skipChannels, UNET_INPUTS, type EncoderConfig } from '../models/unet.ts';
-import type { SessionPool } from '../onnx/session-pool.ts';
+import type { PipelineStage, SessionPool } from '../onnx/session-pool.ts';
 import { decodeTiled, DEFAULT_TILING } from './tiled-decode.ts';
 import type { ControlNetRunner, DiffusionRunners, PreviewDecoderRunner, T2IAdapterRunner, TextEncoderRunner, TokenVector, UnetInput, UnetResiduals, UnetRunner, VaeRunner } from './runners.ts';
 
@@ -57,8 +57,15 @@ export interface OrtRunnerOptions {
   readonly loraStrengths?: readonly number[];
 }
 
-async function runTensors(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<{ data: Float32Array; dims: readonly number[] }[]> {
-  const { session } = await pool.get(modelPath);
+/** A compiled graph and the stage of a picture it runs in (none: small graphs that run beside any stage, as previews). */
+interface StagedGraph {
+  readonly path: string;
+  readonly stage?: PipelineStage;
+}
+
+async function runTensors(pool: SessionPool, graph: StagedGraph, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<{ data: Float32Array; dims: readonly number[] }[]> {
+  const modelPath = graph.path;
+  const { session } = await pool.get(modelPath, graph.stage);
   let results: ort.InferenceSession.OnnxValueMapType;
   try {
     results = await session.run(feeds, [...outputs]);
@@ -78,12 +85,12 @@ async function runTensors(pool: SessionPool, modelPath: string, feeds: Record<st
   });
 }
 
-async function runOutputs(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<Float32Array[]> {
-  return (await runTensors(pool, modelPath, feeds, outputs)).map((t) => t.data);
+async function runOutputs(pool: SessionPool, graph: StagedGraph, feeds: Record<string, ort.Tensor>, outputs: readonly string[]): Promise<Float32Array[]> {
+  return (await runTensors(pool, graph, feeds, outputs)).map((t) => t.data);
 }
 
-async function run(pool: SessionPool, modelPath: string, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
-  return (await runOutputs(pool, modelPath, feeds, [output]))[0]!;
+async function run(pool: SessionPool, graph: StagedGraph, feeds: Record<string, ort.Tensor>, output: string): Promise<Float32Array> {
+  return (await runOutputs(pool, graph, feeds, [output]))[0]!;
 }
 
 /** LayerNorm over the last axis, in place. */
@@ -130,7 +137,7 @@ function textEncoderRunner(pool: SessionPool, graph: CompiledGraphs['textEncoder
         throw new StudioError('generate.invalid-parameter', { userMessage: `Clip skip ${clipSkip} is not supported by the compiled text encoder (1 or 2).`, hint: 'Use clip skip 1 or 2.' });
       }
       const layer = fixedPenultimate || clipSkip === 2 ? IO.textPenultimate : IO.textLast;
-      const [hidden, embeds] = await runOutputs(pool, graph.path, textEncoderFeeds(ids, batch, graph.hiddenSize, vectors), pooled ? [layer, IO.textEmbeds] : [layer]);
+      const [hidden, embeds] = await runOutputs(pool, { path: graph.path, stage: 'text' }, textEncoderFeeds(ids, batch, graph.hiddenSize, vectors), pooled ? [layer, IO.textEmbeds] : [layer]);
       if (!fixedPenultimate && clipSkip === 2) {
         if (!options.finalLayerNorm) {
           throw new StudioError('generate.unsupported-model', { userMessage: 'Clip skip 2 needs the text encoder\'s final LayerNorm weights, which were not found.', hint: 'Use clip skip 1 with this model.' });
@@ -174,7 +181,7 @@ export function createControlNetRunner(pool: SessionPool, graph: { readonly path
         added[CONTROLNET_INPUTS.textEmbeds] = new ort.Tensor('float32', input.added.textEmbeds, [batch, input.added.textEmbeds.length / batch]);
         added[CONTROLNET_INPUTS.timeIds] = new ort.Tensor('float32', input.added.timeIds, [batch, input.added.timeIds.length / batch]);
       }
-      const results = await runTensors(pool, graph.path, {
+      const results = await runTensors(pool, { path: graph.path, stage: 'denoise' }, {
         ...added,
         [CONTROLNET_INPUTS.sample]: new ort.Tensor('float32', input.sample, [...input.sampleShape]),
         [CONTROLNET_INPUTS.timestep]: new ort.Tensor('float32', Float32Array.of(input.timestep), [1]),
@@ -193,7 +200,7 @@ export function createT2IAdapterRunner(pool: SessionPool, graph: { readonly path
   return {
     imageChannels: graph.config.imageChannels,
     async run(image, height, width) {
-      const results = await runTensors(pool, graph.path, { [T2I_INPUT]: new ort.Tensor('float32', image, [1, graph.config.imageChannels, height, width]) }, outputs);
+      const results = await runTensors(pool, { path: graph.path, stage: 'denoise' }, { [T2I_INPUT]: new ort.Tensor('float32', image, [1, graph.config.imageChannels, height, width]) }, outputs);
       return results.map(({ data, dims }) => ({ data, shape: dims as unknown as readonly [number, number, number, number] }));
     },
   };
@@ -202,7 +209,7 @@ export function createT2IAdapterRunner(pool: SessionPool, graph: { readonly path
 export function createPreviewDecoderRunner(pool: SessionPool, graph: { readonly path: string }): PreviewDecoderRunner {
   return {
     async decode(latent, height, width) {
-      const [image] = await runTensors(pool, graph.path, { [TAESD_INPUT]: new ort.Tensor('float32', latent, [1, 4, height, width]) }, [TAESD_OUTPUT]);
+      const [image] = await runTensors(pool, graph, { [TAESD_INPUT]: new ort.Tensor('float32', latent, [1, 4, height, width]) }, [TAESD_OUTPUT]);
       return image!.data.map((v) => Math.min(1, Math.max(0, v)));
     },
   };
@@ -256,20 +263,20 @@ export function createOrtRunners(pool: SessionPool, graphs: CompiledGraphs, opti
         const features = input.adapterFeatures ?? zeros();
         features.forEach((f, k) => (feeds[adapterFeatureInput(k)] = new ort.Tensor('float32', f.data, [...f.shape])));
       }
-      return run(pool, graphs.unet.path, feeds, IO.unetOut);
+      return run(pool, { path: graphs.unet.path, stage: 'denoise' }, feeds, IO.unetOut);
     },
   };
 
   const vae: VaeRunner = {
     scalingFactor: graphs.vaeScalingFactor,
     async encode(image, height, width) {
-      const [mean, std] = await runOutputs(pool, graphs.vaeEncoder.path, { [IO.vaeEncIn]: new ort.Tensor('float32', image, [1, 3, height, width]) }, [IO.vaeMean, IO.vaeStd]);
+      const [mean, std] = await runOutputs(pool, { path: graphs.vaeEncoder.path, stage: 'vae' }, { [IO.vaeEncIn]: new ort.Tensor('float32', image, [1, 3, height, width]) }, [IO.vaeMean, IO.vaeStd]);
       return { mean: mean!, std: std! };
     },
     async decode(latent, h, w) {
       // Above 1024² in overlapping tiles (tiled-decode.ts), so the decoder's memory stays that of one tile.
       const decodeTile = async (tile: Float32Array, th: number, tw: number) =>
-        (await runTensors(pool, graphs.vaeDecoder.path, { [IO.vaeDecIn]: new ort.Tensor('float32', tile, [1, tile.length / (th * tw), th, tw]) }, [IO.vaeDecOut]))[0]!;
+        (await runTensors(pool, { path: graphs.vaeDecoder.path, stage: 'vae' }, { [IO.vaeDecIn]: new ort.Tensor('float32', tile, [1, tile.length / (th * tw), th, tw]) }, [IO.vaeDecOut]))[0]!;
       return decodeTiled(latent, h, w, decodeTile, DEFAULT_TILING);
     },
   };
