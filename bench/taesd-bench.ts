@@ -1,5 +1,5 @@
 // The preview figures of `npm run bench`: a full-size random-weight TAESD decoder (madebyollin's layout: 64 channels,
-// stages of 3, 3, 3 and 1 blocks) decoding one x₀ estimate of a `size`² image as the engine does (pooled to a 256 px
+// stages of 3, 3, 3 and 1 blocks) decoding one x₀ estimate of a `size`² image as the engine does (pooled to a ≤ 192 px
 // preview) — what a live preview costs each step — next to a UNet step timed right after it in the same run, and next
 // to the full VAE decode at the same size.
 import { existsSync } from 'node:fs';

@@ -9,7 +9,7 @@ import type { Job } from '../../src-preload/contract/jobs.ts';
 import type { Settings } from '../../src-preload/contract/settings.ts';
 import { isMediaPath } from '../../src-preload/contract/media.ts';
 import { CancelledError, StudioError, throwIfCancelled, toFailure } from '../base/errors.ts';
-import type { AnnotatorFiles } from '../engine/control/control-image.ts';
+import { needsAnnotators, type AnnotatorFiles } from '../engine/control/control-image.ts';
 import type { IpConditioning } from '../engine/pipeline/diffuse.ts';
 import type { EngineClient } from '../engine/worker/engine-client.ts';
 import { FINAL_STATES, type EngineSettings, type JobImage, type JobPreviewEvent, type JobProgressEvent, type JobStageEvent, type JobStateEvent } from '../engine/worker/protocol.ts';
@@ -163,7 +163,7 @@ export class JobRunner implements JobEngine {
       throwIfCancelled(controller.signal, 'The generation');
       const identity = await this.#identity(job, params, controller.signal);
       const previewDecoder = await this.#previewDecoderFor(params.model);
-      const annotators = params.control.some((unit) => unit.preprocess !== 'none' && unit.preprocess !== 'canny') ? await this.#annotators() : undefined;
+      const annotators = params.control.some((unit) => needsAnnotators(unit.preprocess)) ? await this.#annotators() : undefined;
       // Best-of-N: every image is its own engine job, queued at once; each is scored as soon as it is made.
       const submissions = bestOfSubmissions(params);
       const finals = submissions.map((single) => {

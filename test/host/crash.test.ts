@@ -1,6 +1,7 @@
 // Kill -9 while writing: the library must come back whole, with every acknowledged write and the running job interrupted.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openLibraryDatabase } from '../../src-main/library/db.ts';
@@ -9,7 +10,6 @@ import type { Result } from '../../src-preload/contract/index.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { makeJpeg } from '../helpers/images.ts';
 import { spawnHost, type SpawnedHost } from '../helpers/spawn-host.ts';
-import { tempFolder } from '../helpers/temp-library.ts';
 import { waitUntil } from '../helpers/wait-until.ts';
 
 const WRITERS = 3;
@@ -26,9 +26,18 @@ async function call<T>(host: SpawnedHost, method: string, request: unknown): Pro
 }
 
 test('SIGKILL while writing: integrity ok, every committed row present, the running job interrupted', async (t) => {
-  const folder = tempFolder(t, 'faceid-crash-');
+  // One hook stops every host before the folder goes: hooks run in the order registered, and a host still running
+  // while the folder is removed writes into it again (its model scan), so the removal fails and the host lives on.
+  const folder = mkdtempSync(path.join(tmpdir(), 'faceid-crash-'));
+  const hosts: SpawnedHost[] = [];
+  let db: ReturnType<typeof openLibraryDatabase> | undefined;
+  t.after(async () => {
+    db?.close();
+    for (const spawned of hosts) await spawned.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
   const host = await spawnHost(folder);
-  t.after(() => host.stop());
+  hosts.push(host);
   const params = { model: '/models/sd15.safetensors', prompt: 'a portrait', seed: 1, steps: 20, cfg: 7, sampler: 'Euler a', width: 512, height: 512 };
 
   // A job the engine is running at the moment of the kill: the tiny model, large and long enough to outlast the writes.
@@ -75,14 +84,13 @@ test('SIGKILL while writing: integrity ok, every committed row present, the runn
   assert.equal(host.process.signalCode, 'SIGKILL');
 
   const restarted = await spawnHost(folder);
-  t.after(() => restarted.stop());
+  hosts.push(restarted);
   assert.match(restarted.output(), /1 job\(s\) left running by the last session are marked interrupted/);
 
-  const db = openLibraryDatabase(path.join(folder, DATABASE_FILE_NAME));
-  t.after(() => db.close());
+  db = openLibraryDatabase(path.join(folder, DATABASE_FILE_NAME));
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   assert.deepEqual(db.pragma('foreign_key_check'), []);
-  const present = (table: string, ids: string[]) => ids.filter((id) => db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) === undefined);
+  const present = (table: string, ids: string[]) => ids.filter((id) => db!.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) === undefined);
   assert.deepEqual(present('characters', acknowledged.characters), [], 'acknowledged characters missing');
   assert.deepEqual(present('reference_photos', acknowledged.references.map((r) => r.id)), [], 'acknowledged references missing');
   assert.deepEqual(present('jobs', acknowledged.jobs), [], 'acknowledged jobs missing');

@@ -3,7 +3,7 @@
 import { Buffer } from 'node:buffer';
 import sharp from 'sharp';
 import { StudioError } from '../../base/errors.ts';
-import { controlMap } from '../../engine/control/control-image.ts';
+import { controlMap, needsAnnotators } from '../../engine/control/control-image.ts';
 import { decodeReferenceImage } from '../../engine/face/decode-image.ts';
 import { sha256Hex } from '../../library/blob-store.ts';
 import { isMediaPath } from '../../../src-preload/contract/media.ts';
@@ -22,8 +22,7 @@ export function controlHandlers({ library, annotators }: StudioServices): Namesp
     },
     preview: async ({ image, preprocess, width, height, low, high }) => {
       if (!isMediaPath(image)) throw new StudioError('invalid-request', { userMessage: `${image} is not an image of the library.` });
-      const needsAnnotators = preprocess !== 'none' && preprocess !== 'canny';
-      const map = await controlMap(library.blobs.absolute(image), width, height, { preprocess, low, high }, needsAnnotators ? await annotators?.() : undefined);
+      const map = await controlMap(library.blobs.absolute(image), width, height, { preprocess, low, high }, needsAnnotators(preprocess) ? await annotators?.() : undefined);
       const png = await sharp(Buffer.from(map), { raw: { width, height, channels: 3 } }).png().toBuffer();
       const sha256 = sha256Hex(png);
       const path = `control/${sha256.slice(0, 2)}/${sha256}-map.png`;

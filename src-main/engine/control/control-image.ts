@@ -27,6 +27,11 @@ export interface AnnotatorFiles {
   readonly depthEstimator?: string;
 }
 
+/** Whether a preprocessor runs annotator models (so the app must find them before the job): all but None and Canny. */
+export function needsAnnotators(preprocess: ControlPreprocessor): boolean {
+  return preprocess !== 'none' && preprocess !== 'canny';
+}
+
 async function depthAnythingMap(rgb: Uint8Array, width: number, height: number, annotators: AnnotatorFiles): Promise<Uint8Array> {
   if (annotators.depthEstimator === undefined) {
     throw new StudioError('generate.model-missing', {

@@ -111,27 +111,36 @@ async function largeGraph(dir: string): Promise<string> {
   return modelPath;
 }
 
-test('a new stage releases the other stages’ sessions that reopen quickly (compact or small), not large expanded ones', async () => {
+test('a new stage releases the other stages’ compact sessions, and when everything is compact their small ones too', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'session-pool-'));
   try {
     const large = await largeGraph(dir);
-    const pool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [] });
-    assert.equal((await pool.get(large, 'denoise')).reopensQuickly, false);
-    assert.equal((await pool.get(detector, 'vae')).reopensQuickly, true);
-    assert.deepEqual(pool.openPaths(), [large, detector], 'a large expanded session stays open across stages');
-    await pool.get(recognizer);
-    await pool.get(large, 'denoise');
-    assert.deepEqual(pool.openPaths(), [recognizer, large], 'the small VAE-stage session went; the one without a stage stays');
-    await pool.releaseAll();
+    const fast = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [] });
+    await fast.get(large, 'denoise');
+    await fast.get(detector, 'vae');
+    await fast.get(large, 'denoise');
+    assert.deepEqual(fast.openPaths(), [detector, large], 'fast weights: everything stays open across stages');
+    await fast.releaseAll();
 
-    const compactPool = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true, compactFromBytes: 0 });
-    const compact = await compactPool.get(large, 'denoise');
-    assert.equal(compact.compact && compact.reopensQuickly, true);
-    await compactPool.get(large, 'denoise');
-    assert.deepEqual(compactPool.openPaths(), [large], 'the same stage keeps its sessions');
-    await compactPool.get(detector, 'vae');
-    assert.deepEqual(compactPool.openPaths(), [detector], 'the compact denoiser is closed while the VAE runs');
-    await compactPool.releaseAll();
+    const compact = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true });
+    const unet = await compact.get(large, 'denoise');
+    assert.equal(unet.compact && unet.releasedOnStageChange, true);
+    await compact.get(large, 'denoise');
+    assert.deepEqual(compact.openPaths(), [large], 'the same stage keeps its sessions');
+    await compact.get(detector, 'vae');
+    assert.deepEqual(compact.openPaths(), [detector], 'the compact denoiser is closed while the VAE runs');
+    await compact.get(recognizer);
+    await compact.get(large, 'denoise');
+    assert.deepEqual(compact.openPaths(), [recognizer, large], 'the small VAE-stage session went; the one without a stage stays');
+    await compact.releaseAll();
+
+    // Automatic with plenty of RAM: only the graphs above its threshold are compact, and only they go between stages.
+    const automatic = new SessionPool({ memoryBudgetBytes: 1e12, preferredProviders: [], compactWeights: true, compactFromBytes: 2 ** 27 });
+    await automatic.get(large, 'denoise');
+    await automatic.get(detector, 'vae');
+    await automatic.get(large, 'denoise');
+    assert.deepEqual(automatic.openPaths(), [detector, large]);
+    await automatic.releaseAll();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -23,17 +23,18 @@ export interface PooledSession {
   readonly bytes: number;
   /** Opened with compact weights. */
   readonly compact: boolean;
-  /** Opens again in about a second (compact, or small weights): released when another stage starts. */
-  readonly reopensQuickly: boolean;
+  /** Released when another stage of a picture starts (PipelineStage). */
+  readonly releasedOnStageChange: boolean;
 }
 
 /**
  * The parts of a picture's work that run one after another: prompt encoding, denoising (UNet with its ControlNets and
- * adapters), VAE. A session of one stage that reopens quickly (compact weights stay mapped from the file, nothing is
- * folded; small graphs fold in a blink) is released when another stage starts, so the stages' memory never adds up.
- * Measured on the full-size SD1.5 at 512²: the compact UNet holds 2.4 GB while stepping and reopens in 2.6 s; the VAE
- * decoder's session holds 1.8 GB after a decode (weights and its arena) and reopens in 0.6 s. Large expanded sessions
- * stay open across stages: reopening one refolds its weights (15 s for a UNet).
+ * adapters), VAE. Compact sessions of one stage are released when another stage starts, so the stages' memory never
+ * adds up: they reopen quickly (the weights stay mapped from the file, nothing is folded). When everything is compact
+ * (Compact, or Automatic below 16 GB), the small expanded graphs go too: they fold in a blink, and their arena keeps
+ * what their last run needed. Measured on the full-size SD1.5 at 512²: the compact UNet holds 2.4 GB while stepping
+ * and reopens in 2.6 s; the VAE decoder holds 1.8 GB after a decode and reopens in 0.6 s. Other expanded sessions stay
+ * open across stages and jobs: reopening one refolds its weights (15 s for a UNet).
  */
 export type PipelineStage = 'text' | 'denoise' | 'vae';
 
@@ -112,13 +113,13 @@ export class SessionPool {
 
   /**
    * The open (or opening) session for a model, created on first use; marks it most recently used. Given a stage,
-   * the quickly reopened sessions of the other stages are released first (PipelineStage).
+   * the other stages' sessions that go between stages are released first (PipelineStage).
    */
   async get(modelPath: string, stage?: PipelineStage): Promise<PooledSession> {
     const key = path.resolve(modelPath);
     if (stage !== undefined) {
       this.stages.set(key, stage);
-      await this.releaseQuickOutside(stage);
+      await this.releaseOtherStages(stage);
     }
     const existing = this.sessions.get(key);
     if (existing) {
@@ -172,7 +173,8 @@ export class SessionPool {
       });
     });
     const compact = (this.options.compactWeights ?? false) && footprint.storedBytes >= (this.options.compactFromBytes ?? COMPACT_FROM_BYTES);
-    const reopensQuickly = compact || footprint.storedBytes < COMPACT_FROM_BYTES;
+    const everythingCompact = (this.options.compactWeights ?? false) && this.options.compactFromBytes === undefined;
+    const releasedOnStageChange = compact || (everythingCompact && footprint.storedBytes < COMPACT_FROM_BYTES);
     const bytes = compact ? footprint.storedBytes : footprint.expandedBytes;
     this.options.onOpening?.(modelPath);
     const sessionOptions: OpenSessionOptions = {
@@ -192,7 +194,7 @@ export class SessionPool {
       try {
         const session = await openSession(modelPath, { ...sessionOptions, executionProviders: [spec.config], ...(spec.sessionOptions ? { providerSessionOptions: spec.sessionOptions } : {}) });
         this.providerState.set(provider, { provider, available: true });
-        return { session, provider, bytes, compact, reopensQuickly };
+        return { session, provider, bytes, compact, releasedOnStageChange };
       } catch (error) {
         const cause = (error as Error & { cause?: Error }).cause ?? error;
         const reason = String((cause as Error).message ?? cause).split('\n')[0]!.slice(0, 300);
@@ -201,7 +203,7 @@ export class SessionPool {
       }
     }
     const session = await openSession(modelPath, { ...sessionOptions, executionProviders: ['cpu'] });
-    return { session, provider: 'cpu', bytes, compact, reopensQuickly };
+    return { session, provider: 'cpu', bytes, compact, releasedOnStageChange };
   }
 
   private host(): ProviderHost {
@@ -209,11 +211,11 @@ export class SessionPool {
     return this.providerHost;
   }
 
-  private async releaseQuickOutside(stage: PipelineStage): Promise<void> {
+  private async releaseOtherStages(stage: PipelineStage): Promise<void> {
     for (const [key, entry] of [...this.sessions]) {
       const other = this.stages.get(key);
       if (other === undefined || other === stage) continue;
-      if ((await entry.catch(() => undefined))?.reopensQuickly) await this.release(key);
+      if ((await entry.catch(() => undefined))?.releasedOnStageChange) await this.release(key);
     }
   }
 

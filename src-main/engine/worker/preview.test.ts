@@ -10,7 +10,7 @@ test('small latents pass as they are; larger ones are averaged over k×k cells, 
   const [height, width] = [2 * PREVIEW_LATENT_SIDE + 1, PREVIEW_LATENT_SIDE];
   const latent = Float32Array.from({ length: 4 * height * width }, (_, i) => i % 7);
   const pooled = previewLatent(latent, height, width);
-  const k = 3; // ceil(65 / 32)
+  const k = 3; // ceil((2 · side + 1) / side)
   assert.deepEqual([pooled.height, pooled.width], [Math.ceil(height / k), Math.ceil(width / k)]);
   const at = (c: number, y: number, x: number) => latent[(c * height + y) * width + x]!;
   const cell = (c: number, y0: number, x0: number) => {
