@@ -63,9 +63,9 @@ export interface SessionPoolSettings extends Partial<Pick<SessionPoolOptions, 'm
 
 /**
  * Compact weights pay off for large weight sets only (UNet 1.7 GB, text encoder 0.25 GB in fp16): the VAE decoder
- * (0.1 GB) runs much faster expanded (256² decode 4.4 s vs 7.0 s on CPU, same peak alone), so graphs below this open
- * expanded in either mode. A whole fp16 SD1.5 txt2img at 256², measured: compact 3.9 GB peak and 1.27× the warm time
- * of fast (7.1 GB); everything compact would be 3.5 GB at 1.5×.
+ * (0.1 GB) runs faster expanded (512² decode 13 s vs 15.7 s on CPU), so graphs below this open expanded in either
+ * mode. A whole fp16 SD1.5 txt2img, measured in the full bench: 256², two pictures, compact 2.6 GB peak against fast
+ * 7.1 GB; 512², compact 2.5 GB.
  */
 const COMPACT_FROM_BYTES = 128 * 2 ** 20;
 

@@ -25,7 +25,7 @@ const PROVIDER_LABELS: Record<Settings['executionProvider'], string> = {
 const MODEL_MEMORY_LABELS: Record<Settings['modelMemory'], string> = {
   auto: 'Automatic (compact below 16 GB of RAM)',
   fast: 'Fast — weights expanded to 32-bit (about 2.5× the file in RAM)',
-  compact: 'Compact — weights as the file stores them (about half the RAM, slower on CPU)',
+  compact: 'Compact — weights as the file stores them (about a third of the RAM, slower on CPU)',
 };
 
 /** A setting chosen from a fixed list (the order of `labels`), with its explanation as a tooltip. */
@@ -123,7 +123,7 @@ export function SettingsPage({ onThemeChange }: { onThemeChange: (theme: Setting
             </Box>
             <ChoiceSetting
               label="Model memory"
-              help="Fast expands half-precision weights to 32-bit once, when a model loads. Compact keeps them as stored and converts each layer as it runs: about half the memory and a quicker first image, but each image takes about 1.3× as long on the CPU."
+              help="Fast expands half-precision weights to 32-bit once, when a model loads. Compact keeps them as stored and converts each layer as it runs: about a third of the memory and a quicker first image, but each step takes about 1.2× as long on the CPU."
               value={current.modelMemory}
               labels={info.value ? { ...MODEL_MEMORY_LABELS, auto: `Automatic — ${info.value.autoModelMemory === 'compact' ? 'Compact' : 'Fast'} on this machine (${Math.round(info.value.totalMemoryBytes / 2 ** 30)} GB of RAM; compact below 16 GB, and for large models such as SDXL’s UNet above)` } : MODEL_MEMORY_LABELS}
               onChange={(modelMemory) => void save({ modelMemory })}
