@@ -8,6 +8,7 @@ import { describeControl } from '../engine/io/controlnet.ts';
 import { describeTaesd } from '../engine/io/taesd.ts';
 import { baseFromProcessorCount } from '../engine/io/ipadapter.ts';
 import { readSafetensors } from '../engine/io/safetensors.ts';
+import { baseLabel } from '../engine/models/architectures.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { TensorDescriptor } from '../engine/io/descriptors.ts';
 import type { ModelBase } from './catalog-schema.ts';
@@ -27,8 +28,8 @@ function classifyCheckpoint(tensors: Tensors): ModelIdentity | null {
   const contextDim = [...tensors.entries()].find(([n]) => /transformer_blocks\.0\.attn2\.to_k\.weight$/.test(n))?.[1].shape[1];
   const isFullSize = contextDim === (isSdxl ? 2048 : 768);
   const base: ModelBase = isSdxl ? 'sdxl' : 'sd15';
-  if (!hasTextEncoder) return { kind: 'other', base, isFullSize, summary: `${label(base)} UNet-only file (no text encoder)` };
-  return { kind: 'checkpoint', base, isFullSize, summary: `${label(base)} checkpoint (LDM single file)${isFullSize ? '' : ', tiny test model'}` };
+  if (!hasTextEncoder) return { kind: 'other', base, isFullSize, summary: `${baseLabel(base)} UNet-only file (no text encoder)` };
+  return { kind: 'checkpoint', base, isFullSize, summary: `${baseLabel(base)} checkpoint (LDM single file)${isFullSize ? '' : ', tiny test model'}` };
 }
 
 function classifyIpAdapter(tensors: Tensors): ModelIdentity | null {
@@ -43,22 +44,22 @@ function classifyIpAdapter(tensors: Tensors): ModelIdentity | null {
   const isFullSize = contextDim === (base === 'sdxl' ? 2048 : 768);
   const suffix = isFullSize ? '' : ', tiny test model';
   const isFaceId = tensors.get('image_proj.proj.0.weight')?.shape[1] === 512 || tensors.get('image_proj.proj_in.weight')?.shape[1] === 512;
-  if (!isFaceId) return { kind: 'other', base, isFullSize, summary: `${label(base)} IP-Adapter (not FaceID: image features, not a face embedding)` };
+  if (!isFaceId) return { kind: 'other', base, isFullSize, summary: `${baseLabel(base)} IP-Adapter (not FaceID: image features, not a face embedding)` };
   if (names.some((n) => n.startsWith('image_proj.perceiver_resampler.'))) {
-    return { kind: 'ip-adapter', base, variant: 'faceid-plusv2', alsoPossible: ['faceid-plus'], hasEmbeddedLora, isFullSize, summary: `${label(base)} FaceID-Plus/PlusV2 adapter${suffix}` };
+    return { kind: 'ip-adapter', base, variant: 'faceid-plusv2', alsoPossible: ['faceid-plus'], hasEmbeddedLora, isFullSize, summary: `${baseLabel(base)} FaceID-Plus/PlusV2 adapter${suffix}` };
   }
   if (tensors.has('image_proj.latents')) {
-    return { kind: 'ip-adapter', base, variant: 'portrait-unnorm', hasEmbeddedLora, isFullSize, summary: `${label(base)} FaceID Portrait unnorm adapter${suffix}` };
+    return { kind: 'ip-adapter', base, variant: 'portrait-unnorm', hasEmbeddedLora, isFullSize, summary: `${baseLabel(base)} FaceID Portrait unnorm adapter${suffix}` };
   }
   const tokensTimesDim = tensors.get('image_proj.proj.2.weight')?.shape[0];
   const dim = tensors.get('image_proj.norm.weight')?.shape[0];
-  if (tokensTimesDim === undefined || !dim) return { kind: 'other', base, isFullSize, summary: `${label(base)} FaceID adapter of an unknown kind` };
+  if (tokensTimesDim === undefined || !dim) return { kind: 'other', base, isFullSize, summary: `${baseLabel(base)} FaceID adapter of an unknown kind` };
   const tokens = tokensTimesDim / dim;
   if (tokens === 16 && !hasEmbeddedLora) {
-    return { kind: 'ip-adapter', base, variant: 'portrait', alsoPossible: base === 'sd15' ? ['portrait-v11'] : [], hasEmbeddedLora, isFullSize, summary: `${label(base)} FaceID Portrait adapter${suffix}` };
+    return { kind: 'ip-adapter', base, variant: 'portrait', alsoPossible: base === 'sd15' ? ['portrait-v11'] : [], hasEmbeddedLora, isFullSize, summary: `${baseLabel(base)} FaceID Portrait adapter${suffix}` };
   }
-  if (tokens === 4) return { kind: 'ip-adapter', base, variant: 'faceid', hasEmbeddedLora, isFullSize, summary: `${label(base)} FaceID adapter${suffix}` };
-  return { kind: 'other', base, isFullSize, summary: `${label(base)} FaceID adapter with ${tokens} tokens (unknown variant)` };
+  if (tokens === 4) return { kind: 'ip-adapter', base, variant: 'faceid', hasEmbeddedLora, isFullSize, summary: `${baseLabel(base)} FaceID adapter${suffix}` };
+  return { kind: 'other', base, isFullSize, summary: `${baseLabel(base)} FaceID adapter with ${tokens} tokens (unknown variant)` };
 }
 
 function classifyLora(tensors: Tensors): ModelIdentity | null {
@@ -79,7 +80,7 @@ function classifyLora(tensors: Tensors): ModelIdentity | null {
   const keyDimOfAttn2 = [...modules.entries()].find(([m]) => m.endsWith('_attn2_to_k'))?.[1].shape[1];
   const isFullSize = keyDimOfAttn2 === (base === 'sdxl' ? 2048 : 768);
   const what = isFaceIdLora ? 'FaceID-style LoRA (attention only)' : 'LoRA';
-  return { kind: 'lora', base, isFaceIdLora, isFullSize, summary: `${base ? label(base) : 'UNet'} ${what}, rank ${rank}${isFullSize ? '' : ', tiny test model'}` };
+  return { kind: 'lora', base, isFaceIdLora, isFullSize, summary: `${base ? baseLabel(base) : 'UNet'} ${what}, rank ${rank}${isFullSize ? '' : ', tiny test model'}` };
 }
 
 function classifyImageEncoder(tensors: Tensors): ModelIdentity | null {
@@ -97,7 +98,7 @@ function classifyControl(tensors: Tensors): ModelIdentity | null {
   const isFullSize = control.details['crossAttentionDim'] === (control.base === 'sdxl' ? 2048 : 768);
   const suffix = isFullSize ? '' : ', tiny test model';
   if (control.kind === 't2i-adapter') return t2iIdentity(control.base, control.layout, control.details['width']);
-  return { kind: 'controlnet', base: control.base, isFullSize, summary: `${label(control.base)} ControlNet (${control.layout} layout)${suffix}` };
+  return { kind: 'controlnet', base: control.base, isFullSize, summary: `${baseLabel(control.base)} ControlNet (${control.layout} layout)${suffix}` };
 }
 
 /** SD1.5 CLIP-L and SDXL's CLIP-L + bigG token widths: an embedding of other widths is a tiny test one (or SD2's). */
@@ -112,7 +113,7 @@ function classifyEmbedding(tensors: Tensors): ModelIdentity | null {
   const isFullSize = widths.join() === FULL_EMBEDDING_WIDTHS[base].join();
   // An SD2 embedding (1024 wide) fits neither base.
   const fits = isFullSize || !widths.includes(1024);
-  return { kind: 'embedding', base: fits ? base : null, isFullSize, summary: `${fits ? label(base) : 'SD2'} textual-inversion embedding, ${shapes[0]![0]} vector(s)${isFullSize || !fits ? '' : ', tiny test model'}` };
+  return { kind: 'embedding', base: fits ? base : null, isFullSize, summary: `${fits ? baseLabel(base) : 'SD2'} textual-inversion embedding, ${shapes[0]![0]} vector(s)${isFullSize || !fits ? '' : ', tiny test model'}` };
 }
 
 /** A VAE alone (AutoencoderKL in diffusers names, or original names bare): SD1.5's and SDXL's share one layout. */
@@ -128,10 +129,6 @@ function classifyTaesd(tensors: Tensors): ModelIdentity | null {
   const layout = describeTaesd(new Map([...tensors].map(([name, d]) => [name, d.shape])));
   if (!layout) return null;
   return taesdIdentity(layout, tensors.get(layout === 'original' ? '1.weight' : 'decoder.layers.0.weight')?.shape[0]);
-}
-
-function label(base: ModelBase): string {
-  return base === 'sd15' ? 'SD1.5' : 'SDXL';
 }
 
 export async function identifySafetensors(file: string): Promise<ModelIdentity | null> {

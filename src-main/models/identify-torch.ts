@@ -7,12 +7,13 @@ import { readTensorFile } from '../engine/io/tensor-file.ts';
 import { describeTaesd } from '../engine/io/taesd.ts';
 import { namedEmbeddingSets } from '../engine/io/textual-inversion.ts';
 import type { FaceIdVariant, ModelBase } from './catalog-schema.ts';
+import { baseLabel } from '../engine/models/architectures.ts';
 import { t2iIdentity, taesdIdentity, type ModelIdentity } from './identity.ts';
 
 const CONTEXT_DIM: Record<ModelBase, number> = { sd15: 768, sdxl: 2048 };
 
 function label(base: ModelBase | undefined): string {
-  return base === 'sdxl' ? 'SDXL' : base === 'sd15' ? 'SD1.5' : '';
+  return base === undefined ? '' : baseLabel(base);
 }
 
 function adapterVariant(description: ModelDescription): { variant: FaceIdVariant; alsoPossible?: FaceIdVariant[] } {

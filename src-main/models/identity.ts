@@ -2,6 +2,7 @@
 // never from its name. The scan stores one of these per file; readiness matches them to features.
 import { z } from 'zod';
 import { FaceIdVariantSchema, ModelBaseSchema, ModelKindSchema, type ModelBase } from './catalog-schema.ts';
+import { baseLabel } from '../engine/models/architectures.ts';
 
 export const ModelIdentitySchema = z.object({
   /** 'other' = a recognised model file the studio does not use directly (a VAE, a ControlNet, a diffusers part). */
@@ -33,7 +34,7 @@ const FULL_T2I_WIDTH = 320;
 /** A T2I-Adapter by what its tensors say: base, naming and its first width (320 in the real files). */
 export function t2iIdentity(base: ModelBase | null, layout: string, width: string | number | undefined): ModelIdentity {
   const isFullSize = width === FULL_T2I_WIDTH;
-  const family = base === 'sdxl' ? 'SDXL' : base === 'sd15' ? 'SD1.5' : '';
+  const family = base === null ? '' : baseLabel(base);
   return { kind: 't2i-adapter', base, isFullSize, summary: `${family} T2I-Adapter (${layout} layout)${isFullSize ? '' : ', tiny test model'}`.trim() };
 }
 

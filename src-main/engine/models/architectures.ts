@@ -78,6 +78,11 @@ export const ARCHITECTURES: Readonly<Record<PipelineArchitecture, ArchitectureRe
   'sdxl-inpaint': { ...SDXL, architecture: 'sdxl-inpaint', label: 'SDXL inpainting' },
 };
 
+/** A base model's name as people write it: SD1.5, SDXL. */
+export function baseLabel(base: BaseModel): string {
+  return ARCHITECTURES[base].label;
+}
+
 export function recipeOf(architecture: PipelineArchitecture): ArchitectureRecipe {
   return ARCHITECTURES[architecture];
 }

@@ -24,6 +24,7 @@ import { faceDetailPass, type FaceDetector, type Picture } from './face-detail.t
 import { hiresInit, hiresScheduleSteps } from './hires-fix.ts';
 import { unitHwcToRgb } from './image-tensors.ts';
 import type { CompileProgress } from '../models/compile.ts';
+import { baseLabel } from '../models/architectures.ts';
 import type { LoadedModel, ModelLoader } from './model-loader.ts';
 import type { DiffusionRunners } from './runners.ts';
 import type { TensorF32 } from '../tensors/tensor.ts';
@@ -204,8 +205,7 @@ async function controlUnits(params: GenerationParams, model: LoadedModel, contex
     // A control model works only with the base it was trained beside (its residuals have that UNet's widths).
     const base = (await describeControlFile(unit.model))?.base;
     if (base !== undefined && base !== model.recipe.base) {
-      const label = (b: string) => (b === 'sdxl' ? 'SDXL' : 'SD1.5');
-      throw new StudioError('generate.invalid-parameter', { userMessage: `${fileStem(unit.model)} is an ${label(base)} control model; the checkpoint ${fileStem(params.model)} is ${model.recipe.label}.`, hint: `Choose a ${unit.kind === 't2i-adapter' ? 'T2I-Adapter' : 'ControlNet'} made for ${model.recipe.label}, or another checkpoint.` });
+      throw new StudioError('generate.invalid-parameter', { userMessage: `${fileStem(unit.model)} is an ${baseLabel(base)} control model; the checkpoint ${fileStem(params.model)} is ${model.recipe.label}.`, hint: `Choose a ${unit.kind === 't2i-adapter' ? 'T2I-Adapter' : 'ControlNet'} made for ${model.recipe.label}, or another checkpoint.` });
     }
     const map = await controlMap(unit.image, params.width, params.height, unit, context.annotators);
     const window = { weight: unit.weight, start: unit.start, end: unit.end };
