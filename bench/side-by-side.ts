@@ -105,7 +105,8 @@ export async function benchSideBySide(options: { sdcpp: string | undefined; chec
     sdcpp: options.sdcpp ? (r: SideBySideRequest) => measureProcess(options.sdcpp!, sdcppArgs(r)) : undefined,
   };
   for (const size of SIDE_BY_SIDE_SIZES) {
-    const results: Partial<Record<'ours' | 'sdcpp', SideBySideResult>> & { oursSecondFixed?: number } = {};
+    const results: Partial<Record<'ours' | 'sdcpp', SideBySideResult>> = {};
+    let oursSecondFixed: number | undefined;
     for (const name of ['ours', 'sdcpp'] as const) {
       const put = (what: SideFigure, value: { value: number; unit: string; note: string } | { na: string }) => (figures[`side.${size}.${name}.${what}`] = value);
       const engine = engines[name];
@@ -124,7 +125,7 @@ export async function benchSideBySide(options: { sdcpp: string | undefined; chec
         if (name === 'ours') {
           // stable-diffusion.cpp's CLI loads everything for each job; ours keeps its sessions for the next one.
           const second = splitSteps(n1, await options.secondJob(size, n1), n2, await options.secondJob(size, n2));
-          results.oursSecondFixed = second.fixedSeconds;
+          oursSecondFixed = second.fixedSeconds;
           put('fixed_second', { value: second.fixedSeconds, unit: 's', note: `second job in one process (compact, the bench's txt2img): warm wall(${n1}) − ${n1} × warm step (${second.stepSeconds.toFixed(2)} s)` });
         }
       } catch (error) {
@@ -134,7 +135,7 @@ export async function benchSideBySide(options: { sdcpp: string | undefined; chec
     const ours = results.ours;
     const theirs = results.sdcpp;
     const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
-    for (const [what, value] of [['step_ratio', ratio(ours?.split.stepSeconds, theirs?.split.stepSeconds)], ['fixed_ratio', ratio(ours?.split.fixedSeconds, theirs?.split.fixedSeconds)], ['rss_ratio', ratio(ours?.peakRssBytes, theirs?.peakRssBytes)], ['fixed_second_ratio', ratio(results.oursSecondFixed, theirs?.split.fixedSeconds)]] as const) {
+    for (const [what, value] of [['step_ratio', ratio(ours?.split.stepSeconds, theirs?.split.stepSeconds)], ['fixed_ratio', ratio(ours?.split.fixedSeconds, theirs?.split.fixedSeconds)], ['rss_ratio', ratio(ours?.peakRssBytes, theirs?.peakRssBytes)], ['fixed_second_ratio', ratio(oursSecondFixed, theirs?.split.fixedSeconds)]] as const) {
       figures[`side.${size}.${what}`] = value === undefined ? { na: 'needs both engines measured in this run' } : { value, unit: '×', note: 'ours / stable-diffusion.cpp, same run' };
     }
   }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fixture } from '../../../test/helpers/fixtures.ts';
+import { GraphBuilder } from '../graph/graph-builder.ts';
 import { SessionPool } from './session-pool.ts';
 import { weightFootprint } from './weight-footprint.ts';
 
@@ -96,8 +97,6 @@ test('a compiled graph is counted by the checkpoint weights it references, not i
 
 /** A graph over 128 MiB of fp32 weights (a sparse file): "large" for the pool, however little it computes. */
 async function largeGraph(dir: string): Promise<string> {
-  const { GraphBuilder } = await import('../graph/graph-builder.ts');
-  const { open, writeFile } = await import('node:fs/promises');
   const weights = path.join(dir, 'large.bin');
   const elements = 2 ** 25;
   const handle = await open(weights, 'w');
